@@ -1,0 +1,1 @@
+//! The IAM policy engine: parse, validate, evaluate and explain AWS policies.

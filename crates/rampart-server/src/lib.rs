@@ -1,0 +1,1 @@
+//! The request pipeline: listeners, authentication, authorization, dispatch and CloudTrail recording.

@@ -1,0 +1,3 @@
+//! The rampart binary.
+
+fn main() {}
