@@ -1,0 +1,1 @@
+//! CloudTrail domain, pure: event records, lookup matching, log files and signed digest chains.
