@@ -1,0 +1,52 @@
+//! Cryptographically secure randomness.
+
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+
+/// `N` random bytes from the operating system's CSPRNG.
+///
+/// The system generator does not fail on supported platforms; should it ever, this returns
+/// `None` and the caller refuses the operation rather than using weak randomness.
+pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+    let mut out = [0u8; N];
+    SystemRandom::new().fill(&mut out).ok()?;
+    Some(out)
+}
+
+/// A random string of `len` characters drawn uniformly from `alphabet` (rejection sampling,
+/// so there is no modulo bias). Returns `None` if the alphabet is empty or randomness fails.
+pub fn random_token(alphabet: &[u8], len: usize) -> Option<String> {
+    if alphabet.is_empty() || alphabet.len() > 256 {
+        return None;
+    }
+    let limit = 256 - (256 % alphabet.len());
+    let rng = SystemRandom::new();
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        rng.fill(&mut buf).ok()?;
+        for &b in &buf {
+            if (b as usize) < limit && out.len() < len {
+                out.push(alphabet[b as usize % alphabet.len()] as char);
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_use_only_the_alphabet() {
+        let t = random_token(b"ABC", 100).unwrap();
+        assert_eq!(t.len(), 100);
+        assert!(t.bytes().all(|b| b"ABC".contains(&b)));
+        assert!(random_token(b"", 5).is_none());
+    }
+
+    #[test]
+    fn random_bytes_differ() {
+        assert_ne!(random_bytes::<16>().unwrap(), random_bytes::<16>().unwrap());
+    }
+}

@@ -1,0 +1,1 @@
+//! The contract between the pipeline and services.
