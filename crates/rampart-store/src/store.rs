@@ -1,0 +1,53 @@
+//! The storage trait.
+
+use crate::batch::Batch;
+use crate::error::StoreError;
+use crate::key::{Item, Key};
+use crate::scan::Scan;
+use std::sync::Arc;
+
+/// A versioned key-value store: the only way rampart services persist anything.
+///
+/// Versions come from one store-wide, strictly increasing commit sequence: every op of one
+/// commit gets the same new version, so a deleted and re-created key never shows an old
+/// version. Implementations are synchronous; services call them from a blocking pool.
+///
+/// Limits (refused with [`StoreError::TooLarge`]): id at most [`crate::MAX_ID_LEN`] bytes,
+/// space and table at most [`crate::MAX_NAME_LEN`] bytes, value at most
+/// [`crate::MAX_VALUE_LEN`] bytes.
+pub trait Store: Send + Sync + 'static {
+    /// The current value at `key`, or `None` when absent.
+    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// The items of one (space, table) that `scan` selects, in its order, as one snapshot.
+    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError>;
+
+    /// Applies every op or none; an expectation not met → `Err(Conflict { key })` and nothing
+    /// changes. Durable before it returns `Ok`. Returns, per op, the version each `Put`
+    /// received (`None` for `Delete` and `Check`). A batch of checks only writes nothing.
+    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError>;
+}
+
+impl<S: Store + ?Sized> Store for Arc<S> {
+    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        (**self).get(key)
+    }
+    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
+        (**self).scan(space, table, scan)
+    }
+    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
+        (**self).commit(batch)
+    }
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        (**self).get(key)
+    }
+    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
+        (**self).scan(space, table, scan)
+    }
+    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
+        (**self).commit(batch)
+    }
+}
