@@ -9,4 +9,4 @@ mod master_key;
 mod random;
 
 pub use master_key::{MasterKey, MasterKeyError, SealError};
-pub use random::{random_bytes, random_token};
+pub use random::{random_bytes, random_token, random_uuid};

@@ -33,6 +33,22 @@ pub fn random_token(alphabet: &[u8], len: usize) -> Option<String> {
     Some(out)
 }
 
+/// A random UUID (version 4), as AWS formats request ids.
+pub fn random_uuid() -> Option<String> {
+    let mut b = random_bytes::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +59,14 @@ mod tests {
         assert_eq!(t.len(), 100);
         assert!(t.bytes().all(|b| b"ABC".contains(&b)));
         assert!(random_token(b"", 5).is_none());
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let u = random_uuid().unwrap();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
     }
 
     #[test]

@@ -1,1 +1,17 @@
-//! The request pipeline: listeners, authentication, authorization, dispatch and CloudTrail recording.
+//! The rampart server: one listener for every AWS API, and the request pipeline behind it.
+//!
+//! Every request goes through the same steps (see [`pipeline`]): route by protocol, authenticate
+//! with SigV4, resolve the principal, authorize, run the operation's handler, encode the answer,
+//! and record a CloudTrail event, whatever the outcome. This crate composes the pure engines, the
+//! protocols, the store and the services; it holds no service logic of its own.
+
+mod admin;
+mod audit;
+pub mod bootstrap;
+pub mod config;
+mod listener;
+pub mod pipeline;
+
+pub use config::{Config, Overrides, TlsFiles};
+pub use listener::{serve, tls_acceptor};
+pub use pipeline::Pipeline;

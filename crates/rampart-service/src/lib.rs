@@ -1,1 +1,16 @@
-//! The contract between the pipeline and services.
+//! The contract between rampart's request pipeline and its services.
+//!
+//! A service registers its operations in a [`Registry`]; the pipeline authenticates the caller,
+//! builds a [`Call`] and invokes the operation's handler with the decoded input in the canonical
+//! JSON form of `rampart-protocol`. Services never see HTTP, and the pipeline never sees a
+//! service's internals. This crate holds no state of its own and performs no I/O.
+
+mod call;
+mod principal;
+mod registry;
+mod values;
+
+pub use call::{Call, Env};
+pub use principal::{Principal, PrincipalKind};
+pub use registry::{Handler, OperationEntry, Registry};
+pub use values::{epoch_seconds, from_input, internal_error, to_output};

@@ -1,1 +1,18 @@
-//! placeholder
+//! Identity services: who may call rampart, and who they are.
+//!
+//! Today this is the organization's bootstrap (the management account and its root access key),
+//! the access-key table the pipeline authenticates against, and STS `GetCallerIdentity`. IAM users,
+//! roles, sessions and Organizations grow here. Secret access keys are stored only sealed under the
+//! master key, and never appear in a log, an error or a response after their creation.
+
+mod access_keys;
+mod organization;
+mod sts;
+
+pub use access_keys::{AccessKeyOwner, Credential, mint_access_key_id, mint_secret_access_key, resolve_access_key, store_access_key};
+pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
+
+/// Registers this crate's operations.
+pub fn register(registry: &mut rampart_service::Registry) {
+    sts::register(registry);
+}

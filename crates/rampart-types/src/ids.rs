@@ -81,6 +81,14 @@ impl Region {
     }
 }
 
+impl Default for Region {
+    /// `us-east-1`: where AWS's global services record their events, and the region rampart
+    /// assumes for a request that names none.
+    fn default() -> Self {
+        Region("us-east-1".to_owned())
+    }
+}
+
 impl FromStr for Region {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {

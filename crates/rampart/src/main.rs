@@ -1,3 +1,207 @@
-//! The rampart binary.
+//! The rampart binary: `rampart serve` runs every AWS API on one listener; `rampart credentials`
+//! prints the generated root key again.
 
-fn main() {}
+use clap::{Args, Parser, Subcommand};
+use rampart_server::bootstrap::{self, Secrets};
+use rampart_server::{Config, Overrides, Pipeline};
+use rampart_svc_identity::RootKey;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// AWS's security services, self-hosted.
+#[derive(Parser)]
+#[command(name = "rampart", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every AWS API on one listener.
+    Serve(ServeArgs),
+    /// Print the root credentials generated at first start.
+    Credentials(DataDirArgs),
+}
+
+#[derive(Args)]
+struct DataDirArgs {
+    /// The data directory.
+    #[arg(long, env = "RAMPART_DATA_DIR", default_value = rampart_server::config::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:4599].
+    #[arg(long, env = "RAMPART_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Data directory: embedded store, keys, trail folders [default: ./rampart-data].
+    #[arg(long, env = "RAMPART_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file; flags and RAMPART_* variables override it.
+    #[arg(long, env = "RAMPART_CONFIG")]
+    config: Option<PathBuf>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, env = "RAMPART_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "RAMPART_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// A file holding the base64 master key (instead of DIR/master.key).
+    #[arg(long, env = "RAMPART_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+    /// The partition of every ARN: aws, aws-cn or aws-us-gov.
+    #[arg(long, env = "RAMPART_PARTITION")]
+    partition: Option<rampart_types::Partition>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Credentials(args) => credentials(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rampart: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let config = Config::load(
+        args.config.as_deref(),
+        Overrides {
+            listen: args.listen,
+            data_dir: args.data_dir,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            master_key_file: args.master_key_file,
+            partition: args.partition,
+        },
+    )?;
+    let opened = bootstrap::open(&config, secrets_from_env()?)?;
+    let tls = config
+        .tls
+        .as_ref()
+        .map(rampart_server::tls_acceptor)
+        .transpose()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let recorder = rampart_svc_audit::Recorder::start(opened.env.store.clone());
+        let mut registry = rampart_service::Registry::new();
+        rampart_svc_identity::register(&mut registry);
+        rampart_svc_audit::register(&mut registry, recorder.clone());
+        let pipeline = Arc::new(Pipeline::new(
+            opened.env.clone(),
+            registry,
+            recorder.clone(),
+            config.max_body_bytes,
+        ));
+        announce(&config, &opened);
+        rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
+        tokio::task::spawn_blocking(move || recorder.shutdown())
+            .await
+            .map_err(|e| format!("recorder shutdown: {e}"))?;
+        tracing::info!("rampart stopped");
+        Ok(())
+    })
+}
+
+/// Prints the start-up block; on first start, also the new root key, once.
+fn announce(config: &Config, opened: &bootstrap::Opened) {
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    if let Some(key) = &opened.new_root_key {
+        println!(
+            "rampart: created the root access key of account {} (shown once; `rampart credentials` prints it again):\n{}",
+            opened.env.management_account,
+            bootstrap::credentials_text(key).as_str()
+        );
+    }
+    println!(
+        "rampart listening on {scheme}://{}\n  storage: SQLite in {}\n  management account: {}\n  root key: {}\n  enforcement: on (SigV4 on every request; CloudTrail records every call)",
+        config.listen,
+        config.data_dir.display(),
+        opened.env.management_account,
+        if opened.root_credentials_path.exists() {
+            opened.root_credentials_path.display().to_string()
+        } else {
+            "from RAMPART_ROOT_ACCESS_KEY_ID".to_owned()
+        },
+    );
+}
+
+/// Reads the secrets that may come from the environment, refusing half a root key.
+fn secrets_from_env() -> Result<Secrets, String> {
+    let id = std::env::var("RAMPART_ROOT_ACCESS_KEY_ID").ok();
+    let secret = std::env::var("RAMPART_ROOT_SECRET_ACCESS_KEY").ok().map(Zeroizing::new);
+    let root_key = match (id, secret) {
+        (Some(access_key_id), Some(secret_access_key)) => Some(RootKey {
+            access_key_id,
+            secret_access_key,
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(
+                "set both RAMPART_ROOT_ACCESS_KEY_ID and RAMPART_ROOT_SECRET_ACCESS_KEY, or neither"
+                    .into(),
+            );
+        }
+    };
+    Ok(Secrets {
+        master_key: std::env::var("RAMPART_MASTER_KEY").ok().map(Zeroizing::new),
+        root_key,
+    })
+}
+
+fn credentials(args: &DataDirArgs) -> Result<(), String> {
+    let path = args.data_dir.join(bootstrap::ROOT_CREDENTIALS_FILE);
+    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (a root key given through RAMPART_ROOT_ACCESS_KEY_ID is not written to disk)",
+            path.display()
+        )
+    })?);
+    print!("{}", text.as_str());
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,129 @@
+//! Turning one served request into its CloudTrail record.
+
+use crate::pipeline::Caller;
+use rampart_protocol::{AwsError, Route};
+use rampart_service::{Env, Principal};
+use rampart_trail::{Event, UserIdentity};
+use rampart_types::Region;
+use serde_json::Value;
+use std::net::SocketAddr;
+use time::OffsetDateTime;
+
+/// What the pipeline knows about a request once it has been answered.
+pub(crate) struct Facts<'a> {
+    pub env: &'a Env,
+    pub route: &'a Route,
+    pub caller: &'a Caller,
+    pub region: &'a Region,
+    pub request_id: &'a str,
+    pub peer: SocketAddr,
+    pub user_agent: Option<&'a str>,
+    /// The decoded input, when decoding was reached.
+    pub input: Option<Value>,
+    pub outcome: &'a Result<Value, AwsError>,
+    /// Whether the operation only reads; `None` for operations rampart does not implement.
+    pub read_only: Option<bool>,
+}
+
+/// The redacted record of one request.
+pub(crate) fn event(facts: Facts<'_>) -> Event {
+    let (identity, account) = match facts.caller {
+        Caller::Authenticated(principal) => (identity(principal), principal.account.to_string()),
+        Caller::Unauthenticated {
+            claimed: Some(principal),
+            ..
+        } => (identity(principal), principal.account.to_string()),
+        Caller::Unauthenticated {
+            access_key_id,
+            claimed: None,
+        } => (
+            UserIdentity::unresolved(access_key_id.clone()),
+            facts.env.management_account.to_string(),
+        ),
+    };
+    let event_source = format!("{}.amazonaws.com", facts.route.service.signing_name());
+    let mut event = Event::api_call(
+        identity,
+        OffsetDateTime::from(facts.env.clock.now()),
+        event_source,
+        facts.route.operation.name.clone(),
+        facts.region.as_str(),
+        facts.peer.ip().to_string(),
+        account,
+    );
+    event.user_agent = facts.user_agent.map(str::to_owned);
+    event.request_id = Some(facts.request_id.to_owned());
+    event.read_only = facts.read_only;
+    event.api_version = facts.route.service.metadata.api_version.clone();
+    let mut request = facts.input.map(lower_camel).unwrap_or(Value::Null);
+    let mut response = Value::Null;
+    match facts.outcome {
+        Ok(output) if facts.read_only == Some(false) => response = lower_camel(output.clone()),
+        Ok(_) => {}
+        Err(error) => {
+            event.error_code = Some(error.code.to_string());
+            event.error_message = Some(error.message.clone());
+        }
+    }
+    rampart_trail::redact(&event.event_source, &event.event_name, &mut request, &mut response);
+    event.request_parameters = non_empty(request);
+    event.response_elements = non_empty(response);
+    event
+}
+
+/// CloudTrail's `userIdentity` for a principal.
+fn identity(principal: &Principal) -> UserIdentity {
+    let mut identity = UserIdentity::unresolved(Some(principal.access_key_id.clone()));
+    identity.identity_type = match principal.kind {
+        rampart_service::PrincipalKind::Root => rampart_trail::IdentityType::Root,
+        rampart_service::PrincipalKind::User { .. } => rampart_trail::IdentityType::IamUser,
+    };
+    identity.principal_id = Some(principal.principal_id.clone());
+    identity.arn = Some(principal.arn());
+    identity.account_id = Some(principal.account.to_string());
+    identity.user_name = principal.user_name().map(str::to_owned);
+    identity
+}
+
+/// CloudTrail writes parameter names in lower camel case (`keyId`, not `KeyId`).
+fn lower_camel(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut chars = k.chars();
+                    let key = match chars.next() {
+                        Some(first) => first.to_lowercase().chain(chars).collect(),
+                        None => k,
+                    };
+                    (key, lower_camel(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(lower_camel).collect()),
+        other => other,
+    }
+}
+
+/// `None` for a null or empty object, as CloudTrail writes `null` there.
+fn non_empty(value: Value) -> Option<Value> {
+    match &value {
+        Value::Null => None,
+        Value::Object(map) if map.is_empty() => None,
+        _ => Some(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_names_become_lower_camel_case() {
+        let v = serde_json::json!({"KeyId": "k", "Tags": [{"TagKey": "a"}]});
+        assert_eq!(
+            lower_camel(v),
+            serde_json::json!({"keyId": "k", "tags": [{"tagKey": "a"}]})
+        );
+    }
+}

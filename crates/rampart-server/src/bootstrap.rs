@@ -1,0 +1,158 @@
+//! Start-up: the data directory, the master key, the store, and the organization.
+
+use crate::config::Config;
+use rampart_crypto::MasterKey;
+use rampart_service::Env;
+use rampart_store::{Batch, Expect, Key, Store};
+use rampart_store_sqlite::SqliteStore;
+use rampart_svc_identity::{Bootstrap, RootKey};
+use rampart_types::{Clock, SystemClock};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The file the generated root key is written to.
+pub const ROOT_CREDENTIALS_FILE: &str = "root-credentials";
+/// The file a generated master key is written to.
+pub const MASTER_KEY_FILE: &str = "master.key";
+const STORE_FILE: &str = "rampart.db";
+
+/// Secrets the operator may pass through the environment at first start.
+#[derive(Default)]
+pub struct Secrets {
+    /// `RAMPART_MASTER_KEY`: base64 of 32 bytes.
+    pub master_key: Option<Zeroizing<String>>,
+    /// `RAMPART_ROOT_ACCESS_KEY_ID` and `RAMPART_ROOT_SECRET_ACCESS_KEY`.
+    pub root_key: Option<RootKey>,
+}
+
+/// The opened world, ready to serve.
+pub struct Opened {
+    /// The environment handlers run in.
+    pub env: Env,
+    /// Set on first start only, when the root key was generated (and written to
+    /// [`ROOT_CREDENTIALS_FILE`]): the key, to show the operator once.
+    pub new_root_key: Option<RootKey>,
+    /// Where the root credentials file is (written only for a generated key).
+    pub root_credentials_path: PathBuf,
+    /// Whether the master key was generated just now.
+    pub generated_master_key: bool,
+}
+
+/// Opens (or on first start creates) everything `rampart serve` runs on.
+pub fn open(config: &Config, secrets: Secrets) -> Result<Opened, String> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let (master_key, generated_master_key) = load_master_key(config, secrets.master_key)?;
+    let store_path = config.data_dir.join(STORE_FILE);
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&store_path)
+            .map_err(|e| format!("cannot open store {}: {e}", store_path.display()))?,
+    );
+    check_master_key(store.as_ref(), &master_key)?;
+    let master_key = Arc::new(master_key);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let make_env = |account| Env {
+        store: store.clone(),
+        clock: clock.clone(),
+        master_key: master_key.clone(),
+        partition: config.partition,
+        management_account: account,
+    };
+    let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
+    let key_was_given = secrets.root_key.is_some();
+    let outcome = rampart_svc_identity::bootstrap(store.as_ref(), make_env, secrets.root_key)
+        .map_err(|e| format!("cannot bootstrap the organization: {e}"))?;
+    let (account, new_root_key) = match outcome {
+        Bootstrap::Existing { account } => (account, None),
+        Bootstrap::Created { account, .. } if key_was_given => (account, None),
+        Bootstrap::Created { account, root_key } => {
+            write_private_file(&root_credentials_path, credentials_text(&root_key).as_bytes())?;
+            (account, Some(root_key))
+        }
+    };
+    Ok(Opened {
+        env: make_env(account),
+        new_root_key,
+        root_credentials_path,
+        generated_master_key,
+    })
+}
+
+fn load_master_key(
+    config: &Config,
+    from_env: Option<Zeroizing<String>>,
+) -> Result<(MasterKey, bool), String> {
+    if let Some(text) = from_env {
+        return MasterKey::from_base64(&text)
+            .map(|k| (k, false))
+            .map_err(|e| format!("RAMPART_MASTER_KEY: {e}"));
+    }
+    if let Some(path) = &config.master_key_file {
+        return read_master_key(path).map(|k| (k, false));
+    }
+    let path = config.data_dir.join(MASTER_KEY_FILE);
+    if path.exists() {
+        return read_master_key(&path).map(|k| (k, false));
+    }
+    let key = MasterKey::generate().map_err(|e| e.to_string())?;
+    let mut text = key.to_base64();
+    text.push('\n');
+    write_private_file(&path, text.as_bytes())?;
+    Ok((key, true))
+}
+
+fn read_master_key(path: &Path) -> Result<MasterKey, String> {
+    let text = Zeroizing::new(
+        fs::read_to_string(path)
+            .map_err(|e| format!("cannot read master key file {}: {e}", path.display()))?,
+    );
+    MasterKey::from_base64(&text).map_err(|e| format!("master key file {}: {e}", path.display()))
+}
+
+/// Stores the master key's check value on first use; afterwards refuses a key that is not the one
+/// the store was sealed with.
+fn check_master_key(store: &dyn Store, key: &MasterKey) -> Result<(), String> {
+    let id = Key::new("system", "meta", "master-key-check");
+    let existing = store.get(&id).map_err(|e| format!("store: {e}"))?;
+    match existing {
+        Some(item) => key.verify_check_value(&item.value).map_err(|e| e.to_string()),
+        None => {
+            let check = key
+                .check_value()
+                .map_err(|_| "cannot seal the master key check value".to_owned())?;
+            store
+                .commit(Batch::new().put_if(id, check, Expect::Absent))
+                .map_err(|e| format!("store: {e}"))?;
+            Ok(())
+        }
+    }
+}
+
+/// The shared-credentials text of a root key.
+pub fn credentials_text(key: &RootKey) -> Zeroizing<String> {
+    Zeroizing::new(format!(
+        "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        key.access_key_id,
+        key.secret_access_key.as_str()
+    ))
+}
+
+/// Creates `path` readable by its owner only, writes `data` and syncs it to disk.
+fn write_private_file(path: &Path, data: &[u8]) -> Result<(), String> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(data)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

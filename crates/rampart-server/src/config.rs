@@ -1,0 +1,155 @@
+//! The server's typed configuration: defaults, then a TOML file, then `RAMPART_*` variables and
+//! flags (the binary resolves those two into [`Overrides`]). One value is built at start and
+//! passed down; nothing reads configuration from a global.
+
+use rampart_types::Partition;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything `rampart serve` needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where the AWS APIs listen.
+    pub listen: SocketAddr,
+    /// Where the embedded store, the master key file and trail folders live.
+    pub data_dir: PathBuf,
+    /// HTTPS certificate and key (PEM), when both are given.
+    pub tls: Option<TlsFiles>,
+    /// A file holding the base64 master key, instead of the generated `DIR/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// The partition of every ARN rampart mints.
+    pub partition: Partition,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Paths of a PEM certificate chain and its private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain.
+    pub cert: PathBuf,
+    /// The private key.
+    pub key: PathBuf,
+}
+
+/// Values given by flags or `RAMPART_*` variables; each one set wins over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--listen` / `RAMPART_LISTEN`.
+    pub listen: Option<SocketAddr>,
+    /// `--data-dir` / `RAMPART_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--tls-cert` / `RAMPART_TLS_CERT`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key` / `RAMPART_TLS_KEY`.
+    pub tls_key: Option<PathBuf>,
+    /// `--master-key-file` / `RAMPART_MASTER_KEY_FILE`.
+    pub master_key_file: Option<PathBuf>,
+    /// `--partition` / `RAMPART_PARTITION`.
+    pub partition: Option<Partition>,
+}
+
+/// The TOML file's shape: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    master_key_file: Option<PathBuf>,
+    partition: Option<Partition>,
+    max_body_bytes: Option<usize>,
+}
+
+/// The default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4599";
+/// The default data directory.
+pub const DEFAULT_DATA_DIR: &str = "./rampart-data";
+const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+impl Config {
+    /// Builds the configuration from the optional TOML `file` and the `overrides`.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, String> {
+        let from_file = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| format!("config file {}: {e}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let default_listen: SocketAddr = DEFAULT_LISTEN
+            .parse()
+            .map_err(|_| "bad built-in listen address".to_owned())?;
+        let cert = overrides.tls_cert.or(from_file.tls_cert);
+        let key = overrides.tls_key.or(from_file.tls_key);
+        let tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => return Err("HTTPS needs both --tls-cert and --tls-key".into()),
+        };
+        Ok(Config {
+            listen: overrides.listen.or(from_file.listen).unwrap_or(default_listen),
+            data_dir: overrides
+                .data_dir
+                .or(from_file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            tls,
+            master_key_file: overrides.master_key_file.or(from_file.master_key_file),
+            partition: overrides.partition.or(from_file.partition).unwrap_or_default(),
+            max_body_bytes: from_file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_without_file_or_overrides() {
+        let c = Config::load(None, Overrides::default()).unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert_eq!(c.partition, Partition::Aws);
+        assert!(c.tls.is_none());
+    }
+
+    #[test]
+    fn overrides_win_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rampart.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:5000\"\ndata-dir = \"/tmp/x\"\npartition = \"aws-cn\"\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            Overrides {
+                listen: Some("127.0.0.1:6000".parse().unwrap()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 6000);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(c.partition, Partition::AwsCn);
+    }
+
+    #[test]
+    fn unknown_keys_and_half_tls_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "lisen = \"127.0.0.1:5000\"\n").unwrap();
+        assert!(Config::load(Some(&path), Overrides::default()).is_err());
+        let half = Overrides {
+            tls_cert: Some("c.pem".into()),
+            ..Overrides::default()
+        };
+        assert!(Config::load(None, half).is_err());
+    }
+}

@@ -1,0 +1,291 @@
+//! The request pipeline, step by step:
+//!
+//! 1. read the body (bounded) and route it: which service, operation and protocol;
+//! 2. authenticate: parse the SigV4 signature, find the access key, check time and signature;
+//! 3. authorize the principal for the operation (deny by default);
+//! 4. decode the input and run the operation's handler;
+//! 5. encode the output or the AWS error in the request's protocol;
+//! 6. record a CloudTrail event for every outcome, including failures before authentication.
+
+use crate::{admin, audit};
+use bytes::Bytes;
+use http::request::Parts;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use rampart_protocol::{AwsError, Protocol, RequestHead, Route};
+use rampart_service::{Call, Env, Principal, Registry, internal_error};
+use rampart_sigv4::{Family, SignedRequest, SigningKey};
+use rampart_svc_audit::Recorder;
+use rampart_types::Region;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Everything a request needs, shared by all connections.
+pub struct Pipeline {
+    env: Env,
+    registry: Registry,
+    recorder: Recorder,
+    max_body_bytes: usize,
+}
+
+/// Who a request claims to be and whether that was proven.
+pub(crate) enum Caller {
+    /// The signature verified: this principal made the request.
+    Authenticated(Principal),
+    /// Authentication failed; the access key id it claimed, if any, and that key's owner if known.
+    Unauthenticated {
+        access_key_id: Option<String>,
+        claimed: Option<Principal>,
+    },
+}
+
+impl Pipeline {
+    /// A pipeline over `env`, serving the operations in `registry` and recording to `recorder`.
+    pub fn new(env: Env, registry: Registry, recorder: Recorder, max_body_bytes: usize) -> Self {
+        Pipeline {
+            env,
+            registry,
+            recorder,
+            max_body_bytes,
+        }
+    }
+
+    /// The recorder, for flushing at shutdown.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Serves one HTTP request.
+    pub async fn handle(
+        self: &Arc<Self>,
+        request: http::Request<Incoming>,
+        peer: SocketAddr,
+    ) -> http::Response<Full<Bytes>> {
+        let (parts, body) = request.into_parts();
+        if parts.uri.path().starts_with(admin::PREFIX) {
+            return admin::handle(&parts.method, parts.uri.path());
+        }
+        let request_id = rampart_crypto::random_uuid().unwrap_or_default();
+        let body = match Limited::new(body, self.max_body_bytes).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return too_large(&request_id),
+        };
+        let this = self.clone();
+        let id = request_id.clone();
+        tokio::task::spawn_blocking(move || this.process(&parts, &body, peer, &id))
+            .await
+            .unwrap_or_else(|_| {
+                let error = internal_error();
+                into_http(rampart_protocol::encode_error(
+                    Protocol::AwsJson11,
+                    None,
+                    &error,
+                    &request_id,
+                ))
+            })
+    }
+
+    /// Runs steps 1 to 6 for a request whose body has been read.
+    fn process(
+        &self,
+        parts: &Parts,
+        body: &[u8],
+        peer: SocketAddr,
+        request_id: &str,
+    ) -> http::Response<Full<Bytes>> {
+        let head = RequestHead {
+            method: &parts.method,
+            uri: &parts.uri,
+            headers: &parts.headers,
+        };
+        let signed = rampart_sigv4::parse(&parts.method, &parts.uri, &parts.headers);
+        let scope = signed.as_ref().ok().map(|s| s.scope().clone());
+        let signing_service = scope.as_ref().map(|s| s.service.as_str());
+        let route = match rampart_protocol::route(&head, body, signing_service) {
+            Ok(route) => route,
+            Err(unrouted) => return into_http(unrouted.to_response(request_id)),
+        };
+        let region = scope
+            .as_ref()
+            .and_then(|s| s.region.parse::<Region>().ok())
+            .unwrap_or_default();
+        let family = family(route.protocol);
+        let caller = self.authenticate(&signed, parts, body, family);
+        let mut input = None;
+        let outcome = match &caller {
+            Caller::Unauthenticated { .. } => Err(authentication_error(&signed, &caller, family)),
+            Caller::Authenticated(principal) => self
+                .authorize(principal, &route)
+                .and_then(|()| rampart_protocol::decode_input(&route, &head, body))
+                .and_then(|decoded| {
+                    input = Some(decoded.clone());
+                    let call = Call {
+                        request_id,
+                        principal,
+                        region: &region,
+                        source_ip: peer.ip(),
+                        user_agent: head.header("user-agent").unwrap_or(""),
+                        env: &self.env,
+                    };
+                    self.dispatch(&route, &call, decoded)
+                }),
+        };
+        let response = match &outcome {
+            Ok(output) => rampart_protocol::encode_output(&route, output, request_id),
+            Err(error) => {
+                rampart_protocol::encode_error(route.protocol, Some(route.service), error, request_id)
+            }
+        };
+        let read_only = self
+            .registry
+            .get(&route.service.name, &route.operation.name)
+            .map(|entry| entry.read_only);
+        self.recorder.record(&audit::event(audit::Facts {
+            env: &self.env,
+            route: &route,
+            caller: &caller,
+            region: &region,
+            request_id,
+            peer,
+            user_agent: head.header("user-agent"),
+            input,
+            outcome: &outcome,
+            read_only,
+        }));
+        into_http(response)
+    }
+
+    /// Step 2: proves who signed the request.
+    fn authenticate(
+        &self,
+        signed: &Result<SignedRequest, rampart_sigv4::Error>,
+        parts: &Parts,
+        body: &[u8],
+        _family: Family,
+    ) -> Caller {
+        let Ok(signed) = signed else {
+            return Caller::Unauthenticated {
+                access_key_id: None,
+                claimed: None,
+            };
+        };
+        let access_key_id = signed.access_key_id().to_owned();
+        let unauthenticated = |claimed| Caller::Unauthenticated {
+            access_key_id: Some(access_key_id.clone()),
+            claimed,
+        };
+        let credential = match rampart_svc_identity::resolve_access_key(&self.env, &access_key_id) {
+            Ok(Some(credential)) => credential,
+            Ok(None) => return unauthenticated(None),
+            Err(e) => {
+                tracing::error!(error = %e, "access key lookup failed");
+                return unauthenticated(None);
+            }
+        };
+        let key = SigningKey::derive(&credential.secret, signed.scope());
+        let proven = signed.check_time(self.env.clock.now()).is_ok()
+            && signed
+                .verify(&parts.method, &parts.uri, &parts.headers, body, &key)
+                .is_ok();
+        if proven {
+            Caller::Authenticated(credential.principal)
+        } else {
+            unauthenticated(Some(credential.principal))
+        }
+    }
+
+    /// Step 3: deny by default. Until the policy engine is wired in, only an account's root user
+    /// is allowed, and it is allowed everything in its own account.
+    fn authorize(&self, principal: &Principal, route: &Route) -> Result<(), AwsError> {
+        match principal.kind {
+            rampart_service::PrincipalKind::Root => Ok(()),
+            _ => Err(access_denied(principal, route)),
+        }
+    }
+
+    /// Step 4: runs the operation, or says plainly that rampart does not implement it yet.
+    fn dispatch(&self, route: &Route, call: &Call<'_>, input: serde_json::Value) -> Result<serde_json::Value, AwsError> {
+        match self.registry.get(&route.service.name, &route.operation.name) {
+            Some(entry) => (entry.handler)(call, input),
+            None => Err(AwsError::not_implemented(
+                &route.service.name,
+                &route.operation.name,
+            )),
+        }
+    }
+}
+
+/// Which family of authentication error codes a protocol uses.
+fn family(protocol: Protocol) -> Family {
+    match protocol {
+        Protocol::AwsQuery => Family::Query,
+        _ => Family::Json,
+    }
+}
+
+/// The AWS error for a request whose authentication failed.
+fn authentication_error(
+    signed: &Result<SignedRequest, rampart_sigv4::Error>,
+    caller: &Caller,
+    family: Family,
+) -> AwsError {
+    match (signed, caller) {
+        (Err(e), _) => AwsError::new(e.aws_code(family), e.status(family), e.to_string()),
+        (Ok(_), Caller::Unauthenticated { claimed: None, .. }) => match family {
+            Family::Query => AwsError::new(
+                "InvalidClientTokenId",
+                403,
+                "The security token included in the request is invalid.",
+            ),
+            Family::Json => AwsError::new(
+                "UnrecognizedClientException",
+                400,
+                "The security token included in the request is invalid.",
+            ),
+        },
+        (Ok(_), _) => rampart_sigv4::Error::signature_mismatch().into_aws(family),
+    }
+}
+
+/// The AccessDenied error in AWS's words.
+fn access_denied(principal: &Principal, route: &Route) -> AwsError {
+    let action = format!(
+        "{}:{}",
+        route.service.signing_name(),
+        route.operation.name
+    );
+    let message = format!(
+        "User: {} is not authorized to perform: {action} because no identity-based policy allows the {action} action",
+        principal.arn()
+    );
+    match route.protocol {
+        Protocol::AwsQuery => AwsError::new("AccessDenied", 403, message),
+        _ => AwsError::new("AccessDeniedException", 400, message),
+    }
+}
+
+fn too_large(request_id: &str) -> http::Response<Full<Bytes>> {
+    let error = AwsError::new(
+        "RequestEntityTooLarge",
+        413,
+        "The request body is larger than this server accepts.",
+    );
+    into_http(rampart_protocol::encode_error(
+        Protocol::AwsJson11,
+        None,
+        &error,
+        request_id,
+    ))
+}
+
+/// Turns an encoded protocol response into a hyper response.
+fn into_http(encoded: rampart_protocol::Response) -> http::Response<Full<Bytes>> {
+    let mut response = http::Response::new(Full::new(encoded.body));
+    *response.status_mut() =
+        http::StatusCode::from_u16(encoded.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    for (name, value) in encoded.headers {
+        headers.append(name, value);
+    }
+    response
+}

@@ -1,0 +1,39 @@
+//! What a handler knows about the request it serves and the world it runs in.
+
+use crate::Principal;
+use rampart_crypto::MasterKey;
+use rampart_store::Store;
+use rampart_types::{AccountId, Clock, Partition, Region};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// The shared environment every handler runs in: storage, time and the root of trust.
+#[derive(Clone)]
+pub struct Env {
+    /// The durable store.
+    pub store: Arc<dyn Store>,
+    /// The one clock every time-based behaviour reads.
+    pub clock: Arc<dyn Clock>,
+    /// The key that seals secrets at rest.
+    pub master_key: Arc<MasterKey>,
+    /// The partition every ARN is minted in.
+    pub partition: Partition,
+    /// The organization's management account.
+    pub management_account: AccountId,
+}
+
+/// One authenticated request, as a handler sees it.
+pub struct Call<'a> {
+    /// The request id echoed in `x-amzn-RequestId`.
+    pub request_id: &'a str,
+    /// Who is calling.
+    pub principal: &'a Principal,
+    /// The region from the request's SigV4 scope.
+    pub region: &'a Region,
+    /// The caller's address.
+    pub source_ip: IpAddr,
+    /// The caller's `User-Agent`.
+    pub user_agent: &'a str,
+    /// The shared environment.
+    pub env: &'a Env,
+}

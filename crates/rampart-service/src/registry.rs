@@ -1,0 +1,66 @@
+//! The table of implemented operations.
+
+use crate::Call;
+use rampart_protocol::AwsError;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An operation's implementation: canonical input in, canonical output or an AWS error out.
+pub type Handler = Arc<dyn Fn(&Call<'_>, Value) -> Result<Value, AwsError> + Send + Sync>;
+
+/// One implemented operation.
+#[derive(Clone)]
+pub struct OperationEntry {
+    /// Whether the operation only reads (CloudTrail's `readOnly`).
+    pub read_only: bool,
+    /// The implementation.
+    pub handler: Handler,
+}
+
+/// Every operation rampart implements, keyed by service model name (`sts`, `cloudtrail`, ...)
+/// and operation name (`GetCallerIdentity`).
+#[derive(Default, Clone)]
+pub struct Registry {
+    operations: HashMap<(String, String), OperationEntry>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Adds an operation; a later registration of the same name replaces the earlier one.
+    pub fn register(
+        &mut self,
+        service: &str,
+        operation: &str,
+        read_only: bool,
+        handler: impl Fn(&Call<'_>, Value) -> Result<Value, AwsError> + Send + Sync + 'static,
+    ) {
+        self.operations.insert(
+            (service.to_owned(), operation.to_owned()),
+            OperationEntry {
+                read_only,
+                handler: Arc::new(handler),
+            },
+        );
+    }
+
+    /// The implementation of `service`'s `operation`, if rampart has one.
+    pub fn get(&self, service: &str, operation: &str) -> Option<&OperationEntry> {
+        self.operations
+            .get(&(service.to_owned(), operation.to_owned()))
+    }
+
+    /// How many operations are registered.
+    pub fn len(&self) -> usize {
+        self.operations.len()
+    }
+
+    /// Whether no operation is registered.
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+}

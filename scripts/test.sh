@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of rampart: formatting and lints, the Rust unit, property and integration
+# tests, the model drift check, and the end-to-end tests that drive a real server with the
+# official AWS CLI and boto3 (installed, pinned, into .venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python tools for the end-to-end tests (.venv, pinned)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test"
+cargo test --workspace --quiet
+
+step "botocore model drift"
+.venv/bin/python tools/gen_models.py --check
+
+step "end-to-end tests with the AWS CLI and boto3"
+cargo build --quiet -p rampart
+PATH="$PWD/.venv/bin:$PATH" RAMPART_BIN="$PWD/target/debug/rampart" \
+  .venv/bin/python -m pytest -q tests/e2e
