@@ -1,1 +1,74 @@
-//! AWS wire protocols: routing, decoding and encoding for awsQuery, awsJson, restJson1, restXml and rpc-v2-cbor.
+//! The AWS wire, driven by botocore's models: route an HTTP request to a
+//! (service, operation), decode its input into one canonical JSON value, and
+//! encode a handler's output or an AWS error the way the protocol requires.
+//!
+//! The canonical value is the awsJson form of a shape keyed by member names,
+//! with timestamps as epoch-second numbers and blobs as base64 strings.
+//!
+//! This crate knows nothing of services' logic, authentication or storage. It
+//! must never panic on any input, and never log or echo secrets.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod aws_json;
+mod error;
+mod json_body;
+mod model;
+mod protocol;
+mod query;
+mod request;
+mod response;
+mod route;
+mod scalar;
+mod shapes;
+mod template;
+mod xml_write;
+
+use serde_json::Value;
+
+pub use error::{AwsError, Fault};
+pub use model::{
+    ErrorBinding, HttpBinding, Location, MemberRef, Metadata, Models, Operation, OperationInput,
+    OperationOutput, ServiceModel, Shape, ShapeType, XmlNamespace,
+};
+pub use protocol::Protocol;
+pub use request::RequestHead;
+pub use response::Response;
+pub use route::{Route, RouteError, route};
+pub use scalar::{TimestampFormat, format_timestamp, parse_timestamp};
+
+/// Decodes a routed request's input into the canonical JSON value.
+pub fn decode_input(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, AwsError> {
+    match route.protocol {
+        Protocol::AwsQuery => query::decode(route, head, body),
+        Protocol::AwsJson10 | Protocol::AwsJson11 => aws_json::decode(route, body),
+        _ => Err(AwsError::not_implemented(
+            &route.service.name,
+            &route.operation.name,
+        )),
+    }
+}
+
+/// Encodes a handler's canonical output as the protocol's success response.
+pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Response {
+    match route.protocol {
+        Protocol::AwsQuery => query::encode_output(route, output, request_id),
+        _ => aws_json::encode_output(route, output, request_id),
+    }
+}
+
+/// Encodes an AWS error in a protocol (`service` supplies the XML namespace and
+/// query-compatibility; pass `None` when the service is unknown).
+pub fn encode_error(
+    protocol: Protocol,
+    service: Option<&ServiceModel>,
+    err: &AwsError,
+    request_id: &str,
+) -> Response {
+    match protocol {
+        Protocol::AwsQuery => query::encode_error(service, err, request_id),
+        _ => aws_json::encode_error(protocol, service, err, request_id),
+    }
+}

@@ -1,0 +1,553 @@
+//! Which service and operation a request is for, and in which protocol it speaks.
+
+use std::sync::OnceLock;
+
+use crate::error::AwsError;
+use crate::model::{Models, Operation, ServiceModel};
+use crate::protocol::Protocol;
+use crate::request::RequestHead;
+use crate::response::Response;
+use crate::template::{Specificity, Template, parse_query};
+
+/// A routed request.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The service model.
+    pub service: &'static ServiceModel,
+    /// The operation.
+    pub operation: &'static Operation,
+    /// The protocol the request speaks (and its response must speak).
+    pub protocol: Protocol,
+}
+
+/// A request that could not be routed: the error, and enough context to encode it.
+#[derive(Debug, Clone)]
+pub struct RouteError {
+    /// The AWS error to answer with.
+    pub error: AwsError,
+    /// The protocol the request seems to speak.
+    pub protocol: Protocol,
+    /// The service, when it was identified.
+    pub service: Option<&'static ServiceModel>,
+}
+
+impl RouteError {
+    fn new(error: AwsError, protocol: Protocol, service: Option<&'static ServiceModel>) -> Self {
+        RouteError {
+            error,
+            protocol,
+            service,
+        }
+    }
+
+    /// Encodes the error in the request's protocol.
+    pub fn to_response(&self, request_id: &str) -> Response {
+        crate::encode_error(self.protocol, self.service, &self.error, request_id)
+    }
+}
+
+/// Routes a request. `signing_service` is the SigV4 credential scope's service
+/// when the request is signed; unsigned requests still route.
+pub fn route(
+    head: &RequestHead,
+    body: &[u8],
+    signing_service: Option<&str>,
+) -> Result<Route, RouteError> {
+    if head
+        .header("smithy-protocol")
+        .is_some_and(|p| p.eq_ignore_ascii_case("rpc-v2-cbor"))
+    {
+        return route_cbor(head);
+    }
+    if let Some(target) = head.header("x-amz-target") {
+        return route_json(head, target);
+    }
+    if let Some(route) = route_query(head, body, signing_service)? {
+        return Ok(route);
+    }
+    route_rest(head, signing_service)
+}
+
+fn unknown_operation(status: u16, what: &str) -> AwsError {
+    AwsError::new(
+        "UnknownOperationException",
+        status,
+        format!("Unknown operation {what}"),
+    )
+}
+
+fn route_cbor(head: &RequestHead) -> Result<Route, RouteError> {
+    let protocol = Protocol::RpcV2Cbor;
+    let parts: Vec<&str> = head
+        .path()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .take(4)
+        .collect();
+    let (service_name, operation) = match parts.as_slice() {
+        [op, "operation", svc, "service"] => (*svc, *op),
+        _ => {
+            return Err(RouteError::new(
+                unknown_operation(404, head.path()),
+                protocol,
+                None,
+            ));
+        }
+    };
+    let service = Models::get().services().iter().find(|s| {
+        s.speaks("smithy-rpc-v2-cbor") && s.metadata.target_prefix.as_deref() == Some(service_name)
+    });
+    let Some(service) = service else {
+        return Err(RouteError::new(
+            unknown_operation(404, service_name),
+            protocol,
+            None,
+        ));
+    };
+    match service.operation(operation) {
+        Some(operation) => Ok(Route {
+            service,
+            operation,
+            protocol,
+        }),
+        None => Err(RouteError::new(
+            unknown_operation(404, operation),
+            protocol,
+            Some(service),
+        )),
+    }
+}
+
+fn route_json(head: &RequestHead, target: &str) -> Result<Route, RouteError> {
+    let media = head.media_type();
+    let from_header = match media.as_str() {
+        "application/x-amz-json-1.0" => Some(Protocol::AwsJson10),
+        "application/x-amz-json-1.1" => Some(Protocol::AwsJson11),
+        _ => None,
+    };
+    let (prefix, operation) = target.rsplit_once('.').unwrap_or(("", target));
+    let service = Models::get()
+        .services()
+        .iter()
+        .find(|s| s.speaks("json") && s.metadata.target_prefix.as_deref() == Some(prefix));
+    let protocol = from_header.unwrap_or_else(|| match service {
+        Some(s) => Protocol::from_model("json", s.metadata.json_version.as_deref()),
+        None => Protocol::AwsJson11,
+    });
+    let Some(service) = service else {
+        return Err(RouteError::new(
+            unknown_operation(400, target),
+            protocol,
+            None,
+        ));
+    };
+    match service.operation(operation) {
+        Some(operation) => Ok(Route {
+            service,
+            operation,
+            protocol,
+        }),
+        None => Err(RouteError::new(
+            unknown_operation(400, target),
+            protocol,
+            Some(service),
+        )),
+    }
+}
+
+fn route_query(
+    head: &RequestHead,
+    body: &[u8],
+    signing: Option<&str>,
+) -> Result<Option<Route>, RouteError> {
+    let mut params = head.query_pairs();
+    if head.media_type() == "application/x-www-form-urlencoded" {
+        params.extend(parse_query(&String::from_utf8_lossy(body)));
+    }
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(action) = get("Action") else {
+        return Ok(None);
+    };
+    let version = get("Version").unwrap_or("");
+    let protocol = Protocol::AwsQuery;
+    let query_services = || {
+        Models::get()
+            .services()
+            .iter()
+            .filter(|s| s.speaks("query"))
+    };
+    let service = signing
+        .and_then(|sig| query_services().find(|s| s.signing_name() == sig))
+        .or_else(|| query_services().find(|s| s.metadata.api_version == version));
+    let not_found = || {
+        AwsError::new(
+            "InvalidAction",
+            400,
+            format!("Could not find operation {action} for version {version}"),
+        )
+    };
+    let Some(service) = service else {
+        return Err(RouteError::new(not_found(), protocol, None));
+    };
+    match service.operation(action) {
+        Some(operation) => Ok(Some(Route {
+            service,
+            operation,
+            protocol,
+        })),
+        None => Err(RouteError::new(not_found(), protocol, Some(service))),
+    }
+}
+
+/// Every REST operation's compiled template.
+struct RestRoute {
+    service: &'static ServiceModel,
+    operation: &'static Operation,
+    template: Template,
+}
+
+fn rest_routes() -> &'static [RestRoute] {
+    static ROUTES: OnceLock<Vec<RestRoute>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let mut routes = Vec::new();
+        for service in Models::get().services() {
+            if !matches!(service.protocol(), Protocol::RestJson1 | Protocol::RestXml) {
+                continue;
+            }
+            for operation in service.operations.values() {
+                routes.push(RestRoute {
+                    service,
+                    operation,
+                    template: Template::parse(&operation.http.request_uri),
+                });
+            }
+        }
+        routes
+    })
+}
+
+/// How well the request's headers fit an operation's required header members
+/// (tells S3's `CopyObject` from `PutObject`, which share a URI).
+fn header_fit(service: &ServiceModel, operation: &Operation, head: &RequestHead) -> i32 {
+    let Some(input) = operation
+        .input
+        .as_ref()
+        .and_then(|i| service.shape(&i.shape))
+    else {
+        return 0;
+    };
+    let mut fit = 0;
+    for name in &input.required {
+        let Some(r) = input.members.get(name) else {
+            continue;
+        };
+        if r.location == Some(crate::model::Location::Header) {
+            let header = r.location_name.as_deref().unwrap_or(name);
+            fit += if head.headers.contains_key(header) {
+                1
+            } else {
+                -1
+            };
+        }
+    }
+    fit
+}
+
+fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteError> {
+    let routes = rest_routes();
+    let signed_for = |s: &ServiceModel| {
+        signing.is_some_and(|sig| s.signing_name() == sig || s.metadata.endpoint_prefix == sig)
+    };
+    let preferred = routes.iter().any(|r| signed_for(r.service));
+    let query = head.query_pairs();
+    let path = head.path();
+    let mut best: Option<(&RestRoute, (Specificity, i32))> = None;
+    let mut path_matched: Option<&'static ServiceModel> = None;
+    for r in routes
+        .iter()
+        .filter(|r| !preferred || signed_for(r.service))
+    {
+        let Some((_, specificity)) = r.template.matches(path, &query) else {
+            continue;
+        };
+        if r.operation.http.method != head.method.as_str() {
+            path_matched.get_or_insert(r.service);
+            continue;
+        }
+        let score = (specificity, header_fit(r.service, r.operation, head));
+        if best.as_ref().is_none_or(|(_, s)| score > *s) {
+            best = Some((r, score));
+        }
+    }
+    if let Some((r, _)) = best {
+        return Ok(Route {
+            service: r.service,
+            operation: r.operation,
+            protocol: r.service.protocol(),
+        });
+    }
+    let service = path_matched.or_else(|| {
+        preferred
+            .then(|| {
+                routes
+                    .iter()
+                    .find(|r| signed_for(r.service))
+                    .map(|r| r.service)
+            })
+            .flatten()
+    });
+    let protocol = service.map_or(Protocol::RestJson1, |s| s.protocol());
+    let error = match (protocol, path_matched.is_some()) {
+        (Protocol::RestXml, true) => AwsError::new(
+            "MethodNotAllowed",
+            405,
+            "The specified method is not allowed against this resource.",
+        ),
+        (Protocol::RestXml, false) => AwsError::new(
+            "NotImplemented",
+            501,
+            "A header you provided implies functionality that is not implemented",
+        ),
+        _ => unknown_operation(404, &format!("{} {}", head.method, path)),
+    };
+    Err(RouteError::new(error, protocol, service))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{HeaderMap, HeaderValue, Method, Uri};
+
+    fn run(
+        method: &str,
+        uri: &str,
+        headers: &[(&'static str, &str)],
+        body: &[u8],
+        sig: Option<&str>,
+    ) -> Result<Route, RouteError> {
+        let method: Method = method.parse().unwrap();
+        let uri: Uri = uri.parse().unwrap();
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        route(
+            &RequestHead {
+                method: &method,
+                uri: &uri,
+                headers: &map,
+            },
+            body,
+            sig,
+        )
+    }
+
+    const FORM: (&str, &str) = (
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
+
+    #[test]
+    fn query_by_signing_service_then_version() {
+        let r = run(
+            "POST",
+            "/",
+            &[FORM],
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+            Some("sts"),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.service.name.as_str(),
+                r.operation.name.as_str(),
+                r.protocol
+            ),
+            ("sts", "GetCallerIdentity", Protocol::AwsQuery)
+        );
+        let r = run(
+            "POST",
+            "/",
+            &[FORM],
+            b"Action=ListUsers&Version=2010-05-08",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.service.name, "iam");
+        let r = run(
+            "GET",
+            "/?Action=ListUsers&Version=2010-05-08",
+            &[],
+            b"",
+            Some("iam"),
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "ListUsers");
+        let r = run(
+            "POST",
+            "/",
+            &[FORM],
+            b"Action=DescribeLoadBalancers&Version=2015-12-01",
+            Some("elasticloadbalancing"),
+        )
+        .unwrap();
+        assert_eq!(r.service.name, "elbv2");
+    }
+
+    #[test]
+    fn query_unknown_action_is_invalid_action() {
+        let e = run(
+            "POST",
+            "/",
+            &[FORM],
+            b"Action=Nope&Version=2010-05-08",
+            Some("iam"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.error.code.as_ref(), e.error.status),
+            ("InvalidAction", 400)
+        );
+        assert_eq!(
+            e.error.message,
+            "Could not find operation Nope for version 2010-05-08"
+        );
+        assert_eq!(e.protocol, Protocol::AwsQuery);
+        assert_eq!(e.service.map(|s| s.name.as_str()), Some("iam"));
+    }
+
+    #[test]
+    fn json_by_target() {
+        let r = run(
+            "POST",
+            "/",
+            &[
+                ("x-amz-target", "TrentService.Encrypt"),
+                ("content-type", "application/x-amz-json-1.1"),
+            ],
+            b"{}",
+            Some("kms"),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.service.name.as_str(),
+                r.operation.name.as_str(),
+                r.protocol
+            ),
+            ("kms", "Encrypt", Protocol::AwsJson11)
+        );
+        let r = run(
+            "POST",
+            "/",
+            &[(
+                "x-amz-target",
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+            )],
+            b"{}",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.service.name, "cloudtrail");
+        let r = run(
+            "POST",
+            "/",
+            &[
+                ("x-amz-target", "NetworkFirewall_20201112.ListFirewalls"),
+                ("content-type", "application/x-amz-json-1.0"),
+            ],
+            b"{}",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.service.name.as_str(), r.protocol),
+            ("network-firewall", Protocol::AwsJson10)
+        );
+        let e = run(
+            "POST",
+            "/",
+            &[("x-amz-target", "TrentService.Nope")],
+            b"{}",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.error.code.as_ref(), e.error.status, e.protocol),
+            ("UnknownOperationException", 400, Protocol::AwsJson11)
+        );
+    }
+
+    #[test]
+    fn cbor_by_path() {
+        let h = [("smithy-protocol", "rpc-v2-cbor")];
+        let r = run(
+            "POST",
+            "/service/AWSShield_20160616/operation/ListProtections",
+            &h,
+            b"",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.service.name.as_str(),
+                r.operation.name.as_str(),
+                r.protocol
+            ),
+            ("shield", "ListProtections", Protocol::RpcV2Cbor)
+        );
+        let e = run(
+            "POST",
+            "/service/AWSShield_20160616/operation/Nope",
+            &h,
+            b"",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.error.code.as_ref(), e.error.status),
+            ("UnknownOperationException", 404)
+        );
+    }
+
+    #[test]
+    fn rest_by_template() {
+        let r = run(
+            "POST",
+            "/detector/abc/findings/get",
+            &[],
+            b"{}",
+            Some("guardduty"),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.service.name.as_str(),
+                r.operation.name.as_str(),
+                r.protocol
+            ),
+            ("guardduty", "GetFindings", Protocol::RestJson1)
+        );
+        let r = run("GET", "/bucket?tagging", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "GetBucketTagging");
+        let r = run("GET", "/bucket", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "ListObjects");
+        let r = run("GET", "/bucket?list-type=2", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "ListObjectsV2");
+        let r = run("PUT", "/bucket/a/b.txt", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "PutObject");
+        let r = run("GET", "/", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "ListBuckets");
+        let e = run("GET", "/nothing/here/at/all", &[], b"", Some("guardduty")).unwrap_err();
+        assert_eq!(
+            (e.error.code.as_ref(), e.error.status, e.protocol),
+            ("UnknownOperationException", 404, Protocol::RestJson1)
+        );
+    }
+}
