@@ -1,1 +1,19 @@
-//! The embedded default store: SQLite in WAL mode with full sync.
+//! The embedded default store: [`SqliteStore`], the [`rampart_store::Store`] contract over one
+//! SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk before it returns.
+//!
+//! One writer connection (behind a mutex, `BEGIN IMMEDIATE` per commit) and a small pool of
+//! reader connections, so reads never wait for a writer. This crate must never weaken
+//! durability (no `synchronous=NORMAL`, no unsynced commits), never apply part of a batch, and
+//! never put stored values in an error or log message.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod error;
+mod readers;
+mod schema;
+mod sql;
+mod store;
+
+pub use store::SqliteStore;
