@@ -13,6 +13,7 @@
 )]
 
 mod aws_json;
+mod cbor;
 mod error;
 mod json_body;
 mod model;
@@ -20,10 +21,14 @@ mod protocol;
 mod query;
 mod request;
 mod response;
+mod rest;
+mod rest_json;
+mod rest_xml;
 mod route;
 mod scalar;
 mod shapes;
 mod template;
+mod xml_read;
 mod xml_write;
 
 use serde_json::Value;
@@ -44,10 +49,9 @@ pub fn decode_input(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Va
     match route.protocol {
         Protocol::AwsQuery => query::decode(route, head, body),
         Protocol::AwsJson10 | Protocol::AwsJson11 => aws_json::decode(route, body),
-        _ => Err(AwsError::not_implemented(
-            &route.service.name,
-            &route.operation.name,
-        )),
+        Protocol::RestJson1 => rest_json::decode(route, head, body),
+        Protocol::RestXml => rest_xml::decode(route, head, body),
+        Protocol::RpcV2Cbor => cbor::decode(route, body),
     }
 }
 
@@ -55,7 +59,12 @@ pub fn decode_input(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Va
 pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Response {
     match route.protocol {
         Protocol::AwsQuery => query::encode_output(route, output, request_id),
-        _ => aws_json::encode_output(route, output, request_id),
+        Protocol::AwsJson10 | Protocol::AwsJson11 => {
+            aws_json::encode_output(route, output, request_id)
+        }
+        Protocol::RestJson1 => rest_json::encode_output(route, output, request_id),
+        Protocol::RestXml => rest_xml::encode_output(route, output, request_id),
+        Protocol::RpcV2Cbor => cbor::encode_output(route, output, request_id),
     }
 }
 
@@ -69,6 +78,11 @@ pub fn encode_error(
 ) -> Response {
     match protocol {
         Protocol::AwsQuery => query::encode_error(service, err, request_id),
-        _ => aws_json::encode_error(protocol, service, err, request_id),
+        Protocol::AwsJson10 | Protocol::AwsJson11 => {
+            aws_json::encode_error(protocol, service, err, request_id)
+        }
+        Protocol::RestJson1 => rest_json::encode_error(service, err, request_id),
+        Protocol::RestXml => rest_xml::encode_error(err, request_id),
+        Protocol::RpcV2Cbor => cbor::encode_error(service, err, request_id),
     }
 }

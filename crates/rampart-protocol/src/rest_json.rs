@@ -1,0 +1,111 @@
+//! restJson1: REST bindings with JSON bodies.
+
+use serde_json::{Map, Value};
+
+use crate::aws_json::{error_document, parse_body, serialization_error};
+use crate::error::AwsError;
+use crate::json_body::{self, Members};
+use crate::model::{ServiceModel, ShapeType};
+use crate::request::RequestHead;
+use crate::response::Response;
+use crate::rest::{decode_bindings, encode_bindings, payload_member, raw_payload};
+use crate::route::Route;
+use crate::scalar::decode_blob;
+
+/// Decodes a restJson1 request into the canonical input.
+pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, AwsError> {
+    let service = route.service;
+    let Some(input) = route
+        .operation
+        .input
+        .as_ref()
+        .and_then(|i| service.shape(&i.shape))
+    else {
+        return Ok(Value::Object(Map::new()));
+    };
+    let mut out = decode_bindings(route, head, input).map_err(|e| serialization_error(e.0))?;
+    match payload_member(service, input) {
+        Some((name, _, target)) if matches!(target.kind, ShapeType::Blob | ShapeType::String) => {
+            if !body.is_empty() {
+                out.insert(name.to_owned(), raw_payload(target, body)?);
+            }
+        }
+        Some((name, r, _)) => {
+            let value = parse_body(body)?;
+            if value.as_object().is_some_and(|o| !o.is_empty()) || !body.is_empty() {
+                let decoded = json_body::decode(service, &r.shape, &value, Members::All)
+                    .map_err(|e| serialization_error(e.0))?;
+                out.insert(name.to_owned(), decoded);
+            }
+        }
+        None => {
+            let value = parse_body(body)?;
+            let Some(input_name) = route.operation.input.as_ref().map(|i| i.shape.as_str()) else {
+                return Ok(Value::Object(out));
+            };
+            let decoded = json_body::decode(service, input_name, &value, Members::BodyOnly)
+                .map_err(|e| serialization_error(e.0))?;
+            if let Value::Object(members) = decoded {
+                out.extend(members);
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// Encodes a handler's output.
+pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Response {
+    let service = route.service;
+    let target = route
+        .operation
+        .output
+        .as_ref()
+        .and_then(|o| service.shape(&o.shape));
+    let (content_type, body) = match target.and_then(|t| payload_member(service, t)) {
+        Some((name, _, t)) if t.kind == ShapeType::Blob => (
+            "application/octet-stream",
+            output
+                .get(name)
+                .and_then(Value::as_str)
+                .and_then(decode_blob)
+                .unwrap_or_default(),
+        ),
+        Some((name, _, t)) if t.kind == ShapeType::String => (
+            "text/plain",
+            output
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .as_bytes()
+                .to_vec(),
+        ),
+        Some((name, r, _)) => match output.get(name) {
+            Some(v) => (
+                "application/json",
+                json_body::encode(service, &r.shape, v, Members::All)
+                    .to_string()
+                    .into_bytes(),
+            ),
+            None => ("application/json", Vec::new()),
+        },
+        None => {
+            let body = match &route.operation.output {
+                Some(o) => json_body::encode(service, &o.shape, output, Members::BodyOnly),
+                None => Value::Object(Map::new()),
+            };
+            ("application/json", body.to_string().into_bytes())
+        }
+    };
+    let mut response = Response::new(200, content_type, body, request_id);
+    response.status = encode_bindings(route, output, &mut response);
+    response
+}
+
+/// Encodes an error: `x-amzn-ErrorType` header and a JSON body with the message.
+pub fn encode_error(service: Option<&ServiceModel>, err: &AwsError, request_id: &str) -> Response {
+    let body = Value::Object(error_document(err)).to_string();
+    let mut response = Response::new(err.status, "application/json", body, request_id);
+    response.push_header("x-amzn-errortype", &err.code);
+    crate::aws_json::add_query_compatible_header(&mut response, service, err);
+    response
+}
