@@ -1,0 +1,138 @@
+//! Request condition keys: a case-insensitive map from key name to an absent, single or
+//! multivalued value. Absent, single and multivalued are different states (iam.md 7.5).
+
+use std::collections::HashMap;
+
+/// The value of one condition key in a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key (`aws:SourceIp`, `aws:PrincipalTag/team`, ...).
+    Single(String),
+    /// A multivalued key (`aws:TagKeys`, `aws:CalledVia`, ...); may be empty.
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a slice-like iterator (one element for a single value).
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        let (single, multi): (Option<&str>, &[String]) = match self {
+            ContextValue::Single(s) => (Some(s.as_str()), &[]),
+            ContextValue::Multi(v) => (None, v.as_slice()),
+        };
+        single.into_iter().chain(multi.iter().map(String::as_str))
+    }
+
+    /// True for a multivalued key with no values.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, ContextValue::Multi(v) if v.is_empty())
+    }
+}
+
+/// Condition keys of a request. Key names are matched case-insensitively.
+///
+/// The engine reads no clock: time keys (`aws:CurrentTime`, `aws:EpochTime`,
+/// `aws:TokenIssueTime`) must be supplied here by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    keys: HashMap<String, ContextValue>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a single-valued key, replacing any previous value.
+    pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+        self.keys
+            .insert(key.to_ascii_lowercase(), ContextValue::Single(value.into()));
+        self
+    }
+
+    /// Sets a multivalued key, replacing any previous value.
+    pub fn set_multi<I, S>(&mut self, key: &str, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values = values.into_iter().map(Into::into).collect();
+        self.keys
+            .insert(key.to_ascii_lowercase(), ContextValue::Multi(values));
+        self
+    }
+
+    /// Builder form of [`Context::set`].
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.set(key, value);
+        self
+    }
+
+    /// Builder form of [`Context::set_multi`].
+    pub fn with_multi<I, S>(mut self, key: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.set_multi(key, values);
+        self
+    }
+
+    /// Removes a key.
+    pub fn remove(&mut self, key: &str) {
+        self.keys.remove(&key.to_ascii_lowercase());
+    }
+
+    /// True when the key is present (with any value, even an empty list).
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Looks a key up, case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.keys.get(&key.to_ascii_lowercase())
+        } else {
+            self.keys.get(key)
+        }
+    }
+
+    /// Looks up a key already in lower case (the engine pre-lowercases policy keys).
+    pub(crate) fn get_lower(&self, lower_key: &str) -> Option<&ContextValue> {
+        self.keys.get(lower_key)
+    }
+
+    /// The value of a single-valued key, if present and single-valued.
+    pub fn single(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(ContextValue::Single(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// All keys (lower-cased) and values.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.keys.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive() {
+        let c = Context::new().with("aws:SourceIp", "10.0.0.1");
+        assert_eq!(c.single("AWS:sourceip"), Some("10.0.0.1"));
+        assert!(c.contains("aws:sourceIP"));
+        assert!(!c.contains("aws:Referer"));
+    }
+
+    #[test]
+    fn empty_multi_is_present_but_empty() {
+        let c = Context::new().with_multi("aws:TagKeys", Vec::<String>::new());
+        let v = c.get("aws:tagkeys");
+        assert!(v.is_some_and(ContextValue::is_empty));
+        assert_eq!(c.single("aws:TagKeys"), None);
+    }
+}

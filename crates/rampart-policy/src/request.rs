@@ -1,0 +1,88 @@
+//! One authorization question: who, which action, on which resource, in which context.
+
+use crate::context::Context;
+use crate::principal::Principal;
+use crate::resource::RequestResource;
+
+/// An authorization request. Build it once per check; the engine only reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The caller.
+    pub principal: Principal,
+    /// Condition keys (global and service keys, time values included).
+    pub context: Context,
+    action: String,
+    /// Lower-cased service prefix.
+    service: String,
+    /// Byte offset of the action name in `action`.
+    name_at: usize,
+    resource: RequestResource,
+    resource_account: Option<String>,
+}
+
+impl Request {
+    /// A request for `action` (`service:Operation`) on `resource` (a full ARN, or `*` for
+    /// actions without resource-level permissions), with an empty context.
+    pub fn new(principal: Principal, action: &str, resource: &str) -> Request {
+        let (service, name_at) = match action.split_once(':') {
+            Some((s, _)) => (s.to_ascii_lowercase(), s.len() + 1),
+            None => (String::new(), action.len()),
+        };
+        Request {
+            principal,
+            context: Context::new(),
+            action: action.to_owned(),
+            service,
+            name_at,
+            resource: RequestResource::new(resource),
+            resource_account: None,
+        }
+    }
+
+    /// Sets the context.
+    pub fn with_context(mut self, context: Context) -> Request {
+        self.context = context;
+        self
+    }
+
+    /// Sets the account that owns the resource (needed when the ARN has no account field,
+    /// as for S3). Defaults to the ARN's account, else the principal's account.
+    pub fn with_resource_account(mut self, account: impl Into<String>) -> Request {
+        self.resource_account = Some(account.into());
+        self
+    }
+
+    /// The action as given.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The resource as given.
+    pub fn resource_str(&self) -> &str {
+        self.resource.as_str()
+    }
+
+    pub(crate) fn resource(&self) -> &RequestResource {
+        &self.resource
+    }
+
+    /// (lower-cased service prefix, action name).
+    pub(crate) fn action_parts(&self) -> (&str, &str) {
+        (&self.service, &self.action[self.name_at..])
+    }
+
+    /// The account owning the resource: explicit, else the ARN's account field, else the
+    /// principal's account (also for AWS-owned resources such as `arn:aws:iam::aws:policy/X`).
+    pub fn resource_account(&self) -> Option<&str> {
+        if let Some(a) = &self.resource_account {
+            return Some(a);
+        }
+        let arn_account = self
+            .resource
+            .as_str()
+            .split(':')
+            .nth(4)
+            .filter(|a| !a.is_empty() && *a != "aws");
+        arn_account.or_else(|| self.principal.account())
+    }
+}
