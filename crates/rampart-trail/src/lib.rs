@@ -4,7 +4,7 @@
 //! The server records every request with [`Event`], redacts it with [`redact()`], stores
 //! it, answers LookupEvents with [`lookup()`] and [`summary`], and writes log and digest
 //! files built here. This crate does no I/O and reads no clock: files come and go through
-//! the caller, times are passed in. It must never let a secret
+//! the caller (see [`TrailFiles`]), times are passed in. It must never let a secret
 //! (plaintext, password, private key, secret access key, secret value) into a record, and
 //! never print a signing key.
 #![cfg_attr(
@@ -19,6 +19,7 @@ mod logfile;
 mod lookup;
 mod redact;
 mod timefmt;
+mod validate;
 
 pub use digest::{
     BuiltDigest, DigestChain, DigestError, DigestFile, DigestSigner, DigestTarget, HASH_ALGORITHM,
@@ -36,3 +37,4 @@ pub use lookup::{
     encode_token, lookup, matches, summary, username, validate_lookup,
 };
 pub use redact::{HIDDEN, is_secret_name, redact};
+pub use validate::{Finding, Problem, TrailFiles, ValidationReport, ValidationScope, validate};

@@ -31,6 +31,22 @@ pub fn compact_seconds(t: OffsetDateTime) -> String {
     t.format(&fmt).unwrap_or_default()
 }
 
+/// Parses the `20261122T200000Z` stamp of a digest file's name.
+pub fn parse_compact_seconds(s: &str) -> Option<OffsetDateTime> {
+    let fmt = format_description!("[year][month][day]T[hour][minute][second]Z");
+    time::PrimitiveDateTime::parse(s, &fmt)
+        .ok()
+        .map(|t| t.assume_utc())
+}
+
+/// Parses the `20261122T2000Z` stamp of a log file's name.
+pub fn parse_compact_minutes(s: &str) -> Option<OffsetDateTime> {
+    let fmt = format_description!("[year][month][day]T[hour][minute]Z");
+    time::PrimitiveDateTime::parse(s, &fmt)
+        .ok()
+        .map(|t| t.assume_utc())
+}
+
 /// `2026/11/22`: the date folders of both log and digest keys.
 pub fn date_folders(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
@@ -79,6 +95,12 @@ mod tests {
     fn parses_what_it_writes() {
         let t = datetime!(2026-11-22 20:05:09 UTC);
         assert_eq!(parse_iso(&iso_seconds(t)), Some(t));
+        assert_eq!(parse_compact_seconds(&compact_seconds(t)), Some(t));
+        assert_eq!(
+            parse_compact_minutes("20261122T2005Z"),
+            Some(datetime!(2026-11-22 20:05:00 UTC))
+        );
         assert_eq!(parse_iso("yesterday"), None);
+        assert_eq!(parse_compact_seconds("20261122T2005Z"), None);
     }
 }
