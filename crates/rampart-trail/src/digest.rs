@@ -140,11 +140,9 @@ impl PublicKey {
     }
 }
 
-/// A key's fingerprint: 32 hex digits, the first 128 bits of the SHA-256 of its PKCS#1
-/// DER. (AWS shows a 32-hex-digit fingerprint without documenting its derivation; only
-/// equality matters, to pick the key that verifies a digest.)
+/// A key's fingerprint as CloudTrail writes it: the hex MD5 of its PKCS#1 DER.
 pub fn fingerprint_of(der: &[u8]) -> String {
-    hex::encode(&digest::digest(&digest::SHA256, der).as_ref()[..16])
+    hex::encode(crate::md5::md5(der))
 }
 
 /// Hex SHA-256, as digests write every hash.
@@ -395,6 +393,17 @@ mod tests {
             "123456789012".parse().unwrap(),
             "us-east-1".parse().unwrap(),
         )
+    }
+
+    /// The key and fingerprint shown in the AWS CLI's `list-public-keys` example.
+    #[test]
+    fn fingerprint_is_md5_of_the_pkcs1_der() {
+        use base64::Engine;
+        let value = "MIIBCgKCAQEAlSS3cl92HDycr/MTj0moOhas8habjrraXw+KzlWF0axSI2tcF+3iJ9BKQAVSKxGwxwu3m0wG3J+kUl1xboEcEPHYoIYMbgfSw7KGnuDKwkLzsQWhUJ0cIbOHASox1vv/5fNXkrHhGbDCHeVXm804c83nvHUEFYThr1PfyP/8HwrCtR3FX5OANtQCP61C1nJtSSkC8JSQUOrIP4CuwJjc+4WGDk+BGH5m9iuiAKkipEHWmUl8/P7XpfpWQuk4h8g3pXZOrNXr08lbh4d39svj7UqdhvOXoBISp9t/EXYuePGEtBdrKD9Dz+VHwyUPtBQvYr9BnkF88qBnaPNhS44rzwIDAQAB";
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .unwrap();
+        assert_eq!(fingerprint_of(&der), "7f3f401420072e50a65a141430817ab3");
     }
 
     #[test]

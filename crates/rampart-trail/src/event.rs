@@ -184,6 +184,9 @@ pub struct TlsDetails {
     pub cipher_suite: String,
     /// The `Host` header the client sent.
     pub client_provided_host_header: String,
+    /// The key-exchange group, such as `X25519MLKEM768`, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_exchange: Option<String>,
 }
 
 /// One CloudTrail record, field for field as AWS writes it (and in AWS's field order).
@@ -483,6 +486,7 @@ mod tests {
             tls_version: "TLSv1.3".into(),
             cipher_suite: "TLS_AES_128_GCM_SHA256".into(),
             client_provided_host_header: "sts.amazonaws.com".into(),
+            key_exchange: None,
         });
         e.error_code = Some("AccessDenied".into());
         e.request_parameters = Some(json!({"roleArn": "arn:aws:iam::1:role/x"}));

@@ -17,6 +17,7 @@ mod event;
 mod gzip;
 mod logfile;
 mod lookup;
+mod md5;
 mod redact;
 mod timefmt;
 mod validate;

@@ -234,6 +234,20 @@ const MAX_ATTRIBUTE_VALUE: usize = 2000;
 /// Default and largest page size.
 const MAX_PAGE: usize = 50;
 
+/// An `AttributeValue`'s length as AWS counts it: `_`, space, `,` and newline count twice.
+fn attribute_value_length(value: &str) -> usize {
+    value
+        .chars()
+        .map(|c| {
+            if matches!(c, '_' | ' ' | ',' | '\n') {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 /// Checks LookupEvents' input the way AWS does and turns it into a query.
 pub fn validate_lookup(input: &LookupInput) -> Result<LookupQuery, LookupError> {
     let filter = match input.lookup_attributes.as_slice() {
@@ -244,9 +258,9 @@ pub fn validate_lookup(input: &LookupInput) -> Result<LookupQuery, LookupError> 
                     "The attribute key '{key}' is not valid."
                 ))
             })?;
-            if value.chars().count() > MAX_ATTRIBUTE_VALUE {
+            if value.is_empty() || attribute_value_length(value) > MAX_ATTRIBUTE_VALUE {
                 return Err(LookupError::InvalidLookupAttributes(
-                    "The attribute value is longer than 2000 characters.".to_owned(),
+                    "The attribute value must be 1 to 2000 characters long.".to_owned(),
                 ));
             }
             Some((attribute, value.clone()))
@@ -575,6 +589,14 @@ mod tests {
             validate_lookup(&cat).unwrap_err().code(),
             "InvalidEventCategoryException"
         );
+        let long = |v: String| LookupInput {
+            lookup_attributes: vec![("EventName".into(), v)],
+            ..input()
+        };
+        assert!(validate_lookup(&long("a".repeat(2000))).is_ok());
+        assert!(validate_lookup(&long("_".repeat(1000))).is_ok());
+        assert!(validate_lookup(&long("_".repeat(1001))).is_err());
+        assert!(validate_lookup(&long(String::new())).is_err());
         let garbage = LookupInput {
             next_token: Some("!!not-a-token".into()),
             ..input()

@@ -34,6 +34,11 @@ const DENIED_NAMES: &[&str] = &[
     "authenticationcode2",
     "base32stringseed",
     "qrcodepng",
+    "sharedsecret",
+    "rotationtoken",
+    "mackey",
+    "tradeintoken",
+    "servicecredentialsecret",
 ];
 
 /// Name endings (lower case) that mark a secret too, such as `masterUserPassword`.
@@ -79,6 +84,7 @@ fn kms(name: &str, request: &mut Value, response: &mut Value) {
         "encryptedKeyMaterial",
         "importToken",
         "publicKey",
+        "sharedSecretCiphertextBlob",
     ];
     const NULL_RESPONSE: &[&str] = &[
         "Encrypt",
@@ -94,6 +100,8 @@ fn kms(name: &str, request: &mut Value, response: &mut Value) {
         "Sign",
         "Verify",
         "DeriveSharedSecret",
+        "Encapsulate",
+        "Decapsulate",
         "GetParametersForImport",
     ];
     if let Value::Object(members) = request {
@@ -136,13 +144,15 @@ fn sts(name: &str, response: &mut Value) {
             | "AssumeRoot"
             | "GetSessionToken"
             | "GetFederationToken"
+            | "GetDelegatedAccessToken"
     ) {
         remove_path(response, &["credentials", "secretAccessKey"]);
     }
 }
 
 /// Parameter Store hides a written value unless the parameter is plainly `String` or
-/// `StringList`, and records no response for reads (which may carry decrypted values).
+/// `StringList`, records no response for reads (which may carry decrypted values), and
+/// hides the (sensitive) parameters of commands, associations and maintenance tasks.
 fn ssm(name: &str, request: &mut Value, response: &mut Value) {
     match name {
         "PutParameter" => {
@@ -150,12 +160,18 @@ fn ssm(name: &str, request: &mut Value, response: &mut Value) {
                 request.get("type").and_then(Value::as_str),
                 Some("String" | "StringList")
             );
-            if !plain && let Some(value) = request.get_mut("value") {
-                *value = Value::String(HIDDEN.to_owned());
+            if !plain {
+                hide_member(request, "value");
             }
         }
         "GetParameter" | "GetParameters" | "GetParametersByPath" | "GetParameterHistory" => {
             *response = Value::Null;
+        }
+        "SendCommand" | "CreateAssociation" | "UpdateAssociation" => {
+            hide_member(request, "parameters");
+        }
+        "RegisterTaskWithMaintenanceWindow" | "UpdateMaintenanceWindowTask" => {
+            hide_member(request, "taskParameters");
         }
         _ => {}
     }
@@ -165,6 +181,12 @@ fn ssm(name: &str, request: &mut Value, response: &mut Value) {
 fn acm(name: &str, response: &mut Value) {
     if name == "ExportCertificate" {
         *response = Value::Null;
+    }
+}
+
+fn hide_member(value: &mut Value, name: &str) {
+    if let Some(member) = value.get_mut(name) {
+        *member = Value::String(HIDDEN.to_owned());
     }
 }
 
@@ -409,6 +431,28 @@ mod tests {
             json!({"parameter": {"value": "hunter2"}}),
         );
         assert_eq!(resp, Value::Null);
+        let (req, _) = run(
+            "ssm.amazonaws.com",
+            "SendCommand",
+            json!({"documentName": "AWS-RunShellScript", "parameters": {"commands": ["echo hunter2"]}}),
+            Value::Null,
+        );
+        assert_eq!(req["parameters"], HIDDEN);
+        assert_eq!(req["documentName"], "AWS-RunShellScript");
+    }
+
+    #[test]
+    fn kms_key_agreement_keeps_no_secret() {
+        for op in ["Decapsulate", "Encapsulate", "DeriveSharedSecret"] {
+            let (req, resp) = run(
+                "kms.amazonaws.com",
+                op,
+                json!({"keyId": "k", "sharedSecretCiphertextBlob": "AAA", "publicKey": "BBB"}),
+                json!({"sharedSecret": "c2VjcmV0"}),
+            );
+            assert_eq!(req, json!({"keyId": "k"}), "{op}");
+            assert_eq!(resp, Value::Null, "{op}");
+        }
     }
 
     #[test]
