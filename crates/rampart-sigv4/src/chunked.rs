@@ -270,3 +270,114 @@ pub fn encode_chunked(
     out.extend_from_slice(b"\r\n");
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::parse;
+    use crate::{CredentialScope, ErrorKind};
+    use http::Method;
+
+    fn request(claim: &str) -> (SignedRequest, HeaderMap) {
+        let mut h = HeaderMap::new();
+        h.insert("x-amz-date", "20130524T000000Z".parse().unwrap());
+        h.insert("x-amz-content-sha256", claim.parse().unwrap());
+        h.insert(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=seed"
+                .parse()
+                .unwrap(),
+        );
+        let r = parse(&Method::PUT, &"/b/k".parse().unwrap(), &h).unwrap();
+        (r, h)
+    }
+
+    fn key() -> SigningKey {
+        SigningKey::derive("s", &CredentialScope::new("20130524", "us-east-1", "s3"))
+    }
+
+    fn t() -> SystemTime {
+        amz_date::parse("20130524T000000Z").unwrap()
+    }
+
+    #[test]
+    fn unsigned_trailer_as_botocore_writes_it() {
+        let (r, h) = request("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+        let body = b"5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n";
+        let d = decode_chunked(&r, &h, body, &key()).unwrap();
+        assert_eq!(d.payload, b"hello world");
+        assert_eq!(
+            d.trailers,
+            [("x-amz-checksum-crc32".to_owned(), "DUoRhQ==".to_owned())]
+        );
+        assert!(!format!("{d:?}").contains("hello"));
+    }
+
+    #[test]
+    fn framing_errors() {
+        let (r, h) = request("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+        for bad in [
+            &b"5\r\nhello\r\n0\r\n"[..],
+            b"5\r\nhelloX\r\n0\r\n\r\n",
+            b"zz\r\nhello\r\n0\r\n\r\n",
+            b"\r\n",
+            b"",
+            b"5\r\nhello\r\n0\r\n\r\ngarbage",
+            b"5\r\nhello\r\n0\r\nno-colon\r\n\r\n",
+            b"ffffffffffffffff\r\n",
+        ] {
+            let e = decode_chunked(&r, &h, bad, &key()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::IncompleteBody, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn signed_without_trailers_refuses_trailers() {
+        let (r, h) = request("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+        let body = encode_chunked(&key(), t(), "seed", &[b"abc"], &[("x-a", "1")]).unwrap();
+        let e = decode_chunked(&r, &h, &body, &key()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::IncompleteBody);
+        let body = encode_chunked(&key(), t(), "seed", &[b"abc"], &[]).unwrap();
+        assert_eq!(
+            decode_chunked(&r, &h, &body, &key()).unwrap().payload,
+            b"abc"
+        );
+    }
+
+    #[test]
+    fn signed_chunks_need_signatures_and_the_right_key() {
+        let (r, h) = request("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+        let e = decode_chunked(&r, &h, b"3\r\nabc\r\n0\r\n\r\n", &key()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::IncompleteBody);
+        let body = encode_chunked(&key(), t(), "seed", &[b"abc"], &[]).unwrap();
+        let other = SigningKey::derive("s2", &CredentialScope::new("20130524", "us-east-1", "s3"));
+        let e = decode_chunked(&r, &h, &body, &other).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ChunkSignatureDoesNotMatch);
+        let wrong_scope =
+            SigningKey::derive("s", &CredentialScope::new("20130524", "eu-west-1", "s3"));
+        let e = decode_chunked(&r, &h, &body, &wrong_scope).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ChunkSignatureDoesNotMatch);
+    }
+
+    #[test]
+    fn signed_trailer_needs_its_signature() {
+        let (r, h) = request("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
+        let body = encode_chunked(&key(), t(), "seed", &[b"abc"], &[("x-a", "1")]).unwrap();
+        assert_eq!(
+            decode_chunked(&r, &h, &body, &key()).unwrap().payload,
+            b"abc"
+        );
+        let text = String::from_utf8(body).unwrap();
+        let cut = text.find("x-amz-trailer-signature").unwrap();
+        let without = format!("{}\r\n", &text[..cut]);
+        let e = decode_chunked(&r, &h, without.as_bytes(), &key()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::IncompleteBody);
+    }
+
+    #[test]
+    fn not_streaming_is_refused() {
+        let (r, h) = request("UNSIGNED-PAYLOAD");
+        let e = decode_chunked(&r, &h, b"0\r\n\r\n", &key()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::IncompleteBody);
+    }
+}
