@@ -88,6 +88,8 @@ def trim_operation(op):
         out["output"] = pick(op["output"], OPERATION_OUTPUT_KEYS)
     if op.get("errors"):
         out["errors"] = [e["shape"] for e in op["errors"]]
+    if op.get("deprecated"):
+        out["deprecated"] = True  # routing prefers the current operation on a shared URI
     if "endpoint" in op and "hostPrefix" in op["endpoint"]:
         out["hostPrefix"] = op["endpoint"]["hostPrefix"]
     return out

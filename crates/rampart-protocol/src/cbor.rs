@@ -8,7 +8,7 @@ use crate::error::AwsError;
 use crate::model::{ServiceModel, Shape, ShapeType};
 use crate::response::Response;
 use crate::route::Route;
-use crate::scalar::{decode_blob, encode_blob, epoch_number, integer_in_range};
+use crate::scalar::{decode_blob, encode_blob, epoch_number, integer_in_range, timestamp_seconds};
 use crate::shapes::{MAX_DEPTH, WireError, WireResult, check_depth, join, shape};
 
 fn serialization_error(message: impl Into<String>) -> AwsError {
@@ -242,7 +242,7 @@ fn from_canonical(service: &ServiceModel, target: &Shape, value: &Value, depth: 
                 None => json_to_cbor(value),
             }
         }
-        (ShapeType::Timestamp, v) => match v.as_f64().and_then(epoch_number) {
+        (ShapeType::Timestamp, v) => match timestamp_seconds(v).and_then(epoch_number) {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) => Cbor::Tag(1, Box::new(Cbor::Integer(i.into()))),
                 None => Cbor::Tag(1, Box::new(Cbor::Float(n.as_f64().unwrap_or(0.0)))),

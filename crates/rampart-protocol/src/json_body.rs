@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use crate::model::{MemberRef, ServiceModel, Shape, ShapeType};
 use crate::scalar::{
     TimestampFormat, epoch_number, format_timestamp, integer_in_range, parse_timestamp,
+    timestamp_seconds,
 };
 use crate::shapes::{WireError, WireResult, check_depth, join, shape, wire_name};
 
@@ -254,9 +255,9 @@ fn encode_shape(
                 .and_then(|r| r.timestamp_format.as_deref())
                 .or(target.timestamp_format.as_deref());
             match TimestampFormat::from_model(format_name, TimestampFormat::EpochSeconds) {
-                TimestampFormat::EpochSeconds => {
-                    v.as_f64().and_then(epoch_number).unwrap_or(Value::Null)
-                }
+                TimestampFormat::EpochSeconds => timestamp_seconds(v)
+                    .and_then(epoch_number)
+                    .unwrap_or(Value::Null),
                 format => format_timestamp(v, format).map_or(Value::Null, Value::String),
             }
         }

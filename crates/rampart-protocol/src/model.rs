@@ -171,6 +171,10 @@ pub struct Operation {
     pub errors: Vec<String>,
     /// Endpoint host prefix template, if any.
     pub host_prefix: Option<String>,
+    /// Whether the model deprecates the operation (S3's `PutBucketLifecycle`
+    /// shares its URI with `PutBucketLifecycleConfiguration`).
+    #[serde(default)]
+    pub deprecated: bool,
 }
 
 /// HTTP method, request URI template and success status of an operation.

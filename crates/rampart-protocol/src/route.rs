@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::error::AwsError;
-use crate::model::{Models, Operation, ServiceModel};
+use crate::model::{Location, Models, Operation, ServiceModel};
 use crate::protocol::Protocol;
 use crate::request::RequestHead;
 use crate::response::Response;
@@ -231,9 +231,14 @@ fn rest_routes() -> &'static [RestRoute] {
     })
 }
 
-/// How well the request's headers fit an operation's required header members
-/// (tells S3's `CopyObject` from `PutObject`, which share a URI).
-fn header_fit(service: &ServiceModel, operation: &Operation, head: &RequestHead) -> i32 {
+/// How well the request fits an operation's required header and query members
+/// (tells S3's `CopyObject` from `PutObject` and `UploadPart`, which share a URI).
+fn binding_fit(
+    service: &ServiceModel,
+    operation: &Operation,
+    head: &RequestHead,
+    query: &[(String, String)],
+) -> i32 {
     let Some(input) = operation
         .input
         .as_ref()
@@ -246,14 +251,13 @@ fn header_fit(service: &ServiceModel, operation: &Operation, head: &RequestHead)
         let Some(r) = input.members.get(name) else {
             continue;
         };
-        if r.location == Some(crate::model::Location::Header) {
-            let header = r.location_name.as_deref().unwrap_or(name);
-            fit += if head.headers.contains_key(header) {
-                1
-            } else {
-                -1
-            };
-        }
+        let wire = r.location_name.as_deref().unwrap_or(name);
+        let present = match r.location {
+            Some(Location::Header) => head.headers.contains_key(wire),
+            Some(Location::Querystring) => query.iter().any(|(k, _)| k == wire),
+            _ => continue,
+        };
+        fit += if present { 1 } else { -1 };
     }
     fit
 }
@@ -266,7 +270,7 @@ fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteE
     let preferred = routes.iter().any(|r| signed_for(r.service));
     let query = head.query_pairs();
     let path = head.path();
-    let mut best: Option<(&RestRoute, (Specificity, i32))> = None;
+    let mut best: Option<(&RestRoute, (Specificity, i32, bool))> = None;
     let mut path_matched: Option<&'static ServiceModel> = None;
     for r in routes
         .iter()
@@ -279,7 +283,11 @@ fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteE
             path_matched.get_or_insert(r.service);
             continue;
         }
-        let score = (specificity, header_fit(r.service, r.operation, head));
+        let score = (
+            specificity,
+            binding_fit(r.service, r.operation, head, &query),
+            !r.operation.deprecated,
+        );
         if best.as_ref().is_none_or(|(_, s)| score > *s) {
             best = Some((r, score));
         }
@@ -544,6 +552,35 @@ mod tests {
         assert_eq!(r.operation.name, "PutObject");
         let r = run("GET", "/", &[], b"", Some("s3")).unwrap();
         assert_eq!(r.operation.name, "ListBuckets");
+        let r = run("PUT", "/bucket?lifecycle", &[], b"", Some("s3")).unwrap();
+        assert_eq!(r.operation.name, "PutBucketLifecycleConfiguration");
+        let r = run(
+            "PUT",
+            "/bucket/key",
+            &[("x-amz-copy-source", "src/k")],
+            b"",
+            Some("s3"),
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "CopyObject");
+        let r = run(
+            "PUT",
+            "/bucket/key?partNumber=1&uploadId=u",
+            &[],
+            b"",
+            Some("s3"),
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "UploadPart");
+        let r = run(
+            "PUT",
+            "/bucket/key?partNumber=1&uploadId=u",
+            &[("x-amz-copy-source", "src/k")],
+            b"",
+            Some("s3"),
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "UploadPartCopy");
         let e = run("GET", "/nothing/here/at/all", &[], b"", Some("guardduty")).unwrap_err();
         assert_eq!(
             (e.error.code.as_ref(), e.error.status, e.protocol),

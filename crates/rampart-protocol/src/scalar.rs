@@ -86,18 +86,27 @@ pub fn epoch_number(seconds: f64) -> Option<Value> {
     Number::from_f64(seconds).map(Value::Number)
 }
 
+/// Epoch seconds of a canonical timestamp; handlers may also hand over any
+/// wire text form, which is parsed leniently.
+pub fn timestamp_seconds(value: &Value) -> Option<f64> {
+    match value {
+        Value::String(s) => parse_timestamp(s)?.as_f64(),
+        v => v.as_f64(),
+    }
+}
+
 fn to_datetime(value: &Value) -> Option<OffsetDateTime> {
-    let seconds = value.as_f64()?;
+    let seconds = timestamp_seconds(value)?;
     let whole = seconds.floor();
     let millis = ((seconds - whole) * 1000.0).round() as i64;
     let dt = OffsetDateTime::from_unix_timestamp(whole as i64).ok()?;
-    Some(dt + time::Duration::milliseconds(millis))
+    dt.checked_add(time::Duration::milliseconds(millis))
 }
 
 /// Writes a canonical timestamp (epoch seconds) in a wire format.
 pub fn format_timestamp(value: &Value, format: TimestampFormat) -> Option<String> {
     if format == TimestampFormat::EpochSeconds {
-        return epoch_number(value.as_f64()?).map(|v| v.to_string());
+        return epoch_number(timestamp_seconds(value)?).map(|v| v.to_string());
     }
     let dt = to_datetime(value)?.to_offset(UtcOffset::UTC);
     let formatted = match format {

@@ -96,6 +96,25 @@ REQUESTS = [
     ("acm-pca", "IssueCertificate", {"CertificateAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x", "Csr": b"-----BEGIN CERTIFICATE REQUEST-----", "SigningAlgorithm": "SHA256WITHRSA", "Validity": {"Value": 365, "Type": "DAYS"}}),
     ("fms", "ListPolicies", {"MaxResults": 10}),
     ("network-firewall", "ListFirewalls", {"VpcIds": ["vpc-1"], "MaxResults": 10}),
+    ("s3", "GetObjectAttributes", {"Bucket": "bkt", "Key": "k", "ObjectAttributes": ["ETag", "ObjectSize"], "MaxParts": 3}),
+    ("s3", "HeadObject", {"Bucket": "bkt", "Key": "a/b/c", "IfUnmodifiedSince": T2.replace(microsecond=0), "VersionId": "v1"}),
+    ("s3", "ListObjectsV2", {"Bucket": "bkt", "OptionalObjectAttributes": ["RestoreStatus"], "FetchOwner": True}),
+    ("s3", "PutBucketAcl", {"Bucket": "bkt", "AccessControlPolicy": {
+        "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "abc"}, "Permission": "READ"},
+                   {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "WRITE"}],
+        "Owner": {"ID": "abc"}}}),
+    ("s3", "PutBucketLifecycleConfiguration", {"Bucket": "bkt", "LifecycleConfiguration": {"Rules": [
+        {"ID": "r1", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Date": T1}},
+        {"ID": "r2", "Status": "Disabled", "Filter": {"And": {"Prefix": "p", "Tags": [{"Key": "a", "Value": "b"}]}},
+         "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]},
+    ]}}),
+    ("s3", "CompleteMultipartUpload", {"Bucket": "bkt", "Key": "k", "UploadId": "u+/=", "MultipartUpload": {
+        "Parts": [{"ETag": "\"e1\"", "PartNumber": 1}, {"ETag": "\"e2\"", "PartNumber": 2}]}}),
+    ("s3", "PutObjectTagging", {"Bucket": "bkt", "Key": "k", "Tagging": {"TagSet": []}}),
+    ("s3", "ListBuckets", {}),
+    # Older clients speak awsJson to the services botocore now serves with CBOR.
+    ("network-firewall", "ListFirewalls", {"VpcIds": ["vpc-1"], "MaxResults": 10}, "json"),
+    ("shield", "ListAttacks", {"StartTime": {"FromInclusive": T1}, "MaxResults": 3}, "json"),
 ]
 
 # (service, operation, canonical output) — rampart encodes, botocore parses.
@@ -135,6 +154,19 @@ OUTPUTS = [
     ("shield", "CreateProtection", {"ProtectionId": "p1"}),
     ("shield", "ListAttacks", {"AttackSummaries": [{"AttackId": "a", "StartTime": 1420070400, "EndTime": 1709209845.5, "AttackVectors": [{"VectorType": "SYN_FLOOD"}]}]}),
     ("acm-pca", "GetCertificate", {"Certificate": "c", "CertificateChain": "cc"}),
+    ("s3", "HeadObject", {"ContentLength": 5, "LastModified": 1709209845, "Metadata": {"a": "b", "c-d": "e"}, "ETag": "\"e\"",
+                          "ContentType": "text/plain", "DeleteMarker": False, "MissingMeta": 2}),
+    ("s3", "GetBucketAcl", {"Owner": {"ID": "abc", "DisplayName": "me"}, "Grants": [
+        {"Grantee": {"Type": "CanonicalUser", "ID": "abc"}, "Permission": "FULL_CONTROL"},
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}),
+    ("s3", "ListObjectVersions", {"IsTruncated": False, "Versions": [{"Key": "k", "VersionId": "v1", "IsLatest": True, "LastModified": 1420070400, "Size": 1}],
+                                  "DeleteMarkers": [{"Key": "k", "VersionId": "v0", "IsLatest": False, "LastModified": 1420070400}], "Name": "bkt"}),
+    ("s3", "GetBucketLifecycleConfiguration", {"Rules": [{"ID": "r1", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Date": "2015-01-01T00:00:00Z"}}]}),
+    ("s3", "DeleteObjects", {"Deleted": [{"Key": "a"}], "Errors": [{"Key": "b", "Code": "AccessDenied", "Message": "no"}]}),
+    ("s3", "CompleteMultipartUpload", {"Location": "l", "Bucket": "bkt", "Key": "k", "ETag": "\"e\"", "VersionId": "v"}),
+    ("iam", "GetAccountAuthorizationDetails", {"UserDetailList": [{"UserName": "a", "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": "{}"}],
+                                               "GroupList": ["g1", "g2"], "CreateDate": 1420070400}], "IsTruncated": False}),
+    ("network-firewall", "ListFirewalls", {"Firewalls": [{"FirewallName": "f", "FirewallArn": "a"}], "NextToken": "n"}),
 ]
 
 # (service, operation, code, status, message)
@@ -190,13 +222,14 @@ def protocol_of(model):
 def generate():
     session = botocore.session.get_session()
     requests = []
-    for service, operation, params in REQUESTS:
+    for service, operation, params, *override in REQUESTS:
         model = session.get_service_model(service)
         op = model.operation_model(operation)
         report = ParamValidator().validate(params, op.input_shape)
         if report.has_errors():
             raise SystemExit(f"{service}.{operation}: {report.generate_report()}")
-        request = create_serializer(protocol_of(model), include_validation=False).serialize_to_request(params, op)
+        protocol = override[0] if override else protocol_of(model)
+        request = create_serializer(protocol, include_validation=False).serialize_to_request(params, op)
         prepare_request_dict(request, "https://example.amazonaws.com")
         prepared = create_request_object(request).prepare()
         body = prepared.body or b""
@@ -215,6 +248,7 @@ def generate():
         requests.append({
             "service": service,
             "operation": operation,
+            "protocol": protocol,
             "signing_name": model.signing_name,
             "method": prepared.method,
             "uri": url or "/",
