@@ -3,7 +3,7 @@
 use crate::error::from_sqlite;
 use crate::readers::Readers;
 use crate::{schema, sql};
-use rampart_store::{Batch, Item, Key, Op, Scan, Store, StoreError};
+use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -57,8 +57,7 @@ impl Store for SqliteStore {
     }
 
     fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
-        Key::new(space, table, "").check_limits()?;
-        scan.check_limits()?;
+        scan.check_limits(space, table)?;
         self.readers
             .with(|conn| sql::scan(conn, space, table, scan))
     }
@@ -85,7 +84,7 @@ impl Store for SqliteStore {
         for op in &batch.ops {
             let key = op.key();
             let expect = op.expect();
-            if expect != rampart_store::Expect::Any && !expect.is_met_by(sql::version(&tx, key)?) {
+            if expect != Expect::Any && !expect.is_met_by(sql::version(&tx, key)?) {
                 return Err(StoreError::Conflict { key: key.clone() });
             }
             versions.push(match op {

@@ -130,3 +130,20 @@ fn debug_names_the_file_only() {
         "{shown}"
     );
 }
+
+#[test]
+fn reads_do_not_wait_for_a_writer_and_never_see_uncommitted_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let v = store.commit(Batch::new().put(key("a"), "old")).unwrap()[0].unwrap();
+    // Another connection holds the write lock with an uncommitted change to the same row.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute_batch("BEGIN IMMEDIATE; UPDATE kv SET value = x'6e6577', version = 999;")
+        .unwrap();
+    let item = store.get(&key("a")).unwrap().unwrap();
+    assert_eq!((item.version, item.value.as_slice()), (v, &b"old"[..]));
+    assert_eq!(store.scan("system", "t", &Scan::all()).unwrap().len(), 1);
+    other.execute_batch("ROLLBACK").unwrap();
+}

@@ -2,7 +2,7 @@
 
 use crate::batch::{Batch, Op};
 use crate::error::StoreError;
-use crate::key::{Item, Key, check_names};
+use crate::key::{Item, Key};
 use crate::scan::Scan;
 use crate::store::Store;
 use std::collections::{BTreeMap, HashMap};
@@ -82,8 +82,7 @@ impl Store for MemStore {
     }
 
     fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
-        check_names(space, table)?;
-        scan.check_limits()?;
+        scan.check_limits(space, table)?;
         let state = self.state();
         let Some(ids) = state.tables.get(&(space.to_owned(), table.to_owned())) else {
             return Ok(Vec::new());

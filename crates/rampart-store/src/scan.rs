@@ -1,7 +1,7 @@
 //! Range reads within one (space, table).
 
 use crate::error::StoreError;
-use crate::key::{MAX_ID_LEN, check_len};
+use crate::key::{MAX_ID_LEN, check_len, check_names};
 
 /// A range read within one (space, table): the ids starting with `prefix`, ordered by their
 /// bytes (descending when `reverse`), strictly after `start_after` in that order (so, when
@@ -48,8 +48,10 @@ impl Scan {
         self
     }
 
-    /// Refuses a prefix or cursor longer than any id can be.
-    pub fn check_limits(&self) -> Result<(), StoreError> {
+    /// Refuses a scan of an over-long space or table, or with a prefix or cursor longer than
+    /// any id can be.
+    pub fn check_limits(&self, space: &str, table: &str) -> Result<(), StoreError> {
+        check_names(space, table)?;
         check_len("id", self.prefix.len(), MAX_ID_LEN)?;
         match &self.start_after {
             Some(cursor) => check_len("id", cursor.len(), MAX_ID_LEN),

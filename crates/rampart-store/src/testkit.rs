@@ -11,7 +11,9 @@
 //! store (a `Box<dyn Store>`, or a fixture that also keeps a temporary directory alive).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::{Batch, Expect, Item, Key, MAX_ID_LEN, MAX_VALUE_LEN, Scan, Store, StoreError};
+use crate::{
+    Batch, Expect, Item, Key, MAX_ID_LEN, MAX_NAME_LEN, MAX_VALUE_LEN, Scan, Store, StoreError,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Emits one `#[test]` per contract case, each on a fresh store made by `$make()`.
@@ -637,7 +639,8 @@ pub fn spaces_and_tables_are_isolated(store: &dyn Store) {
     assert!(store.get(&Key::new("ab", "c", "id")).unwrap().is_some());
 }
 
-/// Ids above 1024 bytes and values above 4 MiB are refused, and nothing is written.
+/// Ids above 1024 bytes, spaces and tables above 256 bytes and values above 4 MiB are
+/// refused, and nothing is written.
 pub fn too_large(store: &dyn Store) {
     let long = key(&"x".repeat(MAX_ID_LEN + 1));
     let fine = key(&"x".repeat(MAX_ID_LEN));
@@ -662,6 +665,14 @@ pub fn too_large(store: &dyn Store) {
         store
             .scan(SPACE, TABLE, &Scan::new("x".repeat(MAX_ID_LEN + 1), 1))
             .map(|_| Vec::new()),
+    );
+    too_large(
+        store
+            .scan(SPACE, &"t".repeat(MAX_NAME_LEN + 1), &Scan::all())
+            .map(|_| Vec::new()),
+    );
+    too_large(
+        store.commit(Batch::new().put(Key::new("s".repeat(MAX_NAME_LEN + 1), TABLE, "i"), "x")),
     );
     assert_eq!(store.get(&key("ok")).unwrap(), None);
     put(store, fine.clone(), b"edge");
