@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::action::ActionPattern;
 use crate::condition::ConditionTest;
 use crate::kind::PolicyKind;
-use crate::principal::{PrincipalMatch, PrincipalPattern};
+use crate::principal::{Principal, PrincipalMatch, PrincipalPattern};
 use crate::request::Request;
 use crate::resource::ResourcePattern;
 
@@ -88,10 +88,14 @@ impl Statement {
         if self.effect == Effect::Deny && has_boundary {
             return Some(PrincipalMatch::Direct);
         }
-        match best {
-            Some(_) => None,
-            None => Some(PrincipalMatch::Direct),
-        }
+        // Listing the account exempts only the account (its root user); other principals
+        // must be listed themselves (or through their role / parent user), iam.md 6.2.
+        let exempt = match best {
+            Some(PrincipalMatch::Account) => matches!(req.principal, Principal::Root { .. }),
+            Some(_) => true,
+            None => false,
+        };
+        (!exempt).then_some(PrincipalMatch::Direct)
     }
 
     /// Whether the statement applies, and how strongly it names the caller.

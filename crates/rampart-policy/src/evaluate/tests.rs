@@ -499,13 +499,14 @@ fn deny_not_principal_with_boundary_always_denies() {
         resource: Some(deny),
         ..Default::default()
     };
+    // alice is listed; bob is only covered by his account, which exempts the account alone.
     assert_eq!(outcome(&obj(A), &s), Allowed);
     assert_eq!(
         outcome(
             &req(user(A, "bob"), "s3:GetObject", "arn:aws:s3:::b/k").with_resource_account(A),
             &s
         ),
-        Allowed
+        ExplicitDeny
     );
     let bob_other =
         req(user(B, "bob"), "s3:GetObject", "arn:aws:s3:::b/k").with_resource_account(A);
