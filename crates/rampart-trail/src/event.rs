@@ -200,7 +200,8 @@ pub struct Event {
     pub event_version: String,
     /// Who made the request.
     pub user_identity: UserIdentity,
-    /// When the request completed (UTC, whole seconds on the wire).
+    /// When the request completed. The record carries whole seconds, so
+    /// [`Event::api_call`] truncates to the second: a record read back equals the one written.
     #[serde(with = "crate::timefmt::seconds")]
     pub event_time: OffsetDateTime,
     /// The service's endpoint name, such as `sts.amazonaws.com`.
@@ -288,7 +289,7 @@ impl Event {
         Event {
             event_version: EVENT_VERSION.to_owned(),
             user_identity,
-            event_time,
+            event_time: event_time.replace_nanosecond(0).unwrap_or(event_time),
             event_source: event_source.into(),
             event_name: event_name.into(),
             aws_region: aws_region.into(),
@@ -502,6 +503,21 @@ mod tests {
             v["tlsDetails"]["clientProvidedHostHeader"],
             "sts.amazonaws.com"
         );
+    }
+
+    #[test]
+    fn event_time_is_whole_seconds_so_records_round_trip() {
+        let e = Event::api_call(
+            UserIdentity::anonymous(),
+            datetime!(2026-11-22 20:00:00.999 UTC),
+            "s3.amazonaws.com",
+            "GetObject",
+            "us-east-1",
+            "192.0.2.1",
+            "123456789012",
+        );
+        assert_eq!(e.event_time, datetime!(2026-11-22 20:00:00 UTC));
+        assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
     }
 
     #[test]

@@ -630,6 +630,56 @@ mod tests {
         assert_eq!(seen, expected);
     }
 
+    proptest::proptest! {
+        /// Paging through any set of events with any page size returns each matching
+        /// event exactly once, newest first.
+        #[test]
+        fn paging_returns_every_match_once_in_order(
+            stamps in proptest::collection::vec((0i64..20, 0u8..3), 0..40),
+            page in 1i64..=50,
+            filter in proptest::option::of(0u8..3),
+        ) {
+            let names = ["GetUser", "ListUsers", "CreateUser"];
+            let events: Vec<Event> = stamps
+                .iter()
+                .enumerate()
+                .map(|(i, (minute, name))| {
+                    let mut e = event(*minute, names[*name as usize], user("alice"));
+                    e.event_id = format!("id-{i:03}");
+                    e
+                })
+                .collect();
+            let attributes: Vec<(String, String)> = filter
+                .map(|f| vec![("EventName".to_owned(), names[f as usize].to_owned())])
+                .unwrap_or_default();
+            let mut expected: Vec<&Event> = events
+                .iter()
+                .filter(|e| filter.is_none_or(|f| e.event_name == names[f as usize]))
+                .collect();
+            expected.sort_by(|a, b| newer_first(a, b));
+            let mut seen: Vec<&Event> = Vec::new();
+            let mut token = None;
+            loop {
+                let i = LookupInput {
+                    lookup_attributes: attributes.clone(),
+                    max_results: Some(page),
+                    next_token: token.take(),
+                    ..input()
+                };
+                let result = lookup(&events, &validate_lookup(&i).unwrap());
+                proptest::prop_assert!(result.events.len() <= page as usize);
+                seen.extend(result.events);
+                match result.next_token {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            let seen_ids: Vec<&str> = seen.iter().map(|e| e.event_id.as_str()).collect();
+            let expected_ids: Vec<&str> = expected.iter().map(|e| e.event_id.as_str()).collect();
+            proptest::prop_assert_eq!(seen_ids, expected_ids);
+        }
+    }
+
     #[test]
     fn a_token_only_works_with_its_own_parameters() {
         let events: Vec<Event> = (0..3).map(|n| event(n, "GetUser", user("alice"))).collect();

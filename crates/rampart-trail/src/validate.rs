@@ -248,8 +248,9 @@ pub fn validate(
     let mut next = listed.pop().map(|(_, key)| key);
     let mut expected_hash: Option<String> = None;
     let mut last_start = scope.end;
+    let mut visited = HashSet::new();
     while let Some(key) = next.take() {
-        if last_start < scope.start {
+        if last_start < scope.start || !visited.insert(key.clone()) {
             break;
         }
         match walk.load_digest(&key, expected_hash.take()) {
