@@ -229,6 +229,13 @@ pub struct DigestFile {
     pub log_files: Vec<LogFileEntry>,
 }
 
+impl DigestFile {
+    /// Reads a delivered (gzipped) digest file; `None` if it is not one.
+    pub fn from_gz(gz: &[u8]) -> Option<Self> {
+        serde_json::from_slice(&gzip::decompress(gz)?).ok()
+    }
+}
+
 /// The string a digest's signature covers, as AWS builds it: end time, `bucket/key`,
 /// hex SHA-256 of the uncompressed digest, previous signature (`null` for the first),
 /// joined by newlines.
@@ -509,6 +516,8 @@ mod tests {
         assert_eq!(v["newestEventTime"], "2026-11-22T20:10:00Z");
         assert_eq!(v["logFiles"][0]["hashAlgorithm"], "SHA-256");
         let file: DigestFile = serde_json::from_slice(&json).unwrap();
+        assert_eq!(DigestFile::from_gz(&first.gz).as_ref(), Some(&file));
+        assert_eq!(DigestFile::from_gz(b"junk"), None);
         assert!(signer().public_key().verify(
             string_to_sign(&file, &json).as_bytes(),
             &first.signature_hex

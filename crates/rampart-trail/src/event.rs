@@ -92,6 +92,18 @@ impl UserIdentity {
         }
     }
 
+    /// The caller of `AssumeRoleWithWebIdentity` as AWS records it: type `WebIdentityUser`,
+    /// principal `<provider>:<audience>:<subject>`, user name the subject.
+    pub fn web_identity(provider: &str, audience: &str, subject: &str) -> Self {
+        UserIdentity {
+            identity_type: IdentityType::WebIdentityUser,
+            principal_id: Some(format!("{provider}:{audience}:{subject}")),
+            user_name: Some(subject.to_owned()),
+            identity_provider: Some(provider.to_owned()),
+            ..UserIdentity::default()
+        }
+    }
+
     /// The role session name of an assumed-role identity: the last segment of
     /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
     pub fn session_name(&self) -> Option<&str> {
@@ -540,6 +552,21 @@ mod tests {
         );
         let v = serde_json::to_value(UserIdentity::unresolved(Some("AKIAX".into()))).unwrap();
         assert_eq!(v, json!({"type": "Unknown", "accessKeyId": "AKIAX"}));
+    }
+
+    #[test]
+    fn web_identity_caller_has_aws_shape() {
+        let v = serde_json::to_value(UserIdentity::web_identity(
+            "accounts.google.com",
+            "app.example",
+            "1234",
+        ))
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"type": "WebIdentityUser", "principalId": "accounts.google.com:app.example:1234",
+                   "userName": "1234", "identityProvider": "accounts.google.com"})
+        );
     }
 
     #[test]

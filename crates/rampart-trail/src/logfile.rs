@@ -26,6 +26,19 @@ pub fn log_file_key(
     )
 }
 
+/// A fresh random 16-character alphanumeric string for [`log_file_key`]'s `unique` part,
+/// as AWS names its log files.
+pub fn unique_suffix() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = [0u8; 16];
+    // The system RNG does not fail in practice; zero bytes still give a well-formed name.
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
 /// `prefix/` for a non-empty prefix, else nothing.
 pub(crate) fn key_prefix(prefix: Option<&str>) -> String {
     match prefix.map(|p| p.trim_end_matches('/')) {
@@ -88,6 +101,14 @@ mod tests {
             log_file_key(Some("audit/"), &account, &region, t, "u").starts_with("audit/AWSLogs/")
         );
         assert!(log_file_key(Some(""), &account, &region, t, "u").starts_with("AWSLogs/"));
+    }
+
+    #[test]
+    fn unique_suffixes_are_sixteen_alphanumerics() {
+        let a = unique_suffix();
+        assert_eq!(a.len(), 16);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(a, unique_suffix());
     }
 
     #[test]
