@@ -166,6 +166,22 @@ impl Store for MemStore {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_values() {
+        let store = MemStore::new();
+        store
+            .commit(Batch::new().put(Key::new("s", "t", "i"), "hunter2"))
+            .unwrap();
+        let shown = format!("{store:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("7 bytes"), "{shown}");
+    }
+}
+
+#[cfg(test)]
 mod contract {
     crate::contract_tests!(|| Box::new(super::MemStore::new()));
 }

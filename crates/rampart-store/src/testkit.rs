@@ -3,8 +3,10 @@
 //! Each case is a `pub fn(&dyn Store)` that expects a fresh, empty store and panics on a
 //! breach of the contract. A backend runs them all with one line in its tests:
 //!
-//! ```ignore
-//! rampart_store::contract_tests!(|| Box::new(MyStore::open_scratch()));
+//! ```
+//! # use rampart_store::MemStore;
+//! rampart_store::contract_tests!(|| Box::new(MemStore::new()));
+//! # fn main() {}
 //! ```
 //!
 //! The argument is an expression callable with no arguments whose result dereferences to a
