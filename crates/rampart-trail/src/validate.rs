@@ -8,7 +8,7 @@ use crate::{gzip, timefmt};
 use rampart_types::{AccountId, Region};
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// Read access to the files of a trail's bucket, implemented by the caller.
 pub trait TrailFiles {
@@ -386,7 +386,11 @@ impl Walk<'_> {
             return;
         };
         // Log names carry minutes only: compare from the start of the first digested minute.
-        let lower = scope.start.max(oldest) - Duration::seconds(i64::from(oldest.second()));
+        let from = scope.start.max(oldest);
+        let lower = from
+            .replace_second(0)
+            .and_then(|t| t.replace_nanosecond(0))
+            .unwrap_or(from);
         let upper = scope.end.min(newest);
         let dir = format!(
             "{}AWSLogs/{}/CloudTrail/{}/",

@@ -85,10 +85,15 @@ struct Fixture {
 /// Digests ending 21:00, 22:00 and 23:00 over log files closed at 20:10, 20:40, 21:15,
 /// 21:45 and 22:30.
 fn fixture() -> Fixture {
+    fixture_under(None)
+}
+
+/// The same chain with the trail's S3 key prefix.
+fn fixture_under(prefix: Option<&str>) -> Fixture {
     let (account, region) = ids();
     let target = DigestTarget {
         bucket: BUCKET,
-        prefix: None,
+        prefix,
         account: &account,
         region: &region,
         trail_name: TRAIL,
@@ -123,7 +128,7 @@ fn fixture() -> Fixture {
                 event(close - time::Duration::minutes(3), "GetObject"),
                 event(close, "PutObject"),
             ];
-            let key = log_file_key(None, &account, &region, close, &format!("unique{n}{i}"));
+            let key = log_file_key(prefix, &account, &region, close, &format!("unique{n}{i}"));
             let (gz, entry) = build_log_file_with_entry(BUCKET, &key, &events).unwrap();
             files.0.insert(key.clone(), gz);
             logs.push(key);
@@ -152,9 +157,17 @@ fn fixture() -> Fixture {
 }
 
 fn check(files: &MemFiles, keys: &[PublicKey]) -> rampart_trail::ValidationReport {
+    check_under(None, files, keys)
+}
+
+fn check_under(
+    prefix: Option<&str>,
+    files: &MemFiles,
+    keys: &[PublicKey],
+) -> rampart_trail::ValidationReport {
     let (account, region) = ids();
     let scope = ValidationScope {
-        prefix: None,
+        prefix,
         account: &account,
         region: &region,
         trail_name: TRAIL,
@@ -432,4 +445,25 @@ proptest::proptest! {
             report.findings
         );
     }
+}
+
+#[test]
+fn a_key_prefix_is_honoured() {
+    let f = fixture_under(Some("audit/trails"));
+    assert!(
+        f.digests
+            .iter()
+            .all(|k| k.starts_with("audit/trails/AWSLogs/"))
+    );
+    let report = check_under(Some("audit/trails"), &f.files, &[signer().public_key()]);
+    assert!(report.is_clean(), "{:?}", report.findings);
+    assert_eq!(
+        (report.valid_digests.len(), report.valid_logs.len()),
+        (3, 5)
+    );
+    assert!(
+        check(&f.files, &[signer().public_key()])
+            .valid_digests
+            .is_empty()
+    );
 }
