@@ -36,6 +36,7 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
         Caller::Unauthenticated {
             access_key_id,
             claimed: None,
+            ..
         } => (
             UserIdentity::unresolved(access_key_id.clone()),
             facts.env.management_account.to_string(),
@@ -54,7 +55,7 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
     event.user_agent = facts.user_agent.map(str::to_owned);
     event.request_id = Some(facts.request_id.to_owned());
     event.read_only = facts.read_only;
-    event.api_version = facts.route.service.metadata.api_version.clone();
+    event.api_version = Some(facts.route.service.metadata.api_version.clone());
     let mut request = facts.input.map(lower_camel).unwrap_or(Value::Null);
     let mut response = Value::Null;
     match facts.outcome {
@@ -65,7 +66,12 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
             event.error_message = Some(error.message.clone());
         }
     }
-    rampart_trail::redact(&event.event_source, &event.event_name, &mut request, &mut response);
+    rampart_trail::redact(
+        &event.event_source,
+        &event.event_name,
+        &mut request,
+        &mut response,
+    );
     event.request_parameters = non_empty(request);
     event.response_elements = non_empty(response);
     event

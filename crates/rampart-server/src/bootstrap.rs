@@ -73,7 +73,10 @@ pub fn open(config: &Config, secrets: Secrets) -> Result<Opened, String> {
         Bootstrap::Existing { account } => (account, None),
         Bootstrap::Created { account, .. } if key_was_given => (account, None),
         Bootstrap::Created { account, root_key } => {
-            write_private_file(&root_credentials_path, credentials_text(&root_key).as_bytes())?;
+            write_private_file(
+                &root_credentials_path,
+                credentials_text(&root_key).as_bytes(),
+            )?;
             (account, Some(root_key))
         }
     };
@@ -122,7 +125,9 @@ fn check_master_key(store: &dyn Store, key: &MasterKey) -> Result<(), String> {
     let id = Key::new("system", "meta", "master-key-check");
     let existing = store.get(&id).map_err(|e| format!("store: {e}"))?;
     match existing {
-        Some(item) => key.verify_check_value(&item.value).map_err(|e| e.to_string()),
+        Some(item) => key
+            .verify_check_value(&item.value)
+            .map_err(|e| e.to_string()),
         None => {
             let check = key
                 .check_value()

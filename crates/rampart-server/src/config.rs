@@ -92,14 +92,20 @@ impl Config {
             _ => return Err("HTTPS needs both --tls-cert and --tls-key".into()),
         };
         Ok(Config {
-            listen: overrides.listen.or(from_file.listen).unwrap_or(default_listen),
+            listen: overrides
+                .listen
+                .or(from_file.listen)
+                .unwrap_or(default_listen),
             data_dir: overrides
                 .data_dir
                 .or(from_file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             tls,
             master_key_file: overrides.master_key_file.or(from_file.master_key_file),
-            partition: overrides.partition.or(from_file.partition).unwrap_or_default(),
+            partition: overrides
+                .partition
+                .or(from_file.partition)
+                .unwrap_or_default(),
             max_body_bytes: from_file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
         })
     }

@@ -32,10 +32,14 @@ pub struct Pipeline {
 pub(crate) enum Caller {
     /// The signature verified: this principal made the request.
     Authenticated(Principal),
-    /// Authentication failed; the access key id it claimed, if any, and that key's owner if known.
+    /// Authentication failed with `error`.
     Unauthenticated {
+        /// The access key id the request claimed, if it got that far.
         access_key_id: Option<String>,
+        /// That key's owner, when the key exists.
         claimed: Option<Principal>,
+        /// What to answer.
+        error: AwsError,
     },
 }
 
@@ -100,20 +104,20 @@ impl Pipeline {
         };
         let signed = rampart_sigv4::parse(&parts.method, &parts.uri, &parts.headers);
         let scope = signed.as_ref().ok().map(|s| s.scope().clone());
-        let signing_service = scope.as_ref().map(|s| s.service.as_str());
+        let signing_service = scope.as_ref().map(|s| s.service());
         let route = match rampart_protocol::route(&head, body, signing_service) {
             Ok(route) => route,
             Err(unrouted) => return into_http(unrouted.to_response(request_id)),
         };
         let region = scope
             .as_ref()
-            .and_then(|s| s.region.parse::<Region>().ok())
+            .and_then(|s| s.region().parse::<Region>().ok())
             .unwrap_or_default();
         let family = family(route.protocol);
-        let caller = self.authenticate(&signed, parts, body, family);
+        let caller = self.authenticate(signed, parts, body, family);
         let mut input = None;
         let outcome = match &caller {
-            Caller::Unauthenticated { .. } => Err(authentication_error(&signed, &caller, family)),
+            Caller::Unauthenticated { error, .. } => Err(error.clone()),
             Caller::Authenticated(principal) => self
                 .authorize(principal, &route)
                 .and_then(|()| rampart_protocol::decode_input(&route, &head, body))
@@ -132,9 +136,12 @@ impl Pipeline {
         };
         let response = match &outcome {
             Ok(output) => rampart_protocol::encode_output(&route, output, request_id),
-            Err(error) => {
-                rampart_protocol::encode_error(route.protocol, Some(route.service), error, request_id)
-            }
+            Err(error) => rampart_protocol::encode_error(
+                route.protocol,
+                Some(route.service),
+                error,
+                request_id,
+            ),
         };
         let read_only = self
             .registry
@@ -158,39 +165,51 @@ impl Pipeline {
     /// Step 2: proves who signed the request.
     fn authenticate(
         &self,
-        signed: &Result<SignedRequest, rampart_sigv4::Error>,
+        signed: Result<SignedRequest, rampart_sigv4::Error>,
         parts: &Parts,
         body: &[u8],
-        _family: Family,
+        family: Family,
     ) -> Caller {
-        let Ok(signed) = signed else {
-            return Caller::Unauthenticated {
-                access_key_id: None,
-                claimed: None,
-            };
+        let signed = match signed {
+            Ok(signed) => signed,
+            Err(e) => {
+                return Caller::Unauthenticated {
+                    access_key_id: None,
+                    claimed: None,
+                    error: sigv4_error(&e, family),
+                };
+            }
         };
         let access_key_id = signed.access_key_id().to_owned();
-        let unauthenticated = |claimed| Caller::Unauthenticated {
-            access_key_id: Some(access_key_id.clone()),
-            claimed,
-        };
         let credential = match rampart_svc_identity::resolve_access_key(&self.env, &access_key_id) {
             Ok(Some(credential)) => credential,
-            Ok(None) => return unauthenticated(None),
+            Ok(None) => {
+                return Caller::Unauthenticated {
+                    access_key_id: Some(access_key_id),
+                    claimed: None,
+                    error: unknown_access_key(family),
+                };
+            }
             Err(e) => {
                 tracing::error!(error = %e, "access key lookup failed");
-                return unauthenticated(None);
+                return Caller::Unauthenticated {
+                    access_key_id: Some(access_key_id),
+                    claimed: None,
+                    error: internal_error(),
+                };
             }
         };
         let key = SigningKey::derive(&credential.secret, signed.scope());
-        let proven = signed.check_time(self.env.clock.now()).is_ok()
-            && signed
-                .verify(&parts.method, &parts.uri, &parts.headers, body, &key)
-                .is_ok();
-        if proven {
-            Caller::Authenticated(credential.principal)
-        } else {
-            unauthenticated(Some(credential.principal))
+        let proof = signed
+            .check_time(self.env.clock.now())
+            .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key));
+        match proof {
+            Ok(()) => Caller::Authenticated(credential.principal),
+            Err(e) => Caller::Unauthenticated {
+                access_key_id: Some(access_key_id),
+                claimed: Some(credential.principal),
+                error: sigv4_error(&e, family),
+            },
         }
     }
 
@@ -204,8 +223,16 @@ impl Pipeline {
     }
 
     /// Step 4: runs the operation, or says plainly that rampart does not implement it yet.
-    fn dispatch(&self, route: &Route, call: &Call<'_>, input: serde_json::Value) -> Result<serde_json::Value, AwsError> {
-        match self.registry.get(&route.service.name, &route.operation.name) {
+    fn dispatch(
+        &self,
+        route: &Route,
+        call: &Call<'_>,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value, AwsError> {
+        match self
+            .registry
+            .get(&route.service.name, &route.operation.name)
+        {
             Some(entry) => (entry.handler)(call, input),
             None => Err(AwsError::not_implemented(
                 &route.service.name,
@@ -219,41 +246,33 @@ impl Pipeline {
 fn family(protocol: Protocol) -> Family {
     match protocol {
         Protocol::AwsQuery => Family::Query,
+        Protocol::RestXml => Family::S3,
         _ => Family::Json,
     }
 }
 
-/// The AWS error for a request whose authentication failed.
-fn authentication_error(
-    signed: &Result<SignedRequest, rampart_sigv4::Error>,
-    caller: &Caller,
-    family: Family,
-) -> AwsError {
-    match (signed, caller) {
-        (Err(e), _) => AwsError::new(e.aws_code(family), e.status(family), e.to_string()),
-        (Ok(_), Caller::Unauthenticated { claimed: None, .. }) => match family {
-            Family::Query => AwsError::new(
-                "InvalidClientTokenId",
-                403,
-                "The security token included in the request is invalid.",
-            ),
-            Family::Json => AwsError::new(
-                "UnrecognizedClientException",
-                400,
-                "The security token included in the request is invalid.",
-            ),
-        },
-        (Ok(_), _) => rampart_sigv4::Error::signature_mismatch().into_aws(family),
+/// A SigV4 failure in the vocabulary of the request's protocol family.
+fn sigv4_error(e: &rampart_sigv4::Error, family: Family) -> AwsError {
+    AwsError::new(e.aws_code(family), e.http_status(family), e.message())
+}
+
+/// The answer to an access key id that does not exist (or is inactive).
+fn unknown_access_key(family: Family) -> AwsError {
+    let message = "The security token included in the request is invalid.";
+    match family {
+        Family::Query => AwsError::new("InvalidClientTokenId", 403, message),
+        Family::Json => AwsError::new("UnrecognizedClientException", 400, message),
+        Family::S3 => AwsError::new(
+            "InvalidAccessKeyId",
+            403,
+            "The AWS Access Key Id you provided does not exist in our records.",
+        ),
     }
 }
 
 /// The AccessDenied error in AWS's words.
 fn access_denied(principal: &Principal, route: &Route) -> AwsError {
-    let action = format!(
-        "{}:{}",
-        route.service.signing_name(),
-        route.operation.name
-    );
+    let action = format!("{}:{}", route.service.signing_name(), route.operation.name);
     let message = format!(
         "User: {} is not authorized to perform: {action} because no identity-based policy allows the {action} action",
         principal.arn()
@@ -281,8 +300,8 @@ fn too_large(request_id: &str) -> http::Response<Full<Bytes>> {
 /// Turns an encoded protocol response into a hyper response.
 fn into_http(encoded: rampart_protocol::Response) -> http::Response<Full<Bytes>> {
     let mut response = http::Response::new(Full::new(encoded.body));
-    *response.status_mut() =
-        http::StatusCode::from_u16(encoded.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = http::StatusCode::from_u16(encoded.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     for (name, value) in encoded.headers {
         headers.append(name, value);

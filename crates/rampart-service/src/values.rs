@@ -9,9 +9,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Reads a handler's typed input from the canonical value. A value of the wrong type or a missing
 /// required member becomes `validation_code` (each service has its own: IAM's `ValidationError`,
 /// KMS's `ValidationException`, ...) with HTTP 400.
-pub fn from_input<T: DeserializeOwned>(value: Value, validation_code: &'static str) -> Result<T, AwsError> {
+pub fn from_input<T: DeserializeOwned>(
+    value: Value,
+    validation_code: &'static str,
+) -> Result<T, AwsError> {
     serde_json::from_value(value).map_err(|e| {
-        AwsError::new(validation_code, 400, format!("1 validation error detected: {e}"))
+        AwsError::new(
+            validation_code,
+            400,
+            format!("1 validation error detected: {e}"),
+        )
     })
 }
 

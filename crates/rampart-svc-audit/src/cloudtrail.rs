@@ -4,7 +4,9 @@ use crate::recorder::{EVENT_TABLE, Recorder};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input, internal_error};
 use rampart_store::{Scan, space};
-use rampart_trail::{Event, LookupInput, LookupQuery, encode_token, matches, summary, validate_lookup};
+use rampart_trail::{
+    Event, LookupInput, LookupQuery, encode_token, matches, summary, validate_lookup,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -64,7 +66,11 @@ fn lookup_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 /// Walks the stored events from newest to oldest within the query's bounds and returns up to a
 /// page of those that match, and whether more remain.
-fn newest_matching(call: &Call<'_>, space: &str, query: &LookupQuery) -> Result<(Vec<Event>, bool), AwsError> {
+fn newest_matching(
+    call: &Call<'_>,
+    space: &str,
+    query: &LookupQuery,
+) -> Result<(Vec<Event>, bool), AwsError> {
     if query.insights {
         return Ok((Vec::new(), false));
     }
@@ -78,7 +84,11 @@ fn newest_matching(call: &Call<'_>, space: &str, query: &LookupQuery) -> Result<
         let items = call
             .env
             .store
-            .scan(space, EVENT_TABLE, &Scan::new("", READ_CHUNK).after(upper.clone()).reversed())
+            .scan(
+                space,
+                EVENT_TABLE,
+                &Scan::new("", READ_CHUNK).after(upper.clone()).reversed(),
+            )
             .map_err(|e| {
                 tracing::error!(error = %e, "cannot read CloudTrail events");
                 internal_error()
@@ -88,10 +98,17 @@ fn newest_matching(call: &Call<'_>, space: &str, query: &LookupQuery) -> Result<
             let Ok(event) = Event::from_json(&String::from_utf8_lossy(&item.value)) else {
                 continue;
             };
-            if query.start_time.is_some_and(|start| event.event_time < start) {
+            if query
+                .start_time
+                .is_some_and(|start| event.event_time < start)
+            {
                 return Ok((page, false));
             }
-            if query.filter.as_ref().is_none_or(|(a, v)| matches(&event, a, v)) {
+            if query
+                .filter
+                .as_ref()
+                .is_none_or(|(a, v)| matches(&event, a, v))
+            {
                 if page.len() == query.max_results {
                     return Ok((page, true));
                 }

@@ -6,10 +6,12 @@
 
 mod cloudtrail;
 mod recorder;
+mod trails;
 
 pub use recorder::Recorder;
 
 /// Registers the CloudTrail API; its handlers read what `recorder` wrote.
 pub fn register(registry: &mut rampart_service::Registry, recorder: Recorder) {
     cloudtrail::register(registry, recorder);
+    trails::register(registry);
 }

@@ -6,8 +6,8 @@
 //! delivery, shutdown) call [`Recorder::flush`] first.
 
 use rampart_store::{Batch, Key, Store, space};
-use rampart_types::{AccountId, Region};
 use rampart_trail::Event;
+use rampart_types::{AccountId, Region};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
@@ -143,6 +143,8 @@ impl Inner {
 }
 
 /// Where an event is stored: its account and region's space, ordered by time then event id.
+/// The time is taken at the record's own precision (whole seconds), so a key can be rebuilt
+/// from a stored record, as LookupEvents' paging does.
 pub(crate) fn event_key(event: &Event) -> Key {
     let space = match (
         event.recipient_account_id.parse::<AccountId>(),
@@ -151,6 +153,10 @@ pub(crate) fn event_key(event: &Event) -> Key {
         (Ok(account), Ok(region)) => space::account_region(&account, &region),
         _ => space::SYSTEM.to_owned(),
     };
-    let nanos = event.event_time.unix_timestamp_nanos().max(0);
-    Key::new(space, EVENT_TABLE, format!("{nanos:020}/{}", event.event_id))
+    let nanos = i128::from(event.event_time.unix_timestamp().max(0)) * 1_000_000_000;
+    Key::new(
+        space,
+        EVENT_TABLE,
+        format!("{nanos:020}/{}", event.event_id),
+    )
 }

@@ -82,7 +82,10 @@ pub fn store_access_key(
 
 /// Looks up an active access key. `Ok(None)` means the key id is unknown or inactive; the
 /// pipeline answers that with `InvalidClientTokenId` (or its JSON-protocol equivalent).
-pub fn resolve_access_key(env: &Env, access_key_id: &str) -> Result<Option<Credential>, StoreError> {
+pub fn resolve_access_key(
+    env: &Env,
+    access_key_id: &str,
+) -> Result<Option<Credential>, StoreError> {
     let Some(item) = env.store.get(&Key::new(SPACE, TABLE, access_key_id))? else {
         return Ok(None);
     };
@@ -97,7 +100,9 @@ pub fn resolve_access_key(env: &Env, access_key_id: &str) -> Result<Option<Crede
     let plain = env
         .master_key
         .open(&seal_context(access_key_id), &sealed)
-        .map_err(|_| StoreError::Corrupt("access key record does not open with the master key".into()))?;
+        .map_err(|_| {
+            StoreError::Corrupt("access key record does not open with the master key".into())
+        })?;
     let secret = Zeroizing::new(
         String::from_utf8(plain.to_vec())
             .map_err(|_| StoreError::Corrupt("access key record: secret is not text".into()))?,

@@ -9,7 +9,10 @@ mod access_keys;
 mod organization;
 mod sts;
 
-pub use access_keys::{AccessKeyOwner, Credential, mint_access_key_id, mint_secret_access_key, resolve_access_key, store_access_key};
+pub use access_keys::{
+    AccessKeyOwner, Credential, mint_access_key_id, mint_secret_access_key, resolve_access_key,
+    store_access_key,
+};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 
 /// Registers this crate's operations.

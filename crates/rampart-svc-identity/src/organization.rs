@@ -1,6 +1,8 @@
 //! First start: the organization's management account and its root access key.
 
-use crate::access_keys::{AccessKeyOwner, mint_access_key_id, mint_secret_access_key, store_access_key};
+use crate::access_keys::{
+    AccessKeyOwner, mint_access_key_id, mint_secret_access_key, store_access_key,
+};
 use rampart_crypto::random_token;
 use rampart_service::Env;
 use rampart_store::{Batch, Expect, Key, StoreError};
@@ -43,7 +45,9 @@ pub enum Bootstrap {
 }
 
 /// The management account, if the store has been bootstrapped.
-pub fn management_account(store: &dyn rampart_store::Store) -> Result<Option<AccountId>, StoreError> {
+pub fn management_account(
+    store: &dyn rampart_store::Store,
+) -> Result<Option<AccountId>, StoreError> {
     let Some(item) = store.get(&Key::new(SPACE, TABLE, ID))? else {
         return Ok(None);
     };

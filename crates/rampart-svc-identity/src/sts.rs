@@ -13,7 +13,10 @@ struct CallerIdentity {
     arn: String,
 }
 
-fn get_caller_identity(call: &Call<'_>, _input: Value) -> Result<Value, rampart_protocol::AwsError> {
+fn get_caller_identity(
+    call: &Call<'_>,
+    _input: Value,
+) -> Result<Value, rampart_protocol::AwsError> {
     to_output(&CallerIdentity {
         user_id: call.principal.principal_id.clone(),
         account: call.principal.account.to_string(),

@@ -116,7 +116,14 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_arn() {
-        for bad in ["", "arn", "arn:aws", "urn:aws:iam::1:x", "arn::iam::1:x", "arn:aws:iam:x"] {
+        for bad in [
+            "",
+            "arn",
+            "arn:aws",
+            "urn:aws:iam::1:x",
+            "arn::iam::1:x",
+            "arn:aws:iam:x",
+        ] {
             assert!(bad.parse::<Arn>().is_err(), "{bad}");
         }
     }

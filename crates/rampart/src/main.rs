@@ -129,7 +129,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
 /// Prints the start-up block; on first start, also the new root key, once.
 fn announce(config: &Config, opened: &bootstrap::Opened) {
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     if let Some(key) = &opened.new_root_key {
         println!(
             "rampart: created the root access key of account {} (shown once; `rampart credentials` prints it again):\n{}",
@@ -153,7 +157,9 @@ fn announce(config: &Config, opened: &bootstrap::Opened) {
 /// Reads the secrets that may come from the environment, refusing half a root key.
 fn secrets_from_env() -> Result<Secrets, String> {
     let id = std::env::var("RAMPART_ROOT_ACCESS_KEY_ID").ok();
-    let secret = std::env::var("RAMPART_ROOT_SECRET_ACCESS_KEY").ok().map(Zeroizing::new);
+    let secret = std::env::var("RAMPART_ROOT_SECRET_ACCESS_KEY")
+        .ok()
+        .map(Zeroizing::new);
     let root_key = match (id, secret) {
         (Some(access_key_id), Some(secret_access_key)) => Some(RootKey {
             access_key_id,
@@ -190,13 +196,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
