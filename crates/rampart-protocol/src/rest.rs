@@ -22,7 +22,7 @@ pub fn decode_bindings(
 ) -> WireResult<Map<String, Value>> {
     let service = route.service;
     let labels = Template::parse(&route.operation.http.request_uri)
-        .matches(head.path(), &head.query_pairs())
+        .matches(&head.rest_path(&service.name), &head.query_pairs())
         .map(|(labels, _)| labels)
         .unwrap_or_default();
     let query = head.query_pairs();

@@ -269,13 +269,18 @@ fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteE
     };
     let preferred = routes.iter().any(|r| signed_for(r.service));
     let query = head.query_pairs();
-    let path = head.path();
+    let s3_path = head.rest_path("s3");
     let mut best: Option<(&RestRoute, (Specificity, i32, bool))> = None;
     let mut path_matched: Option<&'static ServiceModel> = None;
     for r in routes
         .iter()
         .filter(|r| !preferred || signed_for(r.service))
     {
+        let path = if r.service.name == "s3" {
+            s3_path.as_ref()
+        } else {
+            head.path()
+        };
         let Some((_, specificity)) = r.template.matches(path, &query) else {
             continue;
         };
@@ -321,7 +326,7 @@ fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteE
             501,
             "A header you provided implies functionality that is not implemented",
         ),
-        _ => unknown_operation(404, &format!("{} {}", head.method, path)),
+        _ => unknown_operation(404, &format!("{} {}", head.method, head.path())),
     };
     Err(RouteError::new(error, protocol, service))
 }
@@ -552,6 +557,24 @@ mod tests {
         assert_eq!(r.operation.name, "PutObject");
         let r = run("GET", "/", &[], b"", Some("s3")).unwrap();
         assert_eq!(r.operation.name, "ListBuckets");
+        let r = run(
+            "GET",
+            "/",
+            &[("host", "bucket.localhost:4599")],
+            b"",
+            Some("s3"),
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "ListObjects");
+        let r = run(
+            "PUT",
+            "/key",
+            &[("host", "bucket.localhost:4599")],
+            b"",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.operation.name, "PutObject");
         let r = run("PUT", "/bucket?lifecycle", &[], b"", Some("s3")).unwrap();
         assert_eq!(r.operation.name, "PutBucketLifecycleConfiguration");
         let r = run(
