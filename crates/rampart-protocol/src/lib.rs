@@ -2,11 +2,38 @@
 //! (service, operation), decode its input into one canonical JSON value, and
 //! encode a handler's output or an AWS error the way the protocol requires.
 //!
-//! The canonical value is the awsJson form of a shape keyed by member names,
-//! with timestamps as epoch-second numbers and blobs as base64 strings.
-//!
 //! This crate knows nothing of services' logic, authentication or storage. It
 //! must never panic on any input, and never log or echo secrets.
+//!
+//! # Flow
+//! [`route`] → [`decode_input`] → handler → [`encode_output`] or [`encode_error`].
+//! A request that does not route gives a [`RouteError`] that encodes itself.
+//!
+//! # Canonical value
+//! The awsJson form of the operation's shape, keyed by member names (never wire
+//! names): structures are objects, lists arrays, maps objects, timestamps
+//! epoch-second numbers (fractions allowed), blobs base64 strings, documents
+//! JSON. Unknown members are dropped; required members are not checked here.
+//!
+//! # Unreadable input
+//! | protocol | error |
+//! |---|---|
+//! | awsQuery | `InvalidParameterValue` 400 (bad value), `MalformedQueryString` 400 (body not UTF-8) |
+//! | awsJson, restJson1, rpc-v2-cbor | `SerializationException` 400 |
+//! | restXml (S3) | `MalformedXML` 400 (body), `InvalidArgument` 400 (header / query value) |
+//!
+//! # Models
+//! `models/*.json` are botocore's models trimmed by `tools/gen_models.py`
+//! (`--check` reports drift). They are embedded and parsed on first use.
+//!
+//! # Checking against botocore
+//! `testdata/fixtures.py generate` serializes requests with botocore into
+//! `testdata/requests.json` (decoded by `tests/fixtures.rs`); to check that
+//! botocore's parsers read rampart's encodings:
+//! ```text
+//! RAMPART_PROTOCOL_ENCODINGS=/tmp/rampart-encodings cargo test -p rampart-protocol --test fixtures
+//! /tmp/venv/bin/python crates/rampart-protocol/testdata/fixtures.py check /tmp/rampart-encodings
+//! ```
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -31,8 +31,8 @@ pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, A
             }
         }
         Some((name, r, _)) => {
-            let value = parse_body(body)?;
-            if value.as_object().is_some_and(|o| !o.is_empty()) || !body.is_empty() {
+            if !body.iter().all(u8::is_ascii_whitespace) {
+                let value = parse_body(body)?;
                 let decoded = json_body::decode(service, &r.shape, &value, Members::All)
                     .map_err(|e| serialization_error(e.0))?;
                 out.insert(name.to_owned(), decoded);
