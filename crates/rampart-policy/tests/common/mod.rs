@@ -171,7 +171,10 @@ impl Case {
                 Value::Null => None,
                 v => Some(policy(v, resource_kind).map_err(wrap)?),
             },
-            resource_policy_required: flag("resourcePolicyRequired"),
+            // KMS key policies must allow even in the same account (iam.md 2.3).
+            resource_policy_required: c["resourcePolicyRequired"]
+                .as_bool()
+                .unwrap_or_else(|| action.to_ascii_lowercase().starts_with("kms:")),
             scp_levels: levels(&c["scps"], PolicyKind::ServiceControl).map_err(wrap)?,
             rcp_levels: levels(&c["rcps"], PolicyKind::ResourceControl).map_err(wrap)?,
             principal_in_management_account: flag("principalInManagementAccount"),
