@@ -141,8 +141,8 @@ fn names_to_sign(headers: &HeaderMap) -> String {
 }
 
 /// Signs a request in the header form: sets `X-Amz-Date`, `X-Amz-Security-Token` (if the
-/// credentials have one), `x-amz-content-sha256` (see [`SigningParams`]), `Host` (from the URI
-/// if absent) and `Authorization`, signing every header present except hop-by-hop ones and
+/// credentials have one), `x-amz-content-sha256` (see [`SigningParams`]; one already present is
+/// used as the payload line), `Host` (from the URI if absent) and `Authorization`, signing every header present except hop-by-hop ones and
 /// `user-agent`. `uri` must be what goes on the wire (already percent-encoded). Returns the
 /// signature, which seeds an aws-chunked body ([`crate::encode_chunked`]).
 pub fn sign(
@@ -165,9 +165,14 @@ pub fn sign(
             .ok_or_else(|| invalid("the request has neither a Host header nor an authority"))?;
         headers.insert(HOST, header_value(authority.as_str())?);
     }
-    let payload_line = match params.payload.literal() {
-        Some(literal) => literal.to_owned(),
-        None => sha256_hex(body),
+    // As botocore: an `x-amz-content-sha256` the caller already set is the payload line.
+    let preset = headers
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok());
+    let payload_line = match (params.payload.literal(), preset) {
+        (Some(literal), _) => literal.to_owned(),
+        (None, Some(preset)) => preset.to_owned(),
+        (None, None) => sha256_hex(body),
     };
     if params.content_sha256_header || params.payload != PayloadClaim::Body {
         headers.insert("x-amz-content-sha256", header_value(&payload_line)?);
@@ -302,6 +307,21 @@ mod tests {
             let e = presign(&Method::GET, &uri, &HeaderMap::new(), &p, bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidSigningInput);
         }
+    }
+
+    #[test]
+    fn preset_content_sha256_is_the_payload_line() {
+        let c = Credentials::new("AKID", "s", None);
+        let p = SigningParams::new(&c, "us-east-1", "sts", SystemTime::UNIX_EPOCH);
+        let uri: Uri = "https://sts.amazonaws.com/".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-amz-content-sha256", UNSIGNED_PAYLOAD.parse().unwrap());
+        sign(&Method::PUT, &uri, &mut h, b"any body", &p).unwrap();
+        let r = crate::parse(&Method::PUT, &uri, &h).unwrap();
+        assert_eq!(r.payload(), &PayloadClaim::Unsigned);
+        let key = c.signing_key(r.scope());
+        r.verify(&Method::PUT, &uri, &h, b"other body", &key)
+            .unwrap();
     }
 
     #[test]
