@@ -2,7 +2,8 @@
 """Trim botocore service models to what rampart's wire layer needs.
 
 Writes crates/rampart-protocol/models/<service>.json for every service in
-SERVICES, taken from the newest API version in botocore's data directory.
+SERVICES, taken from the newest API version botocore's loader finds (with its
+sdk-extras merges applied, as clients see the model).
 Output is deterministic (sorted keys, one line per operation and per shape)
 so that regenerating with the same botocore gives an identical file.
 
@@ -12,12 +13,12 @@ Usage:
 """
 
 import argparse
-import gzip
 import json
 import os
 import sys
 
 import botocore
+import botocore.loaders
 
 SERVICES = (
     "sts iam organizations kms secretsmanager ssm acm acm-pca wafv2 cloudtrail "
@@ -49,21 +50,9 @@ OPERATION_INPUT_KEYS = ("shape", "locationName", "xmlNamespace")
 OPERATION_OUTPUT_KEYS = ("shape", "resultWrapper")
 
 
-def newest_model_path(service):
-    root = os.path.join(os.path.dirname(botocore.__file__), "data", service)
-    versions = sorted(
-        v for v in os.listdir(root) if os.path.isdir(os.path.join(root, v))
-    )
-    if not versions:
-        raise SystemExit(f"no model for {service}")
-    base = os.path.join(root, versions[-1], "service-2.json")
-    return base + ".gz" if os.path.exists(base + ".gz") else base
-
-
-def load(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return json.load(f)
+def load(service):
+    """The newest model of a service as botocore's loader builds it (with sdk-extras merged)."""
+    return botocore.loaders.create_loader().load_service_model(service, "service-2")
 
 
 def pick(src, keys):
@@ -125,7 +114,7 @@ def main():
     args = parser.parse_args()
     drifted = []
     for service in SERVICES:
-        text = render(service, load(newest_model_path(service)))
+        text = render(service, load(service))
         json.loads(text)  # the rendering must stay valid JSON
         path = os.path.join(OUT_DIR, f"{service}.json")
         if args.check:

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import types
+import urllib.parse
 
 import botocore.session
 from botocore.awsrequest import create_request_object, prepare_request_dict
@@ -181,6 +182,107 @@ ERRORS = [
 ]
 
 
+# Services whose every operation gets generated request and output fixtures.
+GENERATED_SERVICES = "sts iam kms cloudtrail organizations guardduty s3 shield".split()
+# Operations botocore does not parse with the plain model (event streams, handlers).
+GENERATED_SKIP = {("s3", "SelectObjectContent"), ("s3", "GetBucketLocation"),
+                  # Its input binds the endpoint host prefix, which rampart does not decode.
+                  ("s3", "WriteGetObjectResponse"),
+                  # Same method and URI as the current operation, which rampart routes to.
+                  ("s3", "GetBucketLifecycle"), ("s3", "PutBucketLifecycle"),
+                  ("s3", "GetBucketNotification"), ("s3", "PutBucketNotification"),
+                  ("s3", "ListDirectoryBuckets")}
+T3 = datetime.datetime(2023, 6, 30, 8, 15, 0, tzinfo=UTC)
+
+
+class Generator:
+    """Fills a shape with valid, varied example values (depth-limited)."""
+
+    def __init__(self, max_depth=4):
+        self.max_depth = max_depth
+        self.counter = 0
+
+    def string(self, shape, ascii_only):
+        if shape.enum:
+            return shape.enum[self.counter % len(shape.enum)]
+        self.counter += 1
+        base = f"v{self.counter}" if ascii_only else f"v{self.counter}-ü/+ &"
+        lo = shape.metadata.get("min", 1)
+        hi = shape.metadata.get("max", 64)
+        if len(base) < lo:
+            base = base + "x" * (lo - len(base))
+        return base[: max(hi, 1)]
+
+    def value(self, shape, depth=0, location=None):
+        kind = shape.type_name
+        ascii_only = location in ("header", "headers", "uri")
+        if kind == "structure":
+            if shape.is_document_type:
+                return {"a": [1, "x", True], "b": {"c": None}}
+            members = shape.members
+            names = list(members)
+            if shape.is_tagged_union:
+                names = names[:1]
+            elif depth >= self.max_depth:
+                names = [n for n in names if n in shape.required_members]
+            out = {}
+            for name in names:
+                member = members[name]
+                if member.serialization.get("eventstream") or getattr(member, "is_event_stream", False):
+                    continue
+                if member.type_name == "structure" and member.serialization.get("eventstream"):
+                    continue
+                out[name] = self.value(member, depth + 1, member.serialization.get("location", location if depth == 0 else None))
+            return out
+        if kind == "list":
+            count = 2 if depth < self.max_depth else 1
+            lo = shape.metadata.get("min", 0)
+            count = max(count, lo)
+            return [self.value(shape.member, depth + 1, location) for _ in range(count)]
+        if kind == "map":
+            out = {}
+            for _ in range(2 if shape.key.enum or depth < self.max_depth else 1):
+                key = self.string(shape.key, True)
+                out[key] = self.value(shape.value, depth + 1, location)
+            return out
+        if kind == "string":
+            return self.string(shape, ascii_only)
+        if kind in ("integer", "long", "short", "byte"):
+            lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
+            value = 7
+            if lo is not None and value < lo:
+                value = int(lo)
+            if hi is not None and value > hi:
+                value = int(hi)
+            return value
+        if kind in ("float", "double"):
+            return 1.5
+        if kind == "boolean":
+            return True
+        if kind == "timestamp":
+            return T3
+        if kind == "blob":
+            return b"\x00\x01bin\xff"
+        raise SystemExit(f"unexpected shape type {kind}")
+
+
+def generated_cases(session):
+    requests, outputs = [], []
+    for service in GENERATED_SERVICES:
+        model = session.get_service_model(service)
+        for operation in model.operation_names:
+            if (service, operation) in GENERATED_SKIP:
+                continue
+            op = model.operation_model(operation)
+            if op.input_shape is not None:
+                params = Generator().value(op.input_shape)
+                if not ParamValidator().validate(params, op.input_shape).has_errors():
+                    requests.append((service, operation, params))
+            if op.output_shape is not None and not op.has_event_stream_output:
+                outputs.append((service, operation, canonical(Generator().value(op.output_shape))))
+    return requests, outputs
+
+
 def canonical(value):
     """rampart's canonical JSON form of a botocore parameter value."""
     if isinstance(value, dict):
@@ -221,8 +323,17 @@ def protocol_of(model):
 
 def generate():
     session = botocore.session.get_session()
+    generated_requests, generated_outputs = generated_cases(session)
+    write("requests.json", serialize_requests(session, REQUESTS))
+    write("generated-requests.json", serialize_requests(session, generated_requests))
+    outputs = [{"service": s, "operation": o, "output": out} for s, o, out in OUTPUTS + generated_outputs]
+    errors = [{"service": s, "operation": o, "code": c, "status": st, "message": m} for s, o, c, st, m in ERRORS]
+    write("outputs.json", {"outputs": outputs, "errors": errors})
+
+
+def serialize_requests(session, cases):
     requests = []
-    for service, operation, params, *override in REQUESTS:
+    for service, operation, params, *override in cases:
         model = session.get_service_model(service)
         op = model.operation_model(operation)
         report = ParamValidator().validate(params, op.input_shape)
@@ -237,7 +348,8 @@ def generate():
             body = body.encode()
         if hasattr(body, "read"):
             body = body.read()
-        url = prepared.url[len("https://example.amazonaws.com"):]
+        parts = urllib.parse.urlsplit(prepared.url)
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
         expected = canonical(params)
         # Content-Length is added when the request is prepared; S3 models bind it.
         for name, member in op.input_shape.members.items() if op.input_shape else []:
@@ -256,10 +368,7 @@ def generate():
             "body_base64": base64.b64encode(body).decode(),
             "params": expected,
         })
-    outputs = [{"service": s, "operation": o, "output": out} for s, o, out in OUTPUTS]
-    errors = [{"service": s, "operation": o, "code": c, "status": st, "message": m} for s, o, c, st, m in ERRORS]
-    write("requests.json", requests)
-    write("outputs.json", {"outputs": outputs, "errors": errors})
+    return requests
 
 
 def write(name, value):
@@ -301,8 +410,9 @@ def check(directory):
             raw = types.SimpleNamespace(raw=True, content=base64.b64decode(encoded["body_base64"]))
             parse_get_bucket_location(parsed, raw)
         parsed.pop("ResponseMetadata", None)
-        if "Body" in parsed and hasattr(parsed["Body"], "read"):
-            parsed["Body"] = parsed["Body"].read()
+        for key, value in list(parsed.items()):
+            if hasattr(value, "read"):
+                parsed[key] = value.read()
         want = expected_parsed(op.output_shape, case["output"])
         if parsed != want:
             failures += 1

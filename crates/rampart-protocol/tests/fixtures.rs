@@ -36,7 +36,16 @@ fn same(a: &Value, b: &Value) -> bool {
 
 #[test]
 fn botocore_requests_decode_to_their_parameters() {
-    let cases = testdata("requests.json");
+    check_requests("requests.json");
+}
+
+#[test]
+fn generated_requests_for_every_operation_decode() {
+    check_requests("generated-requests.json");
+}
+
+fn check_requests(file: &str) {
+    let cases = testdata(file);
     let mut failures = Vec::new();
     for case in cases.as_array().unwrap() {
         let label = format!(
