@@ -168,7 +168,8 @@ impl fmt::Debug for SignedRequest {
 pub(crate) const MAX_EXPIRES_SECS: u64 = 604_800;
 
 /// Finds the signature in the `Authorization` header or the presigned query parameters and
-/// parses it. Never panics, whatever the input.
+/// parses it. Never panics, whatever the input. `method` plays no part in parsing (it is signed,
+/// and checked by [`SignedRequest::verify`]); it is taken so that every step sees the request.
 pub fn parse(_method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<SignedRequest, Error> {
     let query_params = presigned_params(uri.query());
     match headers.get(http::header::AUTHORIZATION) {

@@ -237,4 +237,21 @@ proptest! {
         // Presigned parsing of the same query, without the header.
         let _ = parse(&Method::GET, &uri, &HeaderMap::new());
     }
+
+    #[test]
+    fn never_panics_on_raw_header_bytes(values in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..120), 4),
+                                        body in prop::collection::vec(any::<u8>(), 0..100)) {
+        let names = ["authorization", "x-amz-date", "x-amz-content-sha256", "date"];
+        let mut h = HeaderMap::new();
+        for (name, v) in names.iter().zip(&values) {
+            if let Ok(v) = HeaderValue::from_bytes(v) { h.insert(*name, v); }
+        }
+        let uri: Uri = "/".parse().unwrap();
+        if let Ok(r) = parse(&Method::GET, &uri, &h) {
+            let _ = r.check_time(UNIX_EPOCH);
+            let key = SigningKey::derive("k", r.scope());
+            let _ = r.verify(&Method::GET, &uri, &h, &body, &key);
+            let _ = decode_chunked(&r, &h, &body, &key);
+        }
+    }
 }
