@@ -182,8 +182,11 @@ ERRORS = [
 ]
 
 
-# Services whose every operation gets generated request and output fixtures.
-GENERATED_SERVICES = "sts iam kms cloudtrail organizations guardduty s3 shield".split()
+# Every operation of every embedded service gets generated request and output fixtures.
+GENERATED_SERVICES = (
+    "sts iam organizations kms secretsmanager ssm acm acm-pca wafv2 cloudtrail events guardduty "
+    "securityhub config accessanalyzer macie2 shield fms elbv2 s3 inspector2 detective network-firewall"
+).split()
 # Operations botocore does not parse with the plain model (event streams, handlers).
 GENERATED_SKIP = {("s3", "SelectObjectContent"), ("s3", "GetBucketLocation"),
                   # Its input binds the endpoint host prefix, which rampart does not decode.
@@ -235,12 +238,16 @@ class Generator:
                 out[name] = self.value(member, depth + 1, member.serialization.get("location", location if depth == 0 else None))
             return out
         if kind == "list":
+            if depth > self.max_depth * 2:
+                return []  # recursive shapes stop here (validation may then skip the case)
             count = 2 if depth < self.max_depth else 1
             lo = shape.metadata.get("min", 0)
             count = max(count, lo)
             return [self.value(shape.member, depth + 1, location) for _ in range(count)]
         if kind == "map":
             out = {}
+            if depth > self.max_depth * 2:
+                return out
             for _ in range(2 if shape.key.enum or depth < self.max_depth else 1):
                 key = self.string(shape.key, True)
                 out[key] = self.value(shape.value, depth + 1, location)
@@ -281,6 +288,18 @@ def generated_cases(session):
             if op.output_shape is not None and not op.has_event_stream_output:
                 outputs.append((service, operation, canonical(Generator().value(op.output_shape))))
     return requests, outputs
+
+
+def query_visible(value):
+    """What survives awsQuery encoding: empty structures and maps send no keys
+    (an empty list sends `Name=`)."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, query_visible(v)) for k, v in value.items()) if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        kept = [v for v in (query_visible(v) for v in value) if v is not None]
+        return kept if kept or not value else None
+    return value
 
 
 def canonical(value):
@@ -351,6 +370,8 @@ def serialize_requests(session, cases):
         parts = urllib.parse.urlsplit(prepared.url)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
         expected = canonical(params)
+        if protocol == "query":
+            expected = query_visible(expected) or {}
         # Content-Length is added when the request is prepared; S3 models bind it.
         for name, member in op.input_shape.members.items() if op.input_shape else []:
             header = member.serialization.get("name", "")
@@ -372,9 +393,20 @@ def serialize_requests(session, cases):
 
 
 def write(name, value):
+    """Writes JSON with one case per line (compact, yet diff-friendly)."""
+    def line(v):
+        return json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def block(items):
+        return "[\n" + ",\n".join(line(v) for v in items) + "\n]"
+
+    if isinstance(value, list):
+        text = block(value)
+    else:
+        text = "{\n" + ",\n".join(f"{line(k)}:{block(v)}" for k, v in sorted(value.items())) + "\n}"
+    json.loads(text)
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, sort_keys=True, ensure_ascii=False)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def parse(model, op, encoded, shape):
