@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::error::{AwsError, Fault};
 use crate::protocol::Protocol;
 
 /// The embedded model files, keyed by botocore's service directory name.
@@ -117,6 +118,29 @@ impl ServiceModel {
     /// A shape by name.
     pub fn shape(&self, name: &str) -> Option<&Shape> {
         self.shapes.get(name)
+    }
+
+    /// The AWS error for one of the model's error shapes, with the code and HTTP
+    /// status the model binds (awsQuery services use the shape's `error.code`,
+    /// e.g. IAM's `NoSuchEntityException` answers `NoSuchEntity` 404). An unknown
+    /// shape name gives that name as the code with status 400.
+    pub fn error(&self, shape_name: &str, message: impl Into<String>) -> AwsError {
+        let Some(shape) = self.shape(shape_name) else {
+            return AwsError::new(shape_name.to_owned(), 400, message);
+        };
+        let binding = shape.error.as_ref();
+        let code = match (self.protocol(), binding.and_then(|b| b.code.as_deref())) {
+            (Protocol::AwsQuery, Some(code)) => code.to_owned(),
+            _ => shape_name.to_owned(),
+        };
+        let status = binding
+            .and_then(|b| b.http_status_code)
+            .unwrap_or(if shape.fault { 500 } else { 400 });
+        let mut error = AwsError::new(code, status, message);
+        if shape.fault {
+            error.fault = Fault::Receiver;
+        }
+        error
     }
 
     /// Whether the model lists `protocol` (botocore name) among its protocols.
@@ -426,6 +450,35 @@ mod tests {
         );
         assert_eq!(m.service("s3").unwrap().protocol(), Protocol::RestXml);
         assert!(m.service("shield").unwrap().speaks("json"));
+    }
+
+    #[test]
+    fn modeled_errors_carry_their_wire_code_and_status() {
+        let m = Models::get();
+        let e = m
+            .service("iam")
+            .unwrap()
+            .error("NoSuchEntityException", "no user");
+        assert_eq!(
+            (e.code.as_ref(), e.status, e.fault),
+            ("NoSuchEntity", 404, Fault::Sender)
+        );
+        let e = m
+            .service("kms")
+            .unwrap()
+            .error("NotFoundException", "no key");
+        assert_eq!((e.code.as_ref(), e.status), ("NotFoundException", 400));
+        let e = m.service("kms").unwrap().error("KMSInternalException", "x");
+        assert_eq!((e.status, e.fault), (500, Fault::Receiver));
+        let e = m.service("s3").unwrap().error("NoSuchKey", "gone");
+        assert_eq!((e.code.as_ref(), e.status), ("NoSuchKey", 404));
+        let e = m
+            .service("sts")
+            .unwrap()
+            .error("ExpiredTokenException", "old");
+        assert_eq!((e.code.as_ref(), e.status), ("ExpiredTokenException", 400));
+        let e = m.service("sts").unwrap().error("Unmodeled", "x");
+        assert_eq!((e.code.as_ref(), e.status), ("Unmodeled", 400));
     }
 
     #[test]

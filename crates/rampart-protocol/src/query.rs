@@ -183,10 +183,15 @@ fn decode_value(
         kind => match params.get(key) {
             None => Ok(None),
             Some(text) => parse_text(kind, text).map(Some).ok_or_else(|| {
-                WireError(format!(
-                    "Value '{}' for parameter {key} is invalid",
-                    clip(text)
-                ))
+                // Values of secret or binary members are never echoed back.
+                if target.sensitive || kind == ShapeType::Blob {
+                    WireError(format!("The value for parameter {key} is invalid"))
+                } else {
+                    WireError(format!(
+                        "Value '{}' for parameter {key} is invalid",
+                        clip(text)
+                    ))
+                }
             }),
         },
     }
