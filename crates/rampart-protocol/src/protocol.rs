@@ -40,11 +40,6 @@ impl Protocol {
             Protocol::RpcV2Cbor => "application/cbor",
         }
     }
-
-    /// Whether this is one of the awsJson protocols.
-    pub fn is_aws_json(self) -> bool {
-        matches!(self, Protocol::AwsJson10 | Protocol::AwsJson11)
-    }
 }
 
 #[cfg(test)]

@@ -148,3 +148,78 @@ proptest! {
         let _ = encode_output(&as_json, &output, "rid");
     }
 }
+
+/// Real botocore requests (from the fixtures), parsed once.
+fn fixture_requests() -> &'static [(Method, String, Vec<(String, String)>, Vec<u8>)] {
+    use base64::Engine;
+    static CASES: std::sync::OnceLock<Vec<(Method, String, Vec<(String, String)>, Vec<u8>)>> =
+        std::sync::OnceLock::new();
+    CASES.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/generated-requests.json");
+        let cases: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        cases
+            .iter()
+            .map(|c| {
+                let headers = c["headers"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect();
+                let body = base64::engine::general_purpose::STANDARD
+                    .decode(c["body_base64"].as_str().unwrap())
+                    .unwrap();
+                (
+                    c["method"].as_str().unwrap().parse().unwrap(),
+                    c["uri"].as_str().unwrap().to_owned(),
+                    headers,
+                    body,
+                )
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Real requests with corrupted bodies and URIs fail cleanly.
+    #[test]
+    fn mutated_real_requests_fail_cleanly(
+        pick in any::<proptest::sample::Index>(),
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..4),
+        cut in proptest::option::of(any::<proptest::sample::Index>()),
+        uri_flip in proptest::option::of((any::<proptest::sample::Index>(), "[ -~]")),
+    ) {
+        let (method, uri, headers, body) = &fixture_requests()[pick.index(fixture_requests().len())];
+        let mut body = body.clone();
+        if !body.is_empty() {
+            for (at, byte) in &flips {
+                let i = at.index(body.len());
+                body[i] = *byte;
+            }
+            if let Some(cut) = cut {
+                body.truncate(cut.index(body.len()));
+            }
+        }
+        let mut uri = uri.clone();
+        if let Some((at, c)) = uri_flip {
+            let chars: Vec<char> = uri.chars().collect();
+            let i = at.index(chars.len());
+            uri = chars[..i].iter().chain(c.chars().collect::<Vec<_>>().iter()).chain(&chars[i + 1..]).collect();
+        }
+        let Ok(uri) = uri.parse::<Uri>() else { return Ok(()) };
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+                map.insert(k, v);
+            }
+        }
+        let head = RequestHead { method, uri: &uri, headers: &map };
+        if let Ok(r) = route(&head, &body, None) {
+            let _ = decode_input(&r, &head, &body);
+        }
+    }
+}
