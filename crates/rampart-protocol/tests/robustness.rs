@@ -149,11 +149,13 @@ proptest! {
     }
 }
 
+/// A recorded request: method, URI, headers, body.
+type Recorded = (Method, String, Vec<(String, String)>, Vec<u8>);
+
 /// Real botocore requests (from the fixtures), parsed once.
-fn fixture_requests() -> &'static [(Method, String, Vec<(String, String)>, Vec<u8>)] {
+fn fixture_requests() -> &'static [Recorded] {
     use base64::Engine;
-    static CASES: std::sync::OnceLock<Vec<(Method, String, Vec<(String, String)>, Vec<u8>)>> =
-        std::sync::OnceLock::new();
+    static CASES: std::sync::OnceLock<Vec<Recorded>> = std::sync::OnceLock::new();
     CASES.get_or_init(|| {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("testdata/generated-requests.json");
