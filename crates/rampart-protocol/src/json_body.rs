@@ -53,8 +53,14 @@ fn decode_shape(
                 match object.get(key) {
                     None | Some(Value::Null) => {}
                     Some(v) => {
-                        let decoded =
-                            decode_member(service, r, member_shape, v, &join(path, name), depth)?;
+                        let decoded = decode_shape(
+                            service,
+                            member_shape,
+                            v,
+                            &join(path, name),
+                            depth + 1,
+                            Members::All,
+                        )?;
                         out.insert(name.clone(), decoded);
                     }
                 }
@@ -75,7 +81,14 @@ fn decode_shape(
                 .enumerate()
                 .map(|(i, v)| match v {
                     Value::Null => Ok(Value::Null),
-                    v => decode_member(service, r, member_shape, v, &format!("{path}[{i}]"), depth),
+                    v => decode_shape(
+                        service,
+                        member_shape,
+                        v,
+                        &format!("{path}[{i}]"),
+                        depth + 1,
+                        Members::All,
+                    ),
                 })
                 .collect::<WireResult<Vec<_>>>()
                 .map(Value::Array)
@@ -94,37 +107,25 @@ fn decode_shape(
                 if !v.is_null() {
                     out.insert(
                         k.clone(),
-                        decode_member(service, r, value_shape, v, &join(path, k), depth)?,
+                        decode_shape(
+                            service,
+                            value_shape,
+                            v,
+                            &join(path, k),
+                            depth + 1,
+                            Members::All,
+                        )?,
                     );
                 }
             }
             Ok(Value::Object(out))
         }
-        _ => decode_scalar(target.kind, target.timestamp_format.as_deref(), value, path),
+        _ => decode_scalar(target.kind, value, path),
     }
 }
 
-fn decode_member(
-    service: &ServiceModel,
-    r: &MemberRef,
-    target: &Shape,
-    value: &Value,
-    path: &str,
-    depth: usize,
-) -> WireResult<Value> {
-    if target.kind == ShapeType::Timestamp && r.timestamp_format.is_some() {
-        return decode_scalar(target.kind, r.timestamp_format.as_deref(), value, path);
-    }
-    decode_shape(service, target, value, path, depth + 1, Members::All)
-}
-
-/// Decodes one JSON scalar of a shape type.
-pub fn decode_scalar(
-    kind: ShapeType,
-    _format: Option<&str>,
-    value: &Value,
-    path: &str,
-) -> WireResult<Value> {
+/// Decodes one JSON scalar of a shape type (timestamps in any wire format).
+fn decode_scalar(kind: ShapeType, value: &Value, path: &str) -> WireResult<Value> {
     let bad = |what| Err(WireError::expected(what, path));
     match kind {
         ShapeType::String => match value {
