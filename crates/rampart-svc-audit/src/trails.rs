@@ -7,15 +7,30 @@
 
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, epoch_seconds, from_input, internal_error};
-use rampart_store::{Batch, Expect, Key, Scan, space};
+use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError, space};
+use rampart_types::AccountId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 const TABLE: &str = "cloudtrail.trail";
+/// The accounts that have (or had) a trail, in the system space: where delivery looks for trails.
+pub(crate) const ACCOUNT_TABLE: &str = "cloudtrail.trail-account";
+/// Per trail and region delivery state (see `delivery`), in the account's space, id
+/// `<homeRegion>/<name>/<region>`.
+pub(crate) const DELIVERY_TABLE: &str = "cloudtrail.delivery";
 /// AWS's quota: five trails per region.
 const MAX_TRAILS_PER_REGION: usize = 5;
 /// At most five event selectors per trail.
 const MAX_EVENT_SELECTORS: usize = 5;
+
+/// Where a trail's files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailDestination {
+    /// The S3 bucket (a folder under the data directory until rampart serves S3).
+    pub bucket: String,
+    /// The `S3KeyPrefix`, if any.
+    pub prefix: Option<String>,
+}
 
 /// A stored trail.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,6 +120,74 @@ impl Trail {
             (None, None) => json!({ "EventSelectors": [default_selector()] }),
         }
     }
+}
+
+impl Trail {
+    /// Whether the trail's event selectors record a management event from `event_source`
+    /// that only reads (`read_only`) or writes. Data events are not delivered yet.
+    pub(crate) fn records_management(&self, event_source: &str, read_only: bool) -> bool {
+        match (&self.event_selectors, &self.advanced_event_selectors) {
+            (_, Some(Value::Array(advanced))) => advanced
+                .iter()
+                .any(|s| advanced_selects(s, event_source, read_only)),
+            (Some(Value::Array(basic)), None) => basic
+                .iter()
+                .any(|s| basic_selects(s, event_source, read_only)),
+            _ => true,
+        }
+    }
+
+    /// The id of this trail's delivery state for `region`.
+    pub(crate) fn delivery_id(&self, region: &str) -> String {
+        format!("{}/{}/{region}", self.home_region, self.name)
+    }
+}
+
+/// A basic selector's management-event rule: `IncludeManagementEvents`, `ReadWriteType`
+/// and `ExcludeManagementEventSources`.
+fn basic_selects(selector: &Value, event_source: &str, read_only: bool) -> bool {
+    let included = selector["IncludeManagementEvents"]
+        .as_bool()
+        .unwrap_or(true);
+    let kind = match selector["ReadWriteType"].as_str().unwrap_or("All") {
+        "ReadOnly" => read_only,
+        "WriteOnly" => !read_only,
+        _ => true,
+    };
+    let excluded = selector["ExcludeManagementEventSources"]
+        .as_array()
+        .is_some_and(|sources| sources.iter().any(|s| s.as_str() == Some(event_source)));
+    included && kind && !excluded
+}
+
+/// An advanced selector selects management events when it has `eventCategory = Management`
+/// and its `readOnly` and `eventSource` field selectors (if any) accept the event.
+fn advanced_selects(selector: &Value, event_source: &str, read_only: bool) -> bool {
+    let read_only = if read_only { "true" } else { "false" };
+    let Some(fields) = selector["FieldSelectors"].as_array() else {
+        return false;
+    };
+    let mut management = false;
+    for field in fields {
+        let listed = |name: &str, value: &str| {
+            field[name]
+                .as_array()
+                .map(|vs| vs.iter().any(|v| v.as_str() == Some(value)))
+        };
+        let value = match field["Field"].as_str() {
+            Some("eventCategory") => {
+                management = listed("Equals", "Management") == Some(true);
+                "Management"
+            }
+            Some("readOnly") => read_only,
+            Some("eventSource") => event_source,
+            _ => continue,
+        };
+        if listed("Equals", value) == Some(false) || listed("NotEquals", value) == Some(true) {
+            return false;
+        }
+    }
+    management
 }
 
 fn default_selector() -> Value {
@@ -283,13 +366,24 @@ struct NameInput {
 fn delete_trail(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: NameInput = from_input(input, "InvalidParameterException")?;
     let (trail, version) = find_at_home(call, &input.name)?;
-    call.env
+    let account_space = space::account(&call.principal.account);
+    let states = call
+        .env
         .store
-        .commit(Batch::new().delete_if(
-            trail_key(call, &trail.home_region, &trail.name),
-            Expect::Version(version),
-        ))
+        .scan(
+            &account_space,
+            DELIVERY_TABLE,
+            &Scan::new(format!("{}/{}/", trail.home_region, trail.name), usize::MAX),
+        )
         .map_err(store_error)?;
+    let mut batch = Batch::new().delete_if(
+        trail_key(call, &trail.home_region, &trail.name),
+        Expect::Version(version),
+    );
+    for state in states {
+        batch = batch.delete(state.key);
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
     Ok(json!({}))
 }
 
@@ -503,37 +597,84 @@ pub(crate) fn all_trails(call: &Call<'_>) -> Result<Vec<Trail>, AwsError> {
 }
 
 fn all_trails_versioned(call: &Call<'_>) -> Result<Vec<(Trail, u64)>, AwsError> {
-    let items = call
-        .env
-        .store
-        .scan(
-            &space::account(&call.principal.account),
-            TABLE,
-            &Scan::all(),
-        )
-        .map_err(store_error)?;
+    trails_of(call.env.store.as_ref(), &call.principal.account).map_err(store_error)
+}
+
+/// Every trail of `account`, each with its stored version.
+pub(crate) fn trails_of(
+    store: &dyn Store,
+    account: &AccountId,
+) -> Result<Vec<(Trail, u64)>, StoreError> {
+    let items = store.scan(&space::account(account), TABLE, &Scan::all())?;
     items
         .into_iter()
         .map(|item| {
             serde_json::from_slice::<Trail>(&item.value)
                 .map(|t| (t, item.version))
-                .map_err(|e| {
-                    tracing::error!(error = %e, "unreadable trail record");
-                    internal_error()
-                })
+                .map_err(|e| StoreError::Corrupt(format!("trail record: {e}")))
         })
         .collect()
+}
+
+/// The stored trail with `arn`, wherever its account: what the offline validator needs.
+pub(crate) fn trail_by_arn(store: &dyn Store, arn: &str) -> Result<Option<Trail>, StoreError> {
+    let Some((region, account, name)) = parse_trail_arn(arn) else {
+        return Ok(None);
+    };
+    let Ok(account) = account.parse::<AccountId>() else {
+        return Ok(None);
+    };
+    let key = Key::new(space::account(&account), TABLE, format!("{region}/{name}"));
+    match store.get(&key)? {
+        Some(item) => serde_json::from_slice(&item.value)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("trail record: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// Saves `trail` if its stored version is still `version`.
+pub(crate) fn save_in(
+    store: &dyn Store,
+    trail: &Trail,
+    version: u64,
+    also: Batch,
+) -> Result<(), StoreError> {
+    let account: AccountId = trail
+        .account
+        .parse()
+        .map_err(|_| StoreError::Corrupt("trail account".into()))?;
+    let value = serde_json::to_vec(trail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let key = Key::new(
+        space::account(&account),
+        TABLE,
+        format!("{}/{}", trail.home_region, trail.name),
+    );
+    store
+        .commit(also.put_if(key, value, Expect::Version(version)))
+        .map(|_| ())
 }
 
 fn save(call: &Call<'_>, trail: &Trail, expect: Expect) -> Result<(), AwsError> {
     let value = serde_json::to_vec(trail).map_err(|_| internal_error())?;
     call.env
         .store
-        .commit(Batch::new().put_if(
-            trail_key(call, &trail.home_region, &trail.name),
-            value,
-            expect,
-        ))
+        .commit(
+            Batch::new()
+                .put_if(
+                    trail_key(call, &trail.home_region, &trail.name),
+                    value,
+                    expect,
+                )
+                .put(
+                    Key::new(
+                        space::SYSTEM,
+                        ACCOUNT_TABLE,
+                        call.principal.account.as_str(),
+                    ),
+                    Vec::new(),
+                ),
+        )
         .map_err(|e| match e {
             rampart_store::StoreError::Conflict { .. } if expect == Expect::Absent => invalid(
                 "TrailAlreadyExistsException",
