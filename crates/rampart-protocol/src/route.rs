@@ -126,10 +126,7 @@ fn route_json(head: &RequestHead, target: &str) -> Result<Route, RouteError> {
         _ => None,
     };
     let (prefix, operation) = target.rsplit_once('.').unwrap_or(("", target));
-    let service = Models::get()
-        .services()
-        .iter()
-        .find(|s| s.speaks("json") && s.metadata.target_prefix.as_deref() == Some(prefix));
+    let service = json_service(prefix);
     let protocol = from_header.unwrap_or_else(|| match service {
         Some(s) => Protocol::from_model("json", s.metadata.json_version.as_deref()),
         None => Protocol::AwsJson11,
@@ -153,6 +150,23 @@ fn route_json(head: &RequestHead, target: &str) -> Result<Route, RouteError> {
             Some(service),
         )),
     }
+}
+
+/// The awsJson service an `X-Amz-Target` prefix names. botocore sends the model's full target
+/// prefix (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`); Smithy-generated SDKs such
+/// as the AWS SDK for Rust send only the service shape's name (`CloudTrail_20131101`), the last
+/// segment of it. AWS accepts both.
+fn json_service(prefix: &str) -> Option<&'static ServiceModel> {
+    let services = || Models::get().services().iter().filter(|s| s.speaks("json"));
+    let target_of = |s: &'static ServiceModel| s.metadata.target_prefix.as_deref();
+    services()
+        .find(|s| target_of(s) == Some(prefix))
+        .or_else(|| {
+            services().find(|s| {
+                target_of(s).and_then(|t| t.rsplit('.').next()) == Some(prefix)
+                    && !prefix.is_empty()
+            })
+        })
 }
 
 fn route_query(
@@ -333,6 +347,17 @@ fn route_rest(head: &RequestHead, signing: Option<&str>) -> Result<Route, RouteE
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn smithy_sdks_short_json_targets_route_like_botocores_long_ones() {
+        let long =
+            super::json_service("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101").unwrap();
+        let short = super::json_service("CloudTrail_20131101").unwrap();
+        assert_eq!(long.name, "cloudtrail");
+        assert_eq!(short.name, "cloudtrail");
+        assert_eq!(super::json_service("TrentService").unwrap().name, "kms");
+        assert!(super::json_service("").is_none());
+    }
+
     use super::*;
     use http::{HeaderMap, HeaderValue, Method, Uri};
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark on this machine, in one run:
+#   rampart (release build, fresh data dir)  vs  a bare hyper "200 OK" handler (the ceiling).
+# Every target is driven by the same generator (bench/src/load.rs) with freshly SigV4-signed
+# requests at a fixed concurrency.
+#
+#   bash bench/run.sh            # full: 10 s per workload and target
+#   bash bench/run.sh --quick    # CI smoke: 2 s each, checks that the harness works
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_EACH=10
+CONCURRENCY=${CONCURRENCY:-32}
+if [ "${1:-}" = "--quick" ]; then SECONDS_EACH=2; fi
+
+cargo build --release --quiet -p rampart -p rampart-bench
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+BIN="$TARGET_DIR/release"
+
+work=$(mktemp -d)
+cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
+
+export AWS_ACCESS_KEY_ID=AKIABENCHROOTKEY0001 AWS_SECRET_ACCESS_KEY=benchSecretKeyForTheLoadGenerator0000000
+RAMPART_PORT=$(free_port); BARE_PORT=$(free_port)
+RAMPART_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RAMPART_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
+  RAMPART_LOG=warn "$BIN/rampart" serve --listen "127.0.0.1:$RAMPART_PORT" --data-dir "$work/data" >"$work/rampart.log" 2>&1 &
+"$BIN/rampart-bench" bare --listen "127.0.0.1:$BARE_PORT" &
+wait_http "http://127.0.0.1:$RAMPART_PORT/_rampart/health"
+wait_http "http://127.0.0.1:$BARE_PORT/"
+
+results="$work/results.jsonl"
+run() { # label port workload
+  "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
+    --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" | tee -a "$results"
+}
+for workload in sts-get-caller-identity cloudtrail-list-trails; do
+  run bare "$BARE_PORT" "$workload"
+  run rampart "$RAMPART_PORT" "$workload"
+done
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {(r["workload"], r["label"]): r for r in rows}
+print()
+print(f'{"workload":26} {"target":8} {"req/s":>10} {"p50 ms":>8} {"p99 ms":>8} {"p99.9 ms":>9} {"errors":>7}')
+for r in rows:
+    print(f'{r["workload"]:26} {r["label"]:8} {r["rps"]:10.0f} {r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f} {r["p999_ms"]:9.2f} {r["errors"]:7d}')
+print()
+for w in sorted({r["workload"] for r in rows}):
+    if (w, "rampart") in by and (w, "bare") in by:
+        ratio = by[(w, "rampart")]["rps"] / max(by[(w, "bare")]["rps"], 1e-9)
+        print(f'{w}: rampart/bare throughput = {ratio:.2f}')
+bad = [r for r in rows if r["label"] == "rampart" and (r["errors"] > 0 or r["ok"] == 0)]
+if bad:
+    sys.exit(f"rampart answered errors: {bad}")
+PY

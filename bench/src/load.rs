@@ -1,0 +1,157 @@
+//! The load generator: N connections, each sending one request at a time (closed loop) for a
+//! fixed duration; every request freshly signed, so the generator's cost is the same for every
+//! target. Prints one JSON line.
+
+use crate::workload::Workload;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use rampart_sigv4::Credentials;
+use std::time::{Duration, Instant};
+
+/// What to drive, how hard and how long.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Target as host:port.
+    #[arg(long)]
+    target: String,
+    /// A label for the output.
+    #[arg(long, default_value = "target")]
+    label: String,
+    /// The request to send.
+    #[arg(long, value_enum)]
+    workload: Workload,
+    /// Concurrent connections, each with one request in flight.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Seconds to measure (after one second of warm-up).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Access key id to sign with.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID")]
+    access_key_id: String,
+    /// Secret access key to sign with.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_access_key: String,
+    /// Region of the signature scope.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+}
+
+struct Tally {
+    latencies: Histogram<u64>,
+    ok: u64,
+    errors: u64,
+}
+
+/// Runs the load and prints the result.
+pub async fn run(args: Args) -> Result<(), String> {
+    let credentials = Credentials::new(
+        args.access_key_id.clone(),
+        args.secret_access_key.clone(),
+        None,
+    );
+    let warmup = Duration::from_secs(1);
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..args.concurrency {
+        let target = args.target.clone();
+        let credentials = credentials.clone();
+        let region = args.region.clone();
+        let workload = args.workload;
+        tasks.push(tokio::spawn(async move {
+            connection_loop(&target, workload, &credentials, &region, measure_from, end).await
+        }));
+    }
+    let mut total = Tally {
+        latencies: new_histogram()?,
+        ok: 0,
+        errors: 0,
+    };
+    for task in tasks {
+        let tally = task.await.map_err(|e| format!("worker failed: {e}"))??;
+        total
+            .latencies
+            .add(&tally.latencies)
+            .map_err(|e| e.to_string())?;
+        total.ok += tally.ok;
+        total.errors += tally.errors;
+    }
+    let secs = args.seconds as f64;
+    let us = |q: f64| total.latencies.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "{}",
+        serde_json::json!({
+            "label": args.label,
+            "workload": format!("{:?}", args.workload),
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "ok": total.ok,
+            "errors": total.errors,
+            "rps": total.ok as f64 / secs,
+            "p50_ms": us(0.5),
+            "p99_ms": us(0.99),
+            "p999_ms": us(0.999),
+        })
+    );
+    Ok(())
+}
+
+fn new_histogram() -> Result<Histogram<u64>, String> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())
+}
+
+/// One connection's closed loop; latencies in microseconds.
+async fn connection_loop(
+    target: &str,
+    workload: Workload,
+    credentials: &Credentials,
+    region: &str,
+    measure_from: Instant,
+    end: Instant,
+) -> Result<Tally, String> {
+    let mut tally = Tally {
+        latencies: new_histogram()?,
+        ok: 0,
+        errors: 0,
+    };
+    let stream = tokio::net::TcpStream::connect(target)
+        .await
+        .map_err(|e| format!("cannot connect to {target}: {e}"))?;
+    let _ = stream.set_nodelay(true);
+    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    tokio::spawn(connection);
+    while Instant::now() < end {
+        let prepared = workload.request(target, credentials, region)?;
+        let mut request = http::Request::new(Full::new(prepared.body));
+        *request.method_mut() = prepared.method;
+        *request.uri_mut() = http::Uri::from_static("/");
+        *request.headers_mut() = prepared.headers;
+        let sent = Instant::now();
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("request: {e}"))?;
+        let ok = response.status().is_success();
+        let _ = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("body: {e}"))?;
+        if sent >= measure_from {
+            let micros = sent.elapsed().as_micros() as u64;
+            let _ = tally.latencies.record(micros.max(1));
+            if ok {
+                tally.ok += 1;
+            } else {
+                tally.errors += 1;
+            }
+        }
+    }
+    Ok(tally)
+}
