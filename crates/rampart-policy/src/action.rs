@@ -1,6 +1,7 @@
 //! `Action` / `NotAction` patterns: `service:glob` or `*`, matched case-insensitively.
 
-use crate::glob::{self, Case};
+use crate::glob::Case;
+use crate::template::{Syntax, Template};
 
 /// One compiled action pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +12,8 @@ pub(crate) enum ActionPattern {
     Service {
         /// Lower-cased service prefix.
         service: Box<str>,
-        /// The action-name glob (ASCII case-insensitive).
-        name: Box<str>,
+        /// The action-name glob (ASCII case-insensitive), compiled once.
+        name: Template,
     },
     /// Something that can never match (`s3:`, whitespace, no colon): iam.md section 4.
     Never,
@@ -31,9 +32,13 @@ impl ActionPattern {
                     && !text.contains(char::is_whitespace)
                     && !name.contains(':') =>
             {
+                let syntax = Syntax {
+                    wildcards: true,
+                    variables: false,
+                };
                 ActionPattern::Service {
                     service: service.to_ascii_lowercase().into(),
-                    name: name.into(),
+                    name: Template::compile(name, syntax),
                 }
             }
             _ => ActionPattern::Never,
@@ -53,7 +58,7 @@ impl ActionPattern {
         match self {
             ActionPattern::All => true,
             ActionPattern::Service { service, name: pat } => {
-                **service == *service_lower && glob::glob(pat, name, Case::AsciiInsensitive)
+                **service == *service_lower && pat.matches_plain(name, Case::AsciiInsensitive)
             }
             ActionPattern::Never => false,
         }

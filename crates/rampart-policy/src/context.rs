@@ -1,7 +1,7 @@
 //! Request condition keys: a case-insensitive map from key name to an absent, single or
 //! multivalued value. Absent, single and multivalued are different states (iam.md 7.5).
 
-use std::collections::HashMap;
+use crate::keyhash::{Key, hash_lower};
 
 /// The value of one condition key in a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,8 @@ impl ContextValue {
 /// `aws:TokenIssueTime`) must be supplied here by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    keys: HashMap<String, ContextValue>,
+    /// Sorted by key (hash first), so lookups are a binary search on integers.
+    keys: Vec<(Key, ContextValue)>,
 }
 
 impl Context {
@@ -43,10 +44,17 @@ impl Context {
         Self::default()
     }
 
+    fn insert(&mut self, key: &str, value: ContextValue) {
+        let key = Key::new(key);
+        match self.keys.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => self.keys[i].1 = value,
+            Err(i) => self.keys.insert(i, (key, value)),
+        }
+    }
+
     /// Sets a single-valued key, replacing any previous value.
     pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
-        self.keys
-            .insert(key.to_ascii_lowercase(), ContextValue::Single(value.into()));
+        self.insert(key, ContextValue::Single(value.into()));
         self
     }
 
@@ -57,8 +65,7 @@ impl Context {
         S: Into<String>,
     {
         let values = values.into_iter().map(Into::into).collect();
-        self.keys
-            .insert(key.to_ascii_lowercase(), ContextValue::Multi(values));
+        self.insert(key, ContextValue::Multi(values));
         self
     }
 
@@ -80,7 +87,8 @@ impl Context {
 
     /// Removes a key.
     pub fn remove(&mut self, key: &str) {
-        self.keys.remove(&key.to_ascii_lowercase());
+        let hash = hash_lower(key);
+        self.keys.retain(|(k, _)| !k.is(hash, key));
     }
 
     /// True when the key is present (with any value, even an empty list).
@@ -90,16 +98,23 @@ impl Context {
 
     /// Looks a key up, case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.keys.get(&key.to_ascii_lowercase())
-        } else {
-            self.keys.get(key)
-        }
+        let hash = hash_lower(key);
+        self.lookup(hash, |k| k.is(hash, key))
     }
 
-    /// Looks up a key already in lower case (the engine pre-lowercases policy keys).
-    pub(crate) fn get_lower(&self, lower_key: &str) -> Option<&ContextValue> {
-        self.keys.get(lower_key)
+    /// Looks up a pre-hashed key (the engine hashes policy keys when compiling).
+    pub(crate) fn get_key(&self, key: &Key) -> Option<&ContextValue> {
+        // Both sides are already lower-cased: compare bytes.
+        self.lookup(key.hash(), |k| k == key)
+    }
+
+    fn lookup(&self, hash: u64, is_key: impl Fn(&Key) -> bool) -> Option<&ContextValue> {
+        let start = self.keys.partition_point(|(k, _)| k.hash() < hash);
+        self.keys[start..]
+            .iter()
+            .take_while(|(k, _)| k.hash() == hash)
+            .find(|(k, _)| is_key(k))
+            .map(|(_, v)| v)
     }
 
     /// The value of a single-valued key, if present and single-valued.

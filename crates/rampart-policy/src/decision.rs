@@ -96,7 +96,10 @@ pub struct Decision {
     pub outcome: Outcome,
     /// What decided.
     pub reason: Reason,
-    /// Every statement that applied (allows and denies), in evaluation order.
+    /// The statements that decided, in evaluation order: the first applying Deny of each
+    /// policy type and its applying Allows up to the strongest (the engine stops
+    /// evaluating a type once nothing further can change the outcome, and evaluates no
+    /// Allow once a Deny applied).
     pub statements: Vec<StatementRef>,
 }
 

@@ -2,11 +2,11 @@
 //! statements by service prefix. A [`Policy`] is immutable and cheap to clone (an `Arc`);
 //! a changed policy is a new `Policy`, so there is no stale compiled state to invalidate.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::action::ActionPattern;
 use crate::condition::ConditionTest;
+use crate::keyhash::Key;
 use crate::kind::PolicyKind;
 use crate::principal::{Principal, PrincipalMatch, PrincipalPattern};
 use crate::request::Request;
@@ -116,7 +116,8 @@ impl Statement {
 pub(crate) struct ActionIndex {
     /// Statements that may match any service (`*`, `NotAction`).
     pub(crate) any_service: Vec<u32>,
-    pub(crate) by_service: HashMap<Box<str>, Vec<u32>>,
+    /// (service prefix, statement indices): a handful per policy, scanned by hash.
+    pub(crate) by_service: Vec<(Key, Vec<u32>)>,
 }
 
 impl ActionIndex {
@@ -142,7 +143,11 @@ impl ActionIndex {
             services.sort_unstable();
             services.dedup();
             for service in services {
-                index.by_service.entry(service.into()).or_default().push(i);
+                let key = Key::new(service);
+                match index.by_service.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, list)) => list.push(i),
+                    None => index.by_service.push((key, vec![i])),
+                }
             }
         }
         index
@@ -223,24 +228,29 @@ impl Policy {
         self.0.statements.get(i).map(|s| s.effect)
     }
 
-    /// Calls `f(index, effect, strength)` for every statement that applies to `req`,
-    /// visiting only statements indexed under the request's service.
+    /// Calls `f(index, effect, strength)` for every statement that applies to `req` among
+    /// those whose effect is still `wanted`, visiting only statements indexed under the
+    /// request's service.
     pub(crate) fn for_each_applying(
         &self,
         req: &Request,
         has_boundary: bool,
+        mut wanted: impl FnMut(Effect) -> bool,
         mut f: impl FnMut(usize, Effect, PrincipalMatch),
     ) {
         let inner = &*self.0;
+        let service = req.service_key();
         let by_service = inner
             .index
             .by_service
-            .get(req.action_parts().0)
-            .map(Vec::as_slice)
+            .iter()
+            .find(|(k, _)| k.hash() == service.hash() && k.as_str() == service.as_str())
+            .map(|(_, list)| list.as_slice())
             .unwrap_or(&[]);
         for &i in inner.index.any_service.iter().chain(by_service) {
             let i = i as usize;
             if let Some(s) = inner.statements.get(i)
+                && wanted(s.effect)
                 && let Some(strength) = s.applies(req, has_boundary)
             {
                 f(i, s.effect, strength);

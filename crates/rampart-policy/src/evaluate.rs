@@ -2,6 +2,8 @@
 //! resource policies (same-account and cross-account), identity policies, permissions
 //! boundary, session policies, implicit deny.
 
+use std::cell::Cell;
+
 use crate::decision::{Decision, Outcome, PolicyType, Reason, StatementRef};
 use crate::document::{Effect, Policy};
 use crate::kind::PolicyKind;
@@ -58,6 +60,8 @@ impl TypeResult {
 struct Scan<'a> {
     req: &'a Request,
     has_boundary: bool,
+    /// A Deny applied somewhere: the outcome is decided, Allows no longer matter.
+    denied: bool,
     statements: Vec<StatementRef>,
 }
 
@@ -68,23 +72,42 @@ impl Scan<'_> {
         ty: PolicyType,
         level: usize,
     ) -> TypeResult {
-        let mut result = TypeResult::default();
+        // Only what can still change the outcome is evaluated: one Deny per type, and
+        // Allows until the strongest possible one is found (none once anything denied).
+        let result = Cell::new(TypeResult::default());
+        let denied = self.denied;
+        let wanted = |effect: Effect| {
+            let r = result.get();
+            match effect {
+                Effect::Deny => !r.deny,
+                Effect::Allow => !denied && r.allow != Some(PrincipalMatch::Direct),
+            }
+        };
         for policy in policies {
-            policy.for_each_applying(self.req, self.has_boundary, |i, effect, strength| {
-                match effect {
-                    Effect::Deny => result.deny = true,
-                    Effect::Allow => result.allow = result.allow.max(Some(strength)),
-                }
-                self.statements.push(StatementRef {
-                    policy_type: ty,
-                    level,
-                    policy: policy.clone(),
-                    statement: i,
-                    effect,
-                });
-            });
+            policy.for_each_applying(
+                self.req,
+                self.has_boundary,
+                &wanted,
+                |i, effect, strength| {
+                    let mut r = result.get();
+                    match effect {
+                        Effect::Deny => r.deny = true,
+                        Effect::Allow => r.allow = r.allow.max(Some(strength)),
+                    }
+                    result.set(r);
+                    self.statements.push(StatementRef {
+                        policy_type: ty,
+                        level,
+                        policy: policy.clone(),
+                        statement: i,
+                        effect,
+                    });
+                },
+            );
         }
-        result
+        let r = result.get();
+        self.denied |= r.deny;
+        r
     }
 }
 
@@ -121,6 +144,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     let mut scan = Scan {
         req: request,
         has_boundary: boundary.is_some(),
+        denied: false,
         statements: Vec::new(),
     };
 

@@ -22,9 +22,39 @@ pub(crate) enum Case {
     AsciiInsensitive,
 }
 
+/// Byte equality without a `memcmp` call for the short strings policies are made of.
+#[inline]
+pub(crate) fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Equality under `case`.
+#[inline]
+pub(crate) fn eq_case(a: &str, b: &str, case: Case) -> bool {
+    match case {
+        Case::Sensitive => eq(a.as_bytes(), b.as_bytes()),
+        Case::AsciiInsensitive => a.eq_ignore_ascii_case(b),
+    }
+}
+
 fn starts_with(text: &str, lit: &str, case: Case) -> bool {
     match case {
-        Case::Sensitive => text.as_bytes().starts_with(lit.as_bytes()),
+        Case::Sensitive => {
+            text.len() >= lit.len() && eq(&text.as_bytes()[..lit.len()], lit.as_bytes())
+        }
         Case::AsciiInsensitive => {
             text.len() >= lit.len()
                 && text.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
@@ -60,6 +90,9 @@ pub(crate) fn matches<T: AsTok>(toks: &[T], text: &str, case: Case) -> bool {
             match toks[pi].as_tok() {
                 Tok::Star => {
                     pi += 1;
+                    if pi == toks.len() {
+                        return true;
+                    }
                     backtrack = Some((pi, ti));
                     continue;
                 }

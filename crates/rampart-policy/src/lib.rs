@@ -36,6 +36,7 @@ mod document;
 mod error;
 mod evaluate;
 mod glob;
+mod keyhash;
 mod kind;
 mod parse;
 mod principal;

@@ -1,6 +1,7 @@
 //! One authorization question: who, which action, on which resource, in which context.
 
 use crate::context::Context;
+use crate::keyhash::Key;
 use crate::principal::Principal;
 use crate::resource::RequestResource;
 
@@ -12,8 +13,8 @@ pub struct Request {
     /// Condition keys (global and service keys, time values included).
     pub context: Context,
     action: String,
-    /// Lower-cased service prefix.
-    service: String,
+    /// Lower-cased, hashed service prefix.
+    service: Key,
     /// Byte offset of the action name in `action`.
     name_at: usize,
     resource: RequestResource,
@@ -25,8 +26,8 @@ impl Request {
     /// actions without resource-level permissions), with an empty context.
     pub fn new(principal: Principal, action: &str, resource: &str) -> Request {
         let (service, name_at) = match action.split_once(':') {
-            Some((s, _)) => (s.to_ascii_lowercase(), s.len() + 1),
-            None => (String::new(), action.len()),
+            Some((s, _)) => (Key::new(s), s.len() + 1),
+            None => (Key::new(""), action.len()),
         };
         Request {
             principal,
@@ -66,9 +67,14 @@ impl Request {
         &self.resource
     }
 
+    /// The hashed service prefix.
+    pub(crate) fn service_key(&self) -> &Key {
+        &self.service
+    }
+
     /// (lower-cased service prefix, action name).
     pub(crate) fn action_parts(&self) -> (&str, &str) {
-        (&self.service, &self.action[self.name_at..])
+        (self.service.as_str(), &self.action[self.name_at..])
     }
 
     /// The account owning the resource: explicit, else the ARN's account field, else the

@@ -5,42 +5,66 @@ use crate::context::Context;
 use crate::glob::{self, Case};
 use crate::template::{Syntax, Template};
 
-/// A request resource split into ARN segments once per request.
+/// A request resource (or an ARN-valued condition key) split into ARN segments once.
+/// Owned for requests, borrowed (`&str`) for condition values, so matching never allocates.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RequestResource {
-    text: String,
+pub(crate) struct RequestResource<S = String> {
+    text: S,
     /// Byte offsets of the five separating colons, if `text` is an ARN.
     colons: Option<[usize; 5]>,
 }
 
-impl RequestResource {
-    pub(crate) fn new(text: &str) -> RequestResource {
-        let mut colons = [0usize; 5];
-        let mut n = 0;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b':' {
-                colons[n] = i;
-                n += 1;
-                if n == 5 {
-                    break;
-                }
+fn colons(text: &str) -> Option<[usize; 5]> {
+    let mut colons = [0usize; 5];
+    let mut n = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            colons[n] = i;
+            n += 1;
+            if n == 5 {
+                break;
             }
         }
-        let is_arn = n == 5 && text.starts_with("arn:");
+    }
+    (n == 5 && text.starts_with("arn:")).then_some(colons)
+}
+
+impl<'a> RequestResource<&'a str> {
+    /// A borrowed view, for condition values.
+    pub(crate) fn borrowed(text: &'a str) -> Self {
         RequestResource {
-            text: text.to_owned(),
-            colons: is_arn.then_some(colons),
+            text,
+            colons: colons(text),
         }
     }
+}
 
+impl RequestResource {
+    pub(crate) fn new(text: &str) -> RequestResource {
+        RequestResource {
+            text: text.to_owned(),
+            colons: colons(text),
+        }
+    }
+}
+
+impl<S: AsRef<str>> RequestResource<S> {
     pub(crate) fn as_str(&self) -> &str {
-        &self.text
+        self.text.as_ref()
+    }
+
+    /// The text between `arn:` and the fifth colon (empty when not an ARN).
+    fn head(&self) -> &str {
+        match self.colons {
+            Some(c) => &self.text.as_ref()[c[0] + 1..c[4]],
+            None => "",
+        }
     }
 
     /// partition, service, region, account, resource.
     fn segments(&self) -> Option<[&str; 5]> {
         let c = self.colons?;
-        let t = &self.text;
+        let t = self.text.as_ref();
         Some([
             &t[c[0] + 1..c[1]],
             &t[c[1] + 1..c[2]],
@@ -83,6 +107,9 @@ pub(crate) enum ResourcePattern {
     Arn {
         /// partition, service, region, account.
         head: [Template; 4],
+        /// The four head segments joined by `:` when none has a wildcard or variable:
+        /// compared in one go against the request's head.
+        literal_head: Option<Box<str>>,
         /// The resource part (variables allowed under 2012-10-17).
         resource: Template,
     },
@@ -115,8 +142,14 @@ impl ResourcePattern {
             variables: head_variables,
         };
         let head = |i: usize| Template::compile(parts[i], head_syntax);
+        let head = [head(0), head(1), head(2), head(3)];
+        let literal_head = head
+            .iter()
+            .all(|t| t.as_literal().is_some())
+            .then(|| parts[..4].join(":").into_boxed_str());
         ResourcePattern::Arn {
-            head: [head(0), head(1), head(2), head(3)],
+            head,
+            literal_head,
             resource: Template::compile(
                 parts[4],
                 Syntax {
@@ -128,17 +161,31 @@ impl ResourcePattern {
     }
 
     /// Matches. `None` when a policy variable in the pattern cannot be resolved.
-    pub(crate) fn matches(&self, req: &RequestResource, ctx: &Context) -> Option<bool> {
+    pub(crate) fn matches<S: AsRef<str>>(
+        &self,
+        req: &RequestResource<S>,
+        ctx: &Context,
+    ) -> Option<bool> {
         match self {
             ResourcePattern::All => Some(true),
             ResourcePattern::Other(p) => Some(glob::glob(p, req.as_str(), Case::Sensitive)),
-            ResourcePattern::Arn { head, resource } => {
+            ResourcePattern::Arn {
+                head,
+                literal_head,
+                resource,
+            } => {
                 let Some(seg) = req.segments() else {
                     return Some(false);
                 };
-                for (p, s) in head.iter().zip(seg.iter()) {
-                    if !p.matches(s, ctx, Case::Sensitive)? {
+                if let Some(lit) = literal_head {
+                    if !glob::eq(lit.as_bytes(), req.head().as_bytes()) {
                         return Some(false);
+                    }
+                } else {
+                    for (p, s) in head.iter().zip(seg.iter()) {
+                        if !p.matches(s, ctx, Case::Sensitive)? {
+                            return Some(false);
+                        }
                     }
                 }
                 resource.matches(seg[4], ctx, Case::Sensitive)

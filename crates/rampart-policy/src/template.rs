@@ -6,6 +6,7 @@
 
 use crate::context::{Context, ContextValue};
 use crate::glob::{self, AsTok, Case, Tok};
+use crate::keyhash::Key;
 
 /// One compiled element of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +16,7 @@ enum Part {
     One,
     /// A variable: lower-cased key and optional default.
     Var {
-        key: Box<str>,
+        key: Key,
         default: Option<Box<str>>,
     },
 }
@@ -84,7 +85,7 @@ fn parse_var(inner: &str) -> Option<Part> {
         return None;
     }
     Some(Part::Var {
-        key: key.to_ascii_lowercase().into(),
+        key: Key::new(key),
         default,
     })
 }
@@ -124,8 +125,8 @@ impl Template {
         Template { parts, has_vars }
     }
 
-    /// True when the template has neither wildcards nor variables.
-    fn literal(&self) -> Option<&str> {
+    /// The text when the template has neither wildcards nor variables.
+    pub(crate) fn as_literal(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [] => Some(""),
             [Part::Lit(l)] => Some(l),
@@ -143,35 +144,51 @@ impl Template {
         }
     }
 
+    fn resolve_part<'a>(part: &'a Part, ctx: &'a Context) -> Option<Tok<'a>> {
+        Some(match part {
+            Part::Var { key, default } => match ctx.get_key(key) {
+                Some(ContextValue::Single(v)) => Tok::Lit(v),
+                _ => Tok::Lit(default.as_deref()?),
+            },
+            other => Self::static_tok(other),
+        })
+    }
+
     /// Matches `text`. Returns `None` when a variable cannot be resolved (the caller
     /// decides what that means: no match for positive operators, match for negated ones).
     pub(crate) fn matches(&self, text: &str, ctx: &Context, case: Case) -> Option<bool> {
-        if let Some(lit) = self.literal() {
-            return Some(match case {
-                Case::Sensitive => lit == text,
-                Case::AsciiInsensitive => lit.eq_ignore_ascii_case(text),
-            });
+        if let Some(lit) = self.as_literal() {
+            return Some(glob::eq_case(lit, text, case));
         }
         if !self.has_vars {
             return Some(glob::matches(&self.parts, text, case));
         }
-        let mut toks: Vec<Tok<'_>> = Vec::with_capacity(self.parts.len());
-        for part in &self.parts {
-            toks.push(match part {
-                Part::Var { key, default } => match ctx.get_lower(key) {
-                    Some(ContextValue::Single(v)) => Tok::Lit(v),
-                    _ => Tok::Lit(default.as_deref()?),
-                },
-                other => Self::static_tok(other),
-            });
+        let resolve = |part| Self::resolve_part(part, ctx);
+        // Resolve into a stack buffer: no allocation for templates of up to 16 parts.
+        const INLINE: usize = 16;
+        if self.parts.len() <= INLINE {
+            let mut buf = [Tok::Star; INLINE];
+            for (slot, part) in buf.iter_mut().zip(&self.parts) {
+                *slot = resolve(part)?;
+            }
+            return Some(glob::matches(&buf[..self.parts.len()], text, case));
         }
-        Some(glob::matches(&toks, text, case))
+        let toks: Option<Vec<Tok<'_>>> = self.parts.iter().map(resolve).collect();
+        Some(glob::matches(&toks?, text, case))
+    }
+
+    /// Matches a template compiled without variables (actions, plain globs).
+    pub(crate) fn matches_plain(&self, text: &str, case: Case) -> bool {
+        match self.as_literal() {
+            Some(lit) => glob::eq_case(lit, text, case),
+            None => !self.has_vars && glob::matches(&self.parts, text, case),
+        }
     }
 
     /// The literal text with variables substituted (for non-wildcard operators that need
     /// the value itself, such as `Bool`). `None` when a variable cannot be resolved.
     pub(crate) fn resolve<'a>(&'a self, ctx: &'a Context) -> Option<std::borrow::Cow<'a, str>> {
-        if let Some(lit) = self.literal() {
+        if let Some(lit) = self.as_literal() {
             return Some(std::borrow::Cow::Borrowed(lit));
         }
         let mut out = String::new();
@@ -180,7 +197,7 @@ impl Template {
                 Part::Lit(l) => out.push_str(l),
                 Part::Star => out.push('*'),
                 Part::One => out.push('?'),
-                Part::Var { key, default } => match ctx.get_lower(key) {
+                Part::Var { key, default } => match ctx.get_key(key) {
                     Some(ContextValue::Single(v)) => out.push_str(v),
                     _ => out.push_str(default.as_deref()?),
                 },

@@ -50,7 +50,10 @@ fn parse_time(s: &str) -> Option<f64> {
     let m = fields.next().map_or(Some(0), digits)?;
     let (sec, frac) = match fields.next() {
         Some(sec) => match sec.split_once('.') {
-            Some((s, f)) => (digits(s)?, format!("0.{f}").parse::<f64>().ok()?),
+            Some((s, f)) => (
+                digits(s)?,
+                digits(f)? as f64 / 10f64.powi(i32::try_from(f.len()).ok()?),
+            ),
             None => (digits(sec)?, 0.0),
         },
         None => (0, 0.0),

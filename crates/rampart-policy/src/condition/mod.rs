@@ -6,6 +6,7 @@ mod ip;
 
 use crate::context::{Context, ContextValue};
 use crate::glob::Case;
+use crate::keyhash::Key;
 use crate::resource::{RequestResource, ResourcePattern};
 use crate::template::{Syntax, Template};
 use ip::Cidr;
@@ -166,8 +167,8 @@ enum Values {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConditionTest {
     op: Operator,
-    /// The key, lower-cased.
-    key: Box<str>,
+    /// The key, lower-cased and hashed.
+    key: Key,
     values: Values,
 }
 
@@ -234,7 +235,7 @@ impl ConditionTest {
         };
         Some(ConditionTest {
             op,
-            key: key.to_ascii_lowercase().into(),
+            key: Key::new(key),
             values,
         })
     }
@@ -247,9 +248,9 @@ impl ConditionTest {
                 Base::StringEquals | Base::StringLike => {
                     t.matches(value, ctx, Case::Sensitive) == Some(true)
                 }
-                Base::StringEqualsIgnoreCase => t
-                    .resolve(ctx)
-                    .is_some_and(|p| p.to_lowercase() == value.to_lowercase()),
+                Base::StringEqualsIgnoreCase => {
+                    t.resolve(ctx).is_some_and(|p| fold(&p).eq(fold(value)))
+                }
                 // Bool: compare true/false case-insensitively.
                 _ => t
                     .resolve(ctx)
@@ -269,7 +270,7 @@ impl ConditionTest {
             }
             Values::Ip(cs) => cs.iter().flatten().any(|c| c.contains(value)),
             Values::Arn(ps) => {
-                let req = RequestResource::new(value);
+                let req = RequestResource::borrowed(value);
                 ps.iter().any(|p| p.matches(&req, ctx) == Some(true))
             }
             Values::Raw(rs) => rs.iter().any(|r| **r == *value),
@@ -283,7 +284,7 @@ impl ConditionTest {
 
     /// Evaluates the test against the request context.
     pub(crate) fn evaluate(&self, ctx: &Context) -> bool {
-        let present = ctx.get_lower(&self.key);
+        let present = ctx.get_key(&self.key);
         if self.op.base == Base::Null {
             let absent = present.is_none_or(ContextValue::is_empty);
             let Values::Raw(wants) = &self.values else {
@@ -314,6 +315,11 @@ impl ConditionTest {
             (Some(SetOp::ForAllValues), v) => v.values().all(|x| self.one(x, ctx)),
         }
     }
+}
+
+/// Unicode lower-case folding without allocation.
+fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(char::to_lowercase)
 }
 
 fn compare(base: Base, request: f64, policy: f64) -> bool {
