@@ -22,6 +22,10 @@ pub struct Config {
     pub partition: Partition,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How often trails deliver log files, in seconds.
+    pub trail_delivery_seconds: u64,
+    /// How often trails with log file validation deliver digest files, in seconds.
+    pub trail_digest_seconds: u64,
 }
 
 /// Paths of a PEM certificate chain and its private key.
@@ -48,6 +52,10 @@ pub struct Overrides {
     pub master_key_file: Option<PathBuf>,
     /// `--partition` / `RAMPART_PARTITION`.
     pub partition: Option<Partition>,
+    /// `--trail-delivery-seconds` / `RAMPART_TRAIL_DELIVERY_SECONDS`.
+    pub trail_delivery_seconds: Option<u64>,
+    /// `--trail-digest-seconds` / `RAMPART_TRAIL_DIGEST_SECONDS`.
+    pub trail_digest_seconds: Option<u64>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -61,6 +69,8 @@ struct FileConfig {
     master_key_file: Option<PathBuf>,
     partition: Option<Partition>,
     max_body_bytes: Option<usize>,
+    trail_delivery_seconds: Option<u64>,
+    trail_digest_seconds: Option<u64>,
 }
 
 /// The default listen address.
@@ -68,6 +78,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:4599";
 /// The default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./rampart-data";
 const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+/// The default trail delivery interval: AWS delivers log files about every five minutes.
+pub const DEFAULT_TRAIL_DELIVERY_SECONDS: u64 = 300;
+/// The default digest interval: AWS delivers digest files hourly.
+pub const DEFAULT_TRAIL_DIGEST_SECONDS: u64 = 3600;
 
 impl Config {
     /// Builds the configuration from the optional TOML `file` and the `overrides`.
@@ -91,6 +105,19 @@ impl Config {
             (None, None) => None,
             _ => return Err("HTTPS needs both --tls-cert and --tls-key".into()),
         };
+        let trail_delivery_seconds = overrides
+            .trail_delivery_seconds
+            .or(from_file.trail_delivery_seconds)
+            .unwrap_or(DEFAULT_TRAIL_DELIVERY_SECONDS);
+        let trail_digest_seconds = overrides
+            .trail_digest_seconds
+            .or(from_file.trail_digest_seconds)
+            .unwrap_or(DEFAULT_TRAIL_DIGEST_SECONDS);
+        if trail_delivery_seconds == 0 || trail_digest_seconds == 0 {
+            return Err(
+                "trail-delivery-seconds and trail-digest-seconds must be at least 1".into(),
+            );
+        }
         Ok(Config {
             listen: overrides
                 .listen
@@ -107,6 +134,8 @@ impl Config {
                 .or(from_file.partition)
                 .unwrap_or_default(),
             max_body_bytes: from_file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
+            trail_delivery_seconds,
+            trail_digest_seconds,
         })
     }
 }
@@ -122,6 +151,33 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert_eq!(c.partition, Partition::Aws);
         assert!(c.tls.is_none());
+        assert_eq!(c.trail_delivery_seconds, 300);
+        assert_eq!(c.trail_digest_seconds, 3600);
+    }
+
+    #[test]
+    fn trail_intervals_come_from_file_or_overrides_and_are_positive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rampart.toml");
+        std::fs::write(
+            &path,
+            "trail-delivery-seconds = 60\ntrail-digest-seconds = 600\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            Overrides {
+                trail_digest_seconds: Some(2),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((c.trail_delivery_seconds, c.trail_digest_seconds), (60, 2));
+        let zero = Overrides {
+            trail_delivery_seconds: Some(0),
+            ..Overrides::default()
+        };
+        assert!(Config::load(None, zero).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 pub mod bootstrap;
 pub mod config;
+pub mod delivery;
 mod listener;
 pub mod pipeline;
 

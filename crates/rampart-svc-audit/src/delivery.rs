@@ -399,17 +399,18 @@ impl Delivery {
         let (mut state, expect) = self
             .load_state(account, trail, region)
             .map_err(|e| e.to_string())?;
-        let end = whole_seconds(now);
         if !trail.logging && state.pending.is_empty() {
             return Ok(());
         }
-        if state
-            .chain
-            .previous
-            .as_ref()
-            .is_some_and(|p| p.end_time >= end)
-        {
-            return Ok(());
+        // Digests are named by their end second. A second digest within one second is
+        // skipped, unless log files wait for it (the final digest at shutdown): it then ends
+        // one second after the previous one.
+        let mut end = whole_seconds(now);
+        if let Some(previous) = state.chain.previous.as_ref().filter(|p| p.end_time >= end) {
+            if state.pending.is_empty() {
+                return Ok(());
+            }
+            end = previous.end_time + time::Duration::SECOND;
         }
         let first_start = trail
             .start_logging_time
@@ -974,8 +975,11 @@ mod tests {
         assert_eq!(w.delivery.deliver_logs(Cutoff::Settled).log_files, 1);
         w.advance(60);
         assert_eq!(w.delivery.deliver_digests().digests, 1);
-        // Same second: no second digest.
+        // Same second: no second digest, unless log files wait for one.
         assert_eq!(w.delivery.deliver_digests().digests, 0);
+        w.record("kms", "ListAliases", "us-east-1", true);
+        assert_eq!(w.delivery.deliver_logs(Cutoff::Everything).log_files, 1);
+        assert_eq!(w.delivery.deliver_digests().digests, 1);
         w.advance(60);
         assert_eq!(w.delivery.deliver_digests().digests, 1);
         assert!(w.trail_status("trail1")["LatestDigestDeliveryTime"].is_number());
@@ -989,13 +993,17 @@ mod tests {
             .filter(|(k, _)| k.ends_with(".json.gz") && k.contains("CloudTrail-Digest"))
             .map(|(_, v)| DigestFile::from_gz(v).unwrap())
             .collect();
-        assert_eq!(digests.len(), 2);
+        assert_eq!(digests.len(), 3);
         assert_eq!(digests[0].log_files.len(), 1);
-        assert!(digests[1].log_files.is_empty());
-        assert_eq!(
-            digests[1].previous_digest_s3_object.as_deref(),
-            Some(digests[0].digest_s3_object.as_str())
-        );
+        assert_eq!(digests[1].log_files.len(), 1);
+        assert_eq!(digests[1].digest_end_time, "2027-01-15T08:01:04Z");
+        assert!(digests[2].log_files.is_empty());
+        for pair in digests.windows(2) {
+            assert_eq!(
+                pair[1].previous_digest_s3_object.as_deref(),
+                Some(pair[0].digest_s3_object.as_str())
+            );
+        }
         assert!(digests[0].digest_s3_object.starts_with("audit/AWSLogs/"));
 
         let keys = w.sink.keys.lock().unwrap().clone();
@@ -1018,7 +1026,7 @@ mod tests {
         assert!(report.is_clean(), "{}", report.render(&scope));
         assert_eq!(
             (report.valid_digests.len(), report.valid_logs.len()),
-            (2, 1)
+            (3, 2)
         );
 
         // ListPublicKeys shows the same key.

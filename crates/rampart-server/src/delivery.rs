@@ -1,0 +1,298 @@
+//! CloudTrail file delivery on the local filesystem, and the scheduler that runs it.
+//!
+//! Until rampart serves S3, a trail's bucket is the folder `<data-dir>/s3/<bucket>/` and each
+//! object a file at its key below it. Digest public keys are published as
+//! `<data-dir>/cloudtrail-public-keys/<fingerprint>.der` for `rampart trail validate`.
+
+use rampart_svc_audit::{Cutoff, Delivered, Delivery, ObjectSink};
+use rampart_types::Clock;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// The folder that stands for S3 bucket `bucket`.
+pub fn bucket_dir(data_dir: &Path, bucket: &str) -> PathBuf {
+    data_dir.join("s3").join(bucket)
+}
+
+/// The folder of published digest public keys.
+pub fn public_keys_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("cloudtrail-public-keys")
+}
+
+/// Writes objects as files under the data directory, durably: each file is written under a
+/// temporary name, synced, renamed into place, and its folder synced.
+pub struct FsSink {
+    data_dir: PathBuf,
+    temp_counter: AtomicU64,
+}
+
+impl FsSink {
+    /// A sink writing under `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        FsSink {
+            data_dir: data_dir.into(),
+            temp_counter: AtomicU64::new(0),
+        }
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), String> {
+        let dir = path
+            .parent()
+            .ok_or_else(|| format!("no folder for {}", path.display()))?;
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let written = File::create(&temp)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+            .and_then(|()| fs::rename(&temp, path))
+            .and_then(|()| File::open(dir)?.sync_all());
+        written.map_err(|e| {
+            let _ = fs::remove_file(&temp);
+            format!("cannot write {}: {e}", path.display())
+        })
+    }
+}
+
+impl ObjectSink for FsSink {
+    fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<(), String> {
+        if !is_plain_name(bucket) || !key.split('/').all(is_plain_name) {
+            return Err(format!("refusing object name {bucket}/{key}"));
+        }
+        self.write(&bucket_dir(&self.data_dir, bucket).join(key), bytes)
+    }
+
+    fn publish_public_key(&self, fingerprint: &str, der: &[u8]) -> Result<(), String> {
+        if fingerprint.is_empty() || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("refusing a malformed key fingerprint".into());
+        }
+        let path = public_keys_dir(&self.data_dir).join(format!("{fingerprint}.der"));
+        self.write(&path, der)
+    }
+}
+
+/// A path segment that stays where it is put: not empty, not `.` or `..`, no NUL.
+fn is_plain_name(segment: &str) -> bool {
+    !segment.is_empty() && segment != "." && segment != ".." && !segment.contains('\0')
+}
+
+/// How often the scheduler runs each kind of delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intervals {
+    /// Between log-file deliveries.
+    pub logs: Duration,
+    /// Between digest deliveries.
+    pub digests: Duration,
+}
+
+/// One background thread that wakes every second, reads the clock, and runs the log and
+/// digest deliveries that came due.
+pub struct Scheduler {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<()>,
+    delivery: Arc<Delivery>,
+}
+
+impl Scheduler {
+    /// Starts the scheduler thread.
+    pub fn start(
+        delivery: Arc<Delivery>,
+        clock: Arc<dyn Clock>,
+        every: Intervals,
+    ) -> Result<Scheduler, String> {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let worker = delivery.clone();
+        let thread = thread::Builder::new()
+            .name("cloudtrail-delivery".into())
+            .spawn(move || run(&worker, clock.as_ref(), every, &stopped))
+            .map_err(|e| format!("cannot start the CloudTrail delivery thread: {e}"))?;
+        Ok(Scheduler {
+            stop,
+            thread,
+            delivery,
+        })
+    }
+
+    /// Stops the thread, then delivers everything recorded so far and the digests that cover
+    /// it. Call once no request can be in flight and the recorder is flushed.
+    pub fn stop(self) -> Delivered {
+        let _ = self.stop.send(());
+        if self.thread.join().is_err() {
+            tracing::error!("the CloudTrail delivery thread panicked");
+        }
+        let logs = self.delivery.deliver_logs(Cutoff::Everything);
+        let digests = self.delivery.deliver_digests();
+        Delivered {
+            log_files: logs.log_files,
+            digests: digests.digests,
+            failures: logs.failures + digests.failures,
+        }
+    }
+}
+
+fn run(delivery: &Delivery, clock: &dyn Clock, every: Intervals, stopped: &mpsc::Receiver<()>) {
+    let start = clock.now();
+    let mut next_logs = start + every.logs;
+    let mut next_digests = start + every.digests;
+    loop {
+        match stopped.recv_timeout(Duration::from_secs(1)) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+        }
+        let now = clock.now();
+        if now >= next_logs {
+            report("log", delivery.deliver_logs(Cutoff::Settled));
+            next_logs = now + every.logs;
+        }
+        if now >= next_digests {
+            report("digest", delivery.deliver_digests());
+            next_digests = now + every.digests;
+        }
+    }
+}
+
+fn report(kind: &str, done: Delivered) {
+    if done.log_files + done.digests > 0 || done.failures > 0 {
+        tracing::info!(
+            kind,
+            log_files = done.log_files,
+            digests = done.digests,
+            failures = done.failures,
+            "CloudTrail delivery"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
+    use rampart_store::{MemStore, Store};
+    use rampart_trail::{Event, UserIdentity, read_log_file};
+    use rampart_types::{FixedClock, Partition, Region};
+    use serde_json::json;
+    use std::time::SystemTime;
+
+    #[test]
+    fn stopping_delivers_what_was_recorded_to_the_bucket_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FixedClock::new(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        ));
+        let store: Arc<dyn Store> = Arc::new(MemStore::new());
+        let account: rampart_types::AccountId = "123456789012".parse().unwrap();
+        let env = Env {
+            store: store.clone(),
+            clock: clock.clone(),
+            master_key: Arc::new(rampart_crypto::MasterKey::generate().unwrap()),
+            partition: Partition::Aws,
+            management_account: account.clone(),
+        };
+        let recorder = rampart_svc_audit::Recorder::start(store);
+        let mut registry = Registry::new();
+        rampart_svc_audit::register(&mut registry, recorder.clone());
+        let principal = Principal {
+            account: account.clone(),
+            partition: Partition::Aws,
+            kind: PrincipalKind::Root,
+            principal_id: account.to_string(),
+            access_key_id: "AKIAEXAMPLE".into(),
+        };
+        let region: Region = "us-east-1".parse().unwrap();
+        let call = Call {
+            request_id: "r",
+            principal: &principal,
+            region: &region,
+            source_ip: "127.0.0.1".parse().unwrap(),
+            user_agent: "t",
+            env: &env,
+        };
+        for (op, input) in [
+            (
+                "CreateTrail",
+                json!({"Name": "main", "S3BucketName": "trail-bucket"}),
+            ),
+            ("StartLogging", json!({"Name": "main"})),
+        ] {
+            (registry.get("cloudtrail", op).unwrap().handler)(&call, input).unwrap();
+        }
+        let event = Event::api_call(
+            UserIdentity::anonymous(),
+            time::OffsetDateTime::from(clock.now()),
+            "kms.amazonaws.com",
+            "ListKeys",
+            "us-east-1",
+            "127.0.0.1",
+            "123456789012",
+        );
+        recorder.record(&event);
+        let delivery = Arc::new(Delivery::new(
+            env.clone(),
+            recorder,
+            Arc::new(FsSink::new(dir.path())),
+        ));
+        let hour = Duration::from_secs(3600);
+        let scheduler = Scheduler::start(
+            delivery,
+            clock,
+            Intervals {
+                logs: hour,
+                digests: hour,
+            },
+        )
+        .unwrap();
+        let done = scheduler.stop();
+        assert_eq!((done.log_files, done.failures), (1, 0));
+        let folder = dir
+            .path()
+            .join("s3/trail-bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2027/01/15");
+        let file = fs::read_dir(&folder).unwrap().next().unwrap().unwrap();
+        let events = read_log_file(&fs::read(file.path()).unwrap()).unwrap();
+        assert_eq!(events, vec![event]);
+    }
+
+    #[test]
+    fn objects_land_at_their_key_under_the_bucket_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = FsSink::new(dir.path());
+        sink.put("my-bucket", "AWSLogs/1/CloudTrail/x.json.gz", b"one")
+            .unwrap();
+        sink.put("my-bucket", "AWSLogs/1/CloudTrail/x.json.gz", b"two")
+            .unwrap();
+        let path = dir
+            .path()
+            .join("s3/my-bucket/AWSLogs/1/CloudTrail/x.json.gz");
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn names_that_escape_the_bucket_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = FsSink::new(dir.path());
+        for (bucket, key) in [
+            ("b", "../x"),
+            ("b", "a//x"),
+            ("b", "/abs"),
+            ("..", "x"),
+            ("b", "a/./x"),
+        ] {
+            assert!(sink.put(bucket, key, b"x").is_err(), "{bucket}/{key}");
+        }
+        assert!(sink.publish_public_key("../x", b"k").is_err());
+        sink.publish_public_key("0aF9", b"der").unwrap();
+        assert_eq!(
+            fs::read(dir.path().join("cloudtrail-public-keys/0aF9.der")).unwrap(),
+            b"der"
+        );
+    }
+}
