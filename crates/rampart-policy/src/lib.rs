@@ -29,6 +29,7 @@
 )]
 
 mod action;
+mod catalog;
 mod condition;
 mod context;
 mod decision;
@@ -44,6 +45,7 @@ mod request;
 mod resource;
 mod template;
 
+pub use catalog::{ActionInfo, Catalog, ManagedPolicies, ManagedPolicy, ResourceTypeRef, Service};
 pub use context::{Context, ContextValue};
 pub use decision::{Decision, Outcome, PolicyType, Reason, StatementRef};
 pub use document::{Effect, Policy, Version};
