@@ -1,14 +1,18 @@
 //! The rampart binary: `rampart serve` runs every AWS API on one listener; `rampart credentials`
-//! prints the generated root key again.
+//! prints the generated root key again; `rampart trail validate` checks delivered trail files.
+
+mod trail;
 
 use clap::{Args, Parser, Subcommand};
 use rampart_server::bootstrap::{self, Secrets};
+use rampart_server::delivery::{FsSink, Intervals, Scheduler};
 use rampart_server::{Config, Overrides, Pipeline};
 use rampart_svc_identity::RootKey;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// AWS's security services, self-hosted.
@@ -25,6 +29,9 @@ enum Command {
     Serve(ServeArgs),
     /// Print the root credentials generated at first start.
     Credentials(DataDirArgs),
+    /// CloudTrail files in the data directory.
+    #[command(subcommand)]
+    Trail(trail::TrailCommand),
 }
 
 #[derive(Args)]
@@ -57,6 +64,12 @@ struct ServeArgs {
     /// The partition of every ARN: aws, aws-cn or aws-us-gov.
     #[arg(long, env = "RAMPART_PARTITION")]
     partition: Option<rampart_types::Partition>,
+    /// Seconds between CloudTrail log-file deliveries [default: 300].
+    #[arg(long, env = "RAMPART_TRAIL_DELIVERY_SECONDS")]
+    trail_delivery_seconds: Option<u64>,
+    /// Seconds between CloudTrail digest-file deliveries [default: 3600].
+    #[arg(long, env = "RAMPART_TRAIL_DIGEST_SECONDS")]
+    trail_digest_seconds: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +84,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Credentials(args) => credentials(&args),
+        Command::Trail(command) => match trail::run(command) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(message) => Err(message),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -91,6 +109,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             tls_key: args.tls_key,
             master_key_file: args.master_key_file,
             partition: args.partition,
+            trail_delivery_seconds: args.trail_delivery_seconds,
+            trail_digest_seconds: args.trail_digest_seconds,
         },
     )?;
     let opened = bootstrap::open(&config, secrets_from_env()?)?;
@@ -117,11 +137,35 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             recorder.clone(),
             config.max_body_bytes,
         ));
+        let delivery = Arc::new(rampart_svc_audit::Delivery::new(
+            opened.env.clone(),
+            recorder.clone(),
+            Arc::new(FsSink::new(&config.data_dir)),
+        ));
+        let scheduler = Scheduler::start(
+            delivery,
+            opened.env.clock.clone(),
+            Intervals {
+                logs: Duration::from_secs(config.trail_delivery_seconds),
+                digests: Duration::from_secs(config.trail_digest_seconds),
+            },
+        )?;
         announce(&config, &opened);
         rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
-        tokio::task::spawn_blocking(move || recorder.shutdown())
-            .await
-            .map_err(|e| format!("recorder shutdown: {e}"))?;
+        // Stop serving, flush the recorder, deliver the last trail files, then exit.
+        tokio::task::spawn_blocking(move || {
+            recorder.flush();
+            let done = scheduler.stop();
+            tracing::info!(
+                log_files = done.log_files,
+                digests = done.digests,
+                failures = done.failures,
+                "final CloudTrail delivery"
+            );
+            recorder.shutdown();
+        })
+        .await
+        .map_err(|e| format!("recorder shutdown: {e}"))?;
         tracing::info!("rampart stopped");
         Ok(())
     })
