@@ -100,7 +100,50 @@ pub struct Decision {
     /// policy type and its applying Allows up to the strongest (the engine stops
     /// evaluating a type once nothing further can change the outcome, and evaluates no
     /// Allow once a Deny applied).
-    pub statements: Vec<StatementRef>,
+    pub statements: Applied,
+}
+
+/// How many statement references a decision keeps without allocating.
+const INLINE: usize = 8;
+
+/// The statements behind a decision: the first few stored inline, so a typical decision
+/// allocates nothing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    inline: [Option<StatementRef>; INLINE],
+    spill: Vec<StatementRef>,
+}
+
+impl Applied {
+    pub(crate) fn push(&mut self, s: StatementRef) {
+        match self.inline.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(s),
+            None => self.spill.push(s),
+        }
+    }
+
+    /// The statements in evaluation order.
+    pub fn iter(&self) -> impl Iterator<Item = &StatementRef> {
+        self.inline
+            .iter()
+            .map_while(Option::as_ref)
+            .chain(&self.spill)
+    }
+
+    /// How many statements.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when no statement applied.
+    pub fn is_empty(&self) -> bool {
+        self.inline[0].is_none()
+    }
+
+    /// Statement `i` in evaluation order.
+    pub fn get(&self, i: usize) -> Option<&StatementRef> {
+        self.iter().nth(i)
+    }
 }
 
 impl Decision {
@@ -150,7 +193,7 @@ impl Decision {
     /// A human-readable explanation: the outcome, the reason and each applying statement.
     pub fn explain(&self) -> String {
         let mut out = format!("{:?}: {:?}", self.outcome, self.reason);
-        for s in &self.statements {
+        for s in self.statements.iter() {
             let _ = write!(out, "\n  {:?} by {}", s.effect, s.policy_type.phrase());
             if matches!(
                 s.policy_type,

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use crate::decision::{Decision, Outcome, PolicyType, Reason, StatementRef};
+use crate::decision::{Applied, Decision, Outcome, PolicyType, Reason, StatementRef};
 use crate::document::{Effect, Policy};
 use crate::kind::PolicyKind;
 use crate::principal::{Principal, PrincipalMatch};
@@ -62,7 +62,7 @@ struct Scan<'a> {
     has_boundary: bool,
     /// A Deny applied somewhere: the outcome is decided, Allows no longer matter.
     denied: bool,
-    statements: Vec<StatementRef>,
+    statements: Applied,
 }
 
 impl Scan<'_> {
@@ -116,7 +116,7 @@ fn is_get_caller_identity(req: &Request) -> bool {
     service == "sts" && name.eq_ignore_ascii_case("GetCallerIdentity")
 }
 
-fn decide(outcome: Outcome, reason: Reason, statements: Vec<StatementRef>) -> Decision {
+fn decide(outcome: Outcome, reason: Reason, statements: Applied) -> Decision {
     Decision {
         outcome,
         reason,
@@ -129,7 +129,7 @@ fn decide(outcome: Outcome, reason: Reason, statements: Vec<StatementRef>) -> De
 pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     let p = &request.principal;
     if is_get_caller_identity(request) && !matches!(p, Principal::Anonymous) {
-        return decide(Outcome::Allowed, Reason::AlwaysAllowed, Vec::new());
+        return decide(Outcome::Allowed, Reason::AlwaysAllowed, Applied::default());
     }
     let iam = p.is_iam_identity();
     let root = matches!(p, Principal::Root { .. });
@@ -145,7 +145,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         req: request,
         has_boundary: boundary.is_some(),
         denied: false,
-        statements: Vec::new(),
+        statements: Applied::default(),
     };
 
     let scp_applies =

@@ -47,7 +47,7 @@ mod template;
 
 pub use catalog::{ActionInfo, Catalog, ManagedPolicies, ManagedPolicy, ResourceTypeRef, Service};
 pub use context::{Context, ContextValue};
-pub use decision::{Decision, Outcome, PolicyType, Reason, StatementRef};
+pub use decision::{Applied, Decision, Outcome, PolicyType, Reason, StatementRef};
 pub use document::{Effect, Policy, Version};
 pub use error::PolicyError;
 pub use evaluate::{PolicySet, evaluate};

@@ -290,10 +290,9 @@ impl ConditionTest {
             let Values::Raw(wants) = &self.values else {
                 return false;
             };
-            return wants.iter().any(|w| match w.to_ascii_lowercase().as_str() {
-                "true" => absent,
-                "false" => !absent,
-                _ => false,
+            return wants.iter().any(|w| {
+                (w.eq_ignore_ascii_case("true") && absent)
+                    || (w.eq_ignore_ascii_case("false") && !absent)
             });
         }
         let Some(value) = present else {

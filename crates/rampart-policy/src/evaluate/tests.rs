@@ -599,7 +599,10 @@ fn explanation_names_statements() {
         },
     );
     assert_eq!(d.statements.len(), 1);
-    assert_eq!(d.statements[0].sid(), Some("Read"));
+    assert_eq!(
+        d.statements.get(0).and_then(StatementRef::sid),
+        Some("Read")
+    );
     assert!(d.explain().contains("ReadPolicy statement #0 (Sid Read)"));
 }
 
