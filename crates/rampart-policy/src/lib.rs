@@ -1,7 +1,7 @@
 //! The IAM policy engine: parse, validate, evaluate and explain AWS policies.
 //!
 //! This crate decides whether a request is allowed, exactly as AWS documents it
-//! (`/work/shared/reference/iam.md` is the fact base): identity policies, resource policies
+//! (the project's `shared/reference/iam.md` is the fact base): identity policies, resource policies
 //! (same-account and cross-account), permissions boundaries, session policies, SCP and RCP
 //! hierarchies, every condition operator and policy variable, and AWS's AccessDenied
 //! messages. It is pure: it must never perform I/O, read a clock (time values come in the
@@ -54,35 +54,3 @@ pub use evaluate::{PolicySet, evaluate};
 pub use kind::{PolicyKind, policy_size};
 pub use principal::{Principal, PrincipalMatch};
 pub use request::Request;
-
-impl Policy {
-    /// Parses and validates a document a customer is writing, with IAM's checks and
-    /// `MalformedPolicyDocument` messages (`PolicyError`'s `Display`). Size limits are a
-    /// separate check: [`PolicyKind::check_size`].
-    pub fn parse(json: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        parse::parse(json, kind, parse::Mode::Write)
-    }
-
-    /// Parses a document that was already accepted (or is AWS-owned), checking only what
-    /// evaluation needs. Use it when loading stored policies.
-    pub fn parse_stored(json: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        parse::parse(json, kind, parse::Mode::Stored)
-    }
-
-    /// The AWS-managed SCP `FullAWSAccess` (attached to every level by default).
-    pub fn full_aws_access() -> Policy {
-        builtin(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-            PolicyKind::ServiceControl,
-            "FullAWSAccess",
-        )
-    }
-}
-
-fn builtin(json: &str, kind: PolicyKind, name: &str) -> Policy {
-    match parse::parse(json, kind, parse::Mode::Stored) {
-        Ok(p) => p.named(name),
-        // Unreachable for the constant documents above; an empty policy denies nothing.
-        Err(_) => document::Policy::from_parts(kind, Version::V2012, None, Vec::new()),
-    }
-}

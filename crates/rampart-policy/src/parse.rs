@@ -619,5 +619,37 @@ fn compile_statement(s: &Map<String, Value>, version: Version) -> Statement {
     }
 }
 
+impl Policy {
+    /// Parses and validates a document a customer is writing, with IAM's checks and
+    /// `MalformedPolicyDocument` messages (`PolicyError`'s `Display`). Size limits are a
+    /// separate check: [`PolicyKind::check_size`].
+    pub fn parse(json: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        parse(json, kind, Mode::Write)
+    }
+
+    /// Parses a document that was already accepted (or is AWS-owned), checking only what
+    /// evaluation needs. Use it when loading stored policies.
+    pub fn parse_stored(json: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        parse(json, kind, Mode::Stored)
+    }
+
+    /// The AWS-managed SCP `FullAWSAccess` (attached to every level by default).
+    pub fn full_aws_access() -> Policy {
+        builtin(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            PolicyKind::ServiceControl,
+            "FullAWSAccess",
+        )
+    }
+}
+
+fn builtin(json: &str, kind: PolicyKind, name: &str) -> Policy {
+    match parse(json, kind, Mode::Stored) {
+        Ok(p) => p.named(name),
+        // Unreachable for the constant documents above; an empty policy denies nothing.
+        Err(_) => Policy::from_parts(kind, Version::V2012, None, Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -309,3 +309,11 @@ fn stored_mode_is_lenient() {
     let p = parse(doc, PolicyKind::Identity, Mode::Stored);
     assert!(p.is_ok_and(|p| p.version() == Version::V2008 && p.statement_count() == 1));
 }
+
+#[test]
+fn builtin_full_aws_access() {
+    let p = Policy::full_aws_access();
+    assert_eq!(p.statement_count(), 1);
+    assert_eq!(p.name(), Some("FullAWSAccess"));
+    assert_eq!(p.kind(), PolicyKind::ServiceControl);
+}
