@@ -19,13 +19,13 @@ cargo fmt --all --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "cargo test"
+step "cargo test (the AWS SDK for Rust tests start the rampart binary, so build it first)"
+cargo build --quiet -p rampart
 cargo test --workspace --quiet
 
 step "botocore model drift"
 .venv/bin/python tools/gen_models.py --check
 
 step "end-to-end tests with the AWS CLI and boto3"
-cargo build --quiet -p rampart
-PATH="$PWD/.venv/bin:$PATH" RAMPART_BIN="$PWD/target/debug/rampart" \
+PATH="$PWD/.venv/bin:$PATH" RAMPART_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/rampart" \
   .venv/bin/python -m pytest -q tests/e2e
