@@ -81,6 +81,9 @@ fn is_plain_name(segment: &str) -> bool {
     !segment.is_empty() && segment != "." && segment != ".." && !segment.contains('\0')
 }
 
+/// How many times the final digest run is tried while log files wait for the next second.
+const FINAL_DIGEST_ATTEMPTS: usize = 8;
+
 /// How often the scheduler runs each kind of delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intervals {
@@ -120,17 +123,34 @@ impl Scheduler {
 
     /// Stops the thread, then delivers everything recorded so far and the digests that cover
     /// it. Call once no request can be in flight and the recorder is flushed.
+    ///
+    /// A digest already written in the current second leaves the newest log files
+    /// undigested: the final run then waits for the clock's next second (a few times at
+    /// most), so that a cleanly stopped server leaves every log file covered.
     pub fn stop(self) -> Delivered {
         let _ = self.stop.send(());
         if self.thread.join().is_err() {
             tracing::error!("the CloudTrail delivery thread panicked");
         }
         let logs = self.delivery.deliver_logs(Cutoff::Everything);
-        let digests = self.delivery.deliver_digests();
+        let mut digests = Delivered::default();
+        for attempt in 0..FINAL_DIGEST_ATTEMPTS {
+            if attempt > 0 {
+                thread::sleep(Duration::from_millis(250));
+            }
+            let run = self.delivery.deliver_digests();
+            digests.digests += run.digests;
+            digests.failures += run.failures;
+            digests.deferred = run.deferred;
+            if run.deferred == 0 {
+                break;
+            }
+        }
         Delivered {
             log_files: logs.log_files,
             digests: digests.digests,
             failures: logs.failures + digests.failures,
+            deferred: digests.deferred,
         }
     }
 }

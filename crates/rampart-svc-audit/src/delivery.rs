@@ -64,6 +64,9 @@ pub struct Delivered {
     pub digests: usize,
     /// Trails or regions skipped because of an error (logged).
     pub failures: usize,
+    /// Regions whose delivered log files could not be digested yet: their last digest ended
+    /// in the current second. The next digest run covers them.
+    pub deferred: usize,
 }
 
 /// Delivers every account's trails. Cheap to share: one per server.
@@ -402,15 +405,20 @@ impl Delivery {
         if !trail.logging && state.pending.is_empty() {
             return Ok(());
         }
-        // Digests are named by their end second. A second digest within one second is
-        // skipped, unless log files wait for it (the final digest at shutdown): it then ends
-        // one second after the previous one.
-        let mut end = whole_seconds(now);
-        if let Some(previous) = state.chain.previous.as_ref().filter(|p| p.end_time >= end) {
-            if state.pending.is_empty() {
-                return Ok(());
+        // Digests are named by their end second: one second holds at most one digest. Log
+        // files waiting for the next digest are counted as deferred, to be digested in a later
+        // second (the final delivery at shutdown waits for it).
+        let end = whole_seconds(now);
+        if state
+            .chain
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.end_time >= end)
+        {
+            if !state.pending.is_empty() {
+                done.deferred += 1;
             }
-            end = previous.end_time + time::Duration::SECOND;
+            return Ok(());
         }
         let first_start = trail
             .start_logging_time
@@ -975,10 +983,13 @@ mod tests {
         assert_eq!(w.delivery.deliver_logs(Cutoff::Settled).log_files, 1);
         w.advance(60);
         assert_eq!(w.delivery.deliver_digests().digests, 1);
-        // Same second: no second digest, unless log files wait for one.
+        // Same second: no second digest; log files waiting for one are deferred.
         assert_eq!(w.delivery.deliver_digests().digests, 0);
         w.record("kms", "ListAliases", "us-east-1", true);
         assert_eq!(w.delivery.deliver_logs(Cutoff::Everything).log_files, 1);
+        let done = w.delivery.deliver_digests();
+        assert_eq!((done.digests, done.deferred), (0, 1));
+        w.advance(1);
         assert_eq!(w.delivery.deliver_digests().digests, 1);
         w.advance(60);
         assert_eq!(w.delivery.deliver_digests().digests, 1);
