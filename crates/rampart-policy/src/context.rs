@@ -85,6 +85,13 @@ impl Context {
         self
     }
 
+    /// Sets `aws:CurrentTime` (ISO-8601, UTC) and `aws:EpochTime` from the request time in
+    /// seconds since the Unix epoch: the engine reads no clock, the caller supplies "now".
+    pub fn set_request_time(&mut self, unix_seconds: i64) -> &mut Self {
+        self.set("aws:CurrentTime", iso8601(unix_seconds));
+        self.set("aws:EpochTime", unix_seconds.to_string())
+    }
+
     /// Removes a key.
     pub fn remove(&mut self, key: &str) {
         let hash = hash_lower(key);
@@ -131,6 +138,28 @@ impl Context {
     }
 }
 
+/// `YYYY-MM-DDThh:mm:ssZ` for seconds since the Unix epoch (proleptic Gregorian, UTC).
+pub(crate) fn iso8601(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let secs = unix_seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +170,16 @@ mod tests {
         assert_eq!(c.single("AWS:sourceip"), Some("10.0.0.1"));
         assert!(c.contains("aws:sourceIP"));
         assert!(!c.contains("aws:Referer"));
+    }
+
+    #[test]
+    fn request_time_keys() {
+        let mut c = Context::new();
+        c.set_request_time(1_704_067_200);
+        assert_eq!(c.single("aws:CurrentTime"), Some("2024-01-01T00:00:00Z"));
+        assert_eq!(c.single("aws:EpochTime"), Some("1704067200"));
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(951_782_400 + 3_661), "2000-02-29T01:01:01Z");
     }
 
     #[test]

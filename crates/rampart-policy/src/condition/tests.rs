@@ -351,3 +351,12 @@ fn variable_operators() {
     assert!(is_date_operator("DateLessThanIfExists"));
     assert!(is_valid_date("2024-01-01T00:00:00Z"));
 }
+
+proptest::proptest! {
+    /// Date values written by `Context::set_request_time` read back exactly.
+    #[test]
+    fn iso_dates_round_trip(secs in -2_000_000_000i64..8_000_000_000i64) {
+        let text = crate::context::iso8601(secs);
+        proptest::prop_assert_eq!(date::parse(&text), Some(secs as f64));
+    }
+}
