@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 const READ_CHUNK: usize = 500;
 
 pub(crate) fn register(registry: &mut Registry, recorder: Recorder) {
-    registry.register("cloudtrail", "LookupEvents", true, move |call, input| {
+    registry.register_waiting_read("cloudtrail", "LookupEvents", move |call, input| {
         recorder.flush();
         lookup_events(call, input)
     });

@@ -1,5 +1,5 @@
-//! Audit services: the CloudTrail recorder that every request passes through, and the
-//! CloudTrail API over what it recorded.
+//! Audit services: the CloudTrail recorder that every request passes through, the CloudTrail
+//! API over what it recorded, and trail delivery of log and signed digest files.
 //!
 //! Records reach this crate already redacted by `rampart-trail`; nothing here may add request
 //! or response content to a record, a log line or an error.

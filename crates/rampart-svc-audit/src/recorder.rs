@@ -64,10 +64,15 @@ impl Recorder {
         let key = event_key(event);
         let value = event.to_json().into_bytes();
         let mut state = self.inner.lock();
+        let was_idle = state.queue.is_empty();
         state.queue.push((key, value));
         state.queued += 1;
         drop(state);
-        self.inner.work.notify_one();
+        // The writer sleeps only on an empty queue; waking it for every event would cost a
+        // context switch per request.
+        if was_idle {
+            self.inner.work.notify_one();
+        }
     }
 
     /// Blocks until every event queued before this call is in the store.
