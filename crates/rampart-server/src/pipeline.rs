@@ -13,7 +13,7 @@ use http::request::Parts;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use rampart_protocol::{AwsError, Protocol, RequestHead, Route};
-use rampart_service::{Call, Env, Principal, Registry, internal_error};
+use rampart_service::{Call, Env, OperationEntry, Principal, Registry, internal_error};
 use rampart_sigv4::{Family, SignedRequest, SigningKey};
 use rampart_svc_audit::Recorder;
 use rampart_types::Region;
@@ -43,6 +43,30 @@ pub(crate) enum Caller {
     },
 }
 
+/// A request that is routed, authenticated, authorized and decoded, and owns everything its
+/// handler and its CloudTrail record need, so it can move to another thread.
+struct Ready {
+    route: Route,
+    caller: Caller,
+    region: Region,
+    request_id: String,
+    peer: SocketAddr,
+    user_agent: Option<String>,
+    /// The decoded input, or the error that stopped the request before its handler.
+    input: Result<serde_json::Value, AwsError>,
+    /// The implementation, if rampart has one.
+    entry: Option<OperationEntry>,
+}
+
+impl Ready {
+    fn may_block(&self) -> bool {
+        match (&self.input, &self.entry) {
+            (Ok(_), Some(entry)) => entry.may_block,
+            _ => false,
+        }
+    }
+}
+
 impl Pipeline {
     /// A pipeline over `env`, serving the operations in `registry` and recording to `recorder`.
     pub fn new(env: Env, registry: Registry, recorder: Recorder, max_body_bytes: usize) -> Self {
@@ -59,7 +83,9 @@ impl Pipeline {
         &self.recorder
     }
 
-    /// Serves one HTTP request.
+    /// Serves one HTTP request. Routing, authentication, authorization and decoding run on the
+    /// async worker; the handler runs there too unless it may block (writes wait for the disk),
+    /// in which case it moves to the blocking pool.
     pub async fn handle(
         self: &Arc<Self>,
         request: http::Request<Incoming>,
@@ -74,29 +100,36 @@ impl Pipeline {
             Ok(collected) => collected.to_bytes(),
             Err(_) => return too_large(&request_id),
         };
+        let ready = match self.prepare(&parts, &body, peer, request_id) {
+            Ok(ready) => ready,
+            Err(unrouted) => return unrouted,
+        };
+        if !ready.may_block() {
+            return self.complete(ready);
+        }
         let this = self.clone();
-        let id = request_id.clone();
-        tokio::task::spawn_blocking(move || this.process(&parts, &body, peer, &id))
+        let fallback_id = ready.request_id.clone();
+        tokio::task::spawn_blocking(move || this.complete(ready))
             .await
             .unwrap_or_else(|_| {
-                let error = internal_error();
                 into_http(rampart_protocol::encode_error(
                     Protocol::AwsJson11,
                     None,
-                    &error,
-                    &request_id,
+                    &internal_error(),
+                    &fallback_id,
                 ))
             })
     }
 
-    /// Runs steps 1 to 6 for a request whose body has been read.
-    fn process(
+    /// Steps 1 to 3 and decoding: everything before the handler. An unroutable request is
+    /// answered at once.
+    fn prepare(
         &self,
         parts: &Parts,
         body: &[u8],
         peer: SocketAddr,
-        request_id: &str,
-    ) -> http::Response<Full<Bytes>> {
+        request_id: String,
+    ) -> Result<Ready, http::Response<Full<Bytes>>> {
         let head = RequestHead {
             method: &parts.method,
             uri: &parts.uri,
@@ -105,59 +138,75 @@ impl Pipeline {
         let signed = rampart_sigv4::parse(&parts.method, &parts.uri, &parts.headers);
         let scope = signed.as_ref().ok().map(|s| s.scope().clone());
         let signing_service = scope.as_ref().map(|s| s.service());
-        let route = match rampart_protocol::route(&head, body, signing_service) {
-            Ok(route) => route,
-            Err(unrouted) => return into_http(unrouted.to_response(request_id)),
-        };
+        let route = rampart_protocol::route(&head, body, signing_service)
+            .map_err(|unrouted| into_http(unrouted.to_response(&request_id)))?;
         let region = scope
             .as_ref()
             .and_then(|s| s.region().parse::<Region>().ok())
             .unwrap_or_default();
-        let family = family(route.protocol);
-        let caller = self.authenticate(signed, parts, body, family);
-        let mut input = None;
-        let outcome = match &caller {
+        let caller = self.authenticate(signed, parts, body, family(route.protocol));
+        let input = match &caller {
             Caller::Unauthenticated { error, .. } => Err(error.clone()),
             Caller::Authenticated(principal) => self
                 .authorize(principal, &route)
-                .and_then(|()| rampart_protocol::decode_input(&route, &head, body))
-                .and_then(|decoded| {
-                    input = Some(decoded.clone());
-                    let call = Call {
-                        request_id,
-                        principal,
-                        region: &region,
-                        source_ip: peer.ip(),
-                        user_agent: head.header("user-agent").unwrap_or(""),
-                        env: &self.env,
-                    };
-                    self.dispatch(&route, &call, decoded)
-                }),
+                .and_then(|()| rampart_protocol::decode_input(&route, &head, body)),
         };
-        let response = match &outcome {
-            Ok(output) => rampart_protocol::encode_output(&route, output, request_id),
-            Err(error) => rampart_protocol::encode_error(
-                route.protocol,
-                Some(route.service),
-                error,
-                request_id,
-            ),
-        };
-        let read_only = self
+        let entry = self
             .registry
             .get(&route.service.name, &route.operation.name)
-            .map(|entry| entry.read_only);
-        self.recorder.record(&audit::event(audit::Facts {
-            env: &self.env,
-            route: &route,
-            caller: &caller,
-            region: &region,
+            .cloned();
+        Ok(Ready {
+            route,
+            caller,
+            region,
             request_id,
             peer,
-            user_agent: head.header("user-agent"),
+            user_agent: head.header("user-agent").map(str::to_owned),
             input,
+            entry,
+        })
+    }
+
+    /// Steps 4 to 6: runs the handler, encodes the answer and records the event.
+    fn complete(&self, ready: Ready) -> http::Response<Full<Bytes>> {
+        let outcome = match (&ready.caller, &ready.input, &ready.entry) {
+            (_, Err(error), _) => Err(error.clone()),
+            (Caller::Authenticated(principal), Ok(input), Some(entry)) => {
+                let call = Call {
+                    request_id: &ready.request_id,
+                    principal,
+                    region: &ready.region,
+                    source_ip: ready.peer.ip(),
+                    user_agent: ready.user_agent.as_deref().unwrap_or(""),
+                    env: &self.env,
+                };
+                (entry.handler)(&call, input.clone())
+            }
+            (_, Ok(_), _) => Err(AwsError::not_implemented(
+                &ready.route.service.name,
+                &ready.route.operation.name,
+            )),
+        };
+        let response = match &outcome {
+            Ok(output) => rampart_protocol::encode_output(&ready.route, output, &ready.request_id),
+            Err(error) => rampart_protocol::encode_error(
+                ready.route.protocol,
+                Some(ready.route.service),
+                error,
+                &ready.request_id,
+            ),
+        };
+        self.recorder.record(&audit::event(audit::Facts {
+            env: &self.env,
+            route: &ready.route,
+            caller: &ready.caller,
+            region: &ready.region,
+            request_id: &ready.request_id,
+            peer: ready.peer,
+            user_agent: ready.user_agent.as_deref(),
+            input: ready.input.ok(),
             outcome: &outcome,
-            read_only,
+            read_only: ready.entry.as_ref().map(|entry| entry.read_only),
         }));
         into_http(response)
     }
@@ -219,25 +268,6 @@ impl Pipeline {
         match principal.kind {
             rampart_service::PrincipalKind::Root => Ok(()),
             _ => Err(access_denied(principal, route)),
-        }
-    }
-
-    /// Step 4: runs the operation, or says plainly that rampart does not implement it yet.
-    fn dispatch(
-        &self,
-        route: &Route,
-        call: &Call<'_>,
-        input: serde_json::Value,
-    ) -> Result<serde_json::Value, AwsError> {
-        match self
-            .registry
-            .get(&route.service.name, &route.operation.name)
-        {
-            Some(entry) => (entry.handler)(call, input),
-            None => Err(AwsError::not_implemented(
-                &route.service.name,
-                &route.operation.name,
-            )),
         }
     }
 }

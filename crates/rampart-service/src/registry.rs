@@ -14,6 +14,9 @@ pub type Handler = Arc<dyn Fn(&Call<'_>, Value) -> Result<Value, AwsError> + Sen
 pub struct OperationEntry {
     /// Whether the operation only reads (CloudTrail's `readOnly`).
     pub read_only: bool,
+    /// Whether the handler may wait: on a durable write, a flush, another process. The pipeline
+    /// runs such handlers on the blocking pool, and the rest (short reads) inline.
+    pub may_block: bool,
     /// The implementation.
     pub handler: Handler,
 }
@@ -32,6 +35,7 @@ impl Registry {
     }
 
     /// Adds an operation; a later registration of the same name replaces the earlier one.
+    /// Writes may block (they wait for durability); reads are expected not to.
     pub fn register(
         &mut self,
         service: &str,
@@ -39,11 +43,33 @@ impl Registry {
         read_only: bool,
         handler: impl Fn(&Call<'_>, Value) -> Result<Value, AwsError> + Send + Sync + 'static,
     ) {
+        self.insert(service, operation, read_only, !read_only, Arc::new(handler));
+    }
+
+    /// Adds a read-only operation that may nevertheless wait (for example on a flush).
+    pub fn register_waiting_read(
+        &mut self,
+        service: &str,
+        operation: &str,
+        handler: impl Fn(&Call<'_>, Value) -> Result<Value, AwsError> + Send + Sync + 'static,
+    ) {
+        self.insert(service, operation, true, true, Arc::new(handler));
+    }
+
+    fn insert(
+        &mut self,
+        service: &str,
+        operation: &str,
+        read_only: bool,
+        may_block: bool,
+        handler: Handler,
+    ) {
         self.operations.insert(
             (service.to_owned(), operation.to_owned()),
             OperationEntry {
                 read_only,
-                handler: Arc::new(handler),
+                may_block,
+                handler,
             },
         );
     }
