@@ -102,7 +102,7 @@ impl Pipeline {
         };
         let ready = match self.prepare(&parts, &body, peer, request_id) {
             Ok(ready) => ready,
-            Err(unrouted) => return unrouted,
+            Err(unrouted) => return *unrouted,
         };
         if !ready.may_block() {
             return self.complete(ready);
@@ -129,7 +129,7 @@ impl Pipeline {
         body: &[u8],
         peer: SocketAddr,
         request_id: String,
-    ) -> Result<Ready, http::Response<Full<Bytes>>> {
+    ) -> Result<Ready, Box<http::Response<Full<Bytes>>>> {
         let head = RequestHead {
             method: &parts.method,
             uri: &parts.uri,
@@ -139,7 +139,7 @@ impl Pipeline {
         let scope = signed.as_ref().ok().map(|s| s.scope().clone());
         let signing_service = scope.as_ref().map(|s| s.service());
         let route = rampart_protocol::route(&head, body, signing_service)
-            .map_err(|unrouted| into_http(unrouted.to_response(&request_id)))?;
+            .map_err(|unrouted| Box::new(into_http(unrouted.to_response(&request_id))))?;
         let region = scope
             .as_ref()
             .and_then(|s| s.region().parse::<Region>().ok())
