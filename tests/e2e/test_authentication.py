@@ -72,12 +72,32 @@ def test_a_signature_older_than_fifteen_minutes_is_refused(server):
 
 
 def test_a_presigned_url_authenticates(server):
+    import urllib.error
     import urllib.request
 
+    # botocore presigns query-protocol operations with their HTTP method, POST (its canonical
+    # request says POST), so the URL is good for a POST and, as in AWS, not for a GET.
     url = server.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=60)
-    with urllib.request.urlopen(url) as r:
+    with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST")) as r:
         body = r.read().decode()
     assert "<Arn>arn:aws:iam::" in body and ":root</Arn>" in body
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(url)
+    assert e.value.code == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in e.value.read()
+
+
+def test_an_expired_presigned_url_is_refused(server):
+    import urllib.error
+    import urllib.request
+
+    stale = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=stale):
+        url = server.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=60)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"))
+    assert e.value.code == 400
+    assert b"<Code>RequestExpired</Code>" in e.value.read()
 
 
 def test_the_secret_never_appears_in_the_server_log(server):
