@@ -373,7 +373,7 @@ fn delete_trail(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         .scan(
             &account_space,
             DELIVERY_TABLE,
-            &Scan::new(format!("{}/{}/", trail.home_region, trail.name), usize::MAX),
+            &Scan::new(trail.delivery_id(""), usize::MAX),
         )
         .map_err(store_error)?;
     let mut batch = Batch::new().delete_if(
