@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -36,10 +37,12 @@ def free_port():
 class Server:
     """A rampart process, startable, stoppable and killable."""
 
-    def __init__(self, data_dir, env=None, root_key=True):
+    def __init__(self, data_dir, env=None, root_key=True, ca_file=None):
         self.data_dir = Path(data_dir)
         self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.ca_file = ca_file
+        scheme = "https" if ca_file else "http"
+        self.endpoint = f"{scheme}://127.0.0.1:{self.port}"
         self.extra_env = dict(env or {})
         if root_key:
             self.extra_env.setdefault("RAMPART_ROOT_ACCESS_KEY_ID", ROOT_KEY_ID)
@@ -62,7 +65,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"rampart exited early with {self.proc.returncode}: {self.log()}")
             try:
-                with urllib.request.urlopen(self.endpoint + "/_rampart/health", timeout=1) as r:
+                context = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
+                with urllib.request.urlopen(self.endpoint + "/_rampart/health", timeout=1, context=context) as r:
                     if r.status == 200:
                         return self
             except OSError:
@@ -98,8 +102,9 @@ class Server:
     def aws(self, *args, key_id=ROOT_KEY_ID, secret=ROOT_SECRET, region="us-east-1", check=True):
         """Runs the AWS CLI; returns (exit code, parsed JSON stdout or None, stderr)."""
         aws = shutil.which("aws", path=os.path.dirname(os.path.realpath(__import__("sys").executable)))
+        tls = ["--ca-bundle", str(self.ca_file)] if self.ca_file else []
         proc = subprocess.run(
-            [aws or "aws", *args, "--output", "json"],
+            [aws or "aws", *args, "--output", "json", *tls],
             env=self.client_env(key_id, secret, region),
             capture_output=True,
             text=True,
@@ -114,6 +119,7 @@ class Server:
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
+            verify=str(self.ca_file) if self.ca_file else None,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
             region_name=region,

@@ -3,7 +3,7 @@
 use crate::config::TlsFiles;
 use crate::pipeline::Pipeline;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use rustls::pki_types::pem::PemObject;
@@ -36,6 +36,27 @@ pub fn tls_acceptor(files: &TlsFiles) -> Result<TlsAcceptor, String> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
+/// The largest request head (request line and headers) accepted; larger ones get 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long a client may take to send a request's head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// HTTP/1.1 and HTTP/2 with limits on request heads, so a client cannot hold memory or a
+/// connection with an endless or slow head.
+fn http_builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEAD_BYTES as u32);
+    builder
+}
+
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
 /// waits (up to 30 s) for in-flight requests to finish.
 pub async fn serve(
@@ -45,7 +66,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let builder = http_builder();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
