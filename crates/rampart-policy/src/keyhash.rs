@@ -11,11 +11,17 @@ pub(crate) fn hash_lower(s: &str) -> u64 {
     h
 }
 
-/// A lower-cased key with its hash.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A lower-cased key with its hash. Equality compares the hash first, then the bytes.
+#[derive(Debug, Clone, Eq, PartialOrd, Ord)]
 pub(crate) struct Key {
     hash: u64,
     text: Box<str>,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.hash == other.hash && crate::glob::eq(self.text.as_bytes(), other.text.as_bytes())
+    }
 }
 
 impl Key {
