@@ -146,7 +146,22 @@ fn allow_all() -> Value {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 }
 
-pub const KNOWN: [Known; 8] = [
+pub const KNOWN: [Known; 10] = [
+    Known {
+        label: "oracle: a web-identity/SAML caller is treated as a cross-account IAM principal needing an identity policy (IAM guide, AssumeRoleWithWebIdentity/SAML: the trust policy alone authorizes; iam.md 10.1)",
+        present: |raw| raw.get("webIdentity").is_some(),
+        neutralize: |_, oracle| oracle["identityPolicies"] = json!([allow_all()]),
+    },
+    Known {
+        label: "oracle: SCPs applied to AWS service principals (Organizations guide: SCPs affect only IAM users and roles of member accounts, and their root users)",
+        present: |raw| {
+            let p = raw["principal"].as_str().unwrap_or_default();
+            !p.starts_with("arn:")
+                && p != "anonymous"
+                && raw["scps"].as_array().is_some_and(|l| !l.is_empty())
+        },
+        neutralize: |_, oracle| oracle["scps"] = json!([]),
+    },
     Known {
         label: "oracle #8: root user's implicit full access not modelled (IAM guide: the root user has full access to its own account; SCPs, RCPs and explicit denies still apply)",
         present: |raw| principal_is(raw, ":root"),

@@ -149,7 +149,8 @@ impl Case {
             let p = request.principal.clone();
             p.derive_context(&mut request.context);
         }
-        let trust = action.to_ascii_lowercase().starts_with("sts:assumerole");
+        // The resource policy of an STS action on a role is the role's trust policy.
+        let trust = action.to_ascii_lowercase().starts_with("sts:") && resource.contains(":role/");
         let resource_kind = match c["resourcePolicyKind"].as_str() {
             Some("Trust") => PolicyKind::Trust,
             Some(_) => PolicyKind::Resource,
