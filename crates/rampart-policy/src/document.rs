@@ -79,7 +79,12 @@ impl Statement {
         let best = p
             .items
             .iter()
-            .filter_map(|pat| pat.best_match(&req.principal))
+            .filter_map(|pat| {
+                let by_id = req
+                    .principal_id()
+                    .and_then(|id| pat.id_match(id, &req.principal));
+                pat.best_match(&req.principal).max(by_id)
+            })
             .max();
         if !p.negated {
             return best;

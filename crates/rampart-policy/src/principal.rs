@@ -232,6 +232,24 @@ pub(crate) struct PrincipalPattern {
 }
 
 impl PrincipalPattern {
+    /// How an entry naming the caller's unique id (`AIDA…` user, `AROA…` role) names it:
+    /// IAM stores unique ids in place of user and role ARNs (iam.md 6.1), so a recreated
+    /// entity with a new id no longer matches.
+    pub(crate) fn id_match(&self, id: &str, p: &Principal) -> Option<PrincipalMatch> {
+        let named = self
+            .entries
+            .iter()
+            .any(|e| matches!(e, PrincipalEntry::Aws(v) if **v == *id));
+        let strength = match p {
+            Principal::User { .. } => PrincipalMatch::Direct,
+            Principal::AssumedRole { .. } | Principal::FederatedUser { .. } => {
+                PrincipalMatch::Entity
+            }
+            _ => return None,
+        };
+        named.then_some(strength)
+    }
+
     /// The strongest way any entry names `p`.
     pub(crate) fn best_match(&self, p: &Principal) -> Option<PrincipalMatch> {
         self.entries.iter().filter_map(|e| e.matches(p)).max()

@@ -19,6 +19,7 @@ pub struct Request {
     name_at: usize,
     resource: RequestResource,
     resource_account: Option<String>,
+    principal_id: Option<String>,
 }
 
 impl Request {
@@ -37,6 +38,7 @@ impl Request {
             name_at,
             resource: RequestResource::new(resource),
             resource_account: None,
+            principal_id: None,
         }
     }
 
@@ -51,6 +53,20 @@ impl Request {
     pub fn with_resource_account(mut self, account: impl Into<String>) -> Request {
         self.resource_account = Some(account.into());
         self
+    }
+
+    /// Sets the unique id of the caller's IAM entity: the user's `AIDA…` id, the role's
+    /// `AROA…` id for a role session, the parent user's id for a federated session. Stored
+    /// policies whose Principal names that id then match (IAM replaces user and role ARNs
+    /// by unique ids when it saves a trust or resource policy).
+    pub fn with_principal_id(mut self, id: impl Into<String>) -> Request {
+        self.principal_id = Some(id.into());
+        self
+    }
+
+    /// The caller's unique id, if set.
+    pub fn principal_id(&self) -> Option<&str> {
+        self.principal_id.as_deref()
     }
 
     /// The action as given.

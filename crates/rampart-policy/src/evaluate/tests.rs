@@ -652,3 +652,27 @@ fn mfa_absent_for_long_term_keys() {
     mfa.context = Context::new().with("aws:MultiFactorAuthPresent", "true");
     assert_eq!(outcome(&mfa, &s), Allowed);
 }
+
+#[test]
+fn unique_id_binding() {
+    // A stored policy names the role by its unique id: the current role (same id) matches,
+    // a recreated role with the same ARN but a new id does not.
+    let policy = pol(
+        PolicyKind::Resource,
+        r#"{"Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEID000001"},"Action":"s3:GetObject","Resource":"*"}"#,
+    );
+    let s = PolicySet {
+        resource: Some(policy),
+        ..Default::default()
+    };
+    let r = || req(role_session(A), "s3:GetObject", "arn:aws:s3:::b/k").with_resource_account(A);
+    assert_eq!(
+        outcome(&r().with_principal_id("AROAEXAMPLEID000001"), &s),
+        Allowed
+    );
+    assert_eq!(
+        outcome(&r().with_principal_id("AROANEWROLEID000002"), &s),
+        ImplicitDeny
+    );
+    assert_eq!(outcome(&r(), &s), ImplicitDeny);
+}
