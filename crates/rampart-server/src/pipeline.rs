@@ -23,6 +23,7 @@ use std::sync::Arc;
 /// Everything a request needs, shared by all connections.
 pub struct Pipeline {
     env: Env,
+    credentials: rampart_svc_identity::CredentialCache,
     registry: Registry,
     recorder: Recorder,
     max_body_bytes: usize,
@@ -72,6 +73,7 @@ impl Pipeline {
     pub fn new(env: Env, registry: Registry, recorder: Recorder, max_body_bytes: usize) -> Self {
         Pipeline {
             env,
+            credentials: rampart_svc_identity::CredentialCache::new(),
             registry,
             recorder,
             max_body_bytes,
@@ -230,7 +232,7 @@ impl Pipeline {
             }
         };
         let access_key_id = signed.access_key_id().to_owned();
-        let credential = match rampart_svc_identity::resolve_access_key(&self.env, &access_key_id) {
+        let credential = match self.credentials.resolve(&self.env, &access_key_id) {
             Ok(Some(credential)) => credential,
             Ok(None) => {
                 return Caller::Unauthenticated {
@@ -253,10 +255,10 @@ impl Pipeline {
             .check_time(self.env.clock.now())
             .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key));
         match proof {
-            Ok(()) => Caller::Authenticated(credential.principal),
+            Ok(()) => Caller::Authenticated(credential.principal.clone()),
             Err(e) => Caller::Unauthenticated {
                 access_key_id: Some(access_key_id),
-                claimed: Some(credential.principal),
+                claimed: Some(credential.principal.clone()),
                 error: sigv4_error(&e, family),
             },
         }

@@ -5,6 +5,7 @@ use crate::readers::Readers;
 use crate::{schema, sql};
 use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -18,6 +19,15 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Readers,
+    watermarks: Watermarks,
+}
+
+/// Table watermarks for commits made through this handle. Tables not written since opening
+/// share the version the store had at open: caches start empty then, so nothing is stale.
+#[derive(Debug)]
+struct Watermarks {
+    at_open: u64,
+    tables: Mutex<HashMap<(String, String), u64>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -37,10 +47,15 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
         let writer = schema::open_writer(&path)?;
+        let at_open = sql::last_version(&writer)?;
         Ok(SqliteStore {
             readers: Readers::new(path.clone()),
             path,
             writer: Mutex::new(writer),
+            watermarks: Watermarks {
+                at_open,
+                tables: Mutex::new(HashMap::new()),
+            },
         })
     }
 
@@ -102,7 +117,32 @@ impl Store for SqliteStore {
         if batch.writes() {
             sql::set_last_version(&tx, version)?;
             tx.commit().map_err(from_sqlite)?;
+            let mut marks = self
+                .watermarks
+                .tables
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            for op in batch
+                .ops
+                .iter()
+                .filter(|op| !matches!(op, Op::Check { .. }))
+            {
+                let key = op.key();
+                marks.insert((key.space.clone(), key.table.clone()), version);
+            }
         }
         Ok(versions)
+    }
+
+    fn watermark(&self, space: &str, table: &str) -> u64 {
+        let marks = self
+            .watermarks
+            .tables
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        marks
+            .get(&(space.to_owned(), table.to_owned()))
+            .copied()
+            .unwrap_or(self.watermarks.at_open)
     }
 }

@@ -20,6 +20,7 @@ pub struct MemStore {
 struct State {
     last_version: u64,
     tables: BTreeMap<(String, String), BTreeMap<String, Entry>>,
+    watermarks: HashMap<(String, String), u64>,
 }
 
 /// One stored value.
@@ -58,6 +59,11 @@ impl State {
             .entry((key.space, key.table))
             .or_default()
             .insert(key.id, Entry { version, value });
+    }
+
+    fn mark(&mut self, key: &Key, version: u64) {
+        self.watermarks
+            .insert((key.space.clone(), key.table.clone()), version);
     }
 
     fn delete(&mut self, key: &Key) {
@@ -152,16 +158,26 @@ impl Store for MemStore {
             .into_iter()
             .map(|op| match op {
                 Op::Put { key, value, .. } => {
+                    state.mark(&key, version);
                     state.put(key, version, value);
                     Some(version)
                 }
                 Op::Delete { key, .. } => {
+                    state.mark(&key, version);
                     state.delete(&key);
                     None
                 }
                 Op::Check { .. } => None,
             })
             .collect())
+    }
+
+    fn watermark(&self, space: &str, table: &str) -> u64 {
+        self.state()
+            .watermarks
+            .get(&(space.to_owned(), table.to_owned()))
+            .copied()
+            .unwrap_or(0)
     }
 }
 

@@ -26,6 +26,15 @@ pub trait Store: Send + Sync + 'static {
     /// changes. Durable before it returns `Ok`. Returns, per op, the version each `Put`
     /// received (`None` for `Delete` and `Check`). A batch of checks only writes nothing.
     fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError>;
+
+    /// A watermark of (space, table): a number that only grows and moves with every commit that
+    /// puts or deletes anything in the table (it may also move without a change, for example
+    /// when the store is reopened). It is cheap (no I/O), so caches of derived data (resolved
+    /// credentials, compiled policies) compare it on every use: a cache entry taken at
+    /// watermark `w` is fresh while the watermark is still `w`. It covers commits made through
+    /// this store handle and, for backends shared by several processes, those the backend has
+    /// been notified of.
+    fn watermark(&self, space: &str, table: &str) -> u64;
 }
 
 impl<S: Store + ?Sized> Store for Arc<S> {
@@ -38,6 +47,9 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
         (**self).commit(batch)
     }
+    fn watermark(&self, space: &str, table: &str) -> u64 {
+        (**self).watermark(space, table)
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -49,5 +61,8 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
         (**self).commit(batch)
+    }
+    fn watermark(&self, space: &str, table: &str) -> u64 {
+        (**self).watermark(space, table)
     }
 }

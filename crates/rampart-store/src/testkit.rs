@@ -45,6 +45,7 @@ macro_rules! contract_tests {
             concurrent_compare_and_swap,
             concurrent_batches_never_interleave,
             concurrent_transfers_conserve_total,
+            watermarks_move_exactly_when_their_table_changes,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -934,4 +935,43 @@ pub fn concurrent_transfers_conserve_total(store: &dyn Store) {
     });
     let items = store.scan(SPACE, TABLE, &Scan::all()).unwrap();
     assert_eq!(total(&items), ACCOUNTS * START);
+}
+
+/// A table's watermark moves on every put and delete in it, and never for other tables,
+/// failed batches or checks.
+pub fn watermarks_move_exactly_when_their_table_changes(store: &dyn Store) {
+    let start = store.watermark(SPACE, TABLE);
+    let other_start = store.watermark(SPACE, "other");
+    put(store, key("a"), b"1");
+    let after_put = store.watermark(SPACE, TABLE);
+    assert!(after_put > start, "a put moves the watermark");
+    assert_eq!(store.watermark(SPACE, "other"), other_start);
+    store
+        .commit(Batch::new().put(Key::new(SPACE, "other", "x"), b"1".to_vec()))
+        .unwrap();
+    assert_eq!(
+        store.watermark(SPACE, TABLE),
+        after_put,
+        "another table's write"
+    );
+    assert!(store.watermark(SPACE, "other") > other_start);
+    let failed = store.commit(
+        Batch::new()
+            .put(key("b"), b"2".to_vec())
+            .check(key("a"), Expect::Absent),
+    );
+    assert!(failed.is_err());
+    store
+        .commit(Batch::new().check(key("a"), Expect::Any))
+        .unwrap();
+    assert_eq!(
+        store.watermark(SPACE, TABLE),
+        after_put,
+        "failed batches and checks"
+    );
+    store.commit(Batch::new().delete(key("a"))).unwrap();
+    assert!(
+        store.watermark(SPACE, TABLE) > after_put,
+        "a delete moves the watermark"
+    );
 }

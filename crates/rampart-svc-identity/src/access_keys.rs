@@ -6,6 +6,8 @@ use rampart_service::{Env, Principal, PrincipalKind};
 use rampart_store::{Batch, Expect, Key, StoreError};
 use rampart_types::AccountId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use zeroize::Zeroizing;
 
 const SPACE: &str = "global";
@@ -117,4 +119,121 @@ pub fn resolve_access_key(
         },
     };
     Ok(Some(Credential { secret, principal }))
+}
+
+/// The most keys [`CredentialCache`] holds; past it, it starts afresh (a client spraying key ids
+/// cannot grow it without bound, and unknown ids are never cached).
+const CACHE_CAPACITY: usize = 10_000;
+
+/// Resolved access keys, each kept while the access-key table's store watermark stands still:
+/// any change to any key (a new key, a deactivation, a deletion) is seen on the very next request.
+#[derive(Default)]
+pub struct CredentialCache {
+    entries: Mutex<HashMap<String, (u64, Arc<Credential>)>>,
+}
+
+impl CredentialCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        CredentialCache::default()
+    }
+
+    /// [`resolve_access_key`], served from the cache when nothing changed since it was read.
+    pub fn resolve(
+        &self,
+        env: &Env,
+        access_key_id: &str,
+    ) -> Result<Option<Arc<Credential>>, StoreError> {
+        let watermark = env.store.watermark(SPACE, TABLE);
+        if let Some((seen, credential)) = self.lock().get(access_key_id) {
+            if *seen == watermark {
+                return Ok(Some(credential.clone()));
+            }
+        }
+        let Some(credential) = resolve_access_key(env, access_key_id)? else {
+            self.lock().remove(access_key_id);
+            return Ok(None);
+        };
+        let credential = Arc::new(credential);
+        let mut entries = self.lock();
+        if entries.len() >= CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(access_key_id.to_owned(), (watermark, credential.clone()));
+        Ok(Some(credential))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Arc<Credential>)>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_crypto::MasterKey;
+    use rampart_store::MemStore;
+    use rampart_types::SystemClock;
+
+    fn env() -> Env {
+        Env {
+            store: Arc::new(MemStore::new()),
+            clock: Arc::new(SystemClock),
+            master_key: Arc::new(MasterKey::generate().unwrap()),
+            partition: rampart_types::Partition::Aws,
+            management_account: "123456789012".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn stored_keys_resolve_with_their_secret_and_owner() {
+        let env = env();
+        let account: AccountId = "123456789012".parse().unwrap();
+        store_access_key(&env, &account, AccessKeyOwner::Root, "AKIATEST", "s3cret").unwrap();
+        let found = resolve_access_key(&env, "AKIATEST").unwrap().unwrap();
+        assert_eq!(found.secret.as_str(), "s3cret");
+        assert_eq!(found.principal.arn(), "arn:aws:iam::123456789012:root");
+        assert!(resolve_access_key(&env, "AKIAOTHER").unwrap().is_none());
+        assert!(store_access_key(&env, &account, AccessKeyOwner::Root, "AKIATEST", "x").is_err());
+    }
+
+    #[test]
+    fn the_cache_sees_a_change_on_the_next_lookup() {
+        let env = env();
+        let account: AccountId = "123456789012".parse().unwrap();
+        let cache = CredentialCache::new();
+        assert!(cache.resolve(&env, "AKIAONE").unwrap().is_none());
+        store_access_key(&env, &account, AccessKeyOwner::Root, "AKIAONE", "first").unwrap();
+        assert_eq!(
+            cache
+                .resolve(&env, "AKIAONE")
+                .unwrap()
+                .unwrap()
+                .secret
+                .as_str(),
+            "first"
+        );
+        // Replace the key behind the cache's back, as another operation would.
+        env.store
+            .commit(Batch::new().delete(Key::new(SPACE, TABLE, "AKIAONE")))
+            .unwrap();
+        assert!(cache.resolve(&env, "AKIAONE").unwrap().is_none());
+        store_access_key(&env, &account, AccessKeyOwner::Root, "AKIAONE", "second").unwrap();
+        assert_eq!(
+            cache
+                .resolve(&env, "AKIAONE")
+                .unwrap()
+                .unwrap()
+                .secret
+                .as_str(),
+            "second"
+        );
+    }
+
+    #[test]
+    fn minted_ids_and_secrets_have_aws_shapes() {
+        let id = mint_access_key_id().unwrap();
+        assert!(id.starts_with("AKIA") && id.len() == 20);
+        assert_eq!(mint_secret_access_key().unwrap().len(), 40);
+    }
 }

@@ -10,8 +10,8 @@ mod organization;
 mod sts;
 
 pub use access_keys::{
-    AccessKeyOwner, Credential, mint_access_key_id, mint_secret_access_key, resolve_access_key,
-    store_access_key,
+    AccessKeyOwner, Credential, CredentialCache, mint_access_key_id, mint_secret_access_key,
+    resolve_access_key, store_access_key,
 };
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 
