@@ -145,10 +145,10 @@ impl CredentialCache {
         access_key_id: &str,
     ) -> Result<Option<Arc<Credential>>, StoreError> {
         let watermark = env.store.watermark(SPACE, TABLE);
-        if let Some((seen, credential)) = self.lock().get(access_key_id) {
-            if *seen == watermark {
-                return Ok(Some(credential.clone()));
-            }
+        if let Some((seen, credential)) = self.lock().get(access_key_id)
+            && *seen == watermark
+        {
+            return Ok(Some(credential.clone()));
         }
         let Some(credential) = resolve_access_key(env, access_key_id)? else {
             self.lock().remove(access_key_id);
