@@ -62,6 +62,8 @@ struct Scan<'a> {
     has_boundary: bool,
     /// A Deny applied somewhere: the outcome is decided, Allows no longer matter.
     denied: bool,
+    /// Evaluate every statement (for simulation), not only those that can change the outcome.
+    exhaustive: bool,
     statements: Applied,
 }
 
@@ -75,10 +77,11 @@ impl Scan<'_> {
         // Only what can still change the outcome is evaluated: one Deny per type, and
         // Allows until the strongest possible one is found (none once anything denied).
         let result = Cell::new(TypeResult::default());
-        let denied = self.denied;
+        let (denied, exhaustive) = (self.denied, self.exhaustive);
         let wanted = |effect: Effect| {
             let r = result.get();
             match effect {
+                _ if exhaustive => true,
                 Effect::Deny => !r.deny,
                 Effect::Allow => !denied && r.allow != Some(PrincipalMatch::Direct),
             }
@@ -125,8 +128,19 @@ fn decide(outcome: Outcome, reason: Reason, statements: Applied) -> Decision {
 }
 
 /// Evaluates `request` against `policies` and explains the result. Pure: reads no clock
-/// (time keys come from the request context) and performs no I/O.
+/// (time keys come from the request context) and performs no I/O. The explanation lists
+/// the statements that decided; see [`evaluate_all_statements`] for every match.
 pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
+    run(request, policies, false)
+}
+
+/// Like [`evaluate`], with every applying statement of every policy in the explanation
+/// (for the IAM policy simulator's matched statements). Same outcome, slower.
+pub fn evaluate_all_statements(request: &Request, policies: &PolicySet) -> Decision {
+    run(request, policies, true)
+}
+
+fn run(request: &Request, policies: &PolicySet, exhaustive: bool) -> Decision {
     let p = &request.principal;
     if is_get_caller_identity(request) && !matches!(p, Principal::Anonymous) {
         return decide(Outcome::Allowed, Reason::AlwaysAllowed, Applied::default());
@@ -145,6 +159,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         req: request,
         has_boundary: boundary.is_some(),
         denied: false,
+        exhaustive,
         statements: Applied::default(),
     };
 

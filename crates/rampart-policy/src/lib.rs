@@ -50,7 +50,7 @@ pub use context::{Context, ContextValue};
 pub use decision::{Applied, Decision, Outcome, PolicyType, Reason, StatementRef};
 pub use document::{Effect, Policy, Version};
 pub use error::PolicyError;
-pub use evaluate::{PolicySet, evaluate};
+pub use evaluate::{PolicySet, evaluate, evaluate_all_statements};
 pub use kind::{PolicyKind, policy_size};
 pub use principal::{Principal, PrincipalMatch};
 pub use request::Request;

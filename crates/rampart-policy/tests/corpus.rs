@@ -25,6 +25,13 @@ fn corpus() {
             total += 1;
             let case = Case::from_json(raw).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             let decision = case.decide();
+            let all = rampart_policy::evaluate_all_statements(&case.request, &case.policies);
+            assert_eq!(
+                (all.outcome, all.reason),
+                (decision.outcome, decision.reason),
+                "{}",
+                case.name
+            );
             let expected = case
                 .expected
                 .expect("every corpus case has an expected outcome");

@@ -4,7 +4,9 @@
 //! raise `PROPTEST_CASES` for a longer run.)
 
 use proptest::prelude::*;
-use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Principal, Request, evaluate};
+use rampart_policy::{
+    Context, Policy, PolicyKind, PolicySet, Principal, Request, evaluate, evaluate_all_statements,
+};
 use serde_json::{Value, json};
 
 const KINDS: [PolicyKind; 7] = [
@@ -225,6 +227,10 @@ proptest! {
         };
         let d = evaluate(&request, &set);
         let _ = d.explain();
+        // The early-exit evaluation and the exhaustive one always agree.
+        let all = evaluate_all_statements(&request, &set);
+        prop_assert_eq!((d.outcome, d.reason), (all.outcome, all.reason));
+        prop_assert!(d.statements.len() <= all.statements.len());
         prop_assert_eq!(d.is_allowed(), d.access_denied_message(&request).is_none());
     }
 }

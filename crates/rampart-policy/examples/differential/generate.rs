@@ -82,6 +82,9 @@ fn principal_entries() -> impl Strategy<Value = Value> {
         json!({"AWS": format!("arn:aws:iam::{B}:user/bob")}),
         json!({"AWS": [format!("arn:aws:iam::{A}:user/alice"), B]}),
         json!({"Service": "logs.amazonaws.com"}),
+        json!({"AWS": format!("arn:aws:iam::{B}:root")}),
+        json!({"AWS": [format!("arn:aws:iam::{B}:role/RoleB"), format!("arn:aws:sts::{A}:assumed-role/RoleR/other")]}),
+        json!({"AWS": format!("arn:aws:sts::{B}:assumed-role/RoleB/sessB")}),
     ])
 }
 
@@ -152,6 +155,25 @@ fn conditions() -> impl Strategy<Value = Value> {
         json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:*"}}),
         json!({"StringEquals": {"aws:PrincipalTag/team": "blue"}, "Bool": {"aws:SecureTransport": "true"}}),
         json!({"StringNotEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/project}"}}),
+        json!({"StringNotLike": {"aws:PrincipalTag/team": "bl*"}}),
+        json!({"StringNotEqualsIgnoreCase": {"aws:PrincipalTag/team": ["BLUE", "Green"]}}),
+        json!({"StringEqualsIgnoreCaseIfExists": {"aws:PrincipalTag/project": "BLUE"}}),
+        json!({"NumericGreaterThanEquals": {"aws:MultiFactorAuthAge": "100"}}),
+        json!({"NumericNotEquals": {"aws:MultiFactorAuthAge": ["120", "300"]}}),
+        json!({"NumericLessThanEqualsIfExists": {"aws:MultiFactorAuthAge": "60"}}),
+        json!({"DateNotEquals": {"aws:CurrentTime": "2025-06-01T12:00:00Z"}}),
+        json!({"DateGreaterThanEquals": {"aws:CurrentTime": "2025-06-01T12:00:00Z"}}),
+        json!({"DateLessThanEquals": {"aws:CurrentTime": "2025-06-01T13:00:00+01:00"}}),
+        json!({"NotIpAddressIfExists": {"aws:SourceIp": "198.51.100.0/24"}}),
+        json!({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}}),
+        json!({"ArnEquals": {"aws:PrincipalArn": format!("arn:aws:iam::{A}:role/RoleR")}}),
+        json!({"ArnNotEquals": {"aws:PrincipalArn": [format!("arn:aws:iam::{B}:*"), "arn:aws:iam::*:root"]}}),
+        json!({"ForAllValues:StringNotEquals": {"aws:PrincipalOrgPaths": "o-xyz/r-2/"}}),
+        json!({"ForAnyValue:StringNotLike": {"aws:PrincipalOrgPaths": "o-abc/*"}}),
+        json!({"Null": {"aws:PrincipalTag/team": "false"}, "StringEquals": {"aws:PrincipalAccount": A}}),
+        json!({"StringEquals": {"aws:PrincipalType": ["User", "AssumedRole"]}}),
+        json!({"Bool": {"aws:PrincipalIsAWSService": "true"}}),
+        json!({"StringLike": {"aws:username": ["al*", "b?b"]}}),
         json!({"StringLike": {"aws:PrincipalTag/team": "${aws:PrincipalTag/project, 'blue'}"}}),
     ])
 }

@@ -244,6 +244,12 @@ fn main() {
     let mut explained = 0usize;
     for ((raw, case), answer) in raw_cases.iter().zip(&cases).zip(&answers) {
         let ours = case.decide().outcome;
+        let exhaustive =
+            rampart_policy::evaluate_all_statements(&case.request, &case.policies).outcome;
+        assert_eq!(
+            ours, exhaustive,
+            "early-exit and exhaustive evaluation disagree on {raw}"
+        );
         *outcomes.entry(outcome_name(ours)).or_default() += 1;
         let Some(oracle) = answer.decision else {
             let reason = answer.error.clone().unwrap_or_else(|| "no answer".into());

@@ -676,3 +676,19 @@ fn unique_id_binding() {
     );
     assert_eq!(outcome(&r(), &s), ImplicitDeny);
 }
+
+#[test]
+fn exhaustive_explanation_lists_every_match() {
+    let p = id(
+        r#"[{"Sid":"A1","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"A2","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]"#,
+    );
+    let s = PolicySet {
+        identity: vec![p.clone(), p],
+        ..Default::default()
+    };
+    let quick = evaluate(&obj(A), &s);
+    let all = evaluate_all_statements(&obj(A), &s);
+    assert_eq!(quick.outcome, all.outcome);
+    assert_eq!(quick.statements.len(), 1);
+    assert_eq!(all.statements.len(), 4);
+}
