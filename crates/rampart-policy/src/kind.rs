@@ -35,14 +35,6 @@ impl PolicyKind {
         !matches!(self, PolicyKind::Trust | PolicyKind::Resource)
     }
 
-    /// True for kinds IAM stores and validates as IAM documents (IAM-only rules apply).
-    pub(crate) fn is_iam_document(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::Identity | PolicyKind::PermissionsBoundary | PolicyKind::Trust
-        )
-    }
-
     /// The largest document size in characters, whitespace excluded, and AWS's quota name.
     /// Inline identity policies have per-entity aggregate limits (user 2,048, group 5,120,
     /// role 10,240) that the caller checks with [`policy_size`]; this is the managed-policy limit.

@@ -12,6 +12,8 @@ use crate::kind::PolicyKind;
 use crate::principal::{PrincipalEntry, PrincipalPattern};
 use crate::resource::ResourcePattern;
 
+mod legacy;
+
 /// How strictly to validate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -69,15 +71,22 @@ const TRUST_ACTIONS: [&str; 6] = [
 ];
 const PRINCIPAL_TYPES: [&str; 4] = ["AWS", "Service", "Federated", "CanonicalUser"];
 
+const LEGACY: &str = "The policy failed legacy parsing";
+
 fn fail(msg: &str) -> PolicyError {
     PolicyError::malformed(msg)
 }
 
 /// A string or a list of strings; `None` for anything else.
+/// A string or a list of strings (`null` entries, which IAM accepts, are skipped).
 fn string_list(v: &Value) -> Option<Vec<&str>> {
     match v {
         Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(items) => items.iter().map(Value::as_str).collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter(|i| !i.is_null())
+            .map(Value::as_str)
+            .collect(),
         _ => None,
     }
 }
@@ -188,8 +197,8 @@ fn check_statement_syntax(s: &Map<String, Value>, mode: Mode) -> Result<(), Poli
     Ok(())
 }
 
-/// IAM's "legacy parsing" checks: exact Effect casing, date values, truncated ARNs.
-fn legacy_ok(statements: &[&Map<String, Value>]) -> bool {
+/// The legacy checks that run before resource formats: exact Effect casing, date values.
+fn legacy_statements_ok(statements: &[&Map<String, Value>]) -> bool {
     statements.iter().all(|s| {
         let effect_ok = matches!(
             s.get("Effect").and_then(Value::as_str),
@@ -206,17 +215,11 @@ fn legacy_ok(statements: &[&Map<String, Value>]) -> bool {
                             b.values()
                                 .filter_map(condition_values)
                                 .flatten()
-                                .all(|d| condition::is_valid_date(&d))
+                                .all(|d| legacy::date_ok(&d))
                         })
                     })
             });
-        let resources_ok = ["Resource", "NotResource"].iter().all(|k| {
-            s.get(*k).and_then(string_list).is_none_or(|rs| {
-                rs.iter()
-                    .all(|r| *r == "*" || r.matches(':').count() >= 5 || !r.contains("::"))
-            })
-        });
-        effect_ok && dates_ok && resources_ok
+        effect_ok && dates_ok
     })
 }
 
@@ -457,18 +460,26 @@ fn validate(
             "Policy document must be version 2012-10-17 or greater.",
         ));
     }
+    if !legacy_statements_ok(statements) {
+        return Err(fail(LEGACY));
+    }
+    // Resource formats: within a list the values are checked in reverse sorted order and a
+    // later error replaces an earlier one (so the smallest erroneous value is reported);
+    // the truncated-ARN legacy check runs only while no format error has been seen.
     let mut resource_error = None;
     for s in statements {
         for key in ["Resource", "NotResource"] {
-            for r in s.get(key).and_then(string_list).unwrap_or_default() {
-                if resource_error.is_none() {
-                    resource_error = resource_format_error(r);
+            let mut values = s.get(key).and_then(string_list).unwrap_or_default();
+            values.sort_unstable_by(|a, b| b.cmp(a));
+            for r in &values {
+                if let Some(e) = resource_format_error(r) {
+                    resource_error = Some(e);
                 }
             }
+            if resource_error.is_none() && !values.iter().all(|r| legacy::resource_ok(r)) {
+                return Err(fail(LEGACY));
+            }
         }
-    }
-    if !legacy_ok(statements) {
-        return Err(fail("The policy failed legacy parsing"));
     }
     let mut sids: Vec<&str> = Vec::new();
     for s in statements {
@@ -483,11 +494,6 @@ fn validate(
                 ));
             }
             sids.push(sid);
-            if kind.is_iam_document() && !sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(fail(
-                    "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
-                ));
-            }
         }
     }
     for s in statements {

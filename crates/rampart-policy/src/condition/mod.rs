@@ -147,11 +147,6 @@ pub(crate) fn is_date_operator(name: &str) -> bool {
     })
 }
 
-/// True if `value` is a date the Date operators accept.
-pub(crate) fn is_valid_date(value: &str) -> bool {
-    date::parse(value).is_some()
-}
-
 /// Compiled policy values, typed by operator family.
 #[derive(Debug, Clone, PartialEq)]
 enum Values {
