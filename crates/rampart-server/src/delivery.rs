@@ -213,7 +213,7 @@ mod tests {
             partition: Partition::Aws,
             management_account: account.clone(),
         };
-        let recorder = rampart_svc_audit::Recorder::start(store);
+        let recorder = rampart_svc_audit::Recorder::start(store, clock.clone());
         let mut registry = Registry::new();
         rampart_svc_audit::register(&mut registry, recorder.clone());
         let principal = Principal {

@@ -1,18 +1,22 @@
-//! The CloudTrail API over the recorded events. Today: LookupEvents.
+//! The CloudTrail API over the recorded events: LookupEvents.
 
-use crate::recorder::{EVENT_TABLE, Recorder};
+use crate::event_log::{Flow, Position, read_backward};
+use crate::recorder::Recorder;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input, internal_error};
-use rampart_store::{Scan, space};
+use rampart_store::space;
 use rampart_trail::{
-    Event, LookupInput, LookupQuery, encode_token, matches, summary, validate_lookup,
+    Event, LookupError, LookupInput, LookupQuery, matches, summary, validate_lookup,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
-/// How many stored events one store read returns while a lookup walks back in time.
-const READ_CHUNK: usize = 500;
+/// Events are stored in recording order, which trails their time by at most a few
+/// milliseconds; a lookup bounded in time reads this much beyond its bounds to be safe.
+const ORDER_SLACK: Duration = Duration::minutes(5);
 
 pub(crate) fn register(registry: &mut Registry, recorder: Recorder) {
     registry.register_waiting_read("cloudtrail", "LookupEvents", move |call, input| {
@@ -40,6 +44,15 @@ struct Attribute {
     attribute_value: String,
 }
 
+/// What a `NextToken` carries: where the last page stopped, and the query it belongs to.
+#[derive(Serialize, Deserialize)]
+struct Token {
+    #[serde(rename = "p")]
+    position: Position,
+    #[serde(rename = "q")]
+    query: String,
+}
+
 fn lookup_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: Input = from_input(input, "ValidationException")?;
     let query = validate_lookup(&LookupInput {
@@ -52,80 +65,116 @@ fn lookup_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         end_time: input.end_time.and_then(to_time),
         event_category: input.event_category,
         max_results: input.max_results,
-        next_token: input.next_token,
+        next_token: None,
     })
     .map_err(lookup_error)?;
+    let resume = match &input.next_token {
+        Some(token) => Some(decode_token(token, &query)?),
+        None => None,
+    };
     let space = space::account_region(&call.principal.account, call.region);
-    let (events, more) = newest_matching(call, &space, &query)?;
+    let (events, next) = newest_matching(call, &space, &query, resume)?;
     let mut output = json!({ "Events": events.iter().map(summary).collect::<Vec<_>>() });
-    if let (true, Some(last)) = (more, events.last()) {
-        output["NextToken"] = Value::String(encode_token(last, &query));
+    if let Some(position) = next {
+        output["NextToken"] = Value::String(encode_token(position, &query));
     }
     Ok(output)
 }
 
-/// Walks the stored events from newest to oldest within the query's bounds and returns up to a
-/// page of those that match, and whether more remain.
+/// Up to a page of the events that match, newest first, and where the next page starts.
 fn newest_matching(
     call: &Call<'_>,
     space: &str,
     query: &LookupQuery,
-) -> Result<(Vec<Event>, bool), AwsError> {
+    resume: Option<Position>,
+) -> Result<(Vec<Event>, Option<Position>), AwsError> {
     if query.insights {
-        return Ok((Vec::new(), false));
+        return Ok((Vec::new(), None));
     }
-    let mut upper = match (&query.after, query.end_time) {
-        (Some(cursor), _) => format!("{:0>20}/{}", cursor.event_time_nanos, cursor.event_id),
-        (None, Some(end)) => format!("{:020}/~", end.unix_timestamp_nanos().max(0)),
-        (None, None) => "~".to_owned(),
-    };
+    // Segment numbers are recording times in nanoseconds: begin a little after EndTime.
+    let start = resume.or_else(|| {
+        let end = query.end_time? + ORDER_SLACK;
+        let nanos = u64::try_from(end.unix_timestamp_nanos()).ok()?;
+        Some(Position {
+            segment: nanos,
+            line: 0,
+        })
+    });
+    let floor = query.start_time.map(|s| s - ORDER_SLACK);
     let mut page = Vec::new();
-    loop {
-        let items = call
-            .env
-            .store
-            .scan(
-                space,
-                EVENT_TABLE,
-                &Scan::new("", READ_CHUNK).after(upper.clone()).reversed(),
-            )
-            .map_err(|e| {
-                tracing::error!(error = %e, "cannot read CloudTrail events");
-                internal_error()
-            })?;
-        let exhausted = items.len() < READ_CHUNK;
-        for item in &items {
-            let Ok(event) = Event::from_json(&String::from_utf8_lossy(&item.value)) else {
-                continue;
-            };
-            if query
-                .start_time
-                .is_some_and(|start| event.event_time < start)
-            {
-                return Ok((page, false));
-            }
-            if query
+    let mut last = None;
+    let mut more = false;
+    read_backward(call.env.store.as_ref(), space, start, |position, event| {
+        if floor.is_some_and(|f| event.event_time < f) {
+            return Flow::Stop;
+        }
+        let in_range = query.start_time.is_none_or(|s| event.event_time >= s)
+            && query.end_time.is_none_or(|e| event.event_time <= e);
+        if in_range
+            && query
                 .filter
                 .as_ref()
                 .is_none_or(|(a, v)| matches(&event, a, v))
-            {
-                if page.len() == query.max_results {
-                    return Ok((page, true));
-                }
-                page.push(event);
+        {
+            if page.len() == query.max_results {
+                more = true;
+                return Flow::Stop;
             }
+            page.push(event);
+            last = Some(position);
         }
-        match items.last() {
-            Some(last) if !exhausted => upper = last.key.id.clone(),
-            _ => return Ok((page, false)),
-        }
+        Flow::More
+    })
+    .map_err(|e| {
+        tracing::error!(error = %e, "cannot read CloudTrail events");
+        internal_error()
+    })?;
+    Ok((page, if more { last } else { None }))
+}
+
+/// What a token is bound to: the filter and the time range (not the page size).
+fn query_text(query: &LookupQuery) -> String {
+    let (key, value) = match &query.filter {
+        Some((a, v)) => (a.as_str(), v.as_str()),
+        None => ("", ""),
+    };
+    let nanos = |t: Option<OffsetDateTime>| {
+        t.map(|t| t.unix_timestamp_nanos().to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "{key}\n{value}\n{}\n{}",
+        nanos(query.start_time),
+        nanos(query.end_time)
+    )
+}
+
+fn encode_token(position: Position, query: &LookupQuery) -> String {
+    let token = Token {
+        position,
+        query: query_text(query),
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
+}
+
+/// Reads a `NextToken`; garbage, or a token issued for other parameters, is
+/// `InvalidNextTokenException`.
+fn decode_token(text: &str, query: &LookupQuery) -> Result<Position, AwsError> {
+    let token: Token = URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| lookup_error(LookupError::InvalidNextToken))?;
+    if token.query != query_text(query) {
+        return Err(lookup_error(LookupError::InvalidNextToken));
     }
+    Ok(token.position)
 }
 
 fn to_time(seconds: f64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos((seconds * 1e9) as i128).ok()
 }
 
-fn lookup_error(e: rampart_trail::LookupError) -> AwsError {
+fn lookup_error(e: LookupError) -> AwsError {
     AwsError::new(e.code(), 400, e.to_string())
 }

@@ -3,10 +3,9 @@
 //!
 //! The scheduler (in `rampart-server`) calls [`Delivery::deliver_logs`] every delivery
 //! interval and [`Delivery::deliver_digests`] every digest interval; files leave through an
-//! [`ObjectSink`]. Each trail keeps, per region, a cursor (the store id of the last event
-//! delivered from a settled second, see [`SETTLE_SECONDS`]), the ids already taken from later
-//! seconds, the log files delivered since its last digest and its digest chain, in table
-//! `cloudtrail.delivery` of the account's space.
+//! [`ObjectSink`]. Each trail keeps, per region, a cursor (the position in the event log of
+//! the last event it examined, see [`crate::event_log`]), the log files delivered since its
+//! last digest and its digest chain, in table `cloudtrail.delivery` of the account's space.
 //!
 //! Order of effects: a file is written first, then the new cursor (and the trail's
 //! `LatestDeliveryTime`) is committed. Delivery is therefore at least once and never leaves a
@@ -14,8 +13,9 @@
 //! delivery. Likewise a crash between writing a digest and committing its chain leaves an
 //! unreferenced digest file; the next digest chains to the last committed one.
 
+use crate::event_log::{Flow, Position, read_forward};
 use crate::public_keys;
-use crate::recorder::{EVENT_TABLE, Recorder};
+use crate::recorder::Recorder;
 use crate::trails::{self, ACCOUNT_TABLE, DELIVERY_TABLE, Trail};
 use rampart_service::{Env, epoch_seconds};
 use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError, space};
@@ -51,8 +51,6 @@ pub enum Cutoff {
 pub const SETTLE_SECONDS: i64 = 2;
 /// The most events one log file holds.
 const MAX_EVENTS_PER_FILE: usize = 5000;
-/// How many stored events one read returns.
-const READ_CHUNK: usize = 500;
 /// How many times a state commit is retried when the trail changed meanwhile.
 const COMMIT_ATTEMPTS: usize = 5;
 
@@ -82,42 +80,21 @@ pub struct Delivery {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RegionState {
-    /// The store id of the last settled event examined; `None` before the first delivery.
-    cursor: Option<String>,
-    /// Ids of events after the cursor that were already examined: events of seconds not yet
-    /// settled, taken by a final delivery. Later events of those seconds may still sort
-    /// before them, so the cursor stays behind them and these are skipped instead.
-    #[serde(default)]
-    recent: BTreeSet<String>,
+    /// The last event examined; `None` before the first delivery.
+    cursor: Option<Position>,
     /// Log files delivered since the last digest (only when validation is enabled).
     pending: Vec<LogFileEntry>,
     /// The digest chain.
     chain: DigestChain,
 }
 
-impl RegionState {
-    /// Moves past `examined` (ids with their event second, in id order): the cursor up to
-    /// the last one of a settled second (at or before `settled`), the rest into `recent`.
-    fn advance(&mut self, examined: &[(String, i64)], settled: i64) {
-        let mut recent = BTreeSet::new();
-        for (id, second) in examined {
-            if *second <= settled && recent.is_empty() {
-                self.cursor = Some(id.clone());
-            } else {
-                recent.insert(id.clone());
-            }
-        }
-        self.recent = recent;
-    }
-}
-
 /// What one read of recorded events found.
 #[derive(Default)]
 struct Read {
-    /// The events the trail selects, in id order.
+    /// The events the trail selects, in recording order.
     events: Vec<Event>,
-    /// Every event examined: its id and second, in id order.
-    examined: Vec<(String, i64)>,
+    /// The last event examined.
+    last: Option<Position>,
     /// Whether the read stopped because a file's worth was selected.
     full: bool,
 }
@@ -322,35 +299,16 @@ impl Delivery {
         let Ok(parsed_region) = region.parse::<Region>() else {
             return Ok(());
         };
-        let settled = now.unix_timestamp() - SETTLE_SECONDS;
         loop {
             let (mut state, expect) = self
                 .load_state(account, trail, region)
                 .map_err(|e| e.to_string())?;
-            // A trail stopped and started again skips what was recorded while it was off.
-            let start_id = format!("{:020}", window.start_nanos());
-            let start_id = state
-                .cursor
-                .clone()
-                .filter(|c| *c > start_id)
-                .unwrap_or(start_id);
             let read = self
-                .read_selected(
-                    account,
-                    &parsed_region,
-                    trail,
-                    window,
-                    &start_id,
-                    &state.recent,
-                )
+                .read_selected(account, &parsed_region, trail, window, state.cursor)
                 .map_err(|e| e.to_string())?;
-            if read
-                .examined
-                .iter()
-                .all(|(id, _)| state.recent.contains(id))
-            {
+            let Some(last) = read.last else {
                 return Ok(());
-            }
+            };
             let mut delivered_at = None;
             if !read.events.is_empty() {
                 let key = log_file_key(
@@ -371,7 +329,7 @@ impl Delivery {
                     delivered_at = Some(epoch_seconds(self.env.clock.now()));
                 }
             }
-            state.advance(&read.examined, settled);
+            state.cursor = Some(last);
             self.commit_state(account, trail, region, &state, expect, |t| {
                 if let Some(at) = delivered_at {
                     t.latest_delivery_time = Some(at);
@@ -383,52 +341,42 @@ impl Delivery {
         }
     }
 
-    /// Reads the events after `after` inside `window`, skipping those in `recent`, and returns
-    /// those `trail` selects (at most a file's worth) with every event examined.
+    /// Reads the events after `after` inside `window` and returns those `trail` selects (at most
+    /// a file's worth) with the position of the last one examined. The read stops at the first
+    /// event past the window's end: it is examined again by a later delivery.
     fn read_selected(
         &self,
         account: &AccountId,
         region: &Region,
         trail: &Trail,
         window: Window,
-        after: &str,
-        recent: &BTreeSet<String>,
+        after: Option<Position>,
     ) -> Result<Read, StoreError> {
         let global = global_region(self.env.partition);
         let space = space::account_region(account, region);
-        let mut after = after.to_owned();
         let mut read = Read::default();
-        loop {
-            let items = self.env.store.scan(
-                &space,
-                EVENT_TABLE,
-                &Scan::new("", READ_CHUNK).after(after.clone()),
-            )?;
-            for item in &items {
-                let id = item.key.id.clone();
-                let Ok(event) = Event::from_json(&String::from_utf8_lossy(&item.value)) else {
-                    read.examined.push((id, i64::MIN));
-                    continue;
-                };
+        read_forward(
+            self.env.store.as_ref(),
+            &space,
+            after,
+            None,
+            |position, event| {
                 let second = event.event_time.unix_timestamp();
                 if window.end.is_some_and(|end| second > end) {
-                    return Ok(read);
+                    return Flow::Stop;
                 }
-                let new = !recent.contains(&id);
-                read.examined.push((id, second));
-                if new && selects(trail, region.as_str(), global, &event) {
+                read.last = Some(position);
+                if second >= window.start && selects(trail, region.as_str(), global, &event) {
                     read.events.push(event);
                     if read.events.len() == MAX_EVENTS_PER_FILE {
                         read.full = true;
-                        return Ok(read);
+                        return Flow::Stop;
                     }
                 }
-            }
-            match items.last() {
-                Some(item) if items.len() == READ_CHUNK => after = item.key.id.clone(),
-                _ => return Ok(read),
-            }
-        }
+                Flow::More
+            },
+        )?;
+        Ok(read)
     }
 
     fn digest_region(
@@ -550,10 +498,6 @@ impl Window {
             (a, b) => a.or(b),
         };
         Some(Window { start, end })
-    }
-
-    fn start_nanos(self) -> i128 {
-        i128::from(self.start.max(0)) * 1_000_000_000
     }
 }
 
@@ -762,7 +706,7 @@ mod tests {
                 partition: Partition::Aws,
                 management_account: ACCOUNT.parse().unwrap(),
             };
-            let recorder = Recorder::start(store);
+            let recorder = Recorder::start(store, clock.clone());
             let sink = Arc::new(MemSink::default());
             let delivery = Delivery::new(env.clone(), recorder.clone(), sink.clone());
             let mut registry = Registry::new();

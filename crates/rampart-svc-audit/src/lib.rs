@@ -6,6 +6,7 @@
 
 mod cloudtrail;
 mod delivery;
+mod event_log;
 mod public_keys;
 mod recorder;
 mod trails;

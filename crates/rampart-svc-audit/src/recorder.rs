@@ -1,21 +1,25 @@
 //! The CloudTrail recorder: events are queued without blocking the request and written to the
 //! store in batches by one background thread (group commit), like CloudTrail's own delivery.
+//! Each batch becomes one segment per account-and-region (see [`crate::event_log`]).
 //!
 //! A record is durable shortly after its call returns, not before: CloudTrail itself delivers
 //! events minutes after the call. Readers that must see every recorded event (LookupEvents, trail
 //! delivery, shutdown) call [`Recorder::flush`] first.
 
-use rampart_store::{Batch, Key, Store, space};
+use crate::event_log::{add_segment, last_segment};
+use rampart_store::{Batch, Store, space};
 use rampart_trail::Event;
-use rampart_types::{AccountId, Region};
+use rampart_types::{AccountId, Clock, Region};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
-/// The table recorded events live in, in each account-and-region space.
-pub(crate) const EVENT_TABLE: &str = "cloudtrail.event";
-/// The largest number of events written in one commit.
-const BATCH_LIMIT: usize = 512;
+/// The most events written in one commit.
+const BATCH_EVENTS: usize = 4096;
+/// The most bytes of records written in one commit (a segment stays far below the store's
+/// value limit).
+const BATCH_BYTES: usize = 2 * 1024 * 1024;
 /// How long the writer lets events gather before it commits.
 const GATHER: Duration = Duration::from_millis(20);
 
@@ -27,6 +31,7 @@ pub struct Recorder {
 
 struct Inner {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
     state: Mutex<State>,
     work: Condvar,
     written: Condvar,
@@ -34,17 +39,27 @@ struct Inner {
 
 #[derive(Default)]
 struct State {
-    queue: Vec<(Key, Vec<u8>)>,
+    /// (space, record) in the order calls were recorded.
+    queue: Vec<(String, Vec<u8>)>,
     queued: u64,
     durable: u64,
     stopping: bool,
 }
 
+/// What only the writer thread touches.
+#[derive(Default)]
+struct Writer {
+    last_segment: u64,
+    /// Spaces whose newest stored segment has been looked at since start.
+    seen: HashSet<String>,
+}
+
 impl Recorder {
-    /// Starts the recorder's writer thread over `store`.
-    pub fn start(store: Arc<dyn Store>) -> Recorder {
+    /// Starts the recorder's writer thread over `store`; segment numbers follow `clock`.
+    pub fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Recorder {
         let inner = Arc::new(Inner {
             store,
+            clock,
             state: Mutex::new(State::default()),
             work: Condvar::new(),
             written: Condvar::new(),
@@ -61,11 +76,11 @@ impl Recorder {
 
     /// Queues `event`; never blocks on storage.
     pub fn record(&self, event: &Event) {
-        let key = event_key(event);
-        let value = event.to_json().into_bytes();
+        let space = event_space(event);
+        let record = event.to_json().into_bytes();
         let mut state = self.inner.lock();
         let was_idle = state.queue.is_empty();
-        state.queue.push((key, value));
+        state.queue.push((space, record));
         state.queued += 1;
         drop(state);
         // The writer sleeps only on an empty queue; waking it for every event would cost a
@@ -105,6 +120,7 @@ impl Inner {
     }
 
     fn run(&self) {
+        let mut writer = Writer::default();
         loop {
             let mut state = self.lock();
             while state.queue.is_empty() && !state.stopping {
@@ -116,52 +132,90 @@ impl Inner {
             if state.queue.is_empty() && state.stopping {
                 return;
             }
-            if state.queue.len() < BATCH_LIMIT && !state.stopping {
+            if state.queue.len() < BATCH_EVENTS && !state.stopping {
                 drop(state);
                 thread::sleep(GATHER);
                 state = self.lock();
             }
-            let take = state.queue.len().min(BATCH_LIMIT);
-            let batch: Vec<(Key, Vec<u8>)> = state.queue.drain(..take).collect();
+            let mut bytes = 0;
+            let take = state
+                .queue
+                .iter()
+                .take(BATCH_EVENTS)
+                .take_while(|(_, record)| {
+                    bytes += record.len();
+                    bytes <= BATCH_BYTES
+                })
+                .count()
+                .max(1);
+            let batch: Vec<(String, Vec<u8>)> = state.queue.drain(..take).collect();
             drop(state);
-            self.write(batch);
+            self.write(&mut writer, batch);
         }
     }
 
-    /// Commits one batch, retrying until the store takes it: an acknowledged call's record is
-    /// never dropped.
-    fn write(&self, batch: Vec<(Key, Vec<u8>)>) {
+    /// Commits one batch as one segment per space, retrying until the store takes it: an
+    /// acknowledged call's record is never dropped.
+    fn write(&self, writer: &mut Writer, batch: Vec<(String, Vec<u8>)>) {
         let count = batch.len() as u64;
-        let mut ops = Batch::new();
-        for (key, value) in batch {
-            ops = ops.put(key, value);
+        let mut by_space: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+        for (space, record) in batch {
+            by_space.entry(space).or_default().push(record);
         }
         let mut delay = Duration::from_millis(10);
-        while let Err(e) = self.store.commit(ops.clone()) {
-            tracing::error!(error = %e, "cannot write CloudTrail events; retrying");
-            thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_secs(2));
+        loop {
+            match self.commit(writer, &by_space) {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot write CloudTrail events; retrying");
+                    thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+            }
         }
         self.lock().durable += count;
         self.written.notify_all();
     }
+
+    fn commit(
+        &self,
+        writer: &mut Writer,
+        by_space: &BTreeMap<String, Vec<Vec<u8>>>,
+    ) -> Result<(), rampart_store::StoreError> {
+        // Segment numbers follow the clock in nanoseconds but never repeat or go back, also
+        // across restarts (a space's newest stored segment is looked at once).
+        let now = self
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        let mut n = now.max(writer.last_segment + 1);
+        for space in by_space.keys() {
+            if !writer.seen.contains(space)
+                && let Some(last) = last_segment(self.store.as_ref(), space)?
+            {
+                n = n.max(last + 1);
+            }
+        }
+        let mut batch = Batch::new();
+        for (space, records) in by_space {
+            batch = add_segment(batch, space, n, records);
+        }
+        self.store.commit(batch)?;
+        writer.last_segment = n;
+        writer.seen.extend(by_space.keys().cloned());
+        Ok(())
+    }
 }
 
-/// Where an event is stored: its account and region's space, ordered by time then event id.
-/// The time is taken at the record's own precision (whole seconds), so a key can be rebuilt
-/// from a stored record, as LookupEvents' paging does.
-pub(crate) fn event_key(event: &Event) -> Key {
-    let space = match (
+/// The space an event is stored in: its recipient account and region.
+pub(crate) fn event_space(event: &Event) -> String {
+    match (
         event.recipient_account_id.parse::<AccountId>(),
         event.aws_region.parse::<Region>(),
     ) {
         (Ok(account), Ok(region)) => space::account_region(&account, &region),
         _ => space::SYSTEM.to_owned(),
-    };
-    let nanos = i128::from(event.event_time.unix_timestamp().max(0)) * 1_000_000_000;
-    Key::new(
-        space,
-        EVENT_TABLE,
-        format!("{nanos:020}/{}", event.event_id),
-    )
+    }
 }

@@ -127,7 +127,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-        let recorder = rampart_svc_audit::Recorder::start(opened.env.store.clone());
+        let recorder =
+            rampart_svc_audit::Recorder::start(opened.env.store.clone(), opened.env.clock.clone());
         let mut registry = rampart_service::Registry::new();
         rampart_svc_identity::register(&mut registry);
         rampart_svc_audit::register(&mut registry, recorder.clone());
