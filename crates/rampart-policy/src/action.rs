@@ -1,6 +1,6 @@
 //! `Action` / `NotAction` patterns: `service:glob` or `*`, matched case-insensitively.
 
-use crate::glob::Case;
+use crate::glob::{self, Case};
 use crate::template::{Syntax, Template};
 
 /// One compiled action pattern.
@@ -58,7 +58,8 @@ impl ActionPattern {
         match self {
             ActionPattern::All => true,
             ActionPattern::Service { service, name: pat } => {
-                **service == *service_lower && pat.matches_plain(name, Case::AsciiInsensitive)
+                glob::eq(service.as_bytes(), service_lower.as_bytes())
+                    && pat.matches_plain(name, Case::AsciiInsensitive)
             }
             ActionPattern::Never => false,
         }

@@ -34,9 +34,14 @@ impl ContextValue {
 /// `aws:TokenIssueTime`) must be supplied here by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// Sorted by key (hash first), so lookups are a binary search on integers.
+    /// Sorted by key (hash first): a canonical order for equality and iteration.
     keys: Vec<(Key, ContextValue)>,
+    /// Open-addressing index into `keys` by hash (power-of-two size, `EMPTY` = free slot),
+    /// rebuilt on every change: contexts are built once and read many times.
+    table: Vec<u32>,
 }
+
+const EMPTY: u32 = u32::MAX;
 
 impl Context {
     /// An empty context.
@@ -48,7 +53,23 @@ impl Context {
         let key = Key::new(key);
         match self.keys.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => self.keys[i].1 = value,
-            Err(i) => self.keys.insert(i, (key, value)),
+            Err(i) => {
+                self.keys.insert(i, (key, value));
+                self.rebuild();
+            }
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let size = (self.keys.len() * 2).next_power_of_two().max(8);
+        let mask = size - 1;
+        self.table = vec![EMPTY; size];
+        for (i, (k, _)) in self.keys.iter().enumerate() {
+            let mut slot = k.hash() as usize & mask;
+            while self.table[slot] != EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            self.table[slot] = u32::try_from(i).unwrap_or(EMPTY);
         }
     }
 
@@ -96,6 +117,7 @@ impl Context {
     pub fn remove(&mut self, key: &str) {
         let hash = hash_lower(key);
         self.keys.retain(|(k, _)| !k.is(hash, key));
+        self.rebuild();
     }
 
     /// True when the key is present (with any value, even an empty list).
@@ -116,12 +138,16 @@ impl Context {
     }
 
     fn lookup(&self, hash: u64, is_key: impl Fn(&Key) -> bool) -> Option<&ContextValue> {
-        let start = self.keys.partition_point(|(k, _)| k.hash() < hash);
-        self.keys[start..]
-            .iter()
-            .take_while(|(k, _)| k.hash() == hash)
-            .find(|(k, _)| is_key(k))
-            .map(|(_, v)| v)
+        let mask = self.table.len().checked_sub(1)?;
+        let mut slot = hash as usize & mask;
+        // The table is at most half full, so an empty slot ends every probe.
+        loop {
+            let (k, v) = self.keys.get(*self.table.get(slot)? as usize)?;
+            if k.hash() == hash && is_key(k) {
+                return Some(v);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// The value of a single-valued key, if present and single-valued.
@@ -170,6 +196,30 @@ mod tests {
         assert_eq!(c.single("AWS:sourceip"), Some("10.0.0.1"));
         assert!(c.contains("aws:sourceIP"));
         assert!(!c.contains("aws:Referer"));
+    }
+
+    proptest::proptest! {
+        /// The hashed index agrees with a plain map under any sequence of sets and removes.
+        #[test]
+        fn index_agrees_with_a_map(ops in proptest::collection::vec(("[a-dA-D:/]{1,4}", proptest::bool::ANY), 0..60)) {
+            let mut ctx = Context::new();
+            let mut reference = std::collections::HashMap::new();
+            for (i, (key, remove)) in ops.iter().enumerate() {
+                if *remove {
+                    ctx.remove(key);
+                    reference.remove(&key.to_ascii_lowercase());
+                } else {
+                    ctx.set(key, i.to_string());
+                    reference.insert(key.to_ascii_lowercase(), i.to_string());
+                }
+            }
+            for (key, _) in &ops {
+                let want = reference.get(&key.to_ascii_lowercase()).map(String::as_str);
+                proptest::prop_assert_eq!(ctx.single(key), want);
+                proptest::prop_assert_eq!(ctx.single(&key.to_ascii_uppercase()), want);
+            }
+            proptest::prop_assert_eq!(ctx.iter().count(), reference.len());
+        }
     }
 
     #[test]

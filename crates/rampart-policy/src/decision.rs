@@ -111,13 +111,17 @@ const INLINE: usize = 8;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Applied {
     inline: [Option<StatementRef>; INLINE],
+    inline_len: usize,
     spill: Vec<StatementRef>,
 }
 
 impl Applied {
     pub(crate) fn push(&mut self, s: StatementRef) {
-        match self.inline.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(s),
+        match self.inline.get_mut(self.inline_len) {
+            Some(slot) => {
+                *slot = Some(s);
+                self.inline_len += 1;
+            }
             None => self.spill.push(s),
         }
     }
@@ -132,12 +136,12 @@ impl Applied {
 
     /// How many statements.
     pub fn len(&self) -> usize {
-        self.iter().count()
+        self.inline_len + self.spill.len()
     }
 
     /// True when no statement applied.
     pub fn is_empty(&self) -> bool {
-        self.inline[0].is_none()
+        self.inline_len == 0
     }
 
     /// Statement `i` in evaluation order.

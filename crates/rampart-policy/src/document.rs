@@ -249,7 +249,7 @@ impl Policy {
             .index
             .by_service
             .iter()
-            .find(|(k, _)| k.hash() == service.hash() && k.as_str() == service.as_str())
+            .find(|(k, _)| k == service)
             .map(|(_, list)| list.as_slice())
             .unwrap_or(&[]);
         for &i in inner.index.any_service.iter().chain(by_service) {
