@@ -7,6 +7,30 @@
 //! messages. It is pure: it must never perform I/O, read a clock (time values come in the
 //! request context), log, or depend on an async runtime, a store or a service.
 //!
+//! # How the server uses it
+//!
+//! - **Writes** (`CreatePolicy`, `PutRolePolicy`, `UpdateAssumeRolePolicy`, bucket/key
+//!   policies, SCPs, RCPs): [`Policy::parse`] with the right [`PolicyKind`] gives AWS's
+//!   `MalformedPolicyDocument` text as the error's `Display` ([`PolicyError::code`] gives the
+//!   code); [`PolicyKind::check_size`] / [`policy_size`] apply the quotas.
+//! - **Reads**: [`Policy::parse_stored`] for documents already accepted; compile once and
+//!   keep the [`Policy`] (an `Arc`) with the stored version; a new version is a new
+//!   `Policy`, so nothing stale can be evaluated.
+//! - **Each authorization check**: build a [`Request`] (resource `*` for wildcard-only
+//!   actions, see [`ActionInfo::is_wildcard_only`]; the resource account for S3), fill its
+//!   [`Context`] ([`Principal::derive_context`], [`Context::set_request_time`], session
+//!   tags set after principal tags so they override), gather a [`PolicySet`]:
+//!   user: its and its groups' policies, its boundary; role session: the role's policies,
+//!   boundary and the session policies it was created with; federated session: the parent
+//!   user's policies and boundary plus the session policies; root, services, web
+//!   identities, anonymous: no identity policies. The target's resource policy goes in
+//!   `resource` (a [`PolicyKind::Trust`] policy for `sts:AssumeRole*`/`sts:TagSession`
+//!   on a role; set `resource_policy_required` for KMS keys). SCP levels of the principal's
+//!   account and customer RCP levels of the resource's account (for services where
+//!   [`Catalog::is_rcp_supported`]) go root first. Then [`evaluate`] and, when denied,
+//!   [`Decision::access_denied_message`].
+//! - **Simulator**: [`evaluate_all_statements`] lists every matching statement.
+//!
 //! ```
 //! use rampart_policy::{evaluate, Context, Policy, PolicyKind, PolicySet, Principal, Request};
 //!
