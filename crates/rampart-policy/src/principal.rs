@@ -86,7 +86,11 @@ impl Principal {
 
     /// Fills the principal-derived global keys that are missing from `ctx`:
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (users
-    /// only) and `aws:PrincipalIsAWSService` (iam.md section 9).
+    /// only), `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName` (services) and
+    /// `aws:userid` where it needs no unique id: root (the account), federated users
+    /// (`account:name`), anonymous (iam.md section 9). See also [`Request::derive_context`].
+    ///
+    /// [`Request::derive_context`]: crate::Request::derive_context
     pub fn derive_context(&self, ctx: &mut Context) {
         let mut put = |key: &str, value: String| {
             if !ctx.contains(key) {
@@ -125,6 +129,20 @@ impl Principal {
             "aws:PrincipalIsAWSService",
             matches!(self, Principal::Service { .. }).to_string(),
         );
+        match self {
+            Principal::Service { name } => put("aws:PrincipalServiceName", name.clone()),
+            Principal::Root { account, .. } => put("aws:userid", account.clone()),
+            Principal::FederatedUser {
+                session_arn,
+                account,
+                ..
+            } => {
+                let name = session_arn.rsplit('/').next().unwrap_or_default();
+                put("aws:userid", format!("{account}:{name}"));
+            }
+            Principal::Anonymous => put("aws:userid", "anonymous".to_owned()),
+            _ => {}
+        }
     }
 }
 
@@ -316,6 +334,31 @@ mod tests {
             PrincipalEntry::aws("arn:aws:iam::111122223333:user/bob").matches(&u),
             None
         );
+    }
+
+    #[test]
+    fn derived_userids() {
+        let mut r =
+            crate::Request::new(session(), "s3:GetObject", "*").with_principal_id("AROAEXAMPLE");
+        r.derive_context();
+        assert_eq!(r.context.single("aws:userid"), Some("AROAEXAMPLE:s1"));
+        let mut c = Context::new();
+        Principal::Root {
+            partition: "aws".into(),
+            account: "111122223333".into(),
+        }
+        .derive_context(&mut c);
+        assert_eq!(c.single("aws:userid"), Some("111122223333"));
+        let mut c = Context::new();
+        Principal::Service {
+            name: "logs.amazonaws.com".into(),
+        }
+        .derive_context(&mut c);
+        assert_eq!(
+            c.single("aws:PrincipalServiceName"),
+            Some("logs.amazonaws.com")
+        );
+        assert_eq!(c.single("aws:PrincipalIsAWSService"), Some("true"));
     }
 
     #[test]

@@ -64,6 +64,24 @@ impl Request {
         self
     }
 
+    /// Fills the principal-derived global keys missing from the context
+    /// ([`Principal::derive_context`]) and `aws:userid` from the unique id when set: the
+    /// user's id, or `role-id:session-name` for a role session.
+    pub fn derive_context(&mut self) {
+        self.principal.derive_context(&mut self.context);
+        let userid = match (&self.principal, &self.principal_id) {
+            (Principal::User { .. }, Some(id)) => Some(id.clone()),
+            (Principal::AssumedRole { session_arn, .. }, Some(id)) => {
+                let session = session_arn.rsplit('/').next().unwrap_or_default();
+                Some(format!("{id}:{session}"))
+            }
+            _ => None,
+        };
+        if let Some(userid) = userid.filter(|_| !self.context.contains("aws:userid")) {
+            self.context.set("aws:userid", userid);
+        }
+    }
+
     /// The caller's unique id, if set.
     pub fn principal_id(&self) -> Option<&str> {
         self.principal_id.as_deref()
