@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 pub const ROOT_CREDENTIALS_FILE: &str = "root-credentials";
 /// The file a generated master key is written to.
 pub const MASTER_KEY_FILE: &str = "master.key";
-const STORE_FILE: &str = "rampart.db";
+/// The embedded store's file in the data directory.
+pub const STORE_FILE: &str = "rampart.db";
 
 /// Secrets the operator may pass through the environment at first start.
 #[derive(Default)]

@@ -146,7 +146,8 @@ impl Pipeline {
             .as_ref()
             .and_then(|s| s.region().parse::<Region>().ok())
             .unwrap_or_default();
-        let caller = self.authenticate(signed, parts, body, family(route.protocol));
+        let (caller, unchunked) = self.authenticate(signed, parts, body, family(route.protocol));
+        let body = unchunked.as_deref().unwrap_or(body);
         let input = match &caller {
             Caller::Unauthenticated { error, .. } => Err(error.clone()),
             Caller::Authenticated(principal) => self
@@ -213,54 +214,59 @@ impl Pipeline {
         into_http(response)
     }
 
-    /// Step 2: proves who signed the request.
+    /// Step 2: proves who signed the request. An aws-chunked body (the streaming SigV4 forms)
+    /// is verified chunk by chunk and returned decoded; its trailers (checksums) are the
+    /// business of the service that reads the payload.
     fn authenticate(
         &self,
         signed: Result<SignedRequest, rampart_sigv4::Error>,
         parts: &Parts,
         body: &[u8],
         family: Family,
-    ) -> Caller {
+    ) -> (Caller, Option<Vec<u8>>) {
         let signed = match signed {
             Ok(signed) => signed,
             Err(e) => {
-                return Caller::Unauthenticated {
+                let caller = Caller::Unauthenticated {
                     access_key_id: None,
                     claimed: None,
                     error: sigv4_error(&e, family),
                 };
+                return (caller, None);
             }
         };
         let access_key_id = signed.access_key_id().to_owned();
+        let refused = |claimed: Option<Principal>, error| {
+            let caller = Caller::Unauthenticated {
+                access_key_id: Some(access_key_id.clone()),
+                claimed,
+                error,
+            };
+            (caller, None)
+        };
         let credential = match self.credentials.resolve(&self.env, &access_key_id) {
             Ok(Some(credential)) => credential,
-            Ok(None) => {
-                return Caller::Unauthenticated {
-                    access_key_id: Some(access_key_id),
-                    claimed: None,
-                    error: unknown_access_key(family),
-                };
-            }
+            Ok(None) => return refused(None, unknown_access_key(family)),
             Err(e) => {
                 tracing::error!(error = %e, "access key lookup failed");
-                return Caller::Unauthenticated {
-                    access_key_id: Some(access_key_id),
-                    claimed: None,
-                    error: internal_error(),
-                };
+                return refused(None, internal_error());
             }
         };
         let key = SigningKey::derive(&credential.secret, signed.scope());
         let proof = signed
             .check_time(self.env.clock.now())
-            .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key));
+            .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key))
+            .and_then(|()| match signed.payload().is_streaming() {
+                true => rampart_sigv4::decode_chunked(&signed, &parts.headers, body, &key)
+                    .map(|decoded| Some(decoded.payload)),
+                false => Ok(None),
+            });
         match proof {
-            Ok(()) => Caller::Authenticated(credential.principal.clone()),
-            Err(e) => Caller::Unauthenticated {
-                access_key_id: Some(access_key_id),
-                claimed: Some(credential.principal.clone()),
-                error: sigv4_error(&e, family),
-            },
+            Ok(unchunked) => (
+                Caller::Authenticated(credential.principal.clone()),
+                unchunked,
+            ),
+            Err(e) => refused(Some(credential.principal.clone()), sigv4_error(&e, family)),
         }
     }
 

@@ -14,9 +14,6 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// The embedded store's file in the data directory (see `rampart_server::bootstrap`).
-const STORE_FILE: &str = "rampart.db";
-
 /// `rampart trail ...`
 #[derive(Subcommand)]
 pub enum TrailCommand {
@@ -134,7 +131,7 @@ fn destination(args: &ValidateArgs) -> Result<(String, Option<String>), String> 
     if let Some(bucket) = &args.s3_bucket {
         return Ok((bucket.clone(), args.s3_prefix.clone()));
     }
-    let path = args.data_dir.join(STORE_FILE);
+    let path = args.data_dir.join(rampart_server::bootstrap::STORE_FILE);
     if !path.exists() {
         return Err(format!(
             "no store at {}: pass --s3-bucket (and --s3-prefix)",
