@@ -228,6 +228,21 @@ impl Policy {
         self.0.statements.get(i).and_then(|s| s.sid.as_deref())
     }
 
+    /// The condition keys the policy uses, as first written, sorted and without
+    /// case-insensitive duplicates (IAM's `GetContextKeysFor*Policy`; with the request's
+    /// context, the simulator's missing context values).
+    pub fn condition_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for test in self.0.statements.iter().flat_map(|s| &s.conditions) {
+            let key = test.written_key();
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                keys.push(key.to_owned());
+            }
+        }
+        keys.sort_by_key(|k| k.to_ascii_lowercase());
+        keys
+    }
+
     /// The effect of statement `i`.
     pub fn effect(&self, i: usize) -> Option<Effect> {
         self.0.statements.get(i).map(|s| s.effect)

@@ -164,6 +164,8 @@ pub(crate) struct ConditionTest {
     op: Operator,
     /// The key, lower-cased and hashed.
     key: Key,
+    /// The key as written in the policy.
+    written: Box<str>,
     values: Values,
 }
 
@@ -231,8 +233,14 @@ impl ConditionTest {
         Some(ConditionTest {
             op,
             key: Key::new(key),
+            written: key.into(),
             values,
         })
+    }
+
+    /// The condition key as written in the policy.
+    pub(crate) fn written_key(&self) -> &str {
+        &self.written
     }
 
     /// Does one request value satisfy the *positive* operator against any policy value?

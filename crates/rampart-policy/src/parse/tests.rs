@@ -345,3 +345,19 @@ fn builtin_full_aws_access() {
     assert_eq!(p.name(), Some("FullAWSAccess"));
     assert_eq!(p.kind(), PolicyKind::ServiceControl);
 }
+
+#[test]
+fn condition_keys_of_a_policy() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"a","s3:prefix":"x"}}},
+        {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"AWS:principaltag/TEAM":"true"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    let p = parse(doc, PolicyKind::Identity, Mode::Write);
+    assert_eq!(
+        p.map(|p| p.condition_keys()),
+        Ok(vec![
+            "aws:PrincipalTag/team".to_owned(),
+            "aws:SourceIp".to_owned(),
+            "s3:prefix".to_owned()
+        ])
+    );
+}
