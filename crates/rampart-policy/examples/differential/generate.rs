@@ -174,6 +174,11 @@ fn conditions() -> impl Strategy<Value = Value> {
         json!({"StringEquals": {"aws:PrincipalType": ["User", "AssumedRole"]}}),
         json!({"Bool": {"aws:PrincipalIsAWSService": "true"}}),
         json!({"StringLike": {"aws:username": ["al*", "b?b"]}}),
+        json!({"StringLike": {"s3:prefix": ["home/${aws:username}/*", "public/*"]}}),
+        json!({"StringEquals": {"s3:prefix": ["", "home/"]}}),
+        json!({"StringNotLike": {"s3:prefix": "home/${aws:username}/*"}}),
+        json!({"StringEquals": {"kms:CallerAccount": A}}),
+        json!({"StringEquals": {"sts:ExternalId": "ext-1"}}),
         json!({"StringLike": {"aws:PrincipalTag/team": "${aws:PrincipalTag/project, 'blue'}"}}),
     ])
 }
@@ -280,30 +285,36 @@ fn context() -> impl Strategy<Value = Value> {
         prop::option::of(select(vec!["true", "false"])),
         select(vec!["us-east-1", "eu-west-1"]),
         prop::option::of(select(vec!["o-abc/r-1/ou-1/", "o-xyz/r-2/"])),
+        prop::option::of(select(vec!["home/alice/", "public/x", ""])),
+        prop::option::of(select(vec!["ext-1", "ext-2"])),
     )
-        .prop_map(|(team, project, org, ip, tls, mfa, region, paths)| {
-            let mut c = serde_json::Map::new();
-            c.insert("aws:CurrentTime".into(), json!("2025-06-01T12:00:00Z"));
-            c.insert("aws:SecureTransport".into(), json!(tls));
-            c.insert("aws:RequestedRegion".into(), json!(region));
-            let mut put = |k: &str, v: Option<&str>| {
-                if let Some(v) = v {
-                    c.insert(k.into(), json!(v));
+        .prop_map(
+            |(team, project, org, ip, tls, mfa, region, paths, prefix, external)| {
+                let mut c = serde_json::Map::new();
+                c.insert("aws:CurrentTime".into(), json!("2025-06-01T12:00:00Z"));
+                c.insert("aws:SecureTransport".into(), json!(tls));
+                c.insert("aws:RequestedRegion".into(), json!(region));
+                let mut put = |k: &str, v: Option<&str>| {
+                    if let Some(v) = v {
+                        c.insert(k.into(), json!(v));
+                    }
+                };
+                put("aws:PrincipalTag/team", team);
+                put("aws:PrincipalTag/project", project);
+                put("aws:PrincipalOrgID", org);
+                put("aws:SourceIp", ip);
+                put("aws:MultiFactorAuthPresent", mfa);
+                if mfa == Some("true") {
+                    put("aws:MultiFactorAuthAge", Some("120"));
                 }
-            };
-            put("aws:PrincipalTag/team", team);
-            put("aws:PrincipalTag/project", project);
-            put("aws:PrincipalOrgID", org);
-            put("aws:SourceIp", ip);
-            put("aws:MultiFactorAuthPresent", mfa);
-            if mfa == Some("true") {
-                put("aws:MultiFactorAuthAge", Some("120"));
-            }
-            if let Some(p) = paths {
-                c.insert("aws:PrincipalOrgPaths".into(), json!([p]));
-            }
-            Value::Object(c)
-        })
+                put("s3:prefix", prefix);
+                put("sts:ExternalId", external);
+                if let Some(p) = paths {
+                    c.insert("aws:PrincipalOrgPaths".into(), json!([p]));
+                }
+                Value::Object(c)
+            },
+        )
 }
 
 fn scp_level(action: &'static str, resource: String) -> impl Strategy<Value = Value> {
@@ -391,6 +402,16 @@ pub fn case() -> impl Strategy<Value = Value> {
                 context,
                 (action, resource, account, principal),
             )| {
+                // Service keys only where the action has them (the oracle drops the others).
+                let mut context = context;
+                if let Some(m) = context.as_object_mut() {
+                    if action != "s3:ListBucket" {
+                        m.remove("s3:prefix");
+                    }
+                    if action != "sts:AssumeRole" {
+                        m.remove("sts:ExternalId");
+                    }
+                }
                 let mut c = json!({
                     "principal": principal,
                     "action": action,
