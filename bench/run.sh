@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark on this machine, in one run:
-#   rampart (release build, fresh data dir)  vs  a bare hyper "200 OK" handler (the ceiling).
+#   rampart (release build, fresh data dir)
+#   moto's server (pinned, own venv, IAM enforcement on: INITIAL_NO_AUTH_ACTION_COUNT)
+#   a bare hyper "200 OK" handler (the ceiling of this machine's HTTP path).
 # Every target is driven by the same generator (bench/src/load.rs) with freshly SigV4-signed
 # requests at a fixed concurrency.
 #
@@ -28,23 +30,35 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
 
+MOTO_VERSION=5.2.5
+MOTO_VENV="$TARGET_DIR/bench-moto-venv"
+if [ ! -x "$MOTO_VENV/bin/moto_server" ]; then
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
 export AWS_ACCESS_KEY_ID=AKIABENCHROOTKEY0001 AWS_SECRET_ACCESS_KEY=benchSecretKeyForTheLoadGenerator0000000
-RAMPART_PORT=$(free_port); BARE_PORT=$(free_port)
+RAMPART_PORT=$(free_port); BARE_PORT=$(free_port); MOTO_PORT=$(free_port)
 RAMPART_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RAMPART_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
   RAMPART_LOG=warn "$BIN/rampart" serve --listen "127.0.0.1:$RAMPART_PORT" --data-dir "$work/data" >"$work/rampart.log" 2>&1 &
 "$BIN/rampart-bench" bare --listen "127.0.0.1:$BARE_PORT" &
+INITIAL_NO_AUTH_ACTION_COUNT=3 "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$work/moto.log" 2>&1 &
 wait_http "http://127.0.0.1:$RAMPART_PORT/_rampart/health"
 wait_http "http://127.0.0.1:$BARE_PORT/"
+wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/"
+mapfile -t MOTO_KEY < <("$MOTO_VENV/bin/python" bench/moto_setup.py "http://127.0.0.1:$MOTO_PORT")
 
 results="$work/results.jsonl"
-run() { # label port workload
-  "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
+run() { # label port workload [access-key-id secret]
+  AWS_ACCESS_KEY_ID=${4:-$AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=${5:-$AWS_SECRET_ACCESS_KEY} \
+    "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
     --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" | tee -a "$results"
 }
 for workload in sts-get-caller-identity cloudtrail-list-trails; do
   for _ in $(seq "$ROUNDS"); do
     run bare "$BARE_PORT" "$workload"
     run rampart "$RAMPART_PORT" "$workload"
+    run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}"
   done
 done
 
@@ -63,10 +77,11 @@ for r in rows:
     print(f'{r["workload"]:26} {r["label"]:8} {r["rps"]:10.0f} {r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f} {r["p999_ms"]:9.2f} {r["errors"]:7d}')
 print()
 for w in sorted({r["workload"] for r in rows}):
-    if (w, "rampart") in by and (w, "bare") in by:
-        ratio = by[(w, "rampart")]["rps"] / max(by[(w, "bare")]["rps"], 1e-9)
-        print(f'{w}: rampart/bare throughput = {ratio:.2f}')
-bad = [r for r in runs if r["label"] == "rampart" and (r["errors"] > 0 or r["ok"] == 0)]
+    for peer in ["bare", "moto"]:
+        if (w, "rampart") in by and (w, peer) in by:
+            ratio = by[(w, "rampart")]["rps"] / max(by[(w, peer)]["rps"], 1e-9)
+            print(f'{w}: rampart/{peer} throughput = {ratio:.2f}')
+bad = [r for r in runs if r["label"] in ("rampart", "moto") and (r["errors"] > 0 or r["ok"] == 0)]
 if bad:
-    sys.exit(f"rampart answered errors: {bad}")
+    sys.exit(f"errors where there should be none: {bad}")
 PY

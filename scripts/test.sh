@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of rampart: formatting and lints, the Rust unit, property and integration
-# tests, the model drift check, and the end-to-end tests that drive a real server with the
-# official AWS CLI and boto3 (installed, pinned, into .venv).
+# Runs every test of rampart: formatting and lints; the Rust unit, property and integration
+# tests (the AWS SDK for Rust ones start a real server); the policy engine's differential run
+# against an independent oracle (npm, pinned); the model drift check; the end-to-end tests that
+# drive a real server with the official AWS CLI and boto3 (installed, pinned, into .venv); and a
+# smoke run of the benchmark harness (rampart, moto and a bare handler side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +25,15 @@ step "cargo test (the AWS SDK for Rust tests start the rampart binary, so build 
 cargo build --quiet -p rampart
 cargo test --workspace --quiet
 
+step "policy engine against the independent oracle (@cloud-copilot/iam-simulate), 2000 random cases"
+bash crates/rampart-policy/differential/run.sh 2000
+
 step "botocore model drift"
 .venv/bin/python tools/gen_models.py --check
 
 step "end-to-end tests with the AWS CLI and boto3"
 PATH="$PWD/.venv/bin:$PATH" RAMPART_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/rampart" \
   .venv/bin/python -m pytest -q tests/e2e
+
+step "benchmark harness smoke run (no timing assertions)"
+bash bench/run.sh --quick

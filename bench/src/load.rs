@@ -104,7 +104,9 @@ fn new_histogram() -> Result<Histogram<u64>, String> {
     Histogram::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())
 }
 
-/// One connection's closed loop; latencies in microseconds.
+/// One connection's closed loop; latencies in microseconds. A server that closes the
+/// connection (as Python's development servers do after each response) is reconnected to;
+/// a request that fails on a broken connection counts as an error.
 async fn connection_loop(
     target: &str,
     workload: Workload,
@@ -118,31 +120,27 @@ async fn connection_loop(
         ok: 0,
         errors: 0,
     };
-    let stream = tokio::net::TcpStream::connect(target)
-        .await
-        .map_err(|e| format!("cannot connect to {target}: {e}"))?;
-    let _ = stream.set_nodelay(true);
-    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("handshake: {e}"))?;
-    tokio::spawn(connection);
+    let mut sender = connect(target).await?;
     while Instant::now() < end {
+        if sender.is_closed() {
+            sender = connect(target).await?;
+        }
         let prepared = workload.request(target, credentials, region)?;
         let mut request = http::Request::new(Full::new(prepared.body));
         *request.method_mut() = prepared.method;
         *request.uri_mut() = http::Uri::from_static("/");
         *request.headers_mut() = prepared.headers;
         let sent = Instant::now();
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("request: {e}"))?;
-        let ok = response.status().is_success();
-        let _ = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("body: {e}"))?;
+        let ok = match sender.send_request(request).await {
+            Ok(response) => {
+                let status_ok = response.status().is_success();
+                response.into_body().collect().await.is_ok() && status_ok
+            }
+            Err(_) => {
+                sender = connect(target).await?;
+                false
+            }
+        };
         if sent >= measure_from {
             let micros = sent.elapsed().as_micros() as u64;
             let _ = tally.latencies.record(micros.max(1));
@@ -154,4 +152,17 @@ async fn connection_loop(
         }
     }
     Ok(tally)
+}
+
+/// Opens an HTTP/1.1 connection to `target`.
+async fn connect(target: &str) -> Result<http1::SendRequest<Full<bytes::Bytes>>, String> {
+    let stream = tokio::net::TcpStream::connect(target)
+        .await
+        .map_err(|e| format!("cannot connect to {target}: {e}"))?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
