@@ -8,7 +8,8 @@ use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input, internal_error};
 use rampart_store::space;
 use rampart_trail::{
-    Event, LookupError, LookupInput, LookupQuery, matches, summary, validate_lookup,
+    Event, LookupError, LookupInput, LookupQuery, matches, query_fingerprint, summary,
+    validate_lookup,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -132,27 +133,10 @@ fn newest_matching(
     Ok((page, if more { last } else { None }))
 }
 
-/// What a token is bound to: the filter and the time range (not the page size).
-fn query_text(query: &LookupQuery) -> String {
-    let (key, value) = match &query.filter {
-        Some((a, v)) => (a.as_str(), v.as_str()),
-        None => ("", ""),
-    };
-    let nanos = |t: Option<OffsetDateTime>| {
-        t.map(|t| t.unix_timestamp_nanos().to_string())
-            .unwrap_or_default()
-    };
-    format!(
-        "{key}\n{value}\n{}\n{}",
-        nanos(query.start_time),
-        nanos(query.end_time)
-    )
-}
-
 fn encode_token(position: Position, query: &LookupQuery) -> String {
     let token = Token {
         position,
-        query: query_text(query),
+        query: query_fingerprint(query),
     };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
 }
@@ -165,7 +149,7 @@ fn decode_token(text: &str, query: &LookupQuery) -> Result<Position, AwsError> {
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| lookup_error(LookupError::InvalidNextToken))?;
-    if token.query != query_text(query) {
+    if token.query != query_fingerprint(query) {
         return Err(lookup_error(LookupError::InvalidNextToken));
     }
     Ok(token.position)

@@ -35,7 +35,7 @@ pub use event::{
 pub use logfile::{build_log_file, log_file_json, log_file_key, read_log_file, unique_suffix};
 pub use lookup::{
     Cursor, LookupAttribute, LookupError, LookupInput, LookupPage, LookupQuery, decode_token,
-    encode_token, lookup, matches, summary, username, validate_lookup,
+    encode_token, lookup, matches, query_fingerprint, summary, username, validate_lookup,
 };
 pub use redact::{HIDDEN, is_secret_name, redact};
 pub use validate::{Finding, Problem, TrailFiles, ValidationReport, ValidationScope, validate};

@@ -302,7 +302,7 @@ pub fn validate_lookup(input: &LookupInput) -> Result<LookupQuery, LookupError> 
 
 /// A fingerprint of what a query selects (not its page size or position), so a token is
 /// only accepted with the parameters it was issued for.
-fn query_fingerprint(query: &LookupQuery) -> String {
+pub fn query_fingerprint(query: &LookupQuery) -> String {
     let (key, value) = match &query.filter {
         Some((a, v)) => (a.as_str(), v.as_str()),
         None => ("", ""),
