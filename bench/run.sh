@@ -47,6 +47,9 @@ wait_http "http://127.0.0.1:$RAMPART_PORT/_rampart/health"
 wait_http "http://127.0.0.1:$BARE_PORT/"
 wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/"
 mapfile -t MOTO_KEY < <("$MOTO_VENV/bin/python" bench/moto_setup.py "http://127.0.0.1:$MOTO_PORT")
+RAMPART_PID=$(pgrep -f "rampart serve --listen 127.0.0.1:$RAMPART_PORT" | head -1)
+rss_kib() { awk -v f="$2" '$1 == f":" {print $2}' "/proc/$1/status"; }
+RSS_START=$(rss_kib "$RAMPART_PID" VmRSS)
 
 results="$work/results.jsonl"
 run() { # label port workload [access-key-id secret]
@@ -62,9 +65,11 @@ for workload in sts-get-caller-identity cloudtrail-list-trails; do
   done
 done
 
-python3 - "$results" <<'PY'
+RSS_END=$(rss_kib "$RAMPART_PID" VmRSS); RSS_PEAK=$(rss_kib "$RAMPART_PID" VmHWM)
+python3 - "$results" "$RSS_START" "$RSS_END" "$RSS_PEAK" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
+rss_start, rss_end, rss_peak = (int(x) for x in sys.argv[2:5])
 groups = {}
 for r in runs:
     groups.setdefault((r["workload"], r["label"]), []).append(r)
@@ -81,6 +86,11 @@ for w in sorted({r["workload"] for r in rows}):
         if (w, "rampart") in by and (w, peer) in by:
             ratio = by[(w, "rampart")]["rps"] / max(by[(w, peer)]["rps"], 1e-9)
             print(f'{w}: rampart/{peer} throughput = {ratio:.2f}')
+# Every request rampart answers is recorded in CloudTrail: a stored object.
+recorded = sum(r["ok"] + r["errors"] for r in runs if r["label"] == "rampart")
+print()
+print(f"rampart peak RSS: {rss_peak / 1024:.1f} MiB; RSS growth per 10,000 recorded events: "
+      f"{(rss_end - rss_start) / 1024 / max(recorded / 10000, 1e-9):.2f} MiB ({recorded} events)")
 bad = [r for r in runs if r["label"] in ("rampart", "moto") and (r["errors"] > 0 or r["ok"] == 0)]
 if bad:
     sys.exit(f"errors where there should be none: {bad}")

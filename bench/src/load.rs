@@ -37,6 +37,17 @@ pub struct Args {
     /// Region of the signature scope.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// Open loop: send this many requests per second in total, on schedule whatever the
+    /// answers; latency counts from each request's scheduled time (no coordinated omission).
+    /// Without it the loop is closed: each connection sends when the last answer came.
+    #[arg(long)]
+    rate: Option<f64>,
+}
+
+/// An open-loop connection's timetable.
+struct Schedule {
+    next: Instant,
+    every: Duration,
 }
 
 struct Tally {
@@ -57,13 +68,31 @@ pub async fn run(args: Args) -> Result<(), String> {
     let measure_from = start + warmup;
     let end = measure_from + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
-    for _ in 0..args.concurrency {
+    // In open loop each connection owns every Nth slot of the schedule.
+    let interval = args
+        .rate
+        .filter(|r| *r > 0.0)
+        .map(|r| Duration::from_secs_f64(args.concurrency as f64 / r));
+    for i in 0..args.concurrency {
         let target = args.target.clone();
         let credentials = credentials.clone();
         let region = args.region.clone();
         let workload = args.workload;
+        let schedule = interval.map(|every| Schedule {
+            next: start + every.mul_f64(i as f64 / args.concurrency as f64),
+            every,
+        });
         tasks.push(tokio::spawn(async move {
-            connection_loop(&target, workload, &credentials, &region, measure_from, end).await
+            connection_loop(
+                &target,
+                workload,
+                &credentials,
+                &region,
+                schedule,
+                measure_from,
+                end,
+            )
+            .await
         }));
     }
     let mut total = Tally {
@@ -92,6 +121,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             "ok": total.ok,
             "errors": total.errors,
             "rps": total.ok as f64 / secs,
+            "mode": if args.rate.is_some() { "open" } else { "closed" },
             "p50_ms": us(0.5),
             "p99_ms": us(0.99),
             "p999_ms": us(0.999),
@@ -112,6 +142,7 @@ async fn connection_loop(
     workload: Workload,
     credentials: &Credentials,
     region: &str,
+    mut schedule: Option<Schedule>,
     measure_from: Instant,
     end: Instant,
 ) -> Result<Tally, String> {
@@ -130,7 +161,15 @@ async fn connection_loop(
         *request.method_mut() = prepared.method;
         *request.uri_mut() = http::Uri::from_static("/");
         *request.headers_mut() = prepared.headers;
-        let sent = Instant::now();
+        let sent = match &mut schedule {
+            Some(s) => {
+                let due = s.next;
+                s.next += s.every;
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None => Instant::now(),
+        };
         let ok = match sender.send_request(request).await {
             Ok(response) => {
                 let status_ok = response.status().is_success();
