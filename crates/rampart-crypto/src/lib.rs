@@ -1,13 +1,15 @@
 //! rampart's cryptography, pure: no I/O, no clock, no logging.
 //!
 //! Today it holds the root of trust, the [`MasterKey`] that seals every secret rampart keeps at
-//! rest (secret access keys, later KMS key material and secret values). It must never expose key
+//! rest (secret access keys, KMS key material and secret values), and in [`kms`] the KMS
+//! symmetric key material and ciphertext blob format. It must never expose key
 //! bytes through `Debug`, errors or anything else, and it zeroizes them on drop.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod kms;
 mod master_key;
 mod random;
 
