@@ -21,15 +21,34 @@ const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 pub enum AccessKeyOwner {
     /// The account's root user.
     Root,
+    /// An IAM user of the key's account.
+    User {
+        /// The user's name (rewritten when the user is renamed).
+        name: String,
+        /// The user's unique id (`AIDA...`): a key never passes to a new user of the same name.
+        user_id: String,
+    },
 }
 
 /// The stored form of an access key; the secret only ever sealed.
-#[derive(Serialize, Deserialize)]
-struct StoredKey {
-    account: AccountId,
-    owner: AccessKeyOwner,
-    status: String,
-    secret_sealed: String,
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct StoredKey {
+    pub account: AccountId,
+    pub owner: AccessKeyOwner,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub secret_sealed: String,
+    /// When the key was created (epoch seconds); absent in records older than IAM users.
+    #[serde(default)]
+    pub create_date: f64,
+}
+
+impl StoredKey {
+    /// The encoded record.
+    pub(crate) fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(self)
+            .map_err(|e| StoreError::Corrupt(format!("access key encoding: {e}")))
+    }
 }
 
 /// A resolved, active access key: the secret to verify the signature with, and the caller it names.
@@ -54,6 +73,61 @@ fn seal_context(access_key_id: &str) -> Vec<u8> {
     format!("{TABLE}/{access_key_id}").into_bytes()
 }
 
+/// Every key record of `account`'s root user, with its id.
+pub(crate) fn root_keys(
+    env: &Env,
+    account: &AccountId,
+) -> Result<Vec<(String, StoredKey)>, StoreError> {
+    let mut found = Vec::new();
+    for item in env.store.scan(SPACE, TABLE, &rampart_store::Scan::all())? {
+        let stored: StoredKey = serde_json::from_slice(&item.value)
+            .map_err(|e| StoreError::Corrupt(format!("access key record: {e}")))?;
+        if stored.owner == AccessKeyOwner::Root && &stored.account == account {
+            found.push((item.key.id, stored));
+        }
+    }
+    Ok(found)
+}
+
+/// The store key of an access key's record.
+pub(crate) fn access_key_key(access_key_id: &str) -> Key {
+    Key::new(SPACE, TABLE, access_key_id)
+}
+
+/// A new, active key record with its secret sealed under the master key.
+pub(crate) fn new_key_record(
+    env: &Env,
+    account: &AccountId,
+    owner: AccessKeyOwner,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<StoredKey, StoreError> {
+    let sealed = env
+        .master_key
+        .seal(&seal_context(access_key_id), secret.as_bytes())
+        .map_err(|_| StoreError::Unavailable("could not seal the access key".into()))?;
+    Ok(StoredKey {
+        account: account.clone(),
+        owner,
+        status: "Active".into(),
+        secret_sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+        create_date: rampart_service::epoch_seconds(env.clock.now()),
+    })
+}
+
+/// Reads an access key's record and its version, whatever its status.
+pub(crate) fn read_key(
+    env: &Env,
+    access_key_id: &str,
+) -> Result<Option<(StoredKey, u64)>, StoreError> {
+    let Some(item) = env.store.get(&access_key_key(access_key_id))? else {
+        return Ok(None);
+    };
+    let stored: StoredKey = serde_json::from_slice(&item.value)
+        .map_err(|e| StoreError::Corrupt(format!("access key record: {e}")))?;
+    Ok(Some((stored, item.version)))
+}
+
 /// Stores a new access key, refusing to overwrite an existing one (`Conflict`).
 pub fn store_access_key(
     env: &Env,
@@ -62,37 +136,22 @@ pub fn store_access_key(
     access_key_id: &str,
     secret: &str,
 ) -> Result<(), StoreError> {
-    let sealed = env
-        .master_key
-        .seal(&seal_context(access_key_id), secret.as_bytes())
-        .map_err(|_| StoreError::Unavailable("could not seal the access key".into()))?;
-    let stored = StoredKey {
-        account: account.clone(),
-        owner,
-        status: "Active".into(),
-        secret_sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
-    };
-    let value = serde_json::to_vec(&stored)
-        .map_err(|e| StoreError::Corrupt(format!("access key encoding: {e}")))?;
-    env.store.commit(Batch::new().put_if(
-        Key::new(SPACE, TABLE, access_key_id),
-        value,
-        Expect::Absent,
-    ))?;
+    let value = new_key_record(env, account, owner, access_key_id, secret)?.encode()?;
+    env.store
+        .commit(Batch::new().put_if(access_key_key(access_key_id), value, Expect::Absent))?;
     Ok(())
 }
 
-/// Looks up an active access key. `Ok(None)` means the key id is unknown or inactive; the
-/// pipeline answers that with `InvalidClientTokenId` (or its JSON-protocol equivalent).
+/// Looks up an active access key. `Ok(None)` means the key id is unknown or inactive, or its
+/// user no longer exists; the pipeline answers that with `InvalidClientTokenId` (or its
+/// JSON-protocol equivalent).
 pub fn resolve_access_key(
     env: &Env,
     access_key_id: &str,
 ) -> Result<Option<Credential>, StoreError> {
-    let Some(item) = env.store.get(&Key::new(SPACE, TABLE, access_key_id))? else {
+    let Some((stored, _)) = read_key(env, access_key_id)? else {
         return Ok(None);
     };
-    let stored: StoredKey = serde_json::from_slice(&item.value)
-        .map_err(|e| StoreError::Corrupt(format!("access key record: {e}")))?;
     if stored.status != "Active" {
         return Ok(None);
     }
@@ -117,6 +176,25 @@ pub fn resolve_access_key(
             kind: PrincipalKind::Root,
             access_key_id: access_key_id.to_owned(),
         },
+        AccessKeyOwner::User { name, user_id } => {
+            let Some((user, _)) = crate::iam::get_user(env.store.as_ref(), &stored.account, &name)?
+            else {
+                return Ok(None);
+            };
+            if user.user_id != user_id {
+                return Ok(None);
+            }
+            Principal {
+                principal_id: user.user_id,
+                account: stored.account,
+                partition: env.partition,
+                kind: PrincipalKind::User {
+                    name: user.name,
+                    path: user.path,
+                },
+                access_key_id: access_key_id.to_owned(),
+            }
+        }
     };
     Ok(Some(Credential { secret, principal }))
 }
@@ -127,6 +205,8 @@ const CACHE_CAPACITY: usize = 10_000;
 
 /// Resolved access keys, each kept while the access-key table's store watermark stands still:
 /// any change to any key (a new key, a deactivation, a deletion) is seen on the very next request.
+/// A user's rename or move rewrites its key records, and a user with keys cannot be deleted, so
+/// this one watermark also covers the principal a key names.
 #[derive(Default)]
 pub struct CredentialCache {
     entries: Mutex<HashMap<String, (u64, Arc<Credential>)>>,
@@ -215,7 +295,7 @@ mod tests {
         );
         // Replace the key behind the cache's back, as another operation would.
         env.store
-            .commit(Batch::new().delete(Key::new(SPACE, TABLE, "AKIAONE")))
+            .commit(Batch::new().delete(access_key_key("AKIAONE")))
             .unwrap();
         assert!(cache.resolve(&env, "AKIAONE").unwrap().is_none());
         store_access_key(&env, &account, AccessKeyOwner::Root, "AKIAONE", "second").unwrap();

@@ -1,11 +1,19 @@
 //! Identity services: who may call rampart, and who they are.
 //!
 //! Today this is the organization's bootstrap (the management account and its root access key),
-//! the access-key table the pipeline authenticates against, and STS `GetCallerIdentity`. IAM users,
-//! roles, sessions and Organizations grow here. Secret access keys are stored only sealed under the
-//! master key, and never appear in a log, an error or a response after their creation.
+//! the access-key table the pipeline authenticates against, IAM users with their access keys,
+//! inline and managed policies ([`identity_policies`] gives the pipeline a user's compiled
+//! policies), and STS `GetCallerIdentity`. Roles, groups, sessions and Organizations grow here.
+//! Secret access keys are stored only sealed under the master key, and never appear in a log, an
+//! error or a response after their creation (`CreateAccessKey`'s answer).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod access_keys;
+mod iam;
+mod identity_policies;
 mod organization;
 mod sts;
 
@@ -13,9 +21,11 @@ pub use access_keys::{
     AccessKeyOwner, Credential, CredentialCache, mint_access_key_id, mint_secret_access_key,
     resolve_access_key, store_access_key,
 };
+pub use identity_policies::identity_policies;
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 
 /// Registers this crate's operations.
 pub fn register(registry: &mut rampart_service::Registry) {
     sts::register(registry);
+    iam::register(registry);
 }

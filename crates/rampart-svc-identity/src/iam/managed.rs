@@ -1,0 +1,510 @@
+//! Managed policies: CreatePolicy, GetPolicy, GetPolicyVersion, DeletePolicy, ListPolicies,
+//! and their attachment to users: AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies.
+//!
+//! Customer managed policies have one version (`v1`, the default) until CreatePolicyVersion
+//! lands. AWS managed policies come from the policy engine's catalogue and are read-only.
+
+use super::errors::{
+    delete_conflict, invalid_input, limit_exceeded, no_such_entity, policy_error, store_error,
+    validation,
+};
+use super::names::{check_name, check_policy_path, max_items};
+use super::paging::page;
+use super::records::{
+    POLICY_TABLE, StoredPolicy, StoredUser, USER_TABLE, encode, get_policy, list, new_unique_id,
+    record_key, url_encode,
+};
+use super::users::{check_name_for_lookup, existing_user, put_user};
+use rampart_policy::{ManagedPolicies, ManagedPolicy, Policy, PolicyKind};
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry, from_input};
+use rampart_store::{Batch, Expect};
+use rampart_types::Partition;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// AWS's default quota of managed policies attached to one user.
+const POLICIES_PER_USER: usize = 10;
+/// When AWS managed policies read as created (the catalogue carries no dates).
+const AWS_POLICY_DATE: f64 = 1_423_180_800.0;
+
+/// A managed policy named by ARN.
+pub(crate) enum ManagedRef {
+    /// An AWS managed policy from the catalogue.
+    Aws(&'static ManagedPolicy),
+    /// A customer managed policy of the caller's account, with its record's version.
+    Customer(StoredPolicy, u64),
+}
+
+/// The catalogue's ARN (always in the `aws` partition) for an AWS managed policy ARN of
+/// `partition`, if `arn` names one.
+pub(crate) fn catalogue_arn(partition: Partition, arn: &str) -> Option<String> {
+    arn.strip_prefix(&format!("arn:{partition}:iam::aws:policy/"))
+        .map(|rest| format!("arn:aws:iam::aws:policy/{rest}"))
+}
+
+/// The ARN an AWS managed policy has in `partition`.
+fn partition_arn(partition: Partition, policy: &ManagedPolicy) -> String {
+    match policy.arn.strip_prefix("arn:aws:") {
+        Some(rest) => format!("arn:{partition}:{rest}"),
+        None => policy.arn.clone(),
+    }
+}
+
+/// The managed policy `arn` names, if it exists.
+pub(crate) fn resolve(call: &Call<'_>, arn: &str) -> Result<Option<ManagedRef>, AwsError> {
+    if !arn.starts_with("arn:") {
+        return Err(invalid_input(format!("ARN {arn} is not valid.")));
+    }
+    let partition = call.env.partition;
+    if let Some(catalogue) = catalogue_arn(partition, arn) {
+        return Ok(ManagedPolicies::get()
+            .by_arn(&catalogue)
+            .map(ManagedRef::Aws));
+    }
+    let account = &call.principal.account;
+    if !arn.starts_with(&format!("arn:{partition}:iam::{account}:policy/")) {
+        return Ok(None);
+    }
+    let name = arn.rsplit('/').next().unwrap_or_default();
+    Ok(get_policy(call.env.store.as_ref(), account, name)
+        .map_err(store_error)?
+        .filter(|(p, _)| p.arn == arn)
+        .map(|(p, v)| ManagedRef::Customer(p, v)))
+}
+
+/// A stable `ANPA` id for an AWS managed policy (the catalogue has none): 80 bits of two
+/// FNV-1a hashes of its name, in base32.
+fn aws_policy_id(name: &str) -> String {
+    const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let fnv = |seed: u64| {
+        name.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let bits =
+        (u128::from(fnv(0xcbf2_9ce4_8422_2325)) << 64) | u128::from(fnv(0x8422_2325_cbf2_9ce4));
+    let id: String = (0..16)
+        .map(|i| char::from(BASE32[((bits >> (i * 5)) & 31) as usize]))
+        .collect();
+    format!("ANPA{id}")
+}
+
+/// The path of a policy ARN: what lies between `policy` and the name.
+fn arn_path(arn: &str) -> String {
+    let resource = arn.split_once(":policy").map(|(_, r)| r).unwrap_or("/");
+    match resource.rfind('/') {
+        Some(i) => resource[..=i].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+/// How many users of the account have each managed policy ARN attached.
+fn attachment_counts(call: &Call<'_>) -> Result<HashMap<String, u32>, AwsError> {
+    let users: Vec<StoredUser> =
+        list(call.env.store.as_ref(), &call.principal.account, USER_TABLE).map_err(store_error)?;
+    let mut counts = HashMap::new();
+    for arn in users.into_iter().flat_map(|u| u.attached_policies) {
+        *counts.entry(arn).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// The model's `Policy` structure.
+fn aws_policy_output(partition: Partition, policy: &ManagedPolicy, attachments: u32) -> Value {
+    let arn = partition_arn(partition, policy);
+    json!({
+        "PolicyName": policy.name,
+        "PolicyId": aws_policy_id(&policy.name),
+        "Arn": arn,
+        "Path": arn_path(&arn),
+        "DefaultVersionId": policy.version_id,
+        "AttachmentCount": attachments,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": true,
+        "CreateDate": AWS_POLICY_DATE,
+        "UpdateDate": AWS_POLICY_DATE,
+    })
+}
+
+/// The model's `Policy` structure.
+fn customer_policy_output(policy: &StoredPolicy, with_description: bool) -> Value {
+    let mut v = json!({
+        "PolicyName": policy.name,
+        "PolicyId": policy.policy_id,
+        "Arn": policy.arn,
+        "Path": policy.path,
+        "DefaultVersionId": policy.default_version_id,
+        "AttachmentCount": policy.attachment_count,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": true,
+        "CreateDate": policy.create_date,
+        "UpdateDate": policy.update_date,
+    });
+    if with_description && let Some(d) = &policy.description {
+        v["Description"] = json!(d);
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreatePolicyInput {
+    policy_name: String,
+    path: Option<String>,
+    policy_document: String,
+    description: Option<String>,
+}
+
+fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: CreatePolicyInput = from_input(input, "ValidationError")?;
+    check_name(&input.policy_name, "policyName", 128)?;
+    let path = input.path.unwrap_or_else(|| "/".into());
+    check_policy_path(&path, "path")?;
+    if let Some(d) = &input.description
+        && d.chars().count() > 1000
+    {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{d}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000"
+        )));
+    }
+    PolicyKind::Identity
+        .check_size(&input.policy_document)
+        .map_err(|e| policy_error(&e))?;
+    Policy::parse(&input.policy_document, PolicyKind::Identity).map_err(|e| policy_error(&e))?;
+    let account = &call.principal.account;
+    let exists = || {
+        super::errors::already_exists(format!(
+            "A policy called {} already exists. Duplicate names are not allowed.",
+            input.policy_name
+        ))
+    };
+    if get_policy(call.env.store.as_ref(), account, &input.policy_name)
+        .map_err(store_error)?
+        .is_some()
+    {
+        return Err(exists());
+    }
+    let now = rampart_service::epoch_seconds(call.env.clock.now());
+    let policy = StoredPolicy {
+        arn: format!(
+            "arn:{}:iam::{account}:policy{path}{}",
+            call.env.partition, input.policy_name
+        ),
+        name: input.policy_name.clone(),
+        path,
+        policy_id: new_unique_id("ANPA").map_err(store_error)?,
+        description: input.description,
+        create_date: now,
+        update_date: now,
+        default_version_id: "v1".into(),
+        document: input.policy_document,
+        attachment_count: 0,
+    };
+    let batch = Batch::new().put_if(
+        record_key(account, POLICY_TABLE, &policy.name),
+        encode(&policy).map_err(store_error)?,
+        Expect::Absent,
+    );
+    match call.env.store.commit(batch) {
+        Ok(_) => Ok(json!({ "Policy": customer_policy_output(&policy, false) })),
+        Err(rampart_store::StoreError::Conflict { .. }) => Err(exists()),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicyArnInput {
+    policy_arn: String,
+}
+
+fn policy_not_found(arn: &str) -> AwsError {
+    no_such_entity(format!("Policy {arn} was not found."))
+}
+
+fn get_policy_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: PolicyArnInput = from_input(input, "ValidationError")?;
+    let policy = match resolve(call, &input.policy_arn)? {
+        Some(ManagedRef::Aws(policy)) => {
+            let arn = partition_arn(call.env.partition, policy);
+            let count = attachment_counts(call)?.get(&arn).copied().unwrap_or(0);
+            aws_policy_output(call.env.partition, policy, count)
+        }
+        Some(ManagedRef::Customer(policy, _)) => customer_policy_output(&policy, true),
+        None => return Err(policy_not_found(&input.policy_arn)),
+    };
+    Ok(json!({ "Policy": policy }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetPolicyVersionInput {
+    policy_arn: String,
+    version_id: String,
+}
+
+fn get_policy_version(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: GetPolicyVersionInput = from_input(input, "ValidationError")?;
+    let (document, version, date) = match resolve(call, &input.policy_arn)? {
+        Some(ManagedRef::Aws(p)) => (
+            p.document().to_owned(),
+            p.version_id.clone(),
+            AWS_POLICY_DATE,
+        ),
+        Some(ManagedRef::Customer(p, _)) => (p.document, p.default_version_id, p.create_date),
+        None => return Err(policy_not_found(&input.policy_arn)),
+    };
+    if input.version_id != version {
+        return Err(no_such_entity(format!(
+            "Policy {} version {} does not exist.",
+            input.policy_arn, input.version_id
+        )));
+    }
+    Ok(json!({ "PolicyVersion": {
+        "Document": url_encode(&document),
+        "VersionId": version,
+        "IsDefaultVersion": true,
+        "CreateDate": date,
+    }}))
+}
+
+fn delete_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: PolicyArnInput = from_input(input, "ValidationError")?;
+    let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? else {
+        return Err(policy_not_found(&input.policy_arn));
+    };
+    if policy.attachment_count > 0 {
+        return Err(delete_conflict(
+            "Cannot delete a policy attached to entities.",
+        ));
+    }
+    let key = record_key(&call.principal.account, POLICY_TABLE, &policy.name);
+    call.env
+        .store
+        .commit(Batch::new().delete_if(key, Expect::Version(version)))
+        .map_err(store_error)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListPoliciesInput {
+    scope: Option<String>,
+    only_attached: Option<bool>,
+    path_prefix: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ListPoliciesInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    let scope = input.scope.as_deref().unwrap_or("All");
+    if !matches!(scope, "All" | "AWS" | "Local") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+        )));
+    }
+    let only_attached = input.only_attached.unwrap_or(false);
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let partition = call.env.partition;
+    // Sort keys: AWS policies first ("0" + name), then the account's ("1" + lower-cased name).
+    let mut items: Vec<(String, Value)> = Vec::new();
+    if scope != "Local" {
+        let counts = attachment_counts(call)?;
+        for policy in ManagedPolicies::get().all() {
+            let arn = partition_arn(partition, policy);
+            let count = counts.get(&arn).copied().unwrap_or(0);
+            if (only_attached && count == 0) || !arn_path(&arn).starts_with(&prefix) {
+                continue;
+            }
+            items.push((
+                format!("0{}", policy.name),
+                aws_policy_output(partition, policy, count),
+            ));
+        }
+    }
+    if scope != "AWS" {
+        let policies: Vec<StoredPolicy> = list(
+            call.env.store.as_ref(),
+            &call.principal.account,
+            POLICY_TABLE,
+        )
+        .map_err(store_error)?;
+        for policy in policies {
+            if (only_attached && policy.attachment_count == 0) || !policy.path.starts_with(&prefix)
+            {
+                continue;
+            }
+            items.push((
+                format!("1{}", policy.name.to_lowercase()),
+                customer_policy_output(&policy, false),
+            ));
+        }
+    }
+    let mut output = Map::new();
+    let policies = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("Policies".into(), Value::Array(policies));
+    Ok(Value::Object(output))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserPolicyArnInput {
+    user_name: String,
+    policy_arn: String,
+}
+
+/// Adds `delta` to a customer policy's attachment count, guarded by its version.
+fn count_attachment(
+    call: &Call<'_>,
+    batch: Batch,
+    mut policy: StoredPolicy,
+    version: u64,
+    delta: i64,
+) -> Result<Batch, AwsError> {
+    policy.attachment_count =
+        u32::try_from(i64::from(policy.attachment_count) + delta).unwrap_or(0);
+    Ok(batch.put_if(
+        record_key(&call.principal.account, POLICY_TABLE, &policy.name),
+        encode(&policy).map_err(store_error)?,
+        Expect::Version(version),
+    ))
+}
+
+fn attach_user_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: UserPolicyArnInput = from_input(input, "ValidationError")?;
+    check_name_for_lookup(&input.user_name)?;
+    let (mut user, user_version) = existing_user(call, &input.user_name)?;
+    let Some(policy) = resolve(call, &input.policy_arn)? else {
+        return Err(no_such_entity(format!(
+            "Policy {} does not exist or is not attachable.",
+            input.policy_arn
+        )));
+    };
+    if user.attached_policies.contains(&input.policy_arn) {
+        return Ok(json!({}));
+    }
+    if user.attached_policies.len() >= POLICIES_PER_USER {
+        return Err(limit_exceeded(format!(
+            "Cannot exceed quota for PoliciesPerUser: {POLICIES_PER_USER}"
+        )));
+    }
+    user.attached_policies.push(input.policy_arn);
+    let mut batch = put_user(Batch::new(), call, &user, user_version)?;
+    if let ManagedRef::Customer(policy, version) = policy {
+        batch = count_attachment(call, batch, policy, version, 1)?;
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(json!({}))
+}
+
+fn detach_user_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: UserPolicyArnInput = from_input(input, "ValidationError")?;
+    check_name_for_lookup(&input.user_name)?;
+    let (mut user, user_version) = existing_user(call, &input.user_name)?;
+    if !user.attached_policies.contains(&input.policy_arn) {
+        return Err(policy_not_found(&input.policy_arn));
+    }
+    user.attached_policies
+        .retain(|arn| *arn != input.policy_arn);
+    let mut batch = put_user(Batch::new(), call, &user, user_version)?;
+    if let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? {
+        batch = count_attachment(call, batch, policy, version, -1)?;
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListAttachedUserPoliciesInput {
+    user_name: String,
+    path_prefix: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_attached_user_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ListAttachedUserPoliciesInput = from_input(input, "ValidationError")?;
+    check_name_for_lookup(&input.user_name)?;
+    let max = max_items(input.max_items)?;
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let (user, _) = existing_user(call, &input.user_name)?;
+    let mut items: Vec<(String, Value)> = user
+        .attached_policies
+        .into_iter()
+        .filter(|arn| arn_path(arn).starts_with(&prefix))
+        .map(|arn| {
+            let name = arn.rsplit('/').next().unwrap_or_default().to_owned();
+            (arn.clone(), json!({ "PolicyName": name, "PolicyArn": arn }))
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut output = Map::new();
+    let attached = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("AttachedPolicies".into(), Value::Array(attached));
+    Ok(Value::Object(output))
+}
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register("iam", "CreatePolicy", false, create_policy);
+    registry.register("iam", "GetPolicy", true, get_policy_op);
+    registry.register("iam", "GetPolicyVersion", true, get_policy_version);
+    registry.register("iam", "DeletePolicy", false, delete_policy);
+    registry.register("iam", "ListPolicies", true, list_policies);
+    registry.register("iam", "AttachUserPolicy", false, attach_user_policy);
+    registry.register("iam", "DetachUserPolicy", false, detach_user_policy);
+    registry.register(
+        "iam",
+        "ListAttachedUserPolicies",
+        true,
+        list_attached_user_policies,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_policy_arns_map_across_partitions() {
+        assert_eq!(
+            catalogue_arn(
+                Partition::AwsCn,
+                "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"
+            )
+            .as_deref(),
+            Some("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        );
+        assert_eq!(
+            catalogue_arn(Partition::Aws, "arn:aws:iam::123456789012:policy/x"),
+            None
+        );
+        let read_only = ManagedPolicies::get().by_name("ReadOnlyAccess").unwrap();
+        assert_eq!(
+            partition_arn(Partition::AwsCn, read_only),
+            "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"
+        );
+    }
+
+    #[test]
+    fn paths_come_from_arns() {
+        assert_eq!(arn_path("arn:aws:iam::aws:policy/ReadOnlyAccess"), "/");
+        assert_eq!(
+            arn_path("arn:aws:iam::aws:policy/service-role/AWSLambdaRole"),
+            "/service-role/"
+        );
+    }
+
+    #[test]
+    fn aws_policy_ids_are_stable_and_shaped() {
+        let id = aws_policy_id("ReadOnlyAccess");
+        assert_eq!(id, aws_policy_id("ReadOnlyAccess"));
+        assert_ne!(id, aws_policy_id("AdministratorAccess"));
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("ANPA"));
+    }
+}

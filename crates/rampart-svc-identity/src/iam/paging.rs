@@ -1,0 +1,62 @@
+//! IAM's `Marker`/`MaxItems` paging over an ordered listing.
+
+use super::errors::invalid_input;
+use rampart_protocol::AwsError;
+use serde_json::{Map, Value};
+
+/// One page of `items`, each with its (unique, ascending) sort key. The marker is the sort key
+/// of the first item of the next page. Adds `IsTruncated` and `Marker` to `output`.
+pub(crate) fn page<T>(
+    items: Vec<(String, T)>,
+    marker: Option<&str>,
+    max_items: usize,
+    output: &mut Map<String, Value>,
+) -> Result<Vec<T>, AwsError> {
+    let start = match marker {
+        None => 0,
+        Some(m) => items
+            .iter()
+            .position(|(k, _)| k.as_str() >= m)
+            .unwrap_or(items.len()),
+    };
+    if marker.is_some_and(|m| m.is_empty()) {
+        return Err(invalid_input("Invalid Marker."));
+    }
+    let mut rest = items.into_iter().skip(start);
+    let page: Vec<T> = rest.by_ref().take(max_items).map(|(_, v)| v).collect();
+    match rest.next() {
+        Some((next, _)) => {
+            output.insert("IsTruncated".into(), Value::Bool(true));
+            output.insert("Marker".into(), Value::String(next));
+        }
+        None => {
+            output.insert("IsTruncated".into(), Value::Bool(false));
+        }
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_resume_at_the_marker() {
+        let items: Vec<(String, u32)> = (0..5).map(|i| (format!("k{i}"), i)).collect();
+        let mut out = Map::new();
+        let first = page(items.clone(), None, 2, &mut out).unwrap();
+        assert_eq!(first, vec![0, 1]);
+        assert_eq!(out["IsTruncated"], true);
+        let marker = out["Marker"].as_str().unwrap().to_owned();
+        let mut out = Map::new();
+        assert_eq!(
+            page(items.clone(), Some(&marker), 2, &mut out).unwrap(),
+            vec![2, 3]
+        );
+        let marker = out["Marker"].as_str().unwrap().to_owned();
+        let mut out = Map::new();
+        assert_eq!(page(items, Some(&marker), 2, &mut out).unwrap(), vec![4]);
+        assert_eq!(out["IsTruncated"], false);
+        assert!(out.get("Marker").is_none());
+    }
+}
