@@ -7,6 +7,7 @@
 
 mod admin;
 mod audit;
+mod authz;
 pub mod bootstrap;
 pub mod config;
 pub mod delivery;

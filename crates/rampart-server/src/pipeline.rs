@@ -7,6 +7,7 @@
 //! 5. encode the output or the AWS error in the request's protocol;
 //! 6. record a CloudTrail event for every outcome, including failures before authentication.
 
+use crate::authz::{self, RequestFacts};
 use crate::{admin, audit};
 use bytes::Bytes;
 use http::request::Parts;
@@ -23,6 +24,8 @@ use std::sync::Arc;
 /// Everything a request needs, shared by all connections.
 pub struct Pipeline {
     env: Env,
+    /// Whether requests arrive over TLS (`aws:SecureTransport`).
+    secure_transport: bool,
     credentials: rampart_svc_identity::CredentialCache,
     registry: Registry,
     recorder: Recorder,
@@ -69,10 +72,18 @@ impl Ready {
 }
 
 impl Pipeline {
-    /// A pipeline over `env`, serving the operations in `registry` and recording to `recorder`.
-    pub fn new(env: Env, registry: Registry, recorder: Recorder, max_body_bytes: usize) -> Self {
+    /// A pipeline over `env`, serving the operations in `registry` and recording to `recorder`;
+    /// `secure_transport` says whether the listener speaks TLS.
+    pub fn new(
+        env: Env,
+        registry: Registry,
+        recorder: Recorder,
+        max_body_bytes: usize,
+        secure_transport: bool,
+    ) -> Self {
         Pipeline {
             env,
+            secure_transport,
             credentials: rampart_svc_identity::CredentialCache::new(),
             registry,
             recorder,
@@ -150,9 +161,17 @@ impl Pipeline {
         let body = unchunked.as_deref().unwrap_or(body);
         let input = match &caller {
             Caller::Unauthenticated { error, .. } => Err(error.clone()),
-            Caller::Authenticated(principal) => self
-                .authorize(principal, &route)
-                .and_then(|()| rampart_protocol::decode_input(&route, &head, body)),
+            Caller::Authenticated(principal) => {
+                let facts = RequestFacts {
+                    now: self.env.clock.now(),
+                    source_ip: peer.ip(),
+                    user_agent: head.header("user-agent"),
+                    secure_transport: self.secure_transport,
+                    region: region.as_str(),
+                };
+                self.authorize(principal, &route, &facts)
+                    .and_then(|()| rampart_protocol::decode_input(&route, &head, body))
+            }
         };
         let entry = self
             .registry
@@ -270,13 +289,17 @@ impl Pipeline {
         }
     }
 
-    /// Step 3: deny by default. Until the policy engine is wired in, only an account's root user
-    /// is allowed, and it is allowed everything in its own account.
-    fn authorize(&self, principal: &Principal, route: &Route) -> Result<(), AwsError> {
-        match principal.kind {
-            rampart_service::PrincipalKind::Root => Ok(()),
-            _ => Err(access_denied(principal, route)),
-        }
+    /// Step 3: the policy engine decides over the caller's identity policies (deny by default;
+    /// an account's root user is allowed everything in its own account).
+    fn authorize(
+        &self,
+        principal: &Principal,
+        route: &Route,
+        facts: &RequestFacts<'_>,
+    ) -> Result<(), AwsError> {
+        // Identity policies of IAM users come with IAM (issue 4); until then a non-root caller
+        // has none, which the engine answers with an implicit deny.
+        authz::authorize(principal, route, facts, Vec::new())
     }
 }
 
@@ -305,19 +328,6 @@ fn unknown_access_key(family: Family) -> AwsError {
             403,
             "The AWS Access Key Id you provided does not exist in our records.",
         ),
-    }
-}
-
-/// The AccessDenied error in AWS's words.
-fn access_denied(principal: &Principal, route: &Route) -> AwsError {
-    let action = format!("{}:{}", route.service.signing_name(), route.operation.name);
-    let message = format!(
-        "User: {} is not authorized to perform: {action} because no identity-based policy allows the {action} action",
-        principal.arn()
-    );
-    match route.protocol {
-        Protocol::AwsQuery => AwsError::new("AccessDenied", 403, message),
-        _ => AwsError::new("AccessDeniedException", 400, message),
     }
 }
 

@@ -137,6 +137,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             registry,
             recorder.clone(),
             config.max_body_bytes,
+            config.tls.is_some(),
         ));
         let delivery = Arc::new(rampart_svc_audit::Delivery::new(
             opened.env.clone(),
