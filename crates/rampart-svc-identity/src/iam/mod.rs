@@ -26,3 +26,6 @@ pub(crate) fn register(registry: &mut Registry) {
     inline::register(registry);
     managed::register(registry);
 }
+
+#[cfg(test)]
+mod tests;

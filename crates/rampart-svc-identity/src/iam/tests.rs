@@ -1,0 +1,483 @@
+//! The IAM operations end to end over an in-memory store, as the pipeline calls them.
+
+use crate::{AccessKeyOwner, identity_policies, resolve_access_key, store_access_key};
+use rampart_crypto::MasterKey;
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
+use rampart_store::MemStore;
+use rampart_types::{Partition, Region, SystemClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const ACCOUNT: &str = "123456789012";
+
+struct World {
+    env: Env,
+    registry: Registry,
+    root: Principal,
+}
+
+fn world() -> World {
+    let env = Env {
+        store: Arc::new(MemStore::new()),
+        clock: Arc::new(SystemClock),
+        master_key: Arc::new(MasterKey::generate().unwrap()),
+        partition: Partition::Aws,
+        management_account: ACCOUNT.parse().unwrap(),
+    };
+    let mut registry = Registry::new();
+    crate::register(&mut registry);
+    let root = Principal {
+        account: ACCOUNT.parse().unwrap(),
+        partition: Partition::Aws,
+        kind: PrincipalKind::Root,
+        principal_id: ACCOUNT.into(),
+        access_key_id: "AKIAROOT".into(),
+    };
+    World {
+        env,
+        registry,
+        root,
+    }
+}
+
+impl World {
+    fn call_as(&self, principal: &Principal, op: &str, input: Value) -> Result<Value, AwsError> {
+        let region: Region = "us-east-1".parse().unwrap();
+        let call = Call {
+            request_id: "req",
+            principal,
+            region: &region,
+            source_ip: "127.0.0.1".parse().unwrap(),
+            user_agent: "test",
+            env: &self.env,
+        };
+        let entry = self.registry.get("iam", op).unwrap();
+        (entry.handler)(&call, input)
+    }
+
+    fn call(&self, op: &str, input: Value) -> Result<Value, AwsError> {
+        self.call_as(&self.root, op, input)
+    }
+
+    /// Creates a user with a key; returns the key's principal.
+    fn user_with_key(&self, name: &str) -> Principal {
+        self.call("CreateUser", json!({"UserName": name})).unwrap();
+        let key = self
+            .call("CreateAccessKey", json!({"UserName": name}))
+            .unwrap();
+        let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap();
+        resolve_access_key(&self.env, id)
+            .unwrap()
+            .unwrap()
+            .principal
+    }
+}
+
+fn code(r: Result<Value, AwsError>) -> String {
+    r.unwrap_err().code.into_owned()
+}
+
+const ALLOW_LIST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#;
+
+#[test]
+fn users_are_created_read_listed_and_unique_regardless_of_case() {
+    let w = world();
+    let out = w
+        .call("CreateUser", json!({"UserName": "Alice", "Path": "/ops/"}))
+        .unwrap();
+    let user = &out["User"];
+    assert_eq!(user["Arn"], "arn:aws:iam::123456789012:user/ops/Alice");
+    let id = user["UserId"].as_str().unwrap();
+    assert!(id.starts_with("AIDA") && id.len() == 20);
+    let e = w
+        .call("CreateUser", json!({"UserName": "alice"}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("EntityAlreadyExists", 409));
+    assert_eq!(e.message, "User with name alice already exists.");
+    assert_eq!(
+        w.call("GetUser", json!({"UserName": "ALICE"})).unwrap()["User"]["UserName"],
+        "Alice"
+    );
+    let e = w.call("GetUser", json!({"UserName": "bob"})).unwrap_err();
+    assert_eq!((&*e.code, e.status), ("NoSuchEntity", 404));
+    assert_eq!(
+        code(w.call("CreateUser", json!({"UserName": "a b"}))),
+        "ValidationError"
+    );
+    assert_eq!(
+        code(w.call("CreateUser", json!({"UserName": "x", "Path": "ops"}))),
+        "ValidationError"
+    );
+    for name in ["bob", "carol", "dave"] {
+        w.call("CreateUser", json!({"UserName": name})).unwrap();
+    }
+    let page = w.call("ListUsers", json!({"MaxItems": 2})).unwrap();
+    assert_eq!(page["IsTruncated"], true);
+    let names: Vec<_> = page["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserName"].clone())
+        .collect();
+    assert_eq!(names, [json!("Alice"), json!("bob")]);
+    let next = w
+        .call("ListUsers", json!({"Marker": page["Marker"]}))
+        .unwrap();
+    assert_eq!(next["Users"].as_array().unwrap().len(), 2);
+    assert_eq!(next["IsTruncated"], false);
+    let ops = w.call("ListUsers", json!({"PathPrefix": "/ops/"})).unwrap();
+    assert_eq!(ops["Users"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn user_keys_authenticate_as_the_user_until_deactivated() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    assert_eq!(alice.arn(), "arn:aws:iam::123456789012:user/alice");
+    assert!(alice.principal_id.starts_with("AIDA"));
+    // The user calls for itself without naming itself.
+    assert_eq!(
+        w.call_as(&alice, "GetUser", json!({})).unwrap()["User"]["UserName"],
+        "alice"
+    );
+    w.call("CreateAccessKey", json!({"UserName": "alice"}))
+        .unwrap();
+    let e = w
+        .call("CreateAccessKey", json!({"UserName": "alice"}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("LimitExceeded", 409));
+    assert_eq!(e.message, "Cannot exceed quota for AccessKeysPerUser: 2");
+    let listed = w
+        .call("ListAccessKeys", json!({"UserName": "alice"}))
+        .unwrap();
+    assert_eq!(listed["AccessKeyMetadata"].as_array().unwrap().len(), 2);
+    let id = alice.access_key_id.clone();
+    w.call(
+        "UpdateAccessKey",
+        json!({"UserName": "alice", "AccessKeyId": id, "Status": "Inactive"}),
+    )
+    .unwrap();
+    assert!(resolve_access_key(&w.env, &id).unwrap().is_none());
+    w.call(
+        "UpdateAccessKey",
+        json!({"UserName": "alice", "AccessKeyId": id, "Status": "Active"}),
+    )
+    .unwrap();
+    assert!(resolve_access_key(&w.env, &id).unwrap().is_some());
+    let e = w
+        .call(
+            "UpdateAccessKey",
+            json!({"UserName": "alice", "AccessKeyId": id, "Status": "On"}),
+        )
+        .unwrap_err();
+    assert_eq!(&*e.code, "ValidationError");
+    // Another user's key is not found through this user.
+    w.call("CreateUser", json!({"UserName": "bob"})).unwrap();
+    assert_eq!(
+        code(w.call(
+            "DeleteAccessKey",
+            json!({"UserName": "bob", "AccessKeyId": id})
+        )),
+        "NoSuchEntity"
+    );
+    let e = w
+        .call("DeleteUser", json!({"UserName": "alice"}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
+    assert_eq!(
+        e.message,
+        "Cannot delete entity, must delete access keys first."
+    );
+}
+
+#[test]
+fn a_rename_moves_the_principal_and_the_user_record() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    w.call(
+        "UpdateUser",
+        json!({"UserName": "alice", "NewUserName": "alicia", "NewPath": "/x/"}),
+    )
+    .unwrap();
+    let renamed = resolve_access_key(&w.env, &alice.access_key_id)
+        .unwrap()
+        .unwrap()
+        .principal;
+    assert_eq!(renamed.arn(), "arn:aws:iam::123456789012:user/x/alicia");
+    assert_eq!(renamed.principal_id, alice.principal_id);
+    assert_eq!(
+        code(w.call("GetUser", json!({"UserName": "alice"}))),
+        "NoSuchEntity"
+    );
+}
+
+#[test]
+fn a_recreated_user_does_not_inherit_an_old_key() {
+    let w = world();
+    let account = ACCOUNT.parse().unwrap();
+    store_access_key(
+        &w.env,
+        &account,
+        AccessKeyOwner::User {
+            name: "ghost".into(),
+            user_id: "AIDAOLD".into(),
+        },
+        "AKIAGHOST",
+        "secret",
+    )
+    .unwrap();
+    assert!(resolve_access_key(&w.env, "AKIAGHOST").unwrap().is_none());
+    w.call("CreateUser", json!({"UserName": "ghost"})).unwrap();
+    assert!(resolve_access_key(&w.env, "AKIAGHOST").unwrap().is_none());
+}
+
+#[test]
+fn inline_policies_are_validated_sized_and_seen_at_once() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    assert!(identity_policies(&w.env, &alice).unwrap().is_empty());
+    w.call(
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "list", "PolicyDocument": ALLOW_LIST}),
+    )
+    .unwrap();
+    let policies = identity_policies(&w.env, &alice).unwrap();
+    assert_eq!(policies.len(), 1);
+    assert_eq!(policies[0].name(), Some("list"));
+    let got = w
+        .call(
+            "GetUserPolicy",
+            json!({"UserName": "alice", "PolicyName": "list"}),
+        )
+        .unwrap();
+    assert!(
+        got["PolicyDocument"]
+            .as_str()
+            .unwrap()
+            .starts_with("%7B%22Version%22")
+    );
+    assert_eq!(
+        w.call("ListUserPolicies", json!({"UserName": "alice"}))
+            .unwrap()["PolicyNames"],
+        json!(["list"])
+    );
+    // Malformed: AWS's message, nothing stored.
+    let e = w
+        .call("PutUserPolicy", json!({"UserName": "alice", "PolicyName": "bad", "PolicyDocument": "{\"Version\":\"2012-10-17\"}"}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("MalformedPolicyDocument", 400));
+    assert_eq!(
+        w.call("ListUserPolicies", json!({"UserName": "alice"}))
+            .unwrap()["PolicyNames"],
+        json!(["list"])
+    );
+    // The aggregate quota of 2,048 characters per user.
+    let big = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}"}}]}}"#,
+        "b".repeat(1_900)
+    );
+    let e = w
+        .call(
+            "PutUserPolicy",
+            json!({"UserName": "alice", "PolicyName": "big", "PolicyDocument": big}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("LimitExceeded", 409));
+    assert_eq!(
+        e.message,
+        "Maximum policy size of 2048 bytes exceeded for user alice"
+    );
+    w.call(
+        "DeleteAccessKey",
+        json!({"UserName": "alice", "AccessKeyId": alice.access_key_id}),
+    )
+    .unwrap();
+    let e = w
+        .call("DeleteUser", json!({"UserName": "alice"}))
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Cannot delete entity, must delete policies first."
+    );
+    w.call(
+        "DeleteUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "list"}),
+    )
+    .unwrap();
+    assert!(identity_policies(&w.env, &alice).unwrap().is_empty());
+    assert_eq!(
+        code(w.call(
+            "DeleteUserPolicy",
+            json!({"UserName": "alice", "PolicyName": "list"})
+        )),
+        "NoSuchEntity"
+    );
+}
+
+#[test]
+fn managed_policies_attach_count_and_block_deletion() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    let created = w
+        .call(
+            "CreatePolicy",
+            json!({"PolicyName": "lister", "Path": "/team/", "PolicyDocument": ALLOW_LIST}),
+        )
+        .unwrap();
+    let arn = created["Policy"]["Arn"].as_str().unwrap().to_owned();
+    assert_eq!(arn, "arn:aws:iam::123456789012:policy/team/lister");
+    assert!(
+        created["Policy"]["PolicyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ANPA")
+    );
+    assert_eq!(
+        code(w.call(
+            "CreatePolicy",
+            json!({"PolicyName": "LISTER", "PolicyDocument": ALLOW_LIST})
+        )),
+        "EntityAlreadyExists"
+    );
+    let read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": arn}),
+    )
+    .unwrap();
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": read_only}),
+    )
+    .unwrap();
+    let names: Vec<_> = identity_policies(&w.env, &alice)
+        .unwrap()
+        .iter()
+        .map(|p| p.name().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, [arn.clone(), read_only.to_owned()]);
+    assert_eq!(
+        w.call("GetPolicy", json!({"PolicyArn": arn})).unwrap()["Policy"]["AttachmentCount"],
+        1
+    );
+    assert_eq!(
+        w.call("GetPolicy", json!({"PolicyArn": read_only}))
+            .unwrap()["Policy"]["AttachmentCount"],
+        1
+    );
+    let e = w
+        .call("DeletePolicy", json!({"PolicyArn": arn}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
+    let e = w
+        .call(
+            "AttachUserPolicy",
+            json!({"UserName": "alice", "PolicyArn": "arn:aws:iam::aws:policy/NoSuchThing"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Policy arn:aws:iam::aws:policy/NoSuchThing does not exist or is not attachable."
+    );
+    let attached = w
+        .call(
+            "ListAttachedUserPolicies",
+            json!({"UserName": "alice", "PathPrefix": "/team/"}),
+        )
+        .unwrap();
+    assert_eq!(
+        attached["AttachedPolicies"],
+        json!([{"PolicyName": "lister", "PolicyArn": arn}])
+    );
+    let version = w.call(
+        "GetPolicyVersion",
+        json!({"PolicyArn": read_only, "VersionId": "v1"}),
+    );
+    let default = w
+        .call("GetPolicy", json!({"PolicyArn": read_only}))
+        .unwrap()["Policy"]["DefaultVersionId"]
+        .clone();
+    if default != "v1" {
+        assert_eq!(code(version), "NoSuchEntity");
+    }
+    let e = w
+        .call("DeleteUser", json!({"UserName": "alice"}))
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Cannot delete entity, must delete access keys first."
+    );
+    w.call(
+        "DetachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": arn}),
+    )
+    .unwrap();
+    assert_eq!(identity_policies(&w.env, &alice).unwrap().len(), 1);
+    w.call("DeletePolicy", json!({"PolicyArn": arn})).unwrap();
+    assert_eq!(
+        code(w.call("GetPolicy", json!({"PolicyArn": arn}))),
+        "NoSuchEntity"
+    );
+    let local = w.call("ListPolicies", json!({"Scope": "Local"})).unwrap();
+    assert_eq!(local["Policies"], json!([]));
+    let aws = w
+        .call(
+            "ListPolicies",
+            json!({"Scope": "AWS", "OnlyAttached": true}),
+        )
+        .unwrap();
+    assert_eq!(aws["Policies"].as_array().unwrap().len(), 1);
+    let all = w.call("ListPolicies", json!({"MaxItems": 1000})).unwrap();
+    assert_eq!(all["IsTruncated"], true);
+}
+
+#[test]
+fn attachments_are_capped_at_ten_per_user() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "alice"})).unwrap();
+    for (i, p) in rampart_policy::ManagedPolicies::get()
+        .all()
+        .iter()
+        .take(10)
+        .enumerate()
+    {
+        w.call(
+            "AttachUserPolicy",
+            json!({"UserName": "alice", "PolicyArn": p.arn}),
+        )
+        .unwrap_or_else(|e| panic!("{i}: {e:?}"));
+    }
+    let eleventh = &rampart_policy::ManagedPolicies::get().all()[10];
+    let e = w
+        .call(
+            "AttachUserPolicy",
+            json!({"UserName": "alice", "PolicyArn": eleventh.arn}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("LimitExceeded", 409));
+    assert_eq!(e.message, "Cannot exceed quota for PoliciesPerUser: 10");
+}
+
+#[test]
+fn oversized_managed_policies_are_refused() {
+    let w = world();
+    let big = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}"}}]}}"#,
+        "b".repeat(6_200)
+    );
+    let e = w
+        .call(
+            "CreatePolicy",
+            json!({"PolicyName": "big", "PolicyDocument": big}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("LimitExceeded", 409));
+    assert_eq!(e.message, "Cannot exceed quota for PolicySize: 6144");
+}
+
+#[test]
+fn root_has_no_identity_policies() {
+    let w = world();
+    assert!(identity_policies(&w.env, &w.root).unwrap().is_empty());
+}
