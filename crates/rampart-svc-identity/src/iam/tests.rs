@@ -481,3 +481,47 @@ fn root_has_no_identity_policies() {
     let w = world();
     assert!(identity_policies(&w.env, &w.root).unwrap().is_empty());
 }
+
+/// Decides `action` for `principal` as the pipeline does: its identity policies, resource `*`.
+fn allowed(w: &World, principal: &Principal, action: &str) -> bool {
+    let subject = rampart_policy::Principal::User {
+        arn: principal.arn(),
+        account: ACCOUNT.into(),
+    };
+    let mut request = rampart_policy::Request::new(subject, action, "*")
+        .with_resource_account(ACCOUNT)
+        .with_principal_id(principal.principal_id.clone());
+    request.derive_context();
+    let set = rampart_policy::PolicySet {
+        identity: identity_policies(&w.env, principal).unwrap(),
+        ..rampart_policy::PolicySet::default()
+    };
+    rampart_policy::evaluate(&request, &set).is_allowed()
+}
+
+#[test]
+fn the_engine_decides_with_the_users_policies() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    assert!(!allowed(&w, &alice, "iam:ListUsers"));
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
+    )
+    .unwrap();
+    assert!(allowed(&w, &alice, "iam:ListUsers"));
+    assert!(!allowed(&w, &alice, "iam:CreateUser"));
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListUsers","Resource":"*"}]}"#;
+    w.call(
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "deny", "PolicyDocument": deny}),
+    )
+    .unwrap();
+    assert!(!allowed(&w, &alice, "iam:ListUsers"));
+    w.call(
+        "DeleteUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "deny"}),
+    )
+    .unwrap();
+    assert!(allowed(&w, &alice, "iam:ListUsers"));
+}
