@@ -131,6 +131,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             rampart_svc_audit::Recorder::start(opened.env.store.clone(), opened.env.clock.clone());
         let mut registry = rampart_service::Registry::new();
         rampart_svc_identity::register(&mut registry);
+        rampart_svc_kms::register(&mut registry);
         rampart_svc_audit::register(&mut registry, recorder.clone());
         let pipeline = Arc::new(Pipeline::new(
             opened.env.clone(),

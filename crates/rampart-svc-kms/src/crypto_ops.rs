@@ -1,0 +1,311 @@
+//! The cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+//! GenerateDataKeyWithoutPlaintext and GenerateRandom.
+//!
+//! Plaintexts and data keys are held in zeroizing buffers and never reach an error or a log.
+
+use crate::errors;
+use crate::key::{self, KeyRecord};
+use crate::resolve::{Accept, resolve};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rampart_crypto::kms::{self as blob, random_vec};
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry, from_input};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use zeroize::Zeroizing;
+
+/// The only algorithm of symmetric keys.
+const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+/// Largest plaintext of Encrypt, in bytes.
+const MAX_PLAINTEXT: usize = 4096;
+/// Largest ciphertext blob, in bytes.
+const MAX_CIPHERTEXT: usize = 6144;
+/// Largest data key or random string, in bytes.
+const MAX_RANDOM: i64 = 1024;
+
+type Context = BTreeMap<String, String>;
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register("kms", "Encrypt", true, encrypt);
+    registry.register("kms", "Decrypt", true, decrypt);
+    registry.register("kms", "ReEncrypt", true, re_encrypt);
+    registry.register("kms", "GenerateDataKey", true, |c, i| {
+        generate_data_key(c, i, true)
+    });
+    registry.register("kms", "GenerateDataKeyWithoutPlaintext", true, |c, i| {
+        generate_data_key(c, i, false)
+    });
+    registry.register("kms", "GenerateRandom", true, generate_random);
+}
+
+/// Refuses an algorithm other than SYMMETRIC_DEFAULT for a symmetric key.
+fn check_algorithm(algorithm: Option<&str>) -> Result<&'static str, AwsError> {
+    match algorithm {
+        None | Some(SYMMETRIC_DEFAULT) => Ok(SYMMETRIC_DEFAULT),
+        Some(_) => Err(errors::invalid_key_usage(
+            "The requested encryption algorithm is not supported by this KMS key; symmetric keys support SYMMETRIC_DEFAULT only.",
+        )),
+    }
+}
+
+/// `DryRunOperationException` once every check has passed.
+fn dry_run() -> AwsError {
+    AwsError::new(
+        "DryRunOperationException",
+        412,
+        "The request would have succeeded, but the DryRun option is set.",
+    )
+}
+
+/// Decodes a base64 blob member (the protocol layer already checked it is base64).
+fn decode(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+    B64.decode(text)
+        .map(Zeroizing::new)
+        .map_err(|_| errors::validation(format!("Value at '{member}' is not valid base64.")))
+}
+
+/// Seals `plaintext` under the key's current backing version.
+fn seal(
+    call: &Call<'_>,
+    record: &KeyRecord,
+    plaintext: &[u8],
+    context: &Context,
+) -> Result<Vec<u8>, AwsError> {
+    let (version, material) = record.current_material(call)?;
+    blob::encrypt(&material, &record.id_bytes()?, version, plaintext, context)
+        .map_err(|_| errors::internal("encryption failed"))
+}
+
+/// Opens a ciphertext blob: finds its key (checking it against `key_id` when given), requires
+/// the key be usable, and decrypts. Every failure of the blob itself is
+/// InvalidCiphertextException.
+fn open(
+    call: &Call<'_>,
+    ciphertext: &str,
+    key_id: Option<&str>,
+    context: &Context,
+) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), AwsError> {
+    let bytes = decode("ciphertextBlob", ciphertext)?;
+    if bytes.is_empty() || bytes.len() > MAX_CIPHERTEXT {
+        return Err(errors::constraint(
+            "ciphertextBlob",
+            "Member must have length between 1 and 6144",
+        ));
+    }
+    let header = blob::parse_blob(&bytes).map_err(|_| errors::invalid_ciphertext())?;
+    let blob_key = key::id_text(&header.key_id);
+    if let Some(key_id) = key_id {
+        let (named, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+        if named.key_id != blob_key {
+            return Err(errors::incorrect_key());
+        }
+    }
+    let (record, _) = key::load(call, &blob_key)?.ok_or_else(errors::invalid_ciphertext)?;
+    record.require_usable()?;
+    let material = record
+        .material(call, header.backing_version)?
+        .ok_or_else(errors::invalid_ciphertext)?;
+    let plaintext =
+        blob::decrypt(&material, &bytes, context).map_err(|_| errors::invalid_ciphertext())?;
+    Ok((record, plaintext))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EncryptInput {
+    key_id: String,
+    plaintext: String,
+    #[serde(default)]
+    encryption_context: Context,
+    encryption_algorithm: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: EncryptInput = from_input(input, "ValidationException")?;
+    let plaintext = decode("plaintext", &input.plaintext)?;
+    if plaintext.is_empty() || plaintext.len() > MAX_PLAINTEXT {
+        return Err(errors::constraint(
+            "plaintext",
+            "Member must have length between 1 and 4096",
+        ));
+    }
+    let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    record.require_usable()?;
+    if input.dry_run {
+        return Err(dry_run());
+    }
+    let ciphertext = seal(call, &record, &plaintext, &input.encryption_context)?;
+    Ok(json!({
+        "CiphertextBlob": B64.encode(ciphertext),
+        "KeyId": record.arn,
+        "EncryptionAlgorithm": algorithm,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DecryptInput {
+    ciphertext_blob: String,
+    #[serde(default)]
+    encryption_context: Context,
+    key_id: Option<String>,
+    encryption_algorithm: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: DecryptInput = from_input(input, "ValidationException")?;
+    let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
+    let (record, plaintext) = open(
+        call,
+        &input.ciphertext_blob,
+        input.key_id.as_deref(),
+        &input.encryption_context,
+    )?;
+    if input.dry_run {
+        return Err(dry_run());
+    }
+    Ok(json!({
+        "KeyId": record.arn,
+        "Plaintext": B64.encode(plaintext.as_slice()),
+        "EncryptionAlgorithm": algorithm,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReEncryptInput {
+    ciphertext_blob: String,
+    #[serde(default)]
+    source_encryption_context: Context,
+    source_key_id: Option<String>,
+    destination_key_id: String,
+    #[serde(default)]
+    destination_encryption_context: Context,
+    source_encryption_algorithm: Option<String>,
+    destination_encryption_algorithm: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ReEncryptInput = from_input(input, "ValidationException")?;
+    let source_algorithm = check_algorithm(input.source_encryption_algorithm.as_deref())?;
+    let destination_algorithm = check_algorithm(input.destination_encryption_algorithm.as_deref())?;
+    let (destination, _) = resolve(call, &input.destination_key_id, Accept::KeysAndAliases)?;
+    destination.require_usable()?;
+    let (source, plaintext) = open(
+        call,
+        &input.ciphertext_blob,
+        input.source_key_id.as_deref(),
+        &input.source_encryption_context,
+    )?;
+    if input.dry_run {
+        return Err(dry_run());
+    }
+    let ciphertext = seal(
+        call,
+        &destination,
+        &plaintext,
+        &input.destination_encryption_context,
+    )?;
+    Ok(json!({
+        "CiphertextBlob": B64.encode(ciphertext),
+        "SourceKeyId": source.arn,
+        "KeyId": destination.arn,
+        "SourceEncryptionAlgorithm": source_algorithm,
+        "DestinationEncryptionAlgorithm": destination_algorithm,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DataKeyInput {
+    key_id: String,
+    #[serde(default)]
+    encryption_context: Context,
+    number_of_bytes: Option<i64>,
+    key_spec: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Checks a byte count against 1..=1024 for `member`.
+fn check_count(member: &str, n: i64) -> Result<usize, AwsError> {
+    if (1..=MAX_RANDOM).contains(&n) {
+        Ok(n as usize)
+    } else {
+        Err(errors::validation(format!(
+            "1 validation error detected: Value '{n}' at '{member}' failed to satisfy constraint: Member must have value between 1 and 1024"
+        )))
+    }
+}
+
+fn data_key_length(input: &DataKeyInput) -> Result<usize, AwsError> {
+    match (input.number_of_bytes, input.key_spec.as_deref()) {
+        (Some(_), Some(_)) => Err(errors::validation(
+            "Please specify either number of bytes or key spec, not both.",
+        )),
+        (None, None) => Err(errors::validation(
+            "Please specify either number of bytes or key spec.",
+        )),
+        (Some(n), None) => check_count("numberOfBytes", n),
+        (None, Some("AES_256")) => Ok(32),
+        (None, Some("AES_128")) => Ok(16),
+        (None, Some(spec)) => Err(errors::validation(format!(
+            "1 validation error detected: Value '{spec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"
+        ))),
+    }
+}
+
+fn generate_data_key(
+    call: &Call<'_>,
+    input: Value,
+    with_plaintext: bool,
+) -> Result<Value, AwsError> {
+    let input: DataKeyInput = from_input(input, "ValidationException")?;
+    let len = data_key_length(&input)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    record.require_usable()?;
+    if input.dry_run {
+        return Err(dry_run());
+    }
+    let data_key = random_vec(len).ok_or_else(|| errors::internal("randomness failed"))?;
+    let ciphertext = seal(call, &record, &data_key, &input.encryption_context)?;
+    let mut out = json!({
+        "CiphertextBlob": B64.encode(ciphertext),
+        "KeyId": record.arn,
+    });
+    if with_plaintext {
+        out["Plaintext"] = json!(B64.encode(data_key.as_slice()));
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RandomInput {
+    number_of_bytes: Option<i64>,
+    custom_key_store_id: Option<String>,
+}
+
+fn generate_random(_call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: RandomInput = from_input(input, "ValidationException")?;
+    if input.custom_key_store_id.is_some() {
+        return Err(errors::unsupported(
+            "Custom key stores are not supported by this server yet.",
+        ));
+    }
+    let n = input
+        .number_of_bytes
+        .ok_or_else(|| errors::validation("NumberOfBytes is required."))?;
+    let bytes = random_vec(check_count("numberOfBytes", n)?)
+        .ok_or_else(|| errors::internal("randomness failed"))?;
+    Ok(json!({ "Plaintext": B64.encode(bytes.as_slice()) }))
+}

@@ -1,0 +1,274 @@
+//! A stored KMS key: its metadata, state and sealed backing material.
+
+use crate::errors;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rampart_crypto::kms::KeyMaterial;
+use rampart_protocol::AwsError;
+use rampart_service::Call;
+use rampart_store::{Batch, Expect, Key, StoreError, space};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::UNIX_EPOCH;
+
+/// The table of keys, id = the key's UUID, in the account-and-region space.
+pub(crate) const KEY_TABLE: &str = "kms.key";
+
+/// A key's lifecycle state, as `KeyState` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum KeyState {
+    Enabled,
+    Disabled,
+    PendingDeletion,
+}
+
+impl KeyState {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+        }
+    }
+}
+
+/// One backing-key version, sealed under the master key.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct SealedMaterial {
+    pub version: u32,
+    /// base64 of the master key's sealed blob.
+    pub sealed: String,
+}
+
+/// A stored KMS key.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KeyRecord {
+    pub key_id: String,
+    pub arn: String,
+    pub account: String,
+    pub creation_date: f64,
+    pub state: KeyState,
+    pub description: String,
+    pub key_usage: String,
+    pub key_spec: String,
+    pub origin: String,
+    pub deletion_date: Option<f64>,
+    pub tags: BTreeMap<String, String>,
+    pub materials: Vec<SealedMaterial>,
+}
+
+impl KeyRecord {
+    /// The key's `KeyMetadata` as DescribeKey, CreateKey and friends answer.
+    pub fn metadata(&self) -> Value {
+        let mut v = json!({
+            "AWSAccountId": self.account,
+            "KeyId": self.key_id,
+            "Arn": self.arn,
+            "CreationDate": self.creation_date,
+            "Enabled": self.state == KeyState::Enabled,
+            "Description": self.description,
+            "KeyUsage": self.key_usage,
+            "KeyState": self.state.as_str(),
+            "Origin": self.origin,
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": self.key_spec,
+            "KeySpec": self.key_spec,
+            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+            "MultiRegion": false,
+        });
+        if let Some(date) = self.deletion_date {
+            v["DeletionDate"] = json!(date);
+        }
+        v
+    }
+
+    /// Refuses a cryptographic operation unless the key is enabled.
+    pub fn require_usable(&self) -> Result<(), AwsError> {
+        match self.state {
+            KeyState::Enabled => Ok(()),
+            KeyState::Disabled => Err(errors::disabled(&self.arn)),
+            KeyState::PendingDeletion => Err(self.pending_deletion()),
+        }
+    }
+
+    /// Refuses a management operation on a key pending deletion.
+    pub fn require_not_pending_deletion(&self) -> Result<(), AwsError> {
+        match self.state {
+            KeyState::PendingDeletion => Err(self.pending_deletion()),
+            _ => Ok(()),
+        }
+    }
+
+    fn pending_deletion(&self) -> AwsError {
+        errors::invalid_state(format!("{} is pending deletion.", self.arn))
+    }
+
+    /// The key id as the 16 bytes a ciphertext blob carries.
+    pub fn id_bytes(&self) -> Result<[u8; 16], AwsError> {
+        id_bytes(&self.key_id).ok_or_else(|| errors::internal("malformed stored key id"))
+    }
+
+    /// The current backing version and its material.
+    pub fn current_material(&self, call: &Call<'_>) -> Result<(u32, KeyMaterial), AwsError> {
+        let latest = self
+            .materials
+            .last()
+            .ok_or_else(|| errors::internal("key without material"))?;
+        Ok((latest.version, self.open(call, latest)?))
+    }
+
+    /// The material of backing `version`, if the key has it.
+    pub fn material(&self, call: &Call<'_>, version: u32) -> Result<Option<KeyMaterial>, AwsError> {
+        match self.materials.iter().find(|m| m.version == version) {
+            Some(sealed) => self.open(call, sealed).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn open(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<KeyMaterial, AwsError> {
+        let blob = B64
+            .decode(&sealed.sealed)
+            .map_err(|_| errors::internal("stored key material is not base64"))?;
+        let bytes = call
+            .env
+            .master_key
+            .open(&seal_context(&self.arn, sealed.version), &blob)
+            .map_err(|_| errors::internal("stored key material does not open"))?;
+        KeyMaterial::from_bytes(&bytes).map_err(|_| errors::internal("stored key material"))
+    }
+}
+
+/// Seals `material` as backing `version` of the key `arn`.
+pub(crate) fn seal_material(
+    call: &Call<'_>,
+    arn: &str,
+    version: u32,
+    material: &KeyMaterial,
+) -> Result<SealedMaterial, AwsError> {
+    let sealed = call
+        .env
+        .master_key
+        .seal(&seal_context(arn, version), material.expose())
+        .map_err(|_| errors::internal("sealing key material failed"))?;
+    Ok(SealedMaterial {
+        version,
+        sealed: B64.encode(sealed),
+    })
+}
+
+fn seal_context(arn: &str, version: u32) -> Vec<u8> {
+    format!("rampart/kms/key-material/{arn}/{version}").into_bytes()
+}
+
+/// A key UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`) as 16 bytes; `None` if it is not one.
+pub(crate) fn id_bytes(key_id: &str) -> Option<[u8; 16]> {
+    if key_id.len() != 36 {
+        return None;
+    }
+    let hex: String = key_id.chars().filter(|c| *c != '-').collect();
+    let bytes = hex::decode(hex).ok()?;
+    bytes.try_into().ok()
+}
+
+/// The UUID text of 16 id bytes.
+pub(crate) fn id_text(bytes: &[u8; 16]) -> String {
+    let h = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// The store key of a key record in the caller's account and region.
+pub(crate) fn store_key(call: &Call<'_>, key_id: &str) -> Key {
+    Key::new(
+        space::account_region(&call.principal.account, call.region),
+        KEY_TABLE,
+        key_id,
+    )
+}
+
+/// Now, in epoch seconds.
+pub(crate) fn now(call: &Call<'_>) -> f64 {
+    rampart_service::epoch_seconds(call.env.clock.now())
+}
+
+/// Whether a key's scheduled deletion has come due (the key then no longer exists).
+pub(crate) fn deletion_due(call: &Call<'_>, record: &KeyRecord) -> bool {
+    let now = call
+        .env
+        .clock
+        .now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default();
+    record.deletion_date.is_some_and(|d| d <= now)
+}
+
+/// The key `key_id` with its store version, unless absent or deleted.
+pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+    let Some(item) = call
+        .env
+        .store
+        .get(&store_key(call, key_id))
+        .map_err(errors::store_failure)?
+    else {
+        return Ok(None);
+    };
+    let record: KeyRecord = serde_json::from_slice(&item.value)
+        .map_err(|_| errors::internal("stored key record does not parse"))?;
+    if deletion_due(call, &record) {
+        return Ok(None);
+    }
+    Ok(Some((record, item.version)))
+}
+
+/// Serialises a record for the store.
+pub(crate) fn encode(record: &KeyRecord) -> Result<Vec<u8>, AwsError> {
+    serde_json::to_vec(record).map_err(|_| errors::internal("key record does not serialise"))
+}
+
+/// Reads, changes and writes back the key `key_id` (compare-and-swap, retried on conflict).
+/// `change` sees the current record and may refuse; the changed record is returned.
+pub(crate) fn update(
+    call: &Call<'_>,
+    key_id: &str,
+    not_found: impl Fn() -> AwsError,
+    mut change: impl FnMut(&mut KeyRecord) -> Result<(), AwsError>,
+) -> Result<KeyRecord, AwsError> {
+    for _ in 0..8 {
+        let (mut record, version) = load(call, key_id)?.ok_or_else(&not_found)?;
+        change(&mut record)?;
+        let batch = Batch::new().put_if(
+            store_key(call, key_id),
+            encode(&record)?,
+            Expect::Version(version),
+        );
+        match call.env.store.commit(batch) {
+            Ok(_) => return Ok(record),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(errors::store_failure(e)),
+        }
+    }
+    Err(errors::internal("key update kept conflicting"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_convert_both_ways() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        let bytes = id_bytes(id).unwrap();
+        assert_eq!(id_text(&bytes), id);
+        assert_eq!(id_bytes("alias/x"), None);
+        assert_eq!(id_bytes("1234abcd-12ab-34cd-56ef-1234567890zz"), None);
+    }
+}

@@ -1,0 +1,334 @@
+//! Key management: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey,
+//! ScheduleKeyDeletion, CancelKeyDeletion and UpdateKeyDescription.
+
+use crate::errors;
+use crate::key::{self, KEY_TABLE, KeyRecord, KeyState};
+use crate::resolve::{Accept, key_arn, resolve};
+use crate::tags::{Tag, validate_tags};
+use rampart_crypto::kms::KeyMaterial;
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry, from_input};
+use rampart_store::{Batch, Expect, Scan, space};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Longest key description.
+const MAX_DESCRIPTION: usize = 8192;
+/// The pending window AWS allows and its default, in days.
+const PENDING_WINDOW: std::ops::RangeInclusive<i64> = 7..=30;
+const DEFAULT_PENDING_WINDOW: i64 = 30;
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// Key specs of the model that this increment does not implement yet.
+const LATER_SPECS: &[&str] = &[
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "ECC_NIST_EDWARDS25519",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "SM2",
+    "ML_DSA_44",
+    "ML_DSA_65",
+    "ML_DSA_87",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
+];
+const KEY_USAGES: &[&str] = &[
+    "ENCRYPT_DECRYPT",
+    "SIGN_VERIFY",
+    "GENERATE_VERIFY_MAC",
+    "KEY_AGREEMENT",
+    "ENCAPSULATE_DECAPSULATE",
+];
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register("kms", "CreateKey", false, create_key);
+    registry.register("kms", "DescribeKey", true, describe_key);
+    registry.register("kms", "ListKeys", true, list_keys);
+    registry.register("kms", "EnableKey", false, |c, i| set_enabled(c, i, true));
+    registry.register("kms", "DisableKey", false, |c, i| set_enabled(c, i, false));
+    registry.register("kms", "ScheduleKeyDeletion", false, schedule_deletion);
+    registry.register("kms", "CancelKeyDeletion", false, cancel_deletion);
+    registry.register("kms", "UpdateKeyDescription", false, update_description);
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateKeyInput {
+    description: Option<String>,
+    key_usage: Option<String>,
+    customer_master_key_spec: Option<String>,
+    key_spec: Option<String>,
+    origin: Option<String>,
+    custom_key_store_id: Option<String>,
+    multi_region: Option<bool>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: CreateKeyInput = from_input(input, "ValidationException")?;
+    let spec = match (&input.key_spec, &input.customer_master_key_spec) {
+        (Some(_), Some(_)) => {
+            return Err(errors::validation(
+                "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.",
+            ));
+        }
+        (Some(s), None) | (None, Some(s)) => s.as_str(),
+        (None, None) => "SYMMETRIC_DEFAULT",
+    };
+    if LATER_SPECS.contains(&spec) {
+        return Err(errors::unsupported(format!(
+            "KeySpec {spec} is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created."
+        )));
+    }
+    if spec != "SYMMETRIC_DEFAULT" {
+        return Err(errors::validation(format!(
+            "1 validation error detected: Value '{spec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set"
+        )));
+    }
+    let usage = input.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
+    if !KEY_USAGES.contains(&usage) {
+        return Err(errors::validation(format!(
+            "1 validation error detected: Value '{usage}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"
+        )));
+    }
+    if usage != "ENCRYPT_DECRYPT" {
+        return Err(errors::validation(format!(
+            "KeyUsage {usage} is not compatible with KeySpec SYMMETRIC_DEFAULT"
+        )));
+    }
+    let origin = input.origin.as_deref().unwrap_or("AWS_KMS");
+    if origin != "AWS_KMS" || input.custom_key_store_id.is_some() {
+        return Err(errors::unsupported(format!(
+            "Origin {origin} and custom key stores are not supported by this server yet."
+        )));
+    }
+    if input.multi_region == Some(true) {
+        return Err(errors::unsupported(
+            "Multi-Region keys are not supported by this server yet.",
+        ));
+    }
+    let description = input.description.unwrap_or_default();
+    check_description(&description)?;
+    let tags = validate_tags(&input.tags)?;
+
+    let key_id =
+        rampart_crypto::random_uuid().ok_or_else(|| errors::internal("randomness failed"))?;
+    let arn = key_arn(call, &key_id);
+    let material = KeyMaterial::generate().ok_or_else(|| errors::internal("randomness failed"))?;
+    let sealed = key::seal_material(call, &arn, 1, &material)?;
+    let record = KeyRecord {
+        key_id: key_id.clone(),
+        arn,
+        account: call.principal.account.to_string(),
+        creation_date: key::now(call),
+        state: KeyState::Enabled,
+        description,
+        key_usage: usage.to_owned(),
+        key_spec: spec.to_owned(),
+        origin: origin.to_owned(),
+        deletion_date: None,
+        tags,
+        materials: vec![sealed],
+    };
+    let batch = Batch::new().put_if(
+        key::store_key(call, &key_id),
+        key::encode(&record)?,
+        Expect::Absent,
+    );
+    call.env
+        .store
+        .commit(batch)
+        .map_err(errors::store_failure)?;
+    Ok(json!({ "KeyMetadata": record.metadata() }))
+}
+
+fn check_description(description: &str) -> Result<(), AwsError> {
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(errors::constraint(
+            "description",
+            "Member must have length less than or equal to 8192",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeyIdInput {
+    key_id: String,
+}
+
+fn describe_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: KeyIdInput = from_input(input, "ValidationException")?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    Ok(json!({ "KeyMetadata": record.metadata() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListInput {
+    limit: Option<i64>,
+    marker: Option<String>,
+}
+
+/// Checks a `Limit` (1..=1000) and returns it with AWS's default of 100.
+pub(crate) fn page_limit(limit: Option<i64>) -> Result<usize, AwsError> {
+    match limit {
+        None => Ok(100),
+        Some(n @ 1..=1000) => Ok(n as usize),
+        Some(n) if n < 1 => Err(errors::validation(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ))),
+        Some(n) => Err(errors::validation(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000"
+        ))),
+    }
+}
+
+fn list_keys(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ListInput = from_input(input, "ValidationException")?;
+    let limit = page_limit(input.limit)?;
+    let space = space::account_region(&call.principal.account, call.region);
+    let mut scan = Scan::new("", limit + 1);
+    if let Some(marker) = input.marker {
+        scan = scan.after(marker);
+    }
+    let items = call
+        .env
+        .store
+        .scan(&space, KEY_TABLE, &scan)
+        .map_err(errors::store_failure)?;
+    let truncated = items.len() > limit;
+    let mut keys = Vec::new();
+    for item in items.iter().take(limit) {
+        let record: KeyRecord = serde_json::from_slice(&item.value)
+            .map_err(|_| errors::internal("stored key record does not parse"))?;
+        if !key::deletion_due(call, &record) {
+            keys.push(json!({ "KeyId": record.key_id, "KeyArn": record.arn }));
+        }
+    }
+    let mut out = json!({ "Keys": keys, "Truncated": truncated });
+    if truncated && let Some(last) = items.get(limit - 1) {
+        out["NextMarker"] = json!(last.key.id);
+    }
+    Ok(out)
+}
+
+fn set_enabled(call: &Call<'_>, input: Value, enabled: bool) -> Result<Value, AwsError> {
+    let input: KeyIdInput = from_input(input, "ValidationException")?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    key::update(
+        call,
+        &record.key_id,
+        || crate::resolve::key_not_found(call, &record.key_id),
+        |r| {
+            r.require_not_pending_deletion()?;
+            r.state = if enabled {
+                KeyState::Enabled
+            } else {
+                KeyState::Disabled
+            };
+            Ok(())
+        },
+    )?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ScheduleInput {
+    key_id: String,
+    pending_window_in_days: Option<i64>,
+}
+
+fn schedule_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ScheduleInput = from_input(input, "ValidationException")?;
+    let days = input
+        .pending_window_in_days
+        .unwrap_or(DEFAULT_PENDING_WINDOW);
+    if !PENDING_WINDOW.contains(&days) {
+        let bound = if days < *PENDING_WINDOW.start() {
+            "greater than or equal to 7"
+        } else {
+            "less than or equal to 30"
+        };
+        return Err(errors::validation(format!(
+            "1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value {bound}"
+        )));
+    }
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    let deletion_date = key::now(call) + days as f64 * SECONDS_PER_DAY;
+    let record = key::update(
+        call,
+        &record.key_id,
+        || crate::resolve::key_not_found(call, &record.key_id),
+        |r| {
+            r.require_not_pending_deletion()?;
+            r.state = KeyState::PendingDeletion;
+            r.deletion_date = Some(deletion_date);
+            Ok(())
+        },
+    )?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "DeletionDate": deletion_date,
+        "KeyState": "PendingDeletion",
+        "PendingWindowInDays": days,
+    }))
+}
+
+fn cancel_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: KeyIdInput = from_input(input, "ValidationException")?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    let record = key::update(
+        call,
+        &record.key_id,
+        || crate::resolve::key_not_found(call, &record.key_id),
+        |r| {
+            if r.state != KeyState::PendingDeletion {
+                return Err(errors::invalid_state(format!(
+                    "{} is not pending deletion.",
+                    r.arn
+                )));
+            }
+            r.state = KeyState::Disabled;
+            r.deletion_date = None;
+            Ok(())
+        },
+    )?;
+    Ok(json!({ "KeyId": record.arn }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DescriptionInput {
+    key_id: String,
+    description: String,
+}
+
+fn update_description(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: DescriptionInput = from_input(input, "ValidationException")?;
+    check_description(&input.description)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    key::update(
+        call,
+        &record.key_id,
+        || crate::resolve::key_not_found(call, &record.key_id),
+        |r| {
+            r.require_not_pending_deletion()?;
+            r.description = input.description.clone();
+            Ok(())
+        },
+    )?;
+    Ok(json!({}))
+}

@@ -1,0 +1,25 @@
+//! KMS over the store: symmetric keys (SYMMETRIC_DEFAULT, AES-256-GCM) with their lifecycle,
+//! aliases, tags and descriptions, and the cryptographic operations (Encrypt, Decrypt,
+//! ReEncrypt, GenerateDataKey, GenerateRandom).
+//!
+//! Key material lives in the store only sealed under the master key, bound to the key's ARN and
+//! backing version. This crate must never put plaintext, data keys or key material in an error,
+//! a log line or a `Debug` output.
+
+mod aliases;
+mod crypto_ops;
+mod errors;
+mod key;
+mod keys;
+mod resolve;
+mod tags;
+#[cfg(test)]
+mod tests;
+
+/// Registers every KMS operation this crate implements.
+pub fn register(registry: &mut rampart_service::Registry) {
+    keys::register(registry);
+    crypto_ops::register(registry);
+    aliases::register(registry);
+    tags::register(registry);
+}

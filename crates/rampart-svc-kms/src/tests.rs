@@ -1,0 +1,1 @@
+//! Operation tests over an in-memory store.
