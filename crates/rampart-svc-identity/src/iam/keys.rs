@@ -66,39 +66,49 @@ struct UserNameInput {
 
 fn create_access_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: UserNameInput = from_input(input, "ValidationError")?;
-    let Target::User(mut user, version) = target(call, input.user_name.as_deref())? else {
-        return Err(validation(
-            "Must specify userName when calling with non-User credentials",
-        ));
+    let target = target(call, input.user_name.as_deref())?;
+    let (owner, existing) = match &target {
+        Target::User(user, _) => (
+            AccessKeyOwner::User {
+                name: user.name.clone(),
+                user_id: user.user_id.clone(),
+            },
+            user.access_keys.len(),
+        ),
+        Target::Root => (
+            AccessKeyOwner::Root,
+            root_keys(call.env, &call.principal.account)
+                .map_err(store_error)?
+                .len(),
+        ),
     };
-    if user.access_keys.len() >= KEYS_PER_USER {
+    if existing >= KEYS_PER_USER {
         return Err(limit_exceeded(format!(
             "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
         )));
     }
     let id = mint_access_key_id().ok_or_else(internal_error)?;
     let secret = mint_secret_access_key().ok_or_else(internal_error)?;
-    let owner = AccessKeyOwner::User {
-        name: user.name.clone(),
-        user_id: user.user_id.clone(),
-    };
     let record = new_key_record(call.env, &call.principal.account, owner, &id, &secret)
         .map_err(store_error)?;
-    user.access_keys.push(id.clone());
-    let batch = Batch::new().put_if(
+    let mut batch = Batch::new().put_if(
         access_key_key(&id),
         record.encode().map_err(store_error)?,
         Expect::Absent,
     );
-    let batch = put_user(batch, call, &user, version)?;
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(json!({ "AccessKey": {
-        "UserName": user.name,
+    let mut output = json!({ "AccessKey": {
         "AccessKeyId": id,
         "Status": record.status,
         "SecretAccessKey": secret.as_str(),
         "CreateDate": record.create_date,
-    }}))
+    }});
+    if let Target::User(mut user, version) = target {
+        output["AccessKey"]["UserName"] = json!(user.name);
+        user.access_keys.push(id);
+        batch = put_user(batch, call, &user, version)?;
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(output)
 }
 
 fn list_access_keys(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {

@@ -59,4 +59,22 @@ mod tests {
         assert_eq!(out["IsTruncated"], false);
         assert!(out.get("Marker").is_none());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn following_markers_visits_every_item_once(n in 0usize..60, size in 1usize..10) {
+            let items: Vec<(String, usize)> = (0..n).map(|i| (format!("k{i:03}"), i)).collect();
+            let mut seen = Vec::new();
+            let mut marker: Option<String> = None;
+            loop {
+                let mut out = Map::new();
+                seen.extend(page(items.clone(), marker.as_deref(), size, &mut out).unwrap());
+                match out.get("Marker") {
+                    Some(m) => marker = m.as_str().map(str::to_owned),
+                    None => break,
+                }
+            }
+            proptest::prop_assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        }
+    }
 }

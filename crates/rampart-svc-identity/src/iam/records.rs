@@ -173,4 +173,30 @@ mod tests {
             "arn:aws:iam::123456789012:user/ops/alice"
         );
     }
+
+    /// Percent-decodes, as the SDKs do with a returned policy document.
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoding_round_trips_and_leaves_only_safe_bytes(doc in "\\PC{0,200}") {
+            let encoded = url_encode(&doc);
+            proptest::prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+            proptest::prop_assert_eq!(decode(&encoded), doc);
+        }
+    }
 }

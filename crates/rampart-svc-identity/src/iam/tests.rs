@@ -525,3 +525,18 @@ fn the_engine_decides_with_the_users_policies() {
     .unwrap();
     assert!(allowed(&w, &alice, "iam:ListUsers"));
 }
+
+#[test]
+fn root_keys_are_created_without_a_user_name_up_to_two() {
+    let w = world();
+    for _ in 0..2 {
+        let out = w.call("CreateAccessKey", json!({})).unwrap();
+        let id = out["AccessKey"]["AccessKeyId"].as_str().unwrap();
+        assert!(out["AccessKey"].get("UserName").is_none());
+        let found = resolve_access_key(&w.env, id).unwrap().unwrap();
+        assert_eq!(found.principal.kind, PrincipalKind::Root);
+    }
+    assert_eq!(code(w.call("CreateAccessKey", json!({}))), "LimitExceeded");
+    let listed = w.call("ListAccessKeys", json!({})).unwrap();
+    assert_eq!(listed["AccessKeyMetadata"].as_array().unwrap().len(), 2);
+}
