@@ -5,6 +5,10 @@
 //! Key material lives in the store only sealed under the master key, bound to the key's ARN and
 //! backing version. This crate must never put plaintext, data keys or key material in an error,
 //! a log line or a `Debug` output.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod aliases;
 mod crypto_ops;

@@ -1,1 +1,374 @@
-//! Operation tests over an in-memory store.
+//! Operation tests over an in-memory store and a fixed clock.
+
+use rampart_crypto::MasterKey;
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
+use rampart_store::{MemStore, Scan, Store, space};
+use rampart_types::{FixedClock, Partition, Region};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+const ACCOUNT: &str = "123456789012";
+
+struct World {
+    env: Env,
+    clock: Arc<FixedClock>,
+    registry: Registry,
+    principal: Principal,
+}
+
+impl World {
+    fn new() -> World {
+        let clock = Arc::new(FixedClock::new(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        ));
+        let env = Env {
+            store: Arc::new(MemStore::new()),
+            clock: clock.clone(),
+            master_key: Arc::new(MasterKey::generate().unwrap()),
+            partition: Partition::Aws,
+            management_account: ACCOUNT.parse().unwrap(),
+        };
+        let mut registry = Registry::new();
+        crate::register(&mut registry);
+        let principal = Principal {
+            account: ACCOUNT.parse().unwrap(),
+            partition: Partition::Aws,
+            kind: PrincipalKind::Root,
+            principal_id: ACCOUNT.into(),
+            access_key_id: "AKIAEXAMPLE".into(),
+        };
+        World {
+            env,
+            clock,
+            registry,
+            principal,
+        }
+    }
+
+    fn try_in(&self, region: &str, op: &str, input: Value) -> Result<Value, AwsError> {
+        let region: Region = region.parse().unwrap();
+        let call = Call {
+            request_id: "r",
+            principal: &self.principal,
+            region: &region,
+            source_ip: "127.0.0.1".parse().unwrap(),
+            user_agent: "test",
+            env: &self.env,
+        };
+        let entry = self.registry.get("kms", op).expect("registered");
+        (entry.handler)(&call, input)
+    }
+
+    fn try_call(&self, op: &str, input: Value) -> Result<Value, AwsError> {
+        self.try_in("us-east-1", op, input)
+    }
+
+    fn call(&self, op: &str, input: Value) -> Value {
+        self.try_call(op, input)
+            .unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message))
+    }
+
+    fn error(&self, op: &str, input: Value) -> AwsError {
+        self.try_call(op, input).expect_err("expected an error")
+    }
+
+    fn key(&self) -> Value {
+        self.call("CreateKey", json!({}))["KeyMetadata"].clone()
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn create_key_reports_aws_metadata() {
+    let w = World::new();
+    let meta = w.call("CreateKey", json!({"Description": "d"}))["KeyMetadata"].clone();
+    let id = meta["KeyId"].as_str().unwrap();
+    assert_eq!(id.len(), 36);
+    assert_eq!(
+        meta["Arn"],
+        format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{id}")
+    );
+    assert_eq!(meta["AWSAccountId"], ACCOUNT);
+    assert_eq!(meta["CreationDate"], 1_700_000_000.0);
+    assert_eq!(meta["KeyState"], "Enabled");
+    assert_eq!(meta["Enabled"], true);
+    assert_eq!(meta["KeySpec"], "SYMMETRIC_DEFAULT");
+    assert_eq!(meta["CustomerMasterKeySpec"], "SYMMETRIC_DEFAULT");
+    assert_eq!(meta["KeyUsage"], "ENCRYPT_DECRYPT");
+    assert_eq!(meta["EncryptionAlgorithms"], json!(["SYMMETRIC_DEFAULT"]));
+    assert_eq!(meta["Origin"], "AWS_KMS");
+    assert_eq!(meta["KeyManager"], "CUSTOMER");
+    assert_eq!(meta["MultiRegion"], false);
+    assert_eq!(meta["Description"], "d");
+    let described = w.call("DescribeKey", json!({"KeyId": meta["Arn"]}));
+    assert_eq!(described["KeyMetadata"], meta);
+}
+
+#[test]
+fn create_key_refuses_what_is_not_there_yet_by_name() {
+    let w = World::new();
+    let e = w.error("CreateKey", json!({"KeySpec": "HMAC_256"}));
+    assert_eq!(e.code, "UnsupportedOperationException");
+    assert!(e.message.contains("HMAC_256"));
+    let e = w.error("CreateKey", json!({"KeySpec": "NOPE"}));
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error("CreateKey", json!({"KeyUsage": "SIGN_VERIFY"}));
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error(
+        "CreateKey",
+        json!({"KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error("CreateKey", json!({"MultiRegion": true}));
+    assert_eq!(e.code, "UnsupportedOperationException");
+}
+
+#[test]
+fn key_material_is_stored_sealed() {
+    let w = World::new();
+    let key = w.key();
+    let space = space::account_region(&ACCOUNT.parse().unwrap(), &"us-east-1".parse().unwrap());
+    let items = w.env.store.scan(&space, "kms.key", &Scan::all()).unwrap();
+    let record: Value = serde_json::from_slice(&items[0].value).unwrap();
+    assert_eq!(record["keyId"], key["KeyId"]);
+    let sealed = record["materials"][0]["sealed"].as_str().unwrap();
+    // version byte + nonce + 32 bytes + tag, base64: never the 32 raw bytes alone.
+    assert_eq!(sealed.len(), (1 + 12 + 32 + 16usize).div_ceil(3) * 4);
+}
+
+#[test]
+fn encrypt_decrypt_with_context() {
+    let w = World::new();
+    let key = w.key();
+    let ctx = json!({"a": "1", "b": "2"});
+    let enc = w.call(
+        "Encrypt",
+        json!({"KeyId": key["KeyId"], "Plaintext": b64(b"hi"), "EncryptionContext": ctx}),
+    );
+    assert_eq!(enc["KeyId"], key["Arn"]);
+    let dec = w.call(
+        "Decrypt",
+        json!({"CiphertextBlob": enc["CiphertextBlob"], "EncryptionContext": ctx}),
+    );
+    assert_eq!(dec["Plaintext"], b64(b"hi"));
+    assert_eq!(dec["KeyId"], key["Arn"]);
+    assert_eq!(dec["EncryptionAlgorithm"], "SYMMETRIC_DEFAULT");
+    let e = w.error(
+        "Decrypt",
+        json!({"CiphertextBlob": enc["CiphertextBlob"], "EncryptionContext": {"a": "1"}}),
+    );
+    assert_eq!(
+        (e.code.as_ref(), e.message.as_str()),
+        ("InvalidCiphertextException", "")
+    );
+}
+
+#[test]
+fn decrypt_checks_the_given_key_and_the_region() {
+    let w = World::new();
+    let (key, other) = (w.key(), w.key());
+    let enc = w.call(
+        "Encrypt",
+        json!({"KeyId": key["KeyId"], "Plaintext": b64(b"x")}),
+    );
+    let e = w.error(
+        "Decrypt",
+        json!({"CiphertextBlob": enc["CiphertextBlob"], "KeyId": other["KeyId"]}),
+    );
+    assert_eq!(e.code, "IncorrectKeyException");
+    let e = w.error(
+        "Decrypt",
+        json!({"CiphertextBlob": enc["CiphertextBlob"], "KeyId": "11111111-2222-3333-4444-555555555555"}),
+    );
+    assert_eq!(e.code, "NotFoundException");
+    // The same blob in another region names a key that does not exist there.
+    let e = w
+        .try_in(
+            "eu-west-1",
+            "Decrypt",
+            json!({"CiphertextBlob": enc["CiphertextBlob"]}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "InvalidCiphertextException");
+    // A key ARN of another region is not found here.
+    let arn = key["Arn"]
+        .as_str()
+        .unwrap()
+        .replace("us-east-1", "eu-west-1");
+    assert_eq!(
+        w.error("DescribeKey", json!({"KeyId": arn})).code,
+        "NotFoundException"
+    );
+}
+
+#[test]
+fn errors_never_echo_plaintext() {
+    let w = World::new();
+    let key = w.key();
+    let secret = "S3cr3t-plaintext-".repeat(300);
+    let e = w.error(
+        "Encrypt",
+        json!({"KeyId": key["KeyId"], "Plaintext": b64(secret.as_bytes())}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    assert!(!e.message.contains("S3cr3t") && !e.message.contains(&b64(b"S3cr3t-plaintext-")[..12]));
+    let e = w.error(
+        "Encrypt",
+        json!({"KeyId": "alias/none", "Plaintext": b64(b"S3cr3t")}),
+    );
+    assert_eq!(e.code, "NotFoundException");
+    assert!(!e.message.contains("S3cr3t") && !e.message.contains(&b64(b"S3cr3t")));
+}
+
+#[test]
+fn data_keys_and_random_lengths() {
+    let w = World::new();
+    let key = w.key();
+    for (input, len) in [
+        (json!({"KeySpec": "AES_256"}), 32),
+        (json!({"KeySpec": "AES_128"}), 16),
+        (json!({"NumberOfBytes": 1}), 1),
+        (json!({"NumberOfBytes": 1024}), 1024),
+    ] {
+        let mut input = input;
+        input["KeyId"] = key["KeyId"].clone();
+        let dk = w.call("GenerateDataKey", input);
+        let dec = w.call("Decrypt", json!({"CiphertextBlob": dk["CiphertextBlob"]}));
+        assert_eq!(dec["Plaintext"], dk["Plaintext"]);
+        use base64::Engine;
+        let plain = base64::engine::general_purpose::STANDARD
+            .decode(dk["Plaintext"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(plain.len(), len);
+    }
+    for bad in [
+        json!({}),
+        json!({"NumberOfBytes": 0}),
+        json!({"NumberOfBytes": 1025}),
+        json!({"KeySpec": "AES_512"}),
+        json!({"KeySpec": "AES_256", "NumberOfBytes": 32}),
+    ] {
+        let mut bad = bad;
+        bad["KeyId"] = key["KeyId"].clone();
+        assert_eq!(w.error("GenerateDataKey", bad).code, "ValidationException");
+    }
+    let bare = w.call(
+        "GenerateDataKeyWithoutPlaintext",
+        json!({"KeyId": key["KeyId"], "KeySpec": "AES_256"}),
+    );
+    assert!(bare.get("Plaintext").is_none());
+    for n in [0, 1025] {
+        assert_eq!(
+            w.error("GenerateRandom", json!({"NumberOfBytes": n})).code,
+            "ValidationException"
+        );
+    }
+}
+
+#[test]
+fn deletion_window_and_due_deletion() {
+    let w = World::new();
+    let key = w.key();
+    for days in [6, 31] {
+        let e = w.error(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key["KeyId"], "PendingWindowInDays": days}),
+        );
+        assert_eq!(e.code, "ValidationException");
+    }
+    let out = w.call("ScheduleKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(out["PendingWindowInDays"], 30);
+    assert_eq!(out["DeletionDate"], 1_700_000_000.0 + 30.0 * 86_400.0);
+    let e = w.error("ScheduleKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(e.code, "KMSInvalidStateException");
+    let e = w.error(
+        "TagResource",
+        json!({"KeyId": key["KeyId"], "Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+    );
+    assert_eq!(e.code, "KMSInvalidStateException");
+    w.clock.advance(Duration::from_secs(30 * 86_400));
+    assert_eq!(
+        w.error("DescribeKey", json!({"KeyId": key["KeyId"]})).code,
+        "NotFoundException"
+    );
+    assert_eq!(w.call("ListKeys", json!({}))["Keys"], json!([]));
+}
+
+#[test]
+fn cancel_only_when_pending() {
+    let w = World::new();
+    let key = w.key();
+    let e = w.error("CancelKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(e.code, "KMSInvalidStateException");
+    w.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key["KeyId"], "PendingWindowInDays": 7}),
+    );
+    w.call("CancelKeyDeletion", json!({"KeyId": key["Arn"]}));
+    let meta = w.call("DescribeKey", json!({"KeyId": key["KeyId"]}))["KeyMetadata"].clone();
+    assert_eq!(meta["KeyState"], "Disabled");
+    assert!(meta.get("DeletionDate").is_none());
+}
+
+#[test]
+fn alias_names_follow_aws_rules() {
+    let w = World::new();
+    let key = w.key();
+    for (name, code) in [
+        ("alias/aws/x", "NotAuthorizedException"),
+        ("alias/", "ValidationException"),
+        ("nope", "ValidationException"),
+        ("alias/sp ace", "ValidationException"),
+    ] {
+        let e = w.error(
+            "CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": key["KeyId"]}),
+        );
+        assert_eq!(e.code, code, "{name}");
+    }
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/ok:a/b_c-d", "TargetKeyId": key["Arn"]}),
+    );
+    // An alias cannot target an alias.
+    let e = w.error(
+        "CreateAlias",
+        json!({"AliasName": "alias/two", "TargetKeyId": "alias/ok:a/b_c-d"}),
+    );
+    assert_eq!(e.code, "NotFoundException");
+    // Keys-only operations refuse an alias.
+    let e = w.error("DisableKey", json!({"KeyId": "alias/ok:a/b_c-d"}));
+    assert_eq!(e.code, "NotFoundException");
+}
+
+#[test]
+fn tags_are_validated_and_paged() {
+    let w = World::new();
+    let key = w.key();
+    let e = w.error(
+        "TagResource",
+        json!({"KeyId": key["KeyId"], "Tags": [{"TagKey": "aws:x", "TagValue": "v"}]}),
+    );
+    assert_eq!(e.code, "TagException");
+    let tags: Vec<Value> = (0..5)
+        .map(|i| json!({"TagKey": format!("k{i}"), "TagValue": "v"}))
+        .collect();
+    w.call("TagResource", json!({"KeyId": key["KeyId"], "Tags": tags}));
+    let page = w.call(
+        "ListResourceTags",
+        json!({"KeyId": key["KeyId"], "Limit": 3}),
+    );
+    assert_eq!(page["Truncated"], true);
+    let rest = w.call(
+        "ListResourceTags",
+        json!({"KeyId": key["KeyId"], "Marker": page["NextMarker"]}),
+    );
+    assert_eq!(rest["Tags"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["Truncated"], false);
+}
