@@ -32,6 +32,17 @@ pub(crate) struct StoredUser {
     pub inline_policies: BTreeMap<String, String>,
     /// Attached managed policy ARNs, in attachment order.
     pub attached_policies: Vec<String>,
+    /// Its tags (`Key`/`Value` pairs), as given at creation.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An IAM tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 impl StoredUser {
@@ -166,6 +177,7 @@ mod tests {
             access_keys: vec![],
             inline_policies: BTreeMap::new(),
             attached_policies: vec![],
+            tags: vec![],
         };
         let account: AccountId = "123456789012".parse().unwrap();
         assert_eq!(

@@ -540,3 +540,32 @@ fn root_keys_are_created_without_a_user_name_up_to_two() {
     let listed = w.call("ListAccessKeys", json!({})).unwrap();
     assert_eq!(listed["AccessKeyMetadata"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn tags_are_kept_and_boundaries_refused_until_supported() {
+    let w = world();
+    let out = w
+        .call(
+            "CreateUser",
+            json!({"UserName": "t", "Tags": [{"Key": "team", "Value": "blue"}]}),
+        )
+        .unwrap();
+    assert_eq!(
+        out["User"]["Tags"],
+        json!([{"Key": "team", "Value": "blue"}])
+    );
+    assert_eq!(
+        w.call("GetUser", json!({"UserName": "t"})).unwrap()["User"]["Tags"],
+        json!([{"Key": "team", "Value": "blue"}])
+    );
+    let dup =
+        json!({"UserName": "d", "Tags": [{"Key": "a", "Value": ""}, {"Key": "A", "Value": ""}]});
+    assert_eq!(code(w.call("CreateUser", dup)), "InvalidInput");
+    let bounded =
+        json!({"UserName": "b", "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess"});
+    assert_eq!(code(w.call("CreateUser", bounded)), "InvalidInput");
+    assert_eq!(
+        code(w.call("GetUser", json!({"UserName": "b"}))),
+        "NoSuchEntity"
+    );
+}

@@ -1,9 +1,14 @@
 //! CreateUser, GetUser, ListUsers, UpdateUser and DeleteUser.
 
-use super::errors::{already_exists, delete_conflict, no_such_user, store_error};
+use super::errors::{
+    already_exists, delete_conflict, invalid_input, limit_exceeded, no_such_user, store_error,
+    validation,
+};
 use super::names::{check_path, check_user_name, max_items};
 use super::paging::page;
-use super::records::{StoredUser, USER_TABLE, encode, get_user, list, new_unique_id, record_key};
+use super::records::{
+    StoredUser, Tag, USER_TABLE, encode, get_user, list, new_unique_id, record_key,
+};
 use crate::access_keys::{AccessKeyOwner, access_key_key, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, PrincipalKind, Registry, from_input};
@@ -14,13 +19,42 @@ use std::collections::BTreeMap;
 
 /// The `User` structure of the IAM model.
 pub(crate) fn user_output(call: &Call<'_>, user: &StoredUser) -> Value {
-    json!({
+    let mut v = json!({
         "Path": user.path,
         "UserName": user.name,
         "UserId": user.user_id,
         "Arn": user.arn(call.env.partition, &call.principal.account),
         "CreateDate": user.create_date,
-    })
+    });
+    if !user.tags.is_empty() {
+        v["Tags"] = json!(user.tags);
+    }
+    v
+}
+
+/// AWS's tag rules: at most 50, keys 1-128 characters and unique regardless of case, values up
+/// to 256 characters.
+fn check_tags(tags: &[Tag]) -> Result<(), AwsError> {
+    if tags.len() > MAX_TAGS {
+        return Err(limit_exceeded(format!(
+            "Cannot exceed quota for TagsPerUser: {MAX_TAGS}"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for tag in tags {
+        let key_len = tag.key.chars().count();
+        if key_len == 0 || key_len > 128 || tag.value.chars().count() > 256 {
+            return Err(validation(
+                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128 for keys and 256 for values]",
+            ));
+        }
+        if !seen.insert(tag.key.to_lowercase()) {
+            return Err(invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The user named `name`, or `NoSuchEntity`.
@@ -49,13 +83,27 @@ pub(crate) fn put_user(
 struct CreateUserInput {
     user_name: String,
     path: Option<String>,
+    permissions_boundary: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
 }
+
+/// AWS's quota of tags per IAM resource.
+const MAX_TAGS: usize = 50;
 
 fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: CreateUserInput = from_input(input, "ValidationError")?;
     check_user_name(&input.user_name, "userName")?;
     let path = input.path.unwrap_or_else(|| "/".into());
     check_path(&path, "path")?;
+    if input.permissions_boundary.is_some() {
+        // Refused rather than ignored: a user created without its boundary would hold more
+        // permissions than its creator meant to grant.
+        return Err(invalid_input(
+            "Permissions boundaries are not supported by rampart yet.",
+        ));
+    }
+    check_tags(&input.tags)?;
     let account = &call.principal.account;
     let exists = || {
         already_exists(format!(
@@ -77,6 +125,7 @@ fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         access_keys: Vec::new(),
         inline_policies: BTreeMap::new(),
         attached_policies: Vec::new(),
+        tags: input.tags,
     };
     let batch = Batch::new().put_if(
         record_key(account, USER_TABLE, &user.name),
