@@ -249,3 +249,39 @@ def test_no_plaintext_in_log_or_cloudtrail(server):
         assert s not in log
         for r in records:
             assert s not in r
+
+
+def test_aws_encryption_sdk_round_trip(server, monkeypatch):
+    esdk = pytest.importorskip("aws_encryption_sdk")
+    from conftest import ROOT_KEY_ID, ROOT_SECRET
+
+    kms = server.client("kms", region="us-west-2")
+    arn = create_key(kms)["Arn"]
+    for name, value in {
+        "AWS_ENDPOINT_URL": server.endpoint,
+        "AWS_ACCESS_KEY_ID": ROOT_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": ROOT_SECRET,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = esdk.EncryptionSDKClient(
+        commitment_policy=esdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+    )
+    provider = esdk.StrictAwsKmsMasterKeyProvider(key_ids=[arn])
+    message = b"rampart encrypts with the real Encryption SDK " * 40
+    ciphertext, header = client.encrypt(
+        source=message, key_provider=provider, encryption_context={"purpose": "e2e"}
+    )
+    assert ciphertext != message and header.encryption_context["purpose"] == "e2e"
+    plaintext, decrypted_header = client.decrypt(source=ciphertext, key_provider=provider)
+    assert plaintext == message
+    assert decrypted_header.encryption_context["purpose"] == "e2e"
+
+    # Two keys in two regions: GenerateDataKey in one, Encrypt of the data key in the other;
+    # the second key alone decrypts.
+    second = create_key(server.client("kms", region="eu-central-1"))["Arn"]
+    both = esdk.StrictAwsKmsMasterKeyProvider(key_ids=[arn, second])
+    ciphertext, _ = client.encrypt(source=message, key_provider=both)
+    only_second = esdk.StrictAwsKmsMasterKeyProvider(key_ids=[second])
+    assert client.decrypt(source=ciphertext, key_provider=only_second)[0] == message
