@@ -141,7 +141,7 @@ fn range(scan: &Scan) -> (String, Vec<Vec<u8>>) {
     let mut bounds = Vec::new();
     let mut bound = |op: &str, value: &[u8], conditions: &mut Vec<String>| {
         bounds.push(value.to_vec());
-        conditions.push(format!("id {op} ?{}", bounds.len() + 3));
+        conditions.push(format!("id {op} +?{}", bounds.len() + 3));
     };
     if scan.reverse {
         bound(">=", prefix, &mut conditions);
@@ -161,9 +161,13 @@ fn range(scan: &Scan) -> (String, Vec<Vec<u8>>) {
         }
     }
     let order = if scan.reverse { "DESC" } else { "ASC" };
+    // Every parameter is written `+?N`: SQLite re-prepares a statement whose plan looked at a
+    // bound value (here an ORDER BY satisfied by the index with `space = ?1`, and `LIMIT ?3`)
+    // each time that value changes; measured at a fifth of the server's CPU under load. The
+    // unary plus hides the value from the planner and still lets the index serve the search.
     let sql = format!(
-        "SELECT id, version, value FROM kv WHERE space = ?1 AND tbl = ?2 AND {} \
-         ORDER BY id {order} LIMIT ?3",
+        "SELECT id, version, value FROM kv WHERE space = +?1 AND tbl = +?2 AND {} \
+         ORDER BY id {order} LIMIT +?3",
         conditions.join(" AND ")
     );
     (sql, bounds)
@@ -231,16 +235,31 @@ mod tests {
     #[test]
     fn range_picks_the_tighter_bound() {
         let (sql, bounds) = range(&Scan::new("ab", 5).after("aa"));
-        assert!(sql.contains("id >= ?4 AND id < ?5"), "{sql}");
+        assert!(sql.contains("id >= +?4 AND id < +?5"), "{sql}");
         assert_eq!(bounds, vec![b"ab".to_vec(), b"ac".to_vec()]);
         let (sql, bounds) = range(&Scan::new("ab", 5).after("abz").reversed());
         assert!(
-            sql.contains("id >= ?4 AND id < ?5") && sql.contains("DESC"),
+            sql.contains("id >= +?4 AND id < +?5") && sql.contains("DESC"),
             "{sql}"
         );
         assert_eq!(bounds, vec![b"ab".to_vec(), b"abz".to_vec()]);
         let (sql, bounds) = range(&Scan::all());
-        assert!(sql.contains("id >= ?4 ORDER"), "{sql}");
+        assert!(sql.contains("id >= +?4 ORDER"), "{sql}");
         assert_eq!(bounds, vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn scans_with_new_values_reuse_their_prepared_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        drop(crate::SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let page = Scan::new("a", 7).after("a1");
+        for n in 0..5 {
+            scan(&conn, &format!("space-{n}"), &format!("table-{n}"), &page).unwrap();
+        }
+        let (sql, _) = range(&page);
+        let stmt = conn.prepare_cached(&sql).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 }
