@@ -59,7 +59,8 @@ pub(crate) fn target_of(call: &Call<'_>, name: &str) -> Result<Option<String>, A
     Ok(load(call, name)?.map(|(a, _)| a.target_key_id))
 }
 
-/// Checks an alias name: `alias/` then 1-250 of `[a-zA-Z0-9:/_-]`, not under `alias/aws/`.
+/// Checks an alias name: `alias/` then letters, digits, `/`, `_` and `-` (the model's pattern
+/// also admits `:`, which AWS refuses in alias names), not under `alias/aws/`.
 fn validate_name(name: &str) -> Result<(), AwsError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-');
     if name.is_empty() || name.len() > 256 || !name.chars().all(allowed) {
@@ -71,6 +72,11 @@ fn validate_name(name: &str) -> Result<(), AwsError> {
         return Err(errors::validation(
             "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
         ));
+    }
+    if name.contains(':') {
+        return Err(errors::validation(format!(
+            "{name} contains invalid characters for an alias"
+        )));
     }
     if name.starts_with(RESERVED_PREFIX) {
         return Err(errors::not_authorized(

@@ -325,6 +325,7 @@ fn alias_names_follow_aws_rules() {
         ("alias/", "ValidationException"),
         ("nope", "ValidationException"),
         ("alias/sp ace", "ValidationException"),
+        ("alias/co:lon", "ValidationException"),
     ] {
         let e = w.error(
             "CreateAlias",
@@ -334,16 +335,16 @@ fn alias_names_follow_aws_rules() {
     }
     w.call(
         "CreateAlias",
-        json!({"AliasName": "alias/ok:a/b_c-d", "TargetKeyId": key["Arn"]}),
+        json!({"AliasName": "alias/ok/a/b_c-d", "TargetKeyId": key["Arn"]}),
     );
     // An alias cannot target an alias.
     let e = w.error(
         "CreateAlias",
-        json!({"AliasName": "alias/two", "TargetKeyId": "alias/ok:a/b_c-d"}),
+        json!({"AliasName": "alias/two", "TargetKeyId": "alias/ok/a/b_c-d"}),
     );
     assert_eq!(e.code, "NotFoundException");
     // Keys-only operations refuse an alias.
-    let e = w.error("DisableKey", json!({"KeyId": "alias/ok:a/b_c-d"}));
+    let e = w.error("DisableKey", json!({"KeyId": "alias/ok/a/b_c-d"}));
     assert_eq!(e.code, "NotFoundException");
 }
 

@@ -10,7 +10,8 @@
 //! blob failing to open. The key id is the bare UUID, not the ARN: the blob does not spell out
 //! the account or region, and a multi-Region replica (same id) can open it.
 
-use super::{CiphertextError, KeyMaterial, canonical_context};
+use super::context::{canonical_len, write_canonical};
+use super::{CiphertextError, KeyMaterial};
 use aws_lc_rs::aead::{Aad, NONCE_LEN, Nonce};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -112,9 +113,9 @@ pub fn decrypt(
 }
 
 fn associated_data(header: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(HEADER_LEN + 4);
+    let mut aad = Vec::with_capacity(header.len() + canonical_len(context));
     aad.extend_from_slice(header);
-    aad.extend_from_slice(&canonical_context(context));
+    write_canonical(context, &mut aad);
     aad
 }
 

@@ -8,16 +8,28 @@ use std::collections::BTreeMap;
 /// Pair order in the request does not matter, and no two different contexts encode alike
 /// (`{"ab":"c"}` and `{"a":"bc"}` differ).
 pub fn canonical_context(context: &BTreeMap<String, String>) -> Vec<u8> {
-    let size: usize = context.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
-    let mut out = Vec::with_capacity(4 + size);
-    push_len(&mut out, context.len());
+    let mut out = Vec::with_capacity(canonical_len(context));
+    write_canonical(context, &mut out);
+    out
+}
+
+/// The length of [`canonical_context`]'s encoding.
+pub(super) fn canonical_len(context: &BTreeMap<String, String>) -> usize {
+    4 + context
+        .iter()
+        .map(|(k, v)| 8 + k.len() + v.len())
+        .sum::<usize>()
+}
+
+/// Appends [`canonical_context`]'s encoding to `out`.
+pub(super) fn write_canonical(context: &BTreeMap<String, String>, out: &mut Vec<u8>) {
+    push_len(out, context.len());
     for (key, value) in context {
-        push_len(&mut out, key.len());
+        push_len(out, key.len());
         out.extend_from_slice(key.as_bytes());
-        push_len(&mut out, value.len());
+        push_len(out, value.len());
         out.extend_from_slice(value.as_bytes());
     }
-    out
 }
 
 fn push_len(out: &mut Vec<u8>, len: usize) {
