@@ -373,3 +373,47 @@ fn tags_are_validated_and_paged() {
     assert_eq!(rest["Tags"].as_array().unwrap().len(), 2);
     assert_eq!(rest["Truncated"], false);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn encrypt_then_decrypt_returns_the_plaintext_only_under_its_context(
+            plaintext in proptest::collection::vec(any::<u8>(), 1..=4096),
+            context in proptest::collection::btree_map("[a-zA-Z0-9:_-]{1,12}", ".{0,12}", 0..4),
+            extra in "[a-z]{1,6}",
+        ) {
+            let w = World::new();
+            let key = w.key();
+            let enc = w.call("Encrypt", json!({
+                "KeyId": key["Arn"], "Plaintext": b64(&plaintext), "EncryptionContext": context,
+            }));
+            let dec = w.call("Decrypt", json!({
+                "CiphertextBlob": enc["CiphertextBlob"], "EncryptionContext": context,
+            }));
+            prop_assert_eq!(&dec["Plaintext"], &json!(b64(&plaintext)));
+            let mut wrong = context.clone();
+            wrong.insert(format!("x-{extra}"), extra.clone());
+            let e = w.error("Decrypt", json!({
+                "CiphertextBlob": enc["CiphertextBlob"], "EncryptionContext": wrong,
+            }));
+            prop_assert_eq!(e.code.as_ref(), "InvalidCiphertextException");
+        }
+
+        #[test]
+        fn accepted_alias_names_are_well_formed(name in "(alias/)?[a-zA-Z0-9:/_ -]{0,20}") {
+            let w = World::new();
+            let key = w.key();
+            let created = w.try_call("CreateAlias", json!({"AliasName": name, "TargetKeyId": key["KeyId"]}));
+            let well_formed = name.starts_with("alias/")
+                && name.len() > "alias/".len()
+                && !name.starts_with("alias/aws/")
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+            prop_assert_eq!(created.is_ok(), well_formed);
+        }
+    }
+}
