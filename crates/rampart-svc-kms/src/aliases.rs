@@ -203,7 +203,10 @@ fn list_aliases(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     for item in &items {
         let record: AliasRecord = serde_json::from_slice(&item.value)
             .map_err(|_| errors::internal("stored alias does not parse"))?;
-        if only_key.as_ref().is_none_or(|k| *k == record.target_key_id) {
+        // An alias of a key whose deletion has come due went with the key.
+        if only_key.as_ref().is_none_or(|k| *k == record.target_key_id)
+            && key::load(call, &record.target_key_id)?.is_some()
+        {
             matching.push(record);
         }
     }

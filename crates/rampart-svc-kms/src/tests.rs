@@ -292,7 +292,26 @@ fn deletion_window_and_due_deletion() {
         json!({"KeyId": key["KeyId"], "Tags": [{"TagKey": "k", "TagValue": "v"}]}),
     );
     assert_eq!(e.code, "KMSInvalidStateException");
+    w.call("CancelKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/doomed", "TargetKeyId": key["KeyId"]}),
+    );
+    w.call("ScheduleKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(
+        w.call("ListAliases", json!({}))["Aliases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     w.clock.advance(Duration::from_secs(30 * 86_400));
+    assert_eq!(w.call("ListAliases", json!({}))["Aliases"], json!([]));
+    assert_eq!(
+        w.error("DescribeKey", json!({"KeyId": "alias/doomed"}))
+            .code,
+        "NotFoundException"
+    );
     assert_eq!(
         w.error("DescribeKey", json!({"KeyId": key["KeyId"]})).code,
         "NotFoundException"
