@@ -289,17 +289,23 @@ impl Pipeline {
         }
     }
 
-    /// Step 3: the policy engine decides over the caller's identity policies (deny by default;
-    /// an account's root user is allowed everything in its own account).
+    /// Step 3: the policy engine decides over the caller's identity policies (an IAM user's
+    /// inline and attached ones; deny by default; an account's root user is allowed everything
+    /// in its own account).
     fn authorize(
         &self,
         principal: &Principal,
         route: &Route,
         facts: &RequestFacts<'_>,
     ) -> Result<(), AwsError> {
-        // Identity policies of IAM users come with IAM (issue 4); until then a non-root caller
-        // has none, which the engine answers with an implicit deny.
-        authz::authorize(principal, route, facts, Vec::new())
+        let identity = match principal.kind {
+            rampart_service::PrincipalKind::Root => Vec::new(),
+            _ => rampart_svc_identity::identity_policies(&self.env, principal).map_err(|e| {
+                tracing::error!(error = %e, "cannot read identity policies");
+                internal_error()
+            })?,
+        };
+        authz::authorize(principal, route, facts, identity)
     }
 }
 
