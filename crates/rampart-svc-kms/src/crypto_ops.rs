@@ -50,6 +50,17 @@ fn check_algorithm(algorithm: Option<&str>) -> Result<&'static str, AwsError> {
     }
 }
 
+/// Refuses a Nitro `Recipient`: answering in plaintext where the caller asked for a
+/// ciphertext for its enclave would defeat the point, and attestation is not implemented.
+fn refuse_recipient(recipient: &Option<Value>) -> Result<(), AwsError> {
+    match recipient {
+        Some(_) => Err(errors::unsupported(
+            "Recipient (Nitro attestation) is not supported by this server yet.",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `DryRunOperationException` once every check has passed.
 fn dry_run() -> AwsError {
     AwsError::new(
@@ -155,12 +166,14 @@ struct DecryptInput {
     encryption_context: Context,
     key_id: Option<String>,
     encryption_algorithm: Option<String>,
+    recipient: Option<Value>,
     #[serde(default)]
     dry_run: bool,
 }
 
 fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: DecryptInput = from_input(input, "ValidationException")?;
+    refuse_recipient(&input.recipient)?;
     let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
     let (record, plaintext) = open(
         call,
@@ -232,6 +245,7 @@ struct DataKeyInput {
     encryption_context: Context,
     number_of_bytes: Option<i64>,
     key_spec: Option<String>,
+    recipient: Option<Value>,
     #[serde(default)]
     dry_run: bool,
 }
@@ -270,6 +284,7 @@ fn generate_data_key(
     with_plaintext: bool,
 ) -> Result<Value, AwsError> {
     let input: DataKeyInput = from_input(input, "ValidationException")?;
+    refuse_recipient(&input.recipient)?;
     let len = data_key_length(&input)?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
@@ -293,10 +308,12 @@ fn generate_data_key(
 struct RandomInput {
     number_of_bytes: Option<i64>,
     custom_key_store_id: Option<String>,
+    recipient: Option<Value>,
 }
 
 fn generate_random(_call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: RandomInput = from_input(input, "ValidationException")?;
+    refuse_recipient(&input.recipient)?;
     if input.custom_key_store_id.is_some() {
         return Err(errors::unsupported(
             "Custom key stores are not supported by this server yet.",

@@ -263,6 +263,18 @@ fn data_keys_and_random_lengths() {
         json!({"KeyId": key["KeyId"], "KeySpec": "AES_256"}),
     );
     assert!(bare.get("Plaintext").is_none());
+    let recipient =
+        json!({"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": "AA=="});
+    let e = w.error(
+        "GenerateDataKey",
+        json!({"KeyId": key["KeyId"], "KeySpec": "AES_256", "Recipient": recipient}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+    let e = w.error(
+        "GenerateRandom",
+        json!({"NumberOfBytes": 8, "Recipient": recipient}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
     for n in [0, 1025] {
         assert_eq!(
             w.error("GenerateRandom", json!({"NumberOfBytes": n})).code,
