@@ -1,5 +1,6 @@
 //! A stored KMS key: its metadata, state and sealed backing material.
 
+use crate::cache;
 use crate::errors;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -10,6 +11,7 @@ use rampart_store::{Batch, Expect, Key, StoreError, space};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 /// The table of keys, id = the key's UUID, in the account-and-region space.
@@ -111,20 +113,38 @@ impl KeyRecord {
     }
 
     /// The current backing version and its material.
-    pub fn current_material(&self, call: &Call<'_>) -> Result<(u32, KeyMaterial), AwsError> {
+    pub fn current_material(&self, call: &Call<'_>) -> Result<(u32, Arc<KeyMaterial>), AwsError> {
         let latest = self
             .materials
             .last()
             .ok_or_else(|| errors::internal("key without material"))?;
-        Ok((latest.version, self.open(call, latest)?))
+        Ok((latest.version, self.cached_open(call, latest)?))
     }
 
     /// The material of backing `version`, if the key has it.
-    pub fn material(&self, call: &Call<'_>, version: u32) -> Result<Option<KeyMaterial>, AwsError> {
+    pub fn material(
+        &self,
+        call: &Call<'_>,
+        version: u32,
+    ) -> Result<Option<Arc<KeyMaterial>>, AwsError> {
         match self.materials.iter().find(|m| m.version == version) {
-            Some(sealed) => self.open(call, sealed).map(Some),
+            Some(sealed) => self.cached_open(call, sealed).map(Some),
             None => Ok(None),
         }
+    }
+
+    fn cached_open(
+        &self,
+        call: &Call<'_>,
+        sealed: &SealedMaterial,
+    ) -> Result<Arc<KeyMaterial>, AwsError> {
+        let key = store_key(call, &self.key_id);
+        if let Some(material) = cache::material(&key, &self.arn, sealed.version) {
+            return Ok(material);
+        }
+        let material = Arc::new(self.open(call, sealed)?);
+        cache::keep_material(&key, &self.arn, sealed.version, &material);
+        Ok(material)
     }
 
     fn open(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<KeyMaterial, AwsError> {
@@ -213,20 +233,25 @@ pub(crate) fn deletion_due(call: &Call<'_>, record: &KeyRecord) -> bool {
 
 /// The key `key_id` with its store version, unless absent or deleted.
 pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<(KeyRecord, u64)>, AwsError> {
-    let Some(item) = call
-        .env
-        .store
-        .get(&store_key(call, key_id))
-        .map_err(errors::store_failure)?
-    else {
-        return Ok(None);
+    let key = store_key(call, key_id);
+    let watermark = call.env.store.watermark(&key.space, KEY_TABLE);
+    let (record, version) = match cache::record(&key, watermark) {
+        Some(cached) => cached,
+        None => {
+            let Some(item) = call.env.store.get(&key).map_err(errors::store_failure)? else {
+                return Ok(None);
+            };
+            let record: KeyRecord = serde_json::from_slice(&item.value)
+                .map_err(|_| errors::internal("stored key record does not parse"))?;
+            cache::remember(key.clone(), watermark, &record, item.version);
+            (record, item.version)
+        }
     };
-    let record: KeyRecord = serde_json::from_slice(&item.value)
-        .map_err(|_| errors::internal("stored key record does not parse"))?;
     if deletion_due(call, &record) {
+        cache::forget(&key);
         return Ok(None);
     }
-    Ok(Some((record, item.version)))
+    Ok(Some((record, version)))
 }
 
 /// Serialises a record for the store.

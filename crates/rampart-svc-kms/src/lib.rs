@@ -11,6 +11,7 @@
 )]
 
 mod aliases;
+mod cache;
 mod crypto_ops;
 mod errors;
 mod key;

@@ -448,3 +448,31 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn cached_keys_follow_every_change() {
+    let w = World::new();
+    let key = w.key();
+    let encrypt = || {
+        w.try_call(
+            "Encrypt",
+            json!({"KeyId": key["KeyId"], "Plaintext": b64(b"x")}),
+        )
+    };
+    assert!(encrypt().is_ok() && encrypt().is_ok());
+    w.call("DisableKey", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(encrypt().unwrap_err().code, "DisabledException");
+    w.call("EnableKey", json!({"KeyId": key["KeyId"]}));
+    let blob = encrypt().unwrap()["CiphertextBlob"].clone();
+    w.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key["KeyId"], "PendingWindowInDays": 7}),
+    );
+    assert_eq!(encrypt().unwrap_err().code, "KMSInvalidStateException");
+    w.call("CancelKeyDeletion", json!({"KeyId": key["KeyId"]}));
+    w.call("EnableKey", json!({"KeyId": key["KeyId"]}));
+    assert_eq!(
+        w.call("Decrypt", json!({"CiphertextBlob": blob}))["Plaintext"],
+        b64(b"x")
+    );
+}
