@@ -1,0 +1,75 @@
+//! Recently used keys and their opened material, so that the cryptographic operations skip
+//! the store read, the record parse and the master-key unseal while nothing changed.
+//!
+//! An entry is fresh exactly while the key table's store watermark stands still (any commit
+//! to the table moves it), and an entry whose key's deletion came due is dropped, material
+//! and all. Material is zeroized when its last holder drops it.
+
+use crate::key::KeyRecord;
+use rampart_crypto::kms::KeyMaterial;
+use rampart_store::Key;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+/// At most this many keys are cached; a full cache starts over.
+const LIMIT: usize = 4096;
+
+struct Entry {
+    watermark: u64,
+    version: u64,
+    record: KeyRecord,
+    materials: HashMap<u32, Arc<KeyMaterial>>,
+}
+
+fn entries() -> MutexGuard<'static, HashMap<Key, Entry>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Entry>>> = OnceLock::new();
+    CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The cached record at `key` with its store version, if taken at `watermark`.
+pub(crate) fn record(key: &Key, watermark: u64) -> Option<(KeyRecord, u64)> {
+    entries()
+        .get(key)
+        .filter(|e| e.watermark == watermark)
+        .map(|e| (e.record.clone(), e.version))
+}
+
+/// Remembers `record` read at `key` (store `version`) while the watermark was `watermark`.
+pub(crate) fn remember(key: Key, watermark: u64, record: &KeyRecord, version: u64) {
+    let mut entries = entries();
+    if entries.len() >= LIMIT {
+        entries.clear();
+    }
+    entries.insert(
+        key,
+        Entry {
+            watermark,
+            version,
+            record: record.clone(),
+            materials: HashMap::new(),
+        },
+    );
+}
+
+/// Drops whatever is cached for `key`.
+pub(crate) fn forget(key: &Key) {
+    entries().remove(key);
+}
+
+/// The opened material of backing `version` of the key at `key` (ARN `arn`), if cached.
+pub(crate) fn material(key: &Key, arn: &str, version: u32) -> Option<Arc<KeyMaterial>> {
+    entries()
+        .get(key)
+        .filter(|e| e.record.arn == arn)
+        .and_then(|e| e.materials.get(&version).cloned())
+}
+
+/// Keeps opened material with the cached record of `key`, if that record is still cached.
+pub(crate) fn keep_material(key: &Key, arn: &str, version: u32, material: &Arc<KeyMaterial>) {
+    if let Some(entry) = entries().get_mut(key).filter(|e| e.record.arn == arn) {
+        entry.materials.insert(version, material.clone());
+    }
+}
