@@ -184,3 +184,23 @@ def test_cloudtrail_records_the_users_calls(server):
         assert record["userIdentity"]["principalId"] == user["UserId"]
     denied = [r for r in mine if r["eventName"] == "ListUsers"]
     assert denied[0]["errorCode"] == "AccessDenied"
+
+
+def test_a_new_default_version_changes_permissions_at_once(server):
+    _, key_id, secret = new_user(server)
+    root = server.client("iam")
+    me = server.client("iam", key_id=key_id, secret=secret)
+    arn = root.create_policy(PolicyName="lister", PolicyDocument=json.dumps(LIST_USERS_ALLOW))["Policy"]["Arn"]
+    root.attach_user_policy(UserName="alice", PolicyArn=arn)
+    me.list_users()
+    get_user_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
+    v2 = root.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(get_user_only), SetAsDefault=True)
+    assert v2["PolicyVersion"]["VersionId"] == "v2"
+    assert error_of(me.list_users)["Error"]["Code"] == "AccessDenied"
+    assert me.get_user()["User"]["UserName"] == "alice"
+    versions = root.list_policy_versions(PolicyArn=arn)["Versions"]
+    assert [(v["VersionId"], v["IsDefaultVersion"]) for v in versions] == [("v2", True), ("v1", False)]
+    root.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    me.list_users()
+    err = error_of(lambda: root.delete_policy_version(PolicyArn=arn, VersionId="v1"))
+    assert err["Error"]["Code"] == "DeleteConflict"

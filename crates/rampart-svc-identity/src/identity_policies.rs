@@ -84,7 +84,8 @@ fn load(env: &Env, principal: &Principal, name: &str) -> Result<Vec<Policy>, Sto
         if let Some((stored, _)) = get_policy(store, &principal.account, policy_name)?
             && stored.arn == *arn
         {
-            let policy = Policy::parse_stored(&stored.document, PolicyKind::Identity)
+            let document = stored.default_document().unwrap_or_default();
+            let policy = Policy::parse_stored(document, PolicyKind::Identity)
                 .map_err(|e| corrupt(arn, &e))?;
             policies.push(policy.named(arn.clone()));
         }

@@ -11,8 +11,8 @@ use super::errors::{
 use super::names::{check_name, check_policy_path, max_items};
 use super::paging::page;
 use super::records::{
-    POLICY_TABLE, StoredPolicy, StoredUser, USER_TABLE, encode, get_policy, list, new_unique_id,
-    record_key, url_encode,
+    POLICY_TABLE, StoredPolicy, StoredUser, StoredVersion, USER_TABLE, encode, get_policy, list,
+    new_unique_id, record_key,
 };
 use super::users::{check_name_for_lookup, existing_user, put_user};
 use rampart_policy::{ManagedPolicies, ManagedPolicy, Policy, PolicyKind};
@@ -27,7 +27,7 @@ use std::collections::HashMap;
 /// AWS's default quota of managed policies attached to one user.
 const POLICIES_PER_USER: usize = 10;
 /// When AWS managed policies read as created (the catalogue carries no dates).
-const AWS_POLICY_DATE: f64 = 1_423_180_800.0;
+pub(crate) const AWS_POLICY_DATE: f64 = 1_423_180_800.0;
 
 /// A managed policy named by ARN.
 pub(crate) enum ManagedRef {
@@ -199,7 +199,12 @@ fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         create_date: now,
         update_date: now,
         default_version_id: "v1".into(),
-        document: input.policy_document,
+        versions: vec![StoredVersion {
+            version_id: "v1".into(),
+            document: input.policy_document,
+            create_date: now,
+        }],
+        next_version: 2,
         attachment_count: 0,
     };
     let batch = Batch::new().put_if(
@@ -220,7 +225,7 @@ struct PolicyArnInput {
     policy_arn: String,
 }
 
-fn policy_not_found(arn: &str) -> AwsError {
+pub(crate) fn policy_not_found(arn: &str) -> AwsError {
     no_such_entity(format!("Policy {arn} was not found."))
 }
 
@@ -238,38 +243,6 @@ fn get_policy_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "Policy": policy }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct GetPolicyVersionInput {
-    policy_arn: String,
-    version_id: String,
-}
-
-fn get_policy_version(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: GetPolicyVersionInput = from_input(input, "ValidationError")?;
-    let (document, version, date) = match resolve(call, &input.policy_arn)? {
-        Some(ManagedRef::Aws(p)) => (
-            p.document().to_owned(),
-            p.version_id.clone(),
-            AWS_POLICY_DATE,
-        ),
-        Some(ManagedRef::Customer(p, _)) => (p.document, p.default_version_id, p.create_date),
-        None => return Err(policy_not_found(&input.policy_arn)),
-    };
-    if input.version_id != version {
-        return Err(no_such_entity(format!(
-            "Policy {} version {} does not exist.",
-            input.policy_arn, input.version_id
-        )));
-    }
-    Ok(json!({ "PolicyVersion": {
-        "Document": url_encode(&document),
-        "VersionId": version,
-        "IsDefaultVersion": true,
-        "CreateDate": date,
-    }}))
-}
-
 fn delete_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: PolicyArnInput = from_input(input, "ValidationError")?;
     let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? else {
@@ -278,6 +251,11 @@ fn delete_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if policy.attachment_count > 0 {
         return Err(delete_conflict(
             "Cannot delete a policy attached to entities.",
+        ));
+    }
+    if policy.versions.len() > 1 {
+        return Err(delete_conflict(
+            "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
         ));
     }
     let key = record_key(&call.principal.account, POLICY_TABLE, &policy.name);
@@ -452,7 +430,6 @@ fn list_attached_user_policies(call: &Call<'_>, input: Value) -> Result<Value, A
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("iam", "CreatePolicy", false, create_policy);
     registry.register("iam", "GetPolicy", true, get_policy_op);
-    registry.register("iam", "GetPolicyVersion", true, get_policy_version);
     registry.register("iam", "DeletePolicy", false, delete_policy);
     registry.register("iam", "ListPolicies", true, list_policies);
     registry.register("iam", "AttachUserPolicy", false, attach_user_policy);

@@ -13,6 +13,7 @@ mod names;
 mod paging;
 mod records;
 mod users;
+mod versions;
 
 pub(crate) use managed::catalogue_arn;
 pub(crate) use records::{POLICY_TABLE, USER_TABLE, get_policy, get_user};
@@ -25,6 +26,7 @@ pub(crate) fn register(registry: &mut Registry) {
     keys::register(registry);
     inline::register(registry);
     managed::register(registry);
+    versions::register(registry);
 }
 
 #[cfg(test)]

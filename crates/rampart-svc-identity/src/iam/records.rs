@@ -55,7 +55,7 @@ impl StoredUser {
     }
 }
 
-/// A customer managed policy (one version for now: `v1`, the default).
+/// A customer managed policy with its versions (at most five, one of them the default).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StoredPolicy {
@@ -68,9 +68,34 @@ pub(crate) struct StoredPolicy {
     pub create_date: f64,
     pub update_date: f64,
     pub default_version_id: String,
-    pub document: String,
+    /// Its versions, oldest first.
+    pub versions: Vec<StoredVersion>,
+    /// The number of the next version (`v<n>`); ids are never reused.
+    pub next_version: u32,
     /// How many users it is attached to.
     pub attachment_count: u32,
+}
+
+/// One version of a customer managed policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredVersion {
+    pub version_id: String,
+    pub document: String,
+    pub create_date: f64,
+}
+
+impl StoredPolicy {
+    /// The version named `id`.
+    pub(crate) fn version(&self, id: &str) -> Option<&StoredVersion> {
+        self.versions.iter().find(|v| v.version_id == id)
+    }
+
+    /// The default version's document.
+    pub(crate) fn default_document(&self) -> Option<&str> {
+        self.version(&self.default_version_id)
+            .map(|v| v.document.as_str())
+    }
 }
 
 /// The store key of the record named `name` (any case) in `table`.

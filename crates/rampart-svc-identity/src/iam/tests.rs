@@ -569,3 +569,118 @@ fn tags_are_kept_and_boundaries_refused_until_supported() {
         "NoSuchEntity"
     );
 }
+
+#[test]
+fn policy_versions_change_what_the_user_may_do() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    let arn = w
+        .call(
+            "CreatePolicy",
+            json!({"PolicyName": "p", "PolicyDocument": ALLOW_LIST}),
+        )
+        .unwrap()["Policy"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": arn}),
+    )
+    .unwrap();
+    assert!(allowed(&w, &alice, "iam:ListUsers"));
+    let deny_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}"#;
+    let v2 = w
+        .call(
+            "CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": deny_all}),
+        )
+        .unwrap();
+    assert_eq!(v2["PolicyVersion"]["VersionId"], "v2");
+    assert_eq!(v2["PolicyVersion"]["IsDefaultVersion"], false);
+    assert!(allowed(&w, &alice, "iam:ListUsers"));
+    w.call(
+        "SetDefaultPolicyVersion",
+        json!({"PolicyArn": arn, "VersionId": "v2"}),
+    )
+    .unwrap();
+    assert!(!allowed(&w, &alice, "iam:ListUsers"));
+    assert!(allowed(&w, &alice, "iam:GetUser"));
+    let listed = w
+        .call("ListPolicyVersions", json!({"PolicyArn": arn}))
+        .unwrap();
+    let ids: Vec<_> = listed["Versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["VersionId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["v2", "v1"]);
+    let e = w
+        .call(
+            "DeletePolicyVersion",
+            json!({"PolicyArn": arn, "VersionId": "v2"}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
+    for _ in 0..3 {
+        w.call(
+            "CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": ALLOW_LIST}),
+        )
+        .unwrap();
+    }
+    let e = w
+        .call(
+            "CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": ALLOW_LIST}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("LimitExceeded", 409));
+    let bad = w.call(
+        "CreatePolicyVersion",
+        json!({"PolicyArn": arn, "PolicyDocument": "{"}),
+    );
+    assert_eq!(code(bad), "MalformedPolicyDocument");
+    w.call(
+        "DeletePolicyVersion",
+        json!({"PolicyArn": arn, "VersionId": "v1"}),
+    )
+    .unwrap();
+    assert_eq!(
+        code(w.call(
+            "GetPolicyVersion",
+            json!({"PolicyArn": arn, "VersionId": "v1"})
+        )),
+        "NoSuchEntity"
+    );
+    let v5 = w
+        .call(
+            "CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": ALLOW_LIST, "SetAsDefault": true}),
+        )
+        .unwrap();
+    assert_eq!(v5["PolicyVersion"]["VersionId"], "v6");
+    assert!(allowed(&w, &alice, "iam:ListUsers"));
+    w.call(
+        "DetachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": arn}),
+    )
+    .unwrap();
+    let e = w
+        .call("DeletePolicy", json!({"PolicyArn": arn}))
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
+    let read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let versions = w
+        .call("ListPolicyVersions", json!({"PolicyArn": read_only}))
+        .unwrap();
+    assert_eq!(versions["Versions"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        code(w.call(
+            "CreatePolicyVersion",
+            json!({"PolicyArn": read_only, "PolicyDocument": ALLOW_LIST})
+        )),
+        "NoSuchEntity"
+    );
+}
