@@ -1,8 +1,8 @@
-//! Managed policies: CreatePolicy, GetPolicy, GetPolicyVersion, DeletePolicy, ListPolicies,
+//! Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies,
 //! and their attachment to users: AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies.
 //!
-//! Customer managed policies have one version (`v1`, the default) until CreatePolicyVersion
-//! lands. AWS managed policies come from the policy engine's catalogue and are read-only.
+//! Customer managed policies start at version `v1` (`versions` manages the rest). AWS managed
+//! policies come from the policy engine's catalogue and are read-only.
 
 use super::errors::{
     delete_conflict, invalid_input, limit_exceeded, no_such_entity, policy_error, store_error,
