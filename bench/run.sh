@@ -52,16 +52,22 @@ rss_kib() { awk -v f="$2" '$1 == f":" {print $2}' "/proc/$1/status"; }
 RSS_START=$(rss_kib "$RAMPART_PID" VmRSS)
 
 results="$work/results.jsonl"
-run() { # label port workload [access-key-id secret]
-  AWS_ACCESS_KEY_ID=${4:-$AWS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=${5:-$AWS_SECRET_ACCESS_KEY} \
+# A KMS key and a ciphertext on each target (the bare handler answers anything).
+mapfile -t RAMPART_KMS < <("$MOTO_VENV/bin/python" bench/kms_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
+mapfile -t MOTO_KMS < <("$MOTO_VENV/bin/python" bench/kms_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
+
+run() { # label port workload key-id secret kms-key ciphertext
+  AWS_ACCESS_KEY_ID=$4 AWS_SECRET_ACCESS_KEY=$5 \
     "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
+    --key-id "$6" --ciphertext "$7" \
     --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" | tee -a "$results"
 }
-for workload in sts-get-caller-identity cloudtrail-list-trails; do
+ROOT=("$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
+for workload in sts-get-caller-identity cloudtrail-list-trails kms-encrypt kms-decrypt kms-generate-data-key; do
   for _ in $(seq "$ROUNDS"); do
-    run bare "$BARE_PORT" "$workload"
-    run rampart "$RAMPART_PORT" "$workload"
-    run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}"
+    run bare "$BARE_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}"
+    run rampart "$RAMPART_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}"
+    run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[@]}" "${MOTO_KMS[@]}"
   done
 done
 

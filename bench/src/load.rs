@@ -2,7 +2,7 @@
 //! fixed duration; every request freshly signed, so the generator's cost is the same for every
 //! target. Prints one JSON line.
 
-use crate::workload::Workload;
+use crate::workload::{Inputs, Template, Workload};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
@@ -22,6 +22,9 @@ pub struct Args {
     /// The request to send.
     #[arg(long, value_enum)]
     workload: Workload,
+    /// What the workload needs from the target.
+    #[command(flatten)]
+    inputs: Inputs,
     /// Concurrent connections, each with one request in flight.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
@@ -77,7 +80,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         let target = args.target.clone();
         let credentials = credentials.clone();
         let region = args.region.clone();
-        let workload = args.workload;
+        let template = args.workload.template(&args.inputs)?;
         let schedule = interval.map(|every| Schedule {
             next: start + every.mul_f64(i as f64 / args.concurrency as f64),
             every,
@@ -85,7 +88,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         tasks.push(tokio::spawn(async move {
             connection_loop(
                 &target,
-                workload,
+                &template,
                 &credentials,
                 &region,
                 schedule,
@@ -139,7 +142,7 @@ fn new_histogram() -> Result<Histogram<u64>, String> {
 /// a request that fails on a broken connection counts as an error.
 async fn connection_loop(
     target: &str,
-    workload: Workload,
+    template: &Template,
     credentials: &Credentials,
     region: &str,
     mut schedule: Option<Schedule>,
@@ -156,7 +159,7 @@ async fn connection_loop(
         if sender.is_closed() {
             sender = connect(target).await?;
         }
-        let prepared = workload.request(target, credentials, region)?;
+        let prepared = template.request(target, credentials, region)?;
         let mut request = http::Request::new(Full::new(prepared.body));
         *request.method_mut() = prepared.method;
         *request.uri_mut() = http::Uri::from_static("/");

@@ -1,5 +1,7 @@
 //! The workloads: each builds one signed request, as an AWS SDK would send it.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Uri};
 use rampart_sigv4::{Credentials, SigningParams};
@@ -12,6 +14,32 @@ pub enum Workload {
     StsGetCallerIdentity,
     /// CloudTrail ListTrails (awsJson 1.1), a read that touches the store.
     CloudtrailListTrails,
+    /// KMS Encrypt of 256 bytes under `--key-id`.
+    KmsEncrypt,
+    /// KMS Decrypt of `--ciphertext`.
+    KmsDecrypt,
+    /// KMS GenerateDataKey (AES_256) under `--key-id`.
+    KmsGenerateDataKey,
+}
+
+/// What some workloads need from the target, prepared before the run.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Inputs {
+    /// KMS key for the KMS workloads.
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// Base64 ciphertext for kms-decrypt.
+    #[arg(long)]
+    pub ciphertext: Option<String>,
+}
+
+/// The unsigned part of a workload's request, built once per run.
+#[derive(Clone)]
+pub struct Template {
+    service: &'static str,
+    content_type: &'static str,
+    target: Option<&'static str>,
+    body: Bytes,
 }
 
 /// One request ready to send (to the path `/`).
@@ -22,50 +50,76 @@ pub struct Prepared {
 }
 
 impl Workload {
-    /// Builds and signs one request for `authority` (host:port).
+    /// The request this workload repeats, or why it cannot run.
+    pub fn template(self, inputs: &Inputs) -> Result<Template, String> {
+        let json = |target, body: serde_json::Value| Template {
+            service: "kms",
+            content_type: "application/x-amz-json-1.1",
+            target: Some(target),
+            body: Bytes::from(body.to_string()),
+        };
+        let key = || inputs.key_id.clone().ok_or("this workload needs --key-id");
+        Ok(match self {
+            Workload::StsGetCallerIdentity => Template {
+                service: "sts",
+                content_type: "application/x-www-form-urlencoded; charset=utf-8",
+                target: None,
+                body: Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"),
+            },
+            Workload::CloudtrailListTrails => Template {
+                service: "cloudtrail",
+                content_type: "application/x-amz-json-1.1",
+                target: Some("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails"),
+                body: Bytes::from_static(b"{}"),
+            },
+            Workload::KmsEncrypt => json(
+                "TrentService.Encrypt",
+                serde_json::json!({ "KeyId": key()?, "Plaintext": STANDARD.encode([b'r'; 256]) }),
+            ),
+            Workload::KmsDecrypt => json(
+                "TrentService.Decrypt",
+                serde_json::json!({
+                    "CiphertextBlob": inputs.ciphertext.clone().ok_or("kms-decrypt needs --ciphertext")?
+                }),
+            ),
+            Workload::KmsGenerateDataKey => json(
+                "TrentService.GenerateDataKey",
+                serde_json::json!({ "KeyId": key()?, "KeySpec": "AES_256" }),
+            ),
+        })
+    }
+}
+
+impl Template {
+    /// Signs one request for `authority` (host:port) now.
     pub fn request(
-        self,
+        &self,
         authority: &str,
         credentials: &Credentials,
         region: &str,
     ) -> Result<Prepared, String> {
-        let (service, content_type, target, body): (&str, &str, Option<&str>, &'static [u8]) =
-            match self {
-                Workload::StsGetCallerIdentity => (
-                    "sts",
-                    "application/x-www-form-urlencoded; charset=utf-8",
-                    None,
-                    b"Action=GetCallerIdentity&Version=2011-06-15",
-                ),
-                Workload::CloudtrailListTrails => (
-                    "cloudtrail",
-                    "application/x-amz-json-1.1",
-                    Some("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails"),
-                    b"{}",
-                ),
-            };
         let uri: Uri = format!("http://{authority}/")
             .parse()
             .map_err(|e| format!("bad endpoint: {e}"))?;
         let mut headers = HeaderMap::new();
         headers.insert(
             http::header::CONTENT_TYPE,
-            HeaderValue::from_static(content_type),
+            HeaderValue::from_static(self.content_type),
         );
-        if let Some(target) = target {
+        if let Some(target) = self.target {
             headers.insert("x-amz-target", HeaderValue::from_static(target));
         }
         headers.insert(
             http::header::HOST,
             HeaderValue::from_str(authority).map_err(|e| format!("bad authority: {e}"))?,
         );
-        let params = SigningParams::new(credentials, region, service, SystemTime::now());
-        rampart_sigv4::sign(&Method::POST, &uri, &mut headers, body, &params)
+        let params = SigningParams::new(credentials, region, self.service, SystemTime::now());
+        rampart_sigv4::sign(&Method::POST, &uri, &mut headers, &self.body, &params)
             .map_err(|e| e.to_string())?;
         Ok(Prepared {
             method: Method::POST,
             headers,
-            body: Bytes::from_static(body),
+            body: self.body.clone(),
         })
     }
 }
