@@ -14,4 +14,4 @@ mod master_key;
 mod random;
 
 pub use master_key::{MasterKey, MasterKeyError, SealError};
-pub use random::{random_bytes, random_token, random_uuid};
+pub use random::{random_bytes, random_token, random_uuid, uuid_from_bytes};

@@ -33,20 +33,24 @@ pub fn random_token(alphabet: &[u8], len: usize) -> Option<String> {
     Some(out)
 }
 
-/// A random UUID (version 4), as AWS formats request ids.
+/// A random UUID (version 4), as AWS formats request and event ids.
 pub fn random_uuid() -> Option<String> {
-    let mut b = random_bytes::<16>()?;
+    random_bytes::<16>().map(uuid_from_bytes)
+}
+
+/// The version-4 UUID text (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`) of 16 random bytes.
+pub fn uuid_from_bytes(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Some(format!(
+    format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
         &h[8..12],
         &h[12..16],
         &h[16..20],
         &h[20..32]
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -59,6 +63,14 @@ mod tests {
         assert_eq!(t.len(), 100);
         assert!(t.bytes().all(|b| b"ABC".contains(&b)));
         assert!(random_token(b"", 5).is_none());
+    }
+
+    #[test]
+    fn uuid_text_sets_version_and_variant() {
+        assert_eq!(
+            uuid_from_bytes([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
     }
 
     #[test]

@@ -215,6 +215,24 @@ pub fn raw_payload(target: &Shape, body: &[u8]) -> Result<Value, AwsError> {
     }
 }
 
+/// The body and content type of a raw (blob or string) payload member of `output`; `None` when
+/// the payload member is a structure, which each protocol writes in its own format.
+pub fn raw_payload_body(
+    output: &Value,
+    name: &str,
+    payload: &Shape,
+) -> Option<(&'static str, Vec<u8>)> {
+    let text = output.get(name).and_then(Value::as_str);
+    match payload.kind {
+        ShapeType::Blob => Some((
+            "application/octet-stream",
+            text.and_then(decode_blob).unwrap_or_default(),
+        )),
+        ShapeType::String => Some(("text/plain", text.unwrap_or("").as_bytes().to_vec())),
+        _ => None,
+    }
+}
+
 /// Applies the output members bound to headers and the status code; returns the status.
 pub fn encode_bindings(route: &Route, output: &Value, response: &mut Response) -> u16 {
     let service = route.service;

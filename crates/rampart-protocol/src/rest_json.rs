@@ -8,9 +8,10 @@ use crate::json_body::{self, Members};
 use crate::model::{ServiceModel, ShapeType};
 use crate::request::RequestHead;
 use crate::response::Response;
-use crate::rest::{decode_bindings, encode_bindings, payload_member, raw_payload};
+use crate::rest::{
+    decode_bindings, encode_bindings, payload_member, raw_payload, raw_payload_body,
+};
 use crate::route::Route;
-use crate::scalar::decode_blob;
 
 /// Decodes a restJson1 request into the canonical input.
 pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, AwsError> {
@@ -61,25 +62,11 @@ pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Respons
         .output
         .as_ref()
         .and_then(|o| service.shape(&o.shape));
-    let (content_type, body) = match target.and_then(|t| payload_member(service, t)) {
-        Some((name, _, t)) if t.kind == ShapeType::Blob => (
-            "application/octet-stream",
-            output
-                .get(name)
-                .and_then(Value::as_str)
-                .and_then(decode_blob)
-                .unwrap_or_default(),
-        ),
-        Some((name, _, t)) if t.kind == ShapeType::String => (
-            "text/plain",
-            output
-                .get(name)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .as_bytes()
-                .to_vec(),
-        ),
-        Some((name, r, _)) => match output.get(name) {
+    let payload = target.and_then(|t| payload_member(service, t));
+    let raw = payload.and_then(|(name, _, t)| raw_payload_body(output, name, t));
+    let (content_type, body) = match (raw, payload) {
+        (Some(raw), _) => raw,
+        (None, Some((name, r, _))) => match output.get(name) {
             Some(v) => (
                 "application/json",
                 json_body::encode(service, &r.shape, v, Members::All)
@@ -88,7 +75,7 @@ pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Respons
             ),
             None => ("application/json", Vec::new()),
         },
-        None => {
+        (None, None) => {
             let body = match &route.operation.output {
                 Some(o) => json_body::encode(service, &o.shape, output, Members::BodyOnly),
                 None => Value::Object(Map::new()),

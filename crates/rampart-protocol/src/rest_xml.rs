@@ -7,9 +7,11 @@ use crate::model::{MemberRef, ServiceModel, Shape, ShapeType};
 use crate::query::write_extra;
 use crate::request::RequestHead;
 use crate::response::Response;
-use crate::rest::{decode_bindings, encode_bindings, payload_member, raw_payload};
+use crate::rest::{
+    decode_bindings, encode_bindings, payload_member, raw_payload, raw_payload_body,
+};
 use crate::route::Route;
-use crate::scalar::{decode_blob, parse_text};
+use crate::scalar::parse_text;
 use crate::shapes::{WireError, WireResult, check_depth, is_flattened, join, shape, wire_name};
 use crate::xml_read::{Element, parse};
 use crate::xml_write::{XmlWriter, attributes, write_members, write_value};
@@ -249,25 +251,12 @@ pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Respons
             w.close("LocationConstraint");
             ("application/xml", w.finish().into_bytes())
         }
-        Some(t) => match payload_member(service, t) {
-            Some((name, _, p)) if p.kind == ShapeType::Blob => (
-                "application/octet-stream",
-                output
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .and_then(decode_blob)
-                    .unwrap_or_default(),
-            ),
-            Some((name, _, p)) if p.kind == ShapeType::String => (
-                "text/plain",
-                output
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .as_bytes()
-                    .to_vec(),
-            ),
-            Some((name, r, p)) => match output.get(name) {
+        Some(t) => match (
+            payload_member(service, t).and_then(|(name, _, p)| raw_payload_body(output, name, p)),
+            payload_member(service, t),
+        ) {
+            (Some(raw), _) => raw,
+            (None, Some((name, r, p))) => match output.get(name) {
                 Some(v) => {
                     let mut w = XmlWriter::default();
                     let element = wire_name(r, p, name);
@@ -276,8 +265,8 @@ pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Respons
                 }
                 None => ("", Vec::new()),
             },
-            None if t.members.values().all(|m| m.location.is_some()) => ("", Vec::new()),
-            None => {
+            (None, None) if t.members.values().all(|m| m.location.is_some()) => ("", Vec::new()),
+            (None, None) => {
                 let root = root_name(route);
                 let mut w = XmlWriter::default();
                 let mut attrs: Vec<(String, String)> = vec![("xmlns".to_owned(), ns.clone())];

@@ -339,27 +339,10 @@ impl Event {
     }
 }
 
-/// A UUID version 4 string (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`) made from 16 random bytes.
-pub fn event_id_from_bytes(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let h = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 /// A fresh random event id (UUID v4) from the system's secure random source.
 pub fn new_event_id() -> String {
-    let mut bytes = [0u8; 16];
     // The system RNG does not fail in practice; zero bytes still give a well-formed id.
-    let _ = aws_lc_rs::rand::fill(&mut bytes);
-    event_id_from_bytes(bytes)
+    rampart_crypto::random_uuid().unwrap_or_else(|| rampart_crypto::uuid_from_bytes([0; 16]))
 }
 
 mod bool_string {
@@ -582,8 +565,6 @@ mod tests {
 
     #[test]
     fn event_ids_are_uuid_v4() {
-        let id = event_id_from_bytes([0xff; 16]);
-        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
         let id = new_event_id();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");

@@ -30,7 +30,7 @@ pub use digest::{
 };
 pub use event::{
     EVENT_VERSION, Event, IdentityType, Resource, SessionAttributes, SessionContext, SessionIssuer,
-    TlsDetails, UserIdentity, event_id_from_bytes, new_event_id,
+    TlsDetails, UserIdentity, new_event_id,
 };
 pub use logfile::{build_log_file, log_file_json, log_file_key, read_log_file, unique_suffix};
 pub use lookup::{
