@@ -281,12 +281,7 @@ fn response(status: u16, body: Vec<u8>, request_id: &str) -> Response {
 /// Encodes a handler's output.
 pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Response {
     let service = route.service;
-    let body = match route
-        .operation
-        .output
-        .as_ref()
-        .and_then(|o| service.shape(&o.shape))
-    {
+    let body = match route.output_shape() {
         Some(target) => from_canonical(service, target, output, 0),
         None => Cbor::Map(Vec::new()),
     };

@@ -237,12 +237,7 @@ pub fn raw_payload_body(
 pub fn encode_bindings(route: &Route, output: &Value, response: &mut Response) -> u16 {
     let service = route.service;
     let mut status = route.operation.http.response_code.unwrap_or(200);
-    let Some(target) = route
-        .operation
-        .output
-        .as_ref()
-        .and_then(|o| service.shape(&o.shape))
-    else {
+    let Some(target) = route.output_shape() else {
         return status;
     };
     let Some(object) = output.as_object() else {

@@ -16,12 +16,7 @@ use crate::route::Route;
 /// Decodes a restJson1 request into the canonical input.
 pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, AwsError> {
     let service = route.service;
-    let Some(input) = route
-        .operation
-        .input
-        .as_ref()
-        .and_then(|i| service.shape(&i.shape))
-    else {
+    let Some(input) = route.input_shape() else {
         return Ok(Value::Object(Map::new()));
     };
     let mut out = decode_bindings(route, head, input).map_err(|e| serialization_error(e.0))?;
@@ -57,11 +52,7 @@ pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, A
 /// Encodes a handler's output.
 pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Response {
     let service = route.service;
-    let target = route
-        .operation
-        .output
-        .as_ref()
-        .and_then(|o| service.shape(&o.shape));
+    let target = route.output_shape();
     let payload = target.and_then(|t| payload_member(service, t));
     let raw = payload.and_then(|(name, _, t)| raw_payload_body(output, name, t));
     let (content_type, body) = match (raw, payload) {

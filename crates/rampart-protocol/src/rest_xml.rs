@@ -40,12 +40,7 @@ fn parse_body(body: &[u8]) -> Result<Option<Element>, AwsError> {
 /// Decodes a restXml request into the canonical input.
 pub fn decode(route: &Route, head: &RequestHead, body: &[u8]) -> Result<Value, AwsError> {
     let service = route.service;
-    let Some(input) = route
-        .operation
-        .input
-        .as_ref()
-        .and_then(|i| service.shape(&i.shape))
-    else {
+    let Some(input) = route.input_shape() else {
         return Ok(Value::Object(Map::new()));
     };
     let mut out = decode_bindings(route, head, input).map_err(invalid_argument)?;
@@ -231,11 +226,7 @@ pub fn encode_output(route: &Route, output: &Value, request_id: &str) -> Respons
         .xml_namespace
         .clone()
         .unwrap_or_else(|| "http://s3.amazonaws.com/doc/2006-03-01/".to_owned());
-    let target = route
-        .operation
-        .output
-        .as_ref()
-        .and_then(|o| service.shape(&o.shape));
+    let target = route.output_shape();
     let (content_type, body): (&str, Vec<u8>) = match target {
         None => ("", Vec::new()),
         // S3 answers GetBucketLocation with the region as the root element's text.

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::error::AwsError;
-use crate::model::{Location, Models, Operation, ServiceModel};
+use crate::model::{Location, Models, Operation, ServiceModel, Shape};
 use crate::protocol::Protocol;
 use crate::request::RequestHead;
 use crate::response::Response;
@@ -18,6 +18,20 @@ pub struct Route {
     pub operation: &'static Operation,
     /// The protocol the request speaks (and its response must speak).
     pub protocol: Protocol,
+}
+
+impl Route {
+    /// The operation's input structure, if it has one.
+    pub fn input_shape(&self) -> Option<&'static Shape> {
+        let input = self.operation.input.as_ref()?;
+        self.service.shape(&input.shape)
+    }
+
+    /// The operation's output structure, if it has one.
+    pub fn output_shape(&self) -> Option<&'static Shape> {
+        let output = self.operation.output.as_ref()?;
+        self.service.shape(&output.shape)
+    }
 }
 
 /// A request that could not be routed: the error, and enough context to encode it.
