@@ -1,0 +1,364 @@
+//! Cross-site scripting detection: scan the value for HTML tags and attributes that run
+//! script (dangerous elements, event-handler attributes, script URLs, CSS expressions), also
+//! when the value starts inside an attribute (a quote, then a new handler attribute).
+
+const DANGEROUS_TAGS: &[&[u8]] = &[
+    b"script",
+    b"iframe",
+    b"frame",
+    b"frameset",
+    b"object",
+    b"embed",
+    b"applet",
+    b"base",
+    b"meta",
+    b"link",
+    b"xml",
+    b"xss",
+    b"import",
+    b"svg",
+    b"math",
+    b"isindex",
+    b"vmlframe",
+    b"template",
+    b"portal",
+];
+
+const URL_ATTRIBUTES: &[&[u8]] = &[
+    b"src",
+    b"href",
+    b"action",
+    b"formaction",
+    b"data",
+    b"xlink:href",
+    b"background",
+    b"dynsrc",
+    b"lowsrc",
+    b"poster",
+    b"codebase",
+    b"srcdoc",
+    b"to",
+    b"values",
+    b"from",
+    b"by",
+];
+
+const EVENTS: &[&str] = &[
+    "abort",
+    "activate",
+    "afterprint",
+    "animationend",
+    "animationiteration",
+    "animationstart",
+    "beforeactivate",
+    "beforecopy",
+    "beforecut",
+    "beforeprint",
+    "beforeunload",
+    "begin",
+    "blur",
+    "bounce",
+    "canplay",
+    "change",
+    "click",
+    "contextmenu",
+    "copy",
+    "cut",
+    "dblclick",
+    "drag",
+    "dragend",
+    "dragenter",
+    "dragleave",
+    "dragover",
+    "dragstart",
+    "drop",
+    "end",
+    "ended",
+    "error",
+    "focus",
+    "focusin",
+    "focusout",
+    "hashchange",
+    "input",
+    "invalid",
+    "keydown",
+    "keypress",
+    "keyup",
+    "load",
+    "loadeddata",
+    "loadstart",
+    "message",
+    "mousedown",
+    "mouseenter",
+    "mouseleave",
+    "mousemove",
+    "mouseout",
+    "mouseover",
+    "mouseup",
+    "mousewheel",
+    "pageshow",
+    "paste",
+    "pointerdown",
+    "pointerenter",
+    "pointerover",
+    "pointerup",
+    "play",
+    "playing",
+    "popstate",
+    "progress",
+    "readystatechange",
+    "repeat",
+    "reset",
+    "resize",
+    "scroll",
+    "search",
+    "select",
+    "show",
+    "start",
+    "submit",
+    "toggle",
+    "touchstart",
+    "touchend",
+    "touchmove",
+    "transitionend",
+    "unload",
+    "wheel",
+    "finish",
+    "auxclick",
+    "beforetoggle",
+    "cuechange",
+    "durationchange",
+    "emptied",
+    "formdata",
+    "loadedmetadata",
+    "pause",
+    "ratechange",
+    "seeked",
+    "seeking",
+    "stalled",
+    "suspend",
+    "timeupdate",
+    "volumechange",
+    "waiting",
+    "webkitanimationend",
+    "webkittransitionend",
+    "securitypolicyviolation",
+];
+
+/// Whether `value` looks like cross-site scripting.
+pub fn is_xss(value: &[u8]) -> bool {
+    let s: Vec<u8> = value
+        .iter()
+        .filter(|&&b| b != 0)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    script_url(&s, 0) || tags(&s) || attribute_breakout(&s) || css_expression(&s)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'/')
+}
+
+/// A `javascript:` / `vbscript:` / `livescript:` / `data:text/html` URL at `from`, tolerating
+/// whitespace and control characters inside the scheme, as browsers do.
+fn script_url(s: &[u8], from: usize) -> bool {
+    let compact: Vec<u8> = s[from..]
+        .iter()
+        .copied()
+        .skip_while(|&b| b <= b' ' || b == b'"' || b == b'\'' || b == b'`')
+        .filter(|&b| b > b' ')
+        .take(32)
+        .collect();
+    compact.starts_with(b"javascript:")
+        || compact.starts_with(b"vbscript:")
+        || compact.starts_with(b"livescript:")
+        || compact.starts_with(b"data:text/html")
+        || compact.starts_with(b"data:image/svg")
+        || compact.starts_with(b"data:application/x")
+}
+
+/// Every `<tag ...>` in `s`: a dangerous element, an event handler or a script URL attribute.
+fn tags(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = s[i..].iter().position(|&b| b == b'<') {
+        let start = i + p + 1;
+        i = start;
+        let mut j = start;
+        if s.get(j) == Some(&b'/') {
+            j += 1;
+        }
+        let name_start = j;
+        while j < s.len() && (s[j].is_ascii_alphanumeric() || matches!(s[j], b':' | b'-' | b'_')) {
+            j += 1;
+        }
+        let name = &s[name_start..j];
+        if name.is_empty() || !name[0].is_ascii_alphabetic() {
+            if s[name_start..].starts_with(b"!--") || s[name_start..].starts_with(b"?import") {
+                continue;
+            }
+            continue;
+        }
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        if DANGEROUS_TAGS.contains(&local) && name_start == start {
+            return true;
+        }
+        if attributes(s, j) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The attributes of a tag from `i` until `>` (or the end): handlers and script URLs.
+fn attributes(s: &[u8], mut i: usize) -> bool {
+    while i < s.len() && s[i] != b'>' {
+        while i < s.len() && (is_space(s[i]) || s[i] == b'"' || s[i] == b'\'') {
+            i += 1;
+        }
+        let start = i;
+        while i < s.len() && !is_space(s[i]) && !matches!(s[i], b'=' | b'>') {
+            i += 1;
+        }
+        let name = &s[start..i];
+        if name.is_empty() {
+            i += 1;
+            continue;
+        }
+        if is_handler(name) {
+            return true;
+        }
+        while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if s.get(i) == Some(&b'=') {
+            i += 1;
+            if URL_ATTRIBUTES.contains(&name) && script_url(s, i) {
+                return true;
+            }
+            if name == b"style" && css_expression(&s[i..s.len().min(i + 512)]) {
+                return true;
+            }
+            i = skip_value(s, i);
+        }
+    }
+    false
+}
+
+fn skip_value(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && matches!(s[i], b' ' | b'\t') {
+        i += 1;
+    }
+    match s.get(i) {
+        Some(&q @ (b'"' | b'\'' | b'`')) => s[i + 1..]
+            .iter()
+            .position(|&b| b == q)
+            .map_or(s.len(), |p| i + p + 2),
+        _ => {
+            while i < s.len() && !is_space(s[i]) && s[i] != b'>' {
+                i += 1;
+            }
+            i
+        }
+    }
+}
+
+fn is_handler(name: &[u8]) -> bool {
+    name.len() > 4
+        && name.starts_with(b"on")
+        && std::str::from_utf8(&name[2..]).is_ok_and(|e| EVENTS.contains(&e))
+}
+
+/// The value closes an attribute (quote) and adds an event handler: `" onmouseover=alert(1)`.
+fn attribute_breakout(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = s[i..].windows(2).position(|w| w == b"on") {
+        let at = i + p;
+        i = at + 2;
+        let preceded = at > 0 && (is_space(s[at - 1]) || matches!(s[at - 1], b'"' | b'\'' | b'`'));
+        if !preceded {
+            continue;
+        }
+        let mut j = at;
+        while j < s.len() && s[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let name = &s[at..j];
+        while j < s.len() && matches!(s[j], b' ' | b'\t' | b'\n' | b'\r') {
+            j += 1;
+        }
+        if s.get(j) == Some(&b'=')
+            && is_handler(name)
+            && s[..at].iter().any(|&b| matches!(b, b'"' | b'\'' | b'`'))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// CSS that runs script: `expression(`, `-moz-binding`, `behavior:` or `url(javascript:`.
+fn css_expression(s: &[u8]) -> bool {
+    let compact: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'\\')
+        .collect();
+    let has = |needle: &[u8]| compact.windows(needle.len()).any(|w| w == needle);
+    has(b"expression(")
+        || has(b"-moz-binding")
+        || has(b"behavior:url")
+        || has(b"url(javascript:")
+        || has(b"url('javascript:")
+        || has(b"url(\"javascript:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xss(s: &str) -> bool {
+        is_xss(s.as_bytes())
+    }
+
+    #[test]
+    fn classic_payloads() {
+        for p in [
+            "<script>alert(1)</script>",
+            "<SCRIPT SRC=//evil/x.js></SCRIPT>",
+            "<img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<body onload=alert('x')>",
+            "\"><script>alert(document.cookie)</script>",
+            "\" onmouseover=\"alert(1)",
+            "' autofocus onfocus=alert(1) x='",
+            "javascript:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"jav\tascript:alert(1)\">x</a>",
+            "<iframe src=\"data:text/html,<script>alert(1)</script>\">",
+            "<div style=\"width: expression(alert(1))\">",
+            "<object data=\"x.swf\">",
+            "<details open ontoggle=alert(1)>",
+        ] {
+            assert!(xss(p), "should detect {p:?}");
+        }
+    }
+
+    #[test]
+    fn benign_strings() {
+        for s in [
+            "a < b and c > d",
+            "<b>bold</b> and <i>italic</i>",
+            "I love online shopping",
+            "Put the onion on top",
+            "x<5",
+            "see http://example.com/page?on=1",
+            "email me at a@b.com",
+            "script writers unite",
+            "The JavaScript language",
+            "",
+        ] {
+            assert!(!xss(s), "false positive on {s:?}");
+        }
+    }
+}
