@@ -113,6 +113,18 @@ impl Context {
         self.set("aws:EpochTime", unix_seconds.to_string())
     }
 
+    /// Adds every key of `other`, replacing values of keys both have.
+    pub fn merge(&mut self, other: &Context) -> &mut Self {
+        for (key, value) in &other.keys {
+            match self.keys.binary_search_by(|(k, _)| k.cmp(key)) {
+                Ok(i) => self.keys[i].1 = value.clone(),
+                Err(i) => self.keys.insert(i, (key.clone(), value.clone())),
+            }
+        }
+        self.rebuild();
+        self
+    }
+
     /// Removes a key.
     pub fn remove(&mut self, key: &str) {
         let hash = hash_lower(key);
@@ -196,6 +208,21 @@ mod tests {
         assert_eq!(c.single("AWS:sourceip"), Some("10.0.0.1"));
         assert!(c.contains("aws:sourceIP"));
         assert!(!c.contains("aws:Referer"));
+    }
+
+    #[test]
+    fn merge_adds_and_replaces() {
+        let mut base = Context::new()
+            .with("aws:SourceIp", "10.0.0.1")
+            .with("a:b", "old");
+        let more = Context::new()
+            .with("A:B", "new")
+            .with_multi("aws:TagKeys", ["x", "y"]);
+        base.merge(&more);
+        assert_eq!(base.single("a:b"), Some("new"));
+        assert_eq!(base.single("aws:sourceip"), Some("10.0.0.1"));
+        assert_eq!(base.get("aws:tagkeys").map(|v| v.values().count()), Some(2));
+        assert_eq!(base.iter().count(), 3);
     }
 
     proptest::proptest! {

@@ -2,8 +2,10 @@
 
 use crate::pipeline::Caller;
 use rampart_protocol::{AwsError, Route};
-use rampart_service::{Env, Principal};
-use rampart_trail::{Event, UserIdentity};
+use rampart_service::{Env, Principal, PrincipalKind, Session};
+use rampart_trail::{
+    Event, IdentityType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity,
+};
 use rampart_types::Region;
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -81,14 +83,62 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
 fn identity(principal: &Principal) -> UserIdentity {
     let mut identity = UserIdentity::unresolved(Some(principal.access_key_id.clone()));
     identity.identity_type = match principal.kind {
-        rampart_service::PrincipalKind::Root => rampart_trail::IdentityType::Root,
-        rampart_service::PrincipalKind::User { .. } => rampart_trail::IdentityType::IamUser,
+        PrincipalKind::Root => IdentityType::Root,
+        PrincipalKind::User { .. } => IdentityType::IamUser,
+        PrincipalKind::AssumedRole { .. } => IdentityType::AssumedRole,
+        PrincipalKind::FederatedUser { .. } => IdentityType::FederatedUser,
     };
-    identity.principal_id = Some(principal.principal_id.clone());
+    identity.principal_id = Some(match &principal.kind {
+        PrincipalKind::FederatedUser { name, .. } => format!("{}:{name}", principal.account),
+        _ => principal.user_id(),
+    });
     identity.arn = Some(principal.arn());
     identity.account_id = Some(principal.account.to_string());
     identity.user_name = principal.user_name().map(str::to_owned);
+    identity.session_context = principal
+        .session
+        .as_deref()
+        .map(|session| session_context(principal, session));
     identity
+}
+
+/// `userIdentity.sessionContext` for temporary credentials: who issued the session, when, with
+/// or without MFA.
+fn session_context(principal: &Principal, session: &Session) -> SessionContext {
+    let issuer = match &principal.kind {
+        PrincipalKind::AssumedRole { role_name, .. } => Some(SessionIssuer {
+            issuer_type: "Role".into(),
+            principal_id: principal.principal_id.clone(),
+            arn: principal.role_arn().unwrap_or_default(),
+            account_id: principal.account.to_string(),
+            user_name: role_name.clone(),
+        }),
+        PrincipalKind::FederatedUser {
+            parent_name,
+            parent_id,
+            ..
+        } => Some(SessionIssuer {
+            issuer_type: "IAMUser".into(),
+            principal_id: parent_id.clone(),
+            arn: format!(
+                "arn:{}:iam::{}:user/{parent_name}",
+                principal.partition, principal.account
+            ),
+            account_id: principal.account.to_string(),
+            user_name: parent_name.clone(),
+        }),
+        PrincipalKind::Root | PrincipalKind::User { .. } => None,
+    };
+    SessionContext {
+        web_id_federation_data: issuer.as_ref().map(|_| Value::Object(Default::default())),
+        session_issuer: issuer,
+        attributes: SessionAttributes {
+            creation_date: OffsetDateTime::from_unix_timestamp(session.issued_at)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            mfa_authenticated: session.mfa_authenticated_at.is_some(),
+        },
+        source_identity: session.source_identity.clone(),
+    }
 }
 
 /// CloudTrail writes parameter names in lower camel case (`keyId`, not `KeyId`).

@@ -1,15 +1,16 @@
-//! Step 3 of the pipeline: the policy engine decides.
+//! The authorization step: every access the operation needs, decided by the policy engine
+//! before the handler runs.
 //!
-//! The request becomes a `rampart_policy::Request`: the principal, the action
-//! `<service prefix>:<Operation>`, the resource and the global condition keys this request
-//! carries (time, source address, user agent, transport, region, and what the principal implies).
-//! Today the resource is `*` for every operation (per-operation resource ARNs and service
-//! condition keys come with each service's authorization table), so a statement scoped to a
-//! specific ARN does not match yet: it can only deny more, never allow more.
+//! The service's authorization table names the accesses (action, resource ARN, service
+//! condition keys, the resource's own policy); this step adds the global condition keys the
+//! request carries (time, source address, user agent, transport, region) and lets
+//! `rampart_svc_identity::Enforcer` decide each over what governs the caller. Deny by default:
+//! an operation whose service has no table is refused.
 
-use rampart_policy::{Context, Policy, PolicySet, Request, evaluate};
+use rampart_policy::Context;
 use rampart_protocol::{AwsError, Protocol, Route};
-use rampart_service::{Principal, PrincipalKind};
+use rampart_service::{Call, Registry, internal_error, no_rule};
+use serde_json::Value;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,55 +23,43 @@ pub(crate) struct RequestFacts<'a> {
     pub region: &'a str,
 }
 
-/// The IAM action a routed request performs.
-pub(crate) fn action(route: &Route) -> String {
-    format!("{}:{}", route.service.signing_name(), route.operation.name)
-}
-
-/// Decides `principal`'s request with its identity policies; `Ok` when allowed, else AWS's
+/// `Ok` when the caller of `call` may perform the routed operation with `input`; else AWS's
 /// AccessDenied for the request's protocol, with AWS's message.
 pub(crate) fn authorize(
-    principal: &Principal,
+    registry: &Registry,
+    call: &Call<'_>,
     route: &Route,
+    input: &Value,
     facts: &RequestFacts<'_>,
-    identity: Vec<Policy>,
 ) -> Result<(), AwsError> {
-    let account = principal.account.to_string();
-    let subject = match principal.kind {
-        PrincipalKind::Root => rampart_policy::Principal::Root {
-            partition: principal.partition.to_string(),
-            account: account.clone(),
-        },
-        PrincipalKind::User { .. } => rampart_policy::Principal::User {
-            arn: principal.arn(),
-            account: account.clone(),
-        },
-    };
-    let mut request = Request::new(subject, &action(route), "*")
-        .with_resource_account(account)
-        .with_principal_id(principal.principal_id.clone())
-        .with_context(context(facts));
-    request.derive_context();
-    let set = PolicySet {
-        identity,
-        ..PolicySet::default()
-    };
-    let decision = evaluate(&request, &set);
-    if decision.is_allowed() {
+    let service = &route.service.name;
+    let operation = &route.operation.name;
+    let table = registry
+        .authorizer(service)
+        .ok_or_else(|| no_rule(service, operation))?;
+    let accesses = table(call, operation, input)?;
+    if accesses.is_empty() {
         return Ok(());
     }
-    let message = decision.access_denied_message(&request).unwrap_or_else(|| {
-        format!(
-            "User: {} is not authorized to perform: {}",
-            principal.arn(),
-            request.action()
-        )
-    });
-    Err(match route.protocol {
-        Protocol::AwsQuery => AwsError::new("AccessDenied", 403, message),
-        Protocol::RestXml => AwsError::new("AccessDenied", 403, message),
+    let enforcer = rampart_svc_identity::Enforcer::new(call.env, call.principal, context(facts))
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read what governs the caller");
+            internal_error()
+        })?;
+    for access in &accesses {
+        enforcer
+            .check(access)
+            .map_err(|message| access_denied(route.protocol, message))?;
+    }
+    Ok(())
+}
+
+/// AccessDenied in the vocabulary of the request's protocol.
+fn access_denied(protocol: Protocol, message: String) -> AwsError {
+    match protocol {
+        Protocol::AwsQuery | Protocol::RestXml => AwsError::new("AccessDenied", 403, message),
         _ => AwsError::new("AccessDeniedException", 400, message),
-    })
+    }
 }
 
 /// The global condition keys every request carries.

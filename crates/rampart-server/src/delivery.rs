@@ -191,47 +191,18 @@ fn report(kind: &str, done: Delivered) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
-    use rampart_store::{MemStore, Store};
+    use rampart_service::testkit::World;
     use rampart_trail::{Event, UserIdentity, read_log_file};
-    use rampart_types::{FixedClock, Partition, Region};
     use serde_json::json;
-    use std::time::SystemTime;
 
     #[test]
     fn stopping_delivers_what_was_recorded_to_the_bucket_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(FixedClock::new(
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-        ));
-        let store: Arc<dyn Store> = Arc::new(MemStore::new());
-        let account: rampart_types::AccountId = "123456789012".parse().unwrap();
-        let env = Env {
-            store: store.clone(),
-            clock: clock.clone(),
-            master_key: Arc::new(rampart_crypto::MasterKey::generate().unwrap()),
-            partition: Partition::Aws,
-            management_account: account.clone(),
-        };
-        let recorder = rampart_svc_audit::Recorder::start(store, clock.clone());
-        let mut registry = Registry::new();
-        rampart_svc_audit::register(&mut registry, recorder.clone());
-        let principal = Principal {
-            account: account.clone(),
-            partition: Partition::Aws,
-            kind: PrincipalKind::Root,
-            principal_id: account.to_string(),
-            access_key_id: "AKIAEXAMPLE".into(),
-        };
-        let region: Region = "us-east-1".parse().unwrap();
-        let call = Call {
-            request_id: "r",
-            principal: &principal,
-            region: &region,
-            source_ip: "127.0.0.1".parse().unwrap(),
-            user_agent: "t",
-            env: &env,
-        };
+        let mut world = World::at(1_800_000_000, |_| {});
+        let (env, clock) = (world.env.clone(), world.clock.clone());
+        let recorder = rampart_svc_audit::Recorder::start(env.store.clone(), clock.clone());
+        rampart_svc_audit::register(&mut world.registry, recorder.clone());
+        let root = world.root();
         for (op, input) in [
             (
                 "CreateTrail",
@@ -239,7 +210,7 @@ mod tests {
             ),
             ("StartLogging", json!({"Name": "main"})),
         ] {
-            (registry.get("cloudtrail", op).unwrap().handler)(&call, input).unwrap();
+            world.call_as(&root, "cloudtrail", op, input).unwrap();
         }
         let event = Event::api_call(
             UserIdentity::anonymous(),

@@ -2,8 +2,8 @@
 //!
 //! 1. read the body (bounded) and route it: which service, operation and protocol;
 //! 2. authenticate: parse the SigV4 signature, find the access key, check time and signature;
-//! 3. authorize the principal for the operation (deny by default);
-//! 4. decode the input and run the operation's handler;
+//! 3. decode the input;
+//! 4. authorize every access the operation needs (deny by default), then run its handler;
 //! 5. encode the output or the AWS error in the request's protocol;
 //! 6. record a CloudTrail event for every outcome, including failures before authentication.
 
@@ -11,7 +11,7 @@ use crate::authz::{self, RequestFacts};
 use crate::{admin, audit};
 use bytes::Bytes;
 use http::request::Parts;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use rampart_protocol::{AwsError, Protocol, RequestHead, Route};
 use rampart_service::{Call, Env, OperationEntry, Principal, Registry, internal_error};
@@ -47,8 +47,8 @@ pub(crate) enum Caller {
     },
 }
 
-/// A request that is routed, authenticated, authorized and decoded, and owns everything its
-/// handler and its CloudTrail record need, so it can move to another thread.
+/// A request that is routed, authenticated and decoded, and owns everything its authorization,
+/// handler and CloudTrail record need, so it can move to another thread.
 struct Ready {
     route: Route,
     caller: Caller,
@@ -96,9 +96,9 @@ impl Pipeline {
         &self.recorder
     }
 
-    /// Serves one HTTP request. Routing, authentication, authorization and decoding run on the
-    /// async worker; the handler runs there too unless it may block (writes wait for the disk),
-    /// in which case it moves to the blocking pool.
+    /// Serves one HTTP request. Routing, authentication and decoding run on the async worker;
+    /// authorization and the handler run there too unless the handler may block (writes wait
+    /// for the disk), in which case both move to the blocking pool.
     pub async fn handle(
         self: &Arc<Self>,
         request: http::Request<Incoming>,
@@ -109,9 +109,15 @@ impl Pipeline {
             return admin::handle(&parts.method, parts.uri.path());
         }
         let request_id = rampart_crypto::random_uuid().unwrap_or_default();
-        let body = match Limited::new(body, self.max_body_bytes).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => return too_large(&request_id),
+        let body = match read_bounded(body, self.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(Unread::Oversized(rest)) => {
+                // Read and discard the rest in the background, so the client, still sending,
+                // gets to read the answer instead of a reset connection.
+                tokio::spawn(drain(rest));
+                return too_large(&request_id);
+            }
+            Err(Unread::Broken) => return broken_body(&request_id),
         };
         let ready = match self.prepare(&parts, &body, peer, request_id) {
             Ok(ready) => ready,
@@ -134,8 +140,8 @@ impl Pipeline {
             })
     }
 
-    /// Steps 1 to 3 and decoding: everything before the handler. An unroutable request is
-    /// answered at once.
+    /// Steps 1 to 3: everything before authorization. An unroutable request is answered at
+    /// once.
     fn prepare(
         &self,
         parts: &Parts,
@@ -161,17 +167,7 @@ impl Pipeline {
         let body = unchunked.as_deref().unwrap_or(body);
         let input = match &caller {
             Caller::Unauthenticated { error, .. } => Err(error.clone()),
-            Caller::Authenticated(principal) => {
-                let facts = RequestFacts {
-                    now: self.env.clock.now(),
-                    source_ip: peer.ip(),
-                    user_agent: head.header("user-agent"),
-                    secure_transport: self.secure_transport,
-                    region: region.as_str(),
-                };
-                self.authorize(principal, &route, &facts)
-                    .and_then(|()| rampart_protocol::decode_input(&route, &head, body))
-            }
+            Caller::Authenticated(_) => rampart_protocol::decode_input(&route, &head, body),
         };
         let entry = self
             .registry
@@ -189,7 +185,7 @@ impl Pipeline {
         })
     }
 
-    /// Steps 4 to 6: runs the handler, encodes the answer and records the event.
+    /// Steps 4 to 6: authorizes and runs the handler, encodes the answer and records the event.
     fn complete(&self, ready: Ready) -> http::Response<Full<Bytes>> {
         let outcome = match (&ready.caller, &ready.input, &ready.entry) {
             (_, Err(error), _) => Err(error.clone()),
@@ -202,7 +198,15 @@ impl Pipeline {
                     user_agent: ready.user_agent.as_deref().unwrap_or(""),
                     env: &self.env,
                 };
-                (entry.handler)(&call, input.clone())
+                let facts = RequestFacts {
+                    now: self.env.clock.now(),
+                    source_ip: ready.peer.ip(),
+                    user_agent: ready.user_agent.as_deref(),
+                    secure_transport: self.secure_transport,
+                    region: ready.region.as_str(),
+                };
+                authz::authorize(&self.registry, &call, &ready.route, input, &facts)
+                    .and_then(|()| (entry.handler)(&call, input.clone()))
             }
             (_, Ok(_), _) => Err(AwsError::not_implemented(
                 &ready.route.service.name,
@@ -288,25 +292,47 @@ impl Pipeline {
             Err(e) => refused(Some(credential.principal.clone()), sigv4_error(&e, family)),
         }
     }
+}
 
-    /// Step 3: the policy engine decides over the caller's identity policies (an IAM user's
-    /// inline and attached ones; deny by default; an account's root user is allowed everything
-    /// in its own account).
-    fn authorize(
-        &self,
-        principal: &Principal,
-        route: &Route,
-        facts: &RequestFacts<'_>,
-    ) -> Result<(), AwsError> {
-        let identity = match principal.kind {
-            rampart_service::PrincipalKind::Root => Vec::new(),
-            _ => rampart_svc_identity::identity_policies(&self.env, principal).map_err(|e| {
-                tracing::error!(error = %e, "cannot read identity policies");
-                internal_error()
-            })?,
-        };
-        authz::authorize(principal, route, facts, identity)
+/// Why a request body was not read whole.
+enum Unread {
+    /// It went past the limit; this is what is left of it.
+    Oversized(Incoming),
+    /// The connection failed or the body ended before its announced length.
+    Broken,
+}
+
+/// Reads the whole body if it is at most `limit` bytes.
+async fn read_bounded(mut body: Incoming, limit: usize) -> Result<Bytes, Unread> {
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| Unread::Broken)?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(Unread::Oversized(body));
+            }
+            bytes.extend_from_slice(&data);
+        }
     }
+    Ok(bytes.freeze())
+}
+
+/// The most of an oversized body read and discarded after answering, and for how long.
+const DRAIN_BYTES: usize = 64 * 1024 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads and discards what is left of an oversized body, within bounds.
+async fn drain(mut body: Incoming) {
+    let discard = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, Bytes::len);
+            if seen > DRAIN_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
 
 /// Which family of authentication error codes a protocol uses.
@@ -335,6 +361,20 @@ fn unknown_access_key(family: Family) -> AwsError {
             "The AWS Access Key Id you provided does not exist in our records.",
         ),
     }
+}
+
+fn broken_body(request_id: &str) -> http::Response<Full<Bytes>> {
+    let error = AwsError::new(
+        "IncompleteBody",
+        400,
+        "The request body ended before the length it announced.",
+    );
+    into_http(rampart_protocol::encode_error(
+        Protocol::AwsJson11,
+        None,
+        &error,
+        request_id,
+    ))
 }
 
 fn too_large(request_id: &str) -> http::Response<Full<Bytes>> {

@@ -5,12 +5,16 @@
 //! JSON form of `rampart-protocol`. Services never see HTTP, and the pipeline never sees a
 //! service's internals. This crate holds no state of its own and performs no I/O.
 
+mod access;
 mod call;
 mod principal;
 mod registry;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod values;
 
+pub use access::{Access, Authorize, no_rule};
 pub use call::{Call, Env};
-pub use principal::{Principal, PrincipalKind};
+pub use principal::{Principal, PrincipalKind, Session};
 pub use registry::{Handler, OperationEntry, Registry};
 pub use values::{epoch_seconds, from_input, internal_error, to_output};

@@ -1,6 +1,6 @@
 //! The table of implemented operations.
 
-use crate::Call;
+use crate::{Access, Authorize, Call};
 use rampart_protocol::AwsError;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -23,9 +23,11 @@ pub struct OperationEntry {
 
 /// Every operation rampart implements, keyed by service model name (`sts`, `cloudtrail`, ...)
 /// and operation name (`GetCallerIdentity`).
+/// Each service's authorization table, keyed by service model name.
 #[derive(Default, Clone)]
 pub struct Registry {
     operations: HashMap<(String, String), OperationEntry>,
+    tables: HashMap<String, Authorize>,
 }
 
 impl Registry {
@@ -72,6 +74,28 @@ impl Registry {
                 handler,
             },
         );
+    }
+
+    /// Sets `service`'s authorization table: for each operation and input, the accesses the
+    /// caller needs (see [`Access`]). A service without a table serves nobody.
+    pub fn authorize(
+        &mut self,
+        service: &str,
+        table: impl Fn(&Call<'_>, &str, &Value) -> Result<Vec<Access>, AwsError> + Send + Sync + 'static,
+    ) {
+        self.tables.insert(service.to_owned(), Arc::new(table));
+    }
+
+    /// `service`'s authorization table, if it registered one.
+    pub fn authorizer(&self, service: &str) -> Option<&Authorize> {
+        self.tables.get(service)
+    }
+
+    /// Every registered (service, operation) pair, in no particular order.
+    pub fn operations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.operations
+            .keys()
+            .map(|(service, operation)| (service.as_str(), operation.as_str()))
     }
 
     /// The implementation of `service`'s `operation`, if rampart has one.

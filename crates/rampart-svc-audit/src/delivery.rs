@@ -599,17 +599,15 @@ fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_service::{Call, Principal, PrincipalKind, Registry};
-    use rampart_store::MemStore;
+    use rampart_protocol::AwsError;
+    use rampart_service::testkit::{ACCOUNT, World as Base};
     use rampart_trail::{
         DigestFile, PublicKey, TrailFiles, UserIdentity, ValidationScope, read_log_file, validate,
     };
-    use rampart_types::FixedClock;
     use serde_json::{Value, json};
     use std::collections::BTreeMap;
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
-    const ACCOUNT: &str = "123456789012";
     const T0: u64 = 1_800_000_000;
 
     /// An in-memory bucket that can be told to fail.
@@ -684,63 +682,37 @@ mod tests {
     }
 
     struct World {
+        base: Base,
         env: Env,
-        clock: Arc<FixedClock>,
         recorder: Recorder,
         sink: Arc<MemSink>,
         delivery: Delivery,
-        registry: Registry,
-        principal: Principal,
     }
 
     impl World {
         fn new() -> World {
-            let clock = Arc::new(FixedClock::new(
-                SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
-            ));
-            let store: Arc<dyn Store> = Arc::new(MemStore::new());
-            let env = Env {
-                store: store.clone(),
-                clock: clock.clone(),
-                master_key: Arc::new(rampart_crypto::MasterKey::generate().unwrap()),
-                partition: Partition::Aws,
-                management_account: ACCOUNT.parse().unwrap(),
-            };
-            let recorder = Recorder::start(store, clock.clone());
+            let mut base = Base::at(T0, |_| {});
+            let env = base.env.clone();
+            let recorder = Recorder::start(env.store.clone(), base.clock.clone());
             let sink = Arc::new(MemSink::default());
             let delivery = Delivery::new(env.clone(), recorder.clone(), sink.clone());
-            let mut registry = Registry::new();
-            crate::register(&mut registry, recorder.clone());
-            let principal = Principal {
-                account: ACCOUNT.parse().unwrap(),
-                partition: Partition::Aws,
-                kind: PrincipalKind::Root,
-                principal_id: ACCOUNT.into(),
-                access_key_id: "AKIAEXAMPLE".into(),
-            };
+            crate::register(&mut base.registry, recorder.clone());
             World {
+                base,
                 env,
-                clock,
                 recorder,
                 sink,
                 delivery,
-                registry,
-                principal,
             }
         }
 
+        fn try_call(&self, region: &str, op: &str, input: Value) -> Result<Value, AwsError> {
+            self.base
+                .call_in(&self.base.root(), region, "cloudtrail", op, input)
+        }
+
         fn call(&self, region: &str, op: &str, input: Value) -> Value {
-            let region: Region = region.parse().unwrap();
-            let call = Call {
-                request_id: "r",
-                principal: &self.principal,
-                region: &region,
-                source_ip: "127.0.0.1".parse().unwrap(),
-                user_agent: "test",
-                env: &self.env,
-            };
-            let entry = self.registry.get("cloudtrail", op).unwrap();
-            (entry.handler)(&call, input).unwrap()
+            self.try_call(region, op, input).unwrap()
         }
 
         fn trail(&self, name: &str, extra: Value) {
@@ -753,7 +725,7 @@ mod tests {
         }
 
         fn advance(&self, seconds: u64) {
-            self.clock.advance(Duration::from_secs(seconds));
+            self.base.clock.advance(Duration::from_secs(seconds));
         }
 
         /// Records a call made now, and returns its event id.
@@ -1076,18 +1048,35 @@ mod tests {
             listed["PublicKeyList"][0]["Fingerprint"],
             keys[0].fingerprint.as_str()
         );
-        let bad = w.registry.get("cloudtrail", "ListPublicKeys").unwrap();
-        let region: Region = "us-east-1".parse().unwrap();
-        let call = Call {
-            request_id: "r",
-            principal: &w.principal,
-            region: &region,
-            source_ip: "127.0.0.1".parse().unwrap(),
-            user_agent: "t",
-            env: &w.env,
-        };
-        let e = (bad.handler)(&call, json!({ "StartTime": 10.0, "EndTime": 5.0 })).unwrap_err();
+        let e = w
+            .try_call(
+                "us-east-1",
+                "ListPublicKeys",
+                json!({ "StartTime": 10.0, "EndTime": 5.0 }),
+            )
+            .unwrap_err();
         assert_eq!(e.code, "InvalidTimeRangeException");
+    }
+
+    #[test]
+    fn every_operation_has_an_authorization_rule_on_trail_arns() {
+        let w = World::new();
+        assert_eq!(w.base.operations_without_rules(), Vec::<String>::new());
+        w.trail("main", json!({}));
+        let root = w.base.root();
+        let accesses = w
+            .base
+            .accesses(&root, "cloudtrail", "StopLogging", &json!({"Name": "main"}))
+            .unwrap();
+        let arn = format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/main");
+        assert_eq!(accesses[0].resource, arn);
+        assert_eq!(rampart_service::testkit::sar_violation(&accesses[0]), None);
+        let list = w
+            .base
+            .accesses(&root, "cloudtrail", "LookupEvents", &json!({}))
+            .unwrap();
+        assert_eq!(list[0].resource, "*");
+        assert_eq!(rampart_service::testkit::sar_violation(&list[0]), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Records reach this crate already redacted by `rampart-trail`; nothing here may add request
 //! or response content to a record, a log line or an error.
 
+mod authz;
 mod cloudtrail;
 mod delivery;
 mod event_log;
@@ -20,6 +21,7 @@ pub fn register(registry: &mut rampart_service::Registry, recorder: Recorder) {
     cloudtrail::register(registry, recorder);
     trails::register(registry);
     public_keys::register(registry);
+    registry.authorize("cloudtrail", authz::table);
 }
 
 /// Where the trail with `arn` delivers (bucket and key prefix), read from `store`; `None` when

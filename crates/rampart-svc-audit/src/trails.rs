@@ -707,6 +707,18 @@ fn trail_arn(call: &Call<'_>, region: &str, name: &str) -> String {
     )
 }
 
+/// The ARN a request naming `name_or_arn` acts on: the ARN itself, else the trail's as seen
+/// from the caller's region (its real home region when it exists), else the one it would have.
+pub(crate) fn resource_arn(call: &Call<'_>, name_or_arn: &str) -> String {
+    if parse_trail_arn(name_or_arn).is_some() {
+        return name_or_arn.to_owned();
+    }
+    match find(call, name_or_arn) {
+        Ok((trail, _)) => trail.arn,
+        Err(_) => trail_arn(call, call.region.as_str(), name_or_arn),
+    }
+}
+
 /// `arn:partition:cloudtrail:region:account:trail/name` → (region, account, name).
 fn parse_trail_arn(text: &str) -> Option<(String, String, String)> {
     let arn: rampart_types::Arn = text.parse().ok()?;

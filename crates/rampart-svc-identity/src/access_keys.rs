@@ -175,6 +175,7 @@ pub fn resolve_access_key(
             partition: env.partition,
             kind: PrincipalKind::Root,
             access_key_id: access_key_id.to_owned(),
+            session: None,
         },
         AccessKeyOwner::User { name, user_id } => {
             let Some((user, _)) = crate::iam::get_user(env.store.as_ref(), &stored.account, &name)?
@@ -193,6 +194,7 @@ pub fn resolve_access_key(
                     path: user.path,
                 },
                 access_key_id: access_key_id.to_owned(),
+                session: None,
             }
         }
     };

@@ -12,6 +12,7 @@
 )]
 
 mod access_keys;
+mod enforce;
 mod iam;
 mod identity_policies;
 mod organization;
@@ -21,6 +22,7 @@ pub use access_keys::{
     AccessKeyOwner, Credential, CredentialCache, mint_access_key_id, mint_secret_access_key,
     resolve_access_key, store_access_key,
 };
+pub use enforce::Enforcer;
 pub use identity_policies::identity_policies;
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 

@@ -18,7 +18,7 @@ fn get_caller_identity(
     _input: Value,
 ) -> Result<Value, rampart_protocol::AwsError> {
     to_output(&CallerIdentity {
-        user_id: call.principal.principal_id.clone(),
+        user_id: call.principal.user_id(),
         account: call.principal.account.to_string(),
         arn: call.principal.arn(),
     })
@@ -26,4 +26,9 @@ fn get_caller_identity(
 
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("sts", "GetCallerIdentity", true, get_caller_identity);
+    registry.authorize("sts", |_call, operation, _input| match operation {
+        // AWS: no permission is needed, and not even an explicit deny stops it.
+        "GetCallerIdentity" => Ok(Vec::new()),
+        _ => Err(rampart_service::no_rule("sts", operation)),
+    });
 }

@@ -11,6 +11,7 @@
 )]
 
 mod aliases;
+mod authz;
 mod cache;
 mod crypto_ops;
 mod errors;
@@ -27,4 +28,5 @@ pub fn register(registry: &mut rampart_service::Registry) {
     crypto_ops::register(registry);
     aliases::register(registry);
     tags::register(registry);
+    registry.authorize("kms", authz::table);
 }

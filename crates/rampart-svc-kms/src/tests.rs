@@ -1,64 +1,26 @@
 //! Operation tests over an in-memory store and a fixed clock.
 
-use rampart_crypto::MasterKey;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
-use rampart_store::{MemStore, Scan, Store, space};
-use rampart_types::{FixedClock, Partition, Region};
+use rampart_service::testkit::{ACCOUNT, World as Base};
+use rampart_store::{Scan, Store, space};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-const ACCOUNT: &str = "123456789012";
-
+/// The shared test world with KMS registered, calling as the account's root.
 struct World {
-    env: Env,
-    clock: Arc<FixedClock>,
-    registry: Registry,
-    principal: Principal,
+    base: Base,
 }
 
 impl World {
     fn new() -> World {
-        let clock = Arc::new(FixedClock::new(
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        ));
-        let env = Env {
-            store: Arc::new(MemStore::new()),
-            clock: clock.clone(),
-            master_key: Arc::new(MasterKey::generate().unwrap()),
-            partition: Partition::Aws,
-            management_account: ACCOUNT.parse().unwrap(),
-        };
-        let mut registry = Registry::new();
-        crate::register(&mut registry);
-        let principal = Principal {
-            account: ACCOUNT.parse().unwrap(),
-            partition: Partition::Aws,
-            kind: PrincipalKind::Root,
-            principal_id: ACCOUNT.into(),
-            access_key_id: "AKIAEXAMPLE".into(),
-        };
         World {
-            env,
-            clock,
-            registry,
-            principal,
+            base: Base::new(crate::register),
         }
     }
 
     fn try_in(&self, region: &str, op: &str, input: Value) -> Result<Value, AwsError> {
-        let region: Region = region.parse().unwrap();
-        let call = Call {
-            request_id: "r",
-            principal: &self.principal,
-            region: &region,
-            source_ip: "127.0.0.1".parse().unwrap(),
-            user_agent: "test",
-            env: &self.env,
-        };
-        let entry = self.registry.get("kms", op).expect("registered");
-        (entry.handler)(&call, input)
+        self.base
+            .call_in(&self.base.root(), region, "kms", op, input)
     }
 
     fn try_call(&self, op: &str, input: Value) -> Result<Value, AwsError> {
@@ -134,7 +96,12 @@ fn key_material_is_stored_sealed() {
     let w = World::new();
     let key = w.key();
     let space = space::account_region(&ACCOUNT.parse().unwrap(), &"us-east-1".parse().unwrap());
-    let items = w.env.store.scan(&space, "kms.key", &Scan::all()).unwrap();
+    let items = w
+        .base
+        .env
+        .store
+        .scan(&space, "kms.key", &Scan::all())
+        .unwrap();
     let record: Value = serde_json::from_slice(&items[0].value).unwrap();
     assert_eq!(record["keyId"], key["KeyId"]);
     let sealed = record["materials"][0]["sealed"].as_str().unwrap();
@@ -317,7 +284,7 @@ fn deletion_window_and_due_deletion() {
             .len(),
         1
     );
-    w.clock.advance(Duration::from_secs(30 * 86_400));
+    w.base.clock.advance(Duration::from_secs(30 * 86_400));
     assert_eq!(w.call("ListAliases", json!({}))["Aliases"], json!([]));
     assert_eq!(
         w.error("DescribeKey", json!({"KeyId": "alias/doomed"}))
@@ -474,5 +441,84 @@ fn cached_keys_follow_every_change() {
     assert_eq!(
         w.call("Decrypt", json!({"CiphertextBlob": blob}))["Plaintext"],
         b64(b"x")
+    );
+}
+
+#[test]
+fn every_operation_has_an_authorization_rule() {
+    assert_eq!(
+        World::new().base.operations_without_rules(),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn authorization_names_the_key_behind_an_alias_with_its_key_policy() {
+    let w = World::new();
+    let key = w.key();
+    let arn = key["Arn"].as_str().unwrap();
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": key["KeyId"]}),
+    );
+    let root = w.base.root();
+    let input = json!({"KeyId": "alias/app", "Plaintext": b64(b"x"), "EncryptionContext": {"purpose": "test"}});
+    let accesses = w.base.accesses(&root, "kms", "Encrypt", &input).unwrap();
+    assert_eq!(accesses.len(), 1);
+    let access = &accesses[0];
+    assert_eq!(
+        (access.action.as_str(), access.resource.as_str()),
+        ("kms:Encrypt", arn)
+    );
+    assert!(access.resource_policy_required && access.resource_policy.is_some());
+    assert_eq!(access.context.single("kms:RequestAlias"), Some("alias/app"));
+    assert_eq!(
+        access.context.single("kms:EncryptionContext:purpose"),
+        Some("test")
+    );
+    assert_eq!(access.context.single("kms:CallerAccount"), Some(ACCOUNT));
+    assert_eq!(rampart_service::testkit::sar_violation(access), None);
+
+    // An alias operation needs the alias and the key; ReEncrypt needs From and To.
+    let alias = w
+        .base
+        .accesses(
+            &root,
+            "kms",
+            "DeleteAlias",
+            &json!({"AliasName": "alias/app"}),
+        )
+        .unwrap();
+    let names: Vec<_> = alias.iter().map(|a| a.resource.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/app").as_str(),
+            arn
+        ]
+    );
+    let blob =
+        w.call("Encrypt", json!({"KeyId": arn, "Plaintext": b64(b"x")}))["CiphertextBlob"].clone();
+    let re = w
+        .base
+        .accesses(
+            &root,
+            "kms",
+            "ReEncrypt",
+            &json!({"CiphertextBlob": blob, "DestinationKeyId": arn}),
+        )
+        .unwrap();
+    let actions: Vec<_> = re.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["kms:ReEncryptFrom", "kms:ReEncryptTo"]);
+    for access in alias.iter().chain(&re) {
+        assert_eq!(rampart_service::testkit::sar_violation(access), None);
+    }
+    // A key that does not exist asks for nothing: the handler says NotFoundException.
+    let ghost = json!({"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"});
+    assert!(
+        w.base
+            .accesses(&root, "kms", "DescribeKey", &ghost)
+            .unwrap()
+            .is_empty()
     );
 }

@@ -61,6 +61,11 @@ pub(crate) fn policy_error(e: &rampart_policy::PolicyError) -> AwsError {
 
 /// A store failure: a lost compare-and-swap is `ConcurrentModification` (409, the caller may
 /// retry); anything else is AWS's generic failure, with no detail for the caller.
+/// A user operation without `UserName`, called with temporary credentials.
+pub(crate) fn session_needs_user_name() -> AwsError {
+    validation("Must specify userName when calling with non-User credentials")
+}
+
 pub(crate) fn store_error(e: StoreError) -> AwsError {
     match e {
         StoreError::Conflict { .. } => model_error(

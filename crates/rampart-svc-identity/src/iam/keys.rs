@@ -1,6 +1,8 @@
 //! CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey and GetAccessKeyLastUsed.
 
-use super::errors::{limit_exceeded, no_such_entity, store_error, validation};
+use super::errors::{
+    limit_exceeded, no_such_entity, session_needs_user_name, store_error, validation,
+};
 use super::records::StoredUser;
 use super::users::{check_name_for_lookup, existing_user, put_user};
 use crate::access_keys::{
@@ -30,6 +32,7 @@ fn target(call: &Call<'_>, user_name: Option<&str>) -> Result<Target, AwsError> 
         }
         (None, PrincipalKind::User { name, .. }) => name.as_str(),
         (None, PrincipalKind::Root) => return Ok(Target::Root),
+        (None, _) => return Err(session_needs_user_name()),
     };
     let (user, version) = existing_user(call, name)?;
     Ok(Target::User(user, version))

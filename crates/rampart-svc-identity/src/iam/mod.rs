@@ -5,6 +5,7 @@
 //! that decides a user's permissions is read from one table (plus the customer managed
 //! policies' table).
 
+mod authz;
 mod errors;
 mod inline;
 mod keys;
@@ -27,6 +28,7 @@ pub(crate) fn register(registry: &mut Registry) {
     inline::register(registry);
     managed::register(registry);
     versions::register(registry);
+    registry.authorize("iam", authz::table);
 }
 
 #[cfg(test)]

@@ -1,59 +1,30 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
 use crate::{AccessKeyOwner, identity_policies, resolve_access_key, store_access_key};
-use rampart_crypto::MasterKey;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Env, Principal, PrincipalKind, Registry};
-use rampart_store::MemStore;
-use rampart_types::{Partition, Region, SystemClock};
+use rampart_service::testkit::{ACCOUNT, World as Base};
+use rampart_service::{Principal, PrincipalKind};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
-const ACCOUNT: &str = "123456789012";
-
+/// The shared test world with the identity services registered.
 struct World {
-    env: Env,
-    registry: Registry,
+    base: Base,
+    env: rampart_service::Env,
     root: Principal,
 }
 
 fn world() -> World {
-    let env = Env {
-        store: Arc::new(MemStore::new()),
-        clock: Arc::new(SystemClock),
-        master_key: Arc::new(MasterKey::generate().unwrap()),
-        partition: Partition::Aws,
-        management_account: ACCOUNT.parse().unwrap(),
-    };
-    let mut registry = Registry::new();
-    crate::register(&mut registry);
-    let root = Principal {
-        account: ACCOUNT.parse().unwrap(),
-        partition: Partition::Aws,
-        kind: PrincipalKind::Root,
-        principal_id: ACCOUNT.into(),
-        access_key_id: "AKIAROOT".into(),
-    };
+    let base = Base::new(crate::register);
     World {
-        env,
-        registry,
-        root,
+        env: base.env.clone(),
+        root: base.root(),
+        base,
     }
 }
 
 impl World {
     fn call_as(&self, principal: &Principal, op: &str, input: Value) -> Result<Value, AwsError> {
-        let region: Region = "us-east-1".parse().unwrap();
-        let call = Call {
-            request_id: "req",
-            principal,
-            region: &region,
-            source_ip: "127.0.0.1".parse().unwrap(),
-            user_agent: "test",
-            env: &self.env,
-        };
-        let entry = self.registry.get("iam", op).unwrap();
-        (entry.handler)(&call, input)
+        self.base.call_as(principal, "iam", op, input)
     }
 
     fn call(&self, op: &str, input: Value) -> Result<Value, AwsError> {
@@ -683,4 +654,92 @@ fn policy_versions_change_what_the_user_may_do() {
         )),
         "NoSuchEntity"
     );
+}
+
+#[test]
+fn every_operation_has_an_authorization_rule() {
+    assert_eq!(
+        world().base.operations_without_rules(),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn authorization_names_users_with_their_stored_path_and_tags() {
+    let w = world();
+    w.call(
+        "CreateUser",
+        json!({"UserName": "alice", "Path": "/ops/", "Tags": [{"Key": "team", "Value": "red"}]}),
+    )
+    .unwrap();
+    let input = json!({"UserName": "alice", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"});
+    let accesses = w
+        .base
+        .accesses(&w.root, "iam", "AttachUserPolicy", &input)
+        .unwrap();
+    assert_eq!(accesses.len(), 1);
+    let access = &accesses[0];
+    assert_eq!(access.action, "iam:AttachUserPolicy");
+    assert_eq!(
+        access.resource,
+        format!("arn:aws:iam::{ACCOUNT}:user/ops/alice")
+    );
+    assert_eq!(access.context.single("aws:ResourceTag/team"), Some("red"));
+    assert_eq!(access.context.single("iam:ResourceTag/team"), Some("red"));
+    assert_eq!(
+        access.context.single("iam:PolicyARN"),
+        Some("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    assert_eq!(rampart_service::testkit::sar_violation(access), None);
+}
+
+#[test]
+fn authorization_follows_the_service_authorization_reference() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "bob"})).unwrap();
+    let policy = format!("arn:aws:iam::{ACCOUNT}:policy/p");
+    for (op, input) in [
+        (
+            "CreateUser",
+            json!({"UserName": "carol", "Path": "/a/b/", "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        ("GetUser", json!({"UserName": "bob"})),
+        ("ListUsers", json!({})),
+        ("CreateAccessKey", json!({"UserName": "bob"})),
+        (
+            "PutUserPolicy",
+            json!({"UserName": "bob", "PolicyName": "x", "PolicyDocument": "{}"}),
+        ),
+        (
+            "CreatePolicy",
+            json!({"PolicyName": "p", "PolicyDocument": "{}"}),
+        ),
+        (
+            "GetPolicyVersion",
+            json!({"PolicyArn": policy, "VersionId": "v1"}),
+        ),
+        ("ListPolicies", json!({})),
+    ] {
+        for access in w.base.accesses(&w.root, "iam", op, &input).unwrap() {
+            assert_eq!(
+                rampart_service::testkit::sar_violation(&access),
+                None,
+                "{op}"
+            );
+        }
+    }
+    let create = w
+        .base
+        .accesses(
+            &w.root,
+            "iam",
+            "CreateUser",
+            &json!({"UserName": "carol", "Path": "/a/b/", "Tags": [{"Key": "k", "Value": "v"}]}),
+        )
+        .unwrap();
+    assert_eq!(
+        create[0].resource,
+        format!("arn:aws:iam::{ACCOUNT}:user/a/b/carol")
+    );
+    assert_eq!(create[0].context.single("aws:RequestTag/k"), Some("v"));
 }

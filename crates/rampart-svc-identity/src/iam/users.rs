@@ -1,8 +1,8 @@
 //! CreateUser, GetUser, ListUsers, UpdateUser and DeleteUser.
 
 use super::errors::{
-    already_exists, delete_conflict, invalid_input, limit_exceeded, no_such_user, store_error,
-    validation,
+    already_exists, delete_conflict, invalid_input, limit_exceeded, no_such_user,
+    session_needs_user_name, store_error, validation,
 };
 use super::names::{check_path, check_user_name, max_items};
 use super::paging::page;
@@ -162,6 +162,7 @@ fn get_user_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
                 "CreateDate": 0.0,
             }}));
         }
+        (None, _) => return Err(session_needs_user_name()),
     };
     let (user, _) = existing_user(call, &name)?;
     Ok(json!({ "User": user_output(call, &user) }))
