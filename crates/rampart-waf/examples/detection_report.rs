@@ -25,7 +25,11 @@ impl Tally {
     }
 
     fn rate(&self) -> f64 {
-        if self.total == 0 { 0.0 } else { 100.0 * self.flagged as f64 / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            100.0 * self.flagged as f64 / self.total as f64
+        }
     }
 }
 
@@ -47,7 +51,9 @@ fn is_xss(raw: &[u8]) -> bool {
 
 /// Non-comment, non-empty lines of a libinjection sample file.
 fn sample_lines(path: &Path) -> Vec<Vec<u8>> {
-    let Ok(data) = fs::read(path) else { return Vec::new() };
+    let Ok(data) = fs::read(path) else {
+        return Vec::new();
+    };
     data.split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
@@ -57,11 +63,31 @@ fn sample_lines(path: &Path) -> Vec<Vec<u8>> {
 
 /// The `payload:` items and the `type:` of a GoTestWAF YAML file (the subset of YAML they use).
 fn gotestwaf_file(path: &Path) -> (Vec<Vec<u8>>, String) {
-    let Ok(text) = fs::read_to_string(path) else { return (Vec::new(), String::new()) };
+    let Ok(text) = fs::read_to_string(path) else {
+        return (Vec::new(), String::new());
+    };
     let mut payloads = Vec::new();
     let mut kind = String::new();
     let mut in_payload = false;
+    let mut open: Option<String> = None;
     for line in text.lines() {
+        // A double-quoted scalar continued on the next lines (`\` at the end joins directly,
+        // otherwise the line break folds into a space).
+        if let Some(mut acc) = open.take() {
+            let part = line.trim_start();
+            if let Some(stripped) = acc.strip_suffix('\\') {
+                acc = stripped.to_owned();
+            } else {
+                acc.push(' ');
+            }
+            acc.push_str(part);
+            if closes_double_quote(&acc) {
+                payloads.push(unquote(&acc).into_bytes());
+            } else {
+                open = Some(acc);
+            }
+            continue;
+        }
         if let Some(t) = line.strip_prefix("type:") {
             kind = unquote(t.trim());
         }
@@ -70,10 +96,28 @@ fn gotestwaf_file(path: &Path) -> (Vec<Vec<u8>>, String) {
             continue;
         }
         if in_payload && let Some(item) = line.trim_start().strip_prefix("- ") {
-            payloads.push(unquote(item.trim()).into_bytes());
+            let item = item.trim();
+            if item.starts_with('"') && !closes_double_quote(item) {
+                open = Some(item.to_owned());
+            } else {
+                payloads.push(unquote(item).into_bytes());
+            }
         }
     }
     (payloads, kind)
+}
+
+/// Whether a scalar starting with `"` ends with an unescaped `"`.
+fn closes_double_quote(s: &str) -> bool {
+    if s.len() < 2 || !s.ends_with('"') {
+        return false;
+    }
+    let backslashes = s[..s.len() - 1]
+        .chars()
+        .rev()
+        .take_while(|&c| c == '\\')
+        .count();
+    backslashes % 2 == 0
 }
 
 fn unquote(s: &str) -> String {
@@ -95,7 +139,12 @@ fn unquote(s: &str) -> String {
                 Some('r') => out.push('\r'),
                 Some('u') => {
                     let hex: String = chars.by_ref().take(4).collect();
-                    out.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('?'));
+                    out.push(
+                        u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?'),
+                    );
                 }
                 Some(other) => out.push(other),
                 None => {}
@@ -108,7 +157,9 @@ fn unquote(s: &str) -> String {
 
 fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else { return out };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -122,11 +173,20 @@ fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 fn row(name: &str, t: &Tally) {
-    println!("| {name:<58} | {:>6} | {:>6} | {:>6.1}% |", t.total, t.flagged, t.rate());
+    println!(
+        "| {name:<58} | {:>6} | {:>6} | {:>6.1}% |",
+        t.total,
+        t.flagged,
+        t.rate()
+    );
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "/work/shared/data/waf".into()));
+    let root = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "/work/shared/data/waf".into()),
+    );
     let lib = root.join("libinjection-samples");
     let gtw = root.join("gotestwaf-testcases");
     let verbose = std::env::args().any(|a| a == "--misses");
@@ -134,31 +194,48 @@ fn main() {
     println!("| corpus | samples | flagged | rate |");
     println!("|---|---:|---:|---:|");
 
-    let (mut sqli_low, mut sqli_high, mut xss_tp) = (Tally::default(), Tally::default(), Tally::default());
+    let (mut sqli_low, mut sqli_high, mut xss_tp) =
+        (Tally::default(), Tally::default(), Tally::default());
     for f in files(&lib, "txt") {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for s in sample_lines(&f) {
             if name.starts_with("sqli-") {
                 let low = is_sqli(&s, sqli::Sensitivity::Low);
                 sqli_low.add(low);
                 sqli_high.add(is_sqli(&s, sqli::Sensitivity::High));
                 if verbose && !low {
-                    println!("MISS sqli {}", String::from_utf8_lossy(&sqli_chain().apply(&s)));
+                    println!(
+                        "MISS sqli {}",
+                        String::from_utf8_lossy(&sqli_chain().apply(&s))
+                    );
                 }
             } else if name.starts_with("xss-") {
                 let hit = is_xss(&s);
                 xss_tp.add(hit);
                 if verbose && !hit {
-                    println!("MISS xss {}", String::from_utf8_lossy(&xss_chain().apply(&s)));
+                    println!(
+                        "MISS xss {}",
+                        String::from_utf8_lossy(&xss_chain().apply(&s))
+                    );
                 }
             }
         }
     }
-    row("libinjection sqli-*.txt, SQLi LOW (true positives)", &sqli_low);
-    row("libinjection sqli-*.txt, SQLi HIGH (true positives)", &sqli_high);
+    row(
+        "libinjection sqli-*.txt, SQLi LOW (true positives)",
+        &sqli_low,
+    );
+    row(
+        "libinjection sqli-*.txt, SQLi HIGH (true positives)",
+        &sqli_high,
+    );
     row("libinjection xss-*.txt, XSS (true positives)", &xss_tp);
 
-    let (mut fp_low, mut fp_high, mut fp_xss) = (Tally::default(), Tally::default(), Tally::default());
+    let (mut fp_low, mut fp_high, mut fp_xss) =
+        (Tally::default(), Tally::default(), Tally::default());
     for s in sample_lines(&lib.join("false_positives.txt")) {
         let low = is_sqli(&s, sqli::Sensitivity::Low);
         fp_low.add(low);
@@ -168,31 +245,57 @@ fn main() {
             println!("FP sqli {}", String::from_utf8_lossy(&s));
         }
     }
-    row("libinjection false_positives.txt, SQLi LOW (false positives)", &fp_low);
-    row("libinjection false_positives.txt, SQLi HIGH (false positives)", &fp_high);
-    row("libinjection false_positives.txt, XSS (false positives)", &fp_xss);
+    row(
+        "libinjection false_positives.txt, SQLi LOW (false positives)",
+        &fp_low,
+    );
+    row(
+        "libinjection false_positives.txt, SQLi HIGH (false positives)",
+        &fp_high,
+    );
+    row(
+        "libinjection false_positives.txt, XSS (false positives)",
+        &fp_xss,
+    );
 
-    let (mut g_sqli, mut g_sqli_high, mut g_xss, mut g_other) =
-        (Tally::default(), Tally::default(), Tally::default(), Tally::default());
-    let (mut g_fp_sqli, mut g_fp_sqli_high, mut g_fp_xss) = (Tally::default(), Tally::default(), Tally::default());
+    let (mut g_sqli, mut g_sqli_high, mut g_xss, mut g_other) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    let (mut g_fp_sqli, mut g_fp_sqli_high, mut g_fp_xss) =
+        (Tally::default(), Tally::default(), Tally::default());
     for f in files(&gtw, "yml") {
         let (payloads, kind) = gotestwaf_file(&f);
         let benign = f.parent().is_some_and(|p| p.ends_with("false-pos"));
         for p in payloads {
             if benign {
-                fp_report(&p, &mut g_fp_sqli, &mut g_fp_sqli_high, &mut g_fp_xss, verbose);
+                fp_report(
+                    &p,
+                    &mut g_fp_sqli,
+                    &mut g_fp_sqli_high,
+                    &mut g_fp_xss,
+                    verbose,
+                );
             } else if kind.contains("SQL Injection") {
                 let hit = is_sqli(&p, sqli::Sensitivity::Low);
                 g_sqli.add(hit);
                 g_sqli_high.add(is_sqli(&p, sqli::Sensitivity::High));
                 if verbose && !hit {
-                    println!("MISS gtw-sqli {}", String::from_utf8_lossy(&p[..p.len().min(200)]));
+                    println!(
+                        "MISS gtw-sqli {}",
+                        String::from_utf8_lossy(&p[..p.len().min(200)])
+                    );
                 }
             } else if kind.contains("XSS") {
                 let hit = is_xss(&p);
                 g_xss.add(hit);
                 if verbose && !hit {
-                    println!("MISS gtw-xss {}", String::from_utf8_lossy(&p[..p.len().min(200)]));
+                    println!(
+                        "MISS gtw-xss {}",
+                        String::from_utf8_lossy(&p[..p.len().min(200)])
+                    );
                 }
             } else {
                 g_other.add(is_sqli(&p, sqli::Sensitivity::Low) || is_xss(&p));
@@ -202,10 +305,22 @@ fn main() {
     row("GoTestWAF SQL injection payloads, SQLi LOW", &g_sqli);
     row("GoTestWAF SQL injection payloads, SQLi HIGH", &g_sqli_high);
     row("GoTestWAF XSS payloads, XSS", &g_xss);
-    row("GoTestWAF other attacks (RCE, LFI, ...), SQLi LOW or XSS", &g_other);
-    row("GoTestWAF false-pos texts, SQLi LOW (false positives)", &g_fp_sqli);
-    row("GoTestWAF false-pos texts, SQLi HIGH (false positives)", &g_fp_sqli_high);
-    row("GoTestWAF false-pos texts, XSS (false positives)", &g_fp_xss);
+    row(
+        "GoTestWAF other attacks (RCE, LFI, ...), SQLi LOW or XSS",
+        &g_other,
+    );
+    row(
+        "GoTestWAF false-pos texts, SQLi LOW (false positives)",
+        &g_fp_sqli,
+    );
+    row(
+        "GoTestWAF false-pos texts, SQLi HIGH (false positives)",
+        &g_fp_sqli_high,
+    );
+    row(
+        "GoTestWAF false-pos texts, XSS (false positives)",
+        &g_fp_xss,
+    );
 }
 
 fn fp_report(p: &[u8], low: &mut Tally, high: &mut Tally, x: &mut Tally, verbose: bool) {
