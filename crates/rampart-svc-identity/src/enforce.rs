@@ -1,18 +1,23 @@
 //! Enforcement: the policy engine decides each access a request needs, over everything that
-//! governs the caller (its identity policies, and as they land, its boundary, session policies
-//! and its organization's SCPs).
+//! governs the caller: its identity policies and permissions boundary, its session's policies
+//! and tags, its organization's SCPs, and the resource's own policy and its account's RCPs.
 
-use crate::identity_policies;
-use rampart_policy::{Context, PolicySet, Request, evaluate};
+use crate::governing::{Governing, governing};
+use crate::organizations::{Standing, standing};
+use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Request, evaluate};
 use rampart_service::{Access, Env, Principal, PrincipalKind};
 use rampart_store::StoreError;
+use std::sync::Arc;
 
 /// What decides a caller's requests, read once per request.
 pub struct Enforcer {
+    env: Env,
     subject: rampart_policy::Principal,
     principal_id: String,
     caller_account: String,
-    identity: Vec<rampart_policy::Policy>,
+    governing: Arc<Governing>,
+    session_policies: Vec<Policy>,
+    standing: Arc<Standing>,
     /// The request's global keys and the caller's own keys.
     context: Context,
 }
@@ -20,13 +25,63 @@ pub struct Enforcer {
 impl Enforcer {
     /// Reads what governs `principal`; `context` holds the request's global condition keys
     /// (time, source address, transport, region, user agent).
-    pub fn new(env: &Env, principal: &Principal, context: Context) -> Result<Self, StoreError> {
-        let identity = identity_policies(env, principal)?;
+    pub fn new(env: &Env, principal: &Principal, mut context: Context) -> Result<Self, StoreError> {
+        let governing = governing(env, principal)?;
+        let standing = standing(env, &principal.account)?;
+        for (key, value) in &governing.tags {
+            context.set(&format!("aws:PrincipalTag/{key}"), value.clone());
+        }
+        if let Some(org_id) = &standing.org_id {
+            context.set("aws:PrincipalOrgID", org_id.clone());
+        }
+        if let Some(path) = &standing.org_path {
+            context.set_multi("aws:PrincipalOrgPaths", [path.clone()]);
+        }
+        let mut session_policies = Vec::new();
+        match principal.session.as_deref() {
+            Some(session) => {
+                // Session tags override the principal's own tags of the same key.
+                for (key, value) in &session.tags {
+                    context.set(&format!("aws:PrincipalTag/{key}"), value.clone());
+                }
+                context.set("aws:TokenIssueTime", iso8601(session.issued_at));
+                context.set(
+                    "aws:MultiFactorAuthPresent",
+                    session.mfa_authenticated_at.is_some().to_string(),
+                );
+                if let Some(at) = session.mfa_authenticated_at {
+                    let now = context
+                        .single("aws:EpochTime")
+                        .and_then(|t| t.parse::<i64>().ok())
+                        .unwrap_or(at);
+                    context.set("aws:MultiFactorAuthAge", (now - at).max(0).to_string());
+                }
+                if let Some(source) = &session.source_identity {
+                    context.set("aws:SourceIdentity", source.clone());
+                }
+                if let Some(document) = &session.policy {
+                    let policy = Policy::parse_stored(document, PolicyKind::Session)
+                        .map_err(|e| StoreError::Corrupt(format!("session policy: {e}")))?;
+                    session_policies.push(policy.named("session"));
+                }
+                session_policies.extend(crate::governing::managed_policies(
+                    env,
+                    &principal.account,
+                    &session.policy_arns,
+                )?);
+            }
+            None => {
+                context.set("aws:MultiFactorAuthPresent", "false");
+            }
+        }
         Ok(Enforcer {
+            env: env.clone(),
             subject: subject(principal),
             principal_id: principal.principal_id.clone(),
             caller_account: principal.account.to_string(),
-            identity,
+            governing,
+            session_policies,
+            standing,
             context,
         })
     }
@@ -41,21 +96,52 @@ impl Enforcer {
                 .unwrap_or(&self.caller_account)
                 .to_owned(),
         };
+        let resource_standing = self.resource_standing(&resource_account);
+        if let Some(org_id) = resource_standing.as_ref().and_then(|s| s.org_id.clone()) {
+            context.set("aws:ResourceOrgID", org_id);
+        }
         let mut request = Request::new(self.subject.clone(), &access.action, &access.resource)
             .with_resource_account(resource_account)
             .with_principal_id(self.principal_id.clone())
             .with_context(context);
         request.derive_context();
         let set = PolicySet {
-            identity: self.identity.clone(),
+            identity: self.governing.identity.clone(),
+            permissions_boundary: self.governing.boundary.clone(),
+            session: self.session_policies.clone(),
             resource: access.resource_policy.clone(),
             resource_policy_required: access.resource_policy_required,
+            scp_levels: self.standing.scp_levels.clone(),
+            principal_in_management_account: self.standing.management,
+            rcp_levels: resource_standing
+                .as_ref()
+                .map(|s| s.rcp_levels.clone())
+                .unwrap_or_default(),
+            resource_in_management_account: resource_standing
+                .as_ref()
+                .is_some_and(|s| s.management),
             ..PolicySet::default()
         };
         let decision = evaluate(&request, &set);
         match decision.access_denied_message(&request) {
             None => Ok(()),
             Some(message) => Err(message),
+        }
+    }
+
+    /// The resource account's standing (the caller's own when it is the same account). An
+    /// unreadable standing counts as none: RCPs then do not apply, and the failure is logged.
+    fn resource_standing(&self, account: &str) -> Option<Arc<Standing>> {
+        if account == self.caller_account {
+            return Some(self.standing.clone());
+        }
+        let account = account.parse().ok()?;
+        match standing(&self.env, &account) {
+            Ok(standing) => Some(standing),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the resource account's organization");
+                None
+            }
         }
     }
 }
@@ -94,4 +180,17 @@ fn subject(principal: &Principal) -> rampart_policy::Principal {
 fn account_of(arn: &str) -> Option<&str> {
     let account = arn.split(':').nth(4)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ`.
+fn iso8601(unix_seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //!
 //! Today this is the organization's bootstrap (the management account and its root access key),
 //! the access-key table the pipeline authenticates against, IAM users with their access keys,
-//! inline and managed policies ([`identity_policies`] gives the pipeline a user's compiled
+//! inline and managed policies ([`governing`] gives the pipeline a user's compiled
 //! policies), and STS `GetCallerIdentity`. Roles, groups, sessions and Organizations grow here.
 //! Secret access keys are stored only sealed under the master key, and never appear in a log, an
 //! error or a response after their creation (`CreateAccessKey`'s answer).
@@ -13,9 +13,10 @@
 
 mod access_keys;
 mod enforce;
+mod governing;
 mod iam;
-mod identity_policies;
 mod organization;
+mod organizations;
 mod sts;
 
 pub use access_keys::{
@@ -23,8 +24,9 @@ pub use access_keys::{
     resolve_access_key, store_access_key,
 };
 pub use enforce::Enforcer;
-pub use identity_policies::identity_policies;
+pub use governing::{Governing, governing};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
+pub use organizations::{Standing, standing};
 
 /// Registers this crate's operations.
 pub fn register(registry: &mut rampart_service::Registry) {

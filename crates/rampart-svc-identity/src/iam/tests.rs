@@ -1,10 +1,18 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
-use crate::{AccessKeyOwner, identity_policies, resolve_access_key, store_access_key};
+use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
 use rampart_protocol::AwsError;
 use rampart_service::testkit::{ACCOUNT, World as Base};
 use rampart_service::{Principal, PrincipalKind};
 use serde_json::{Value, json};
+
+/// The identity policies that govern `principal`.
+fn identity_policies(
+    env: &rampart_service::Env,
+    principal: &Principal,
+) -> Result<Vec<rampart_policy::Policy>, rampart_store::StoreError> {
+    crate::governing(env, principal).map(|g| g.identity.clone())
+}
 
 /// The shared test world with the identity services registered.
 struct World {

@@ -1,28 +1,40 @@
-//! The identity-based policies that apply to a principal, compiled and cached for the pipeline.
+//! What governs a principal's requests from inside its account: its identity-based policies,
+//! its permissions boundary and its tags, compiled and cached for the pipeline.
 
 use crate::iam::{POLICY_TABLE, USER_TABLE, get_policy, get_user};
 use rampart_policy::{ManagedPolicies, Policy, PolicyKind};
 use rampart_service::{Env, Principal, PrincipalKind};
 use rampart_store::{StoreError, space};
+use rampart_types::AccountId;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 /// The most users whose policies are kept compiled; past it the cache starts afresh.
 const CACHE_CAPACITY: usize = 10_000;
 
-/// Compiled policies per user id, with the watermarks of the users and policies tables of its
-/// account when they were read: an entry is used only while both stand still, so a policy change
-/// is seen on the very next request.
-type Entry = ((u64, u64), Vec<Policy>);
+/// What governs one principal from inside its account.
+#[derive(Debug, Default)]
+pub struct Governing {
+    /// Its identity-based policies, named (inline ones by policy name, managed ones by ARN).
+    pub identity: Vec<Policy>,
+    /// Its permissions boundary.
+    pub boundary: Option<Policy>,
+    /// Its IAM tags (`aws:PrincipalTag/*`).
+    pub tags: Vec<(String, String)>,
+}
+
+/// What governs each principal, by unique id, with the watermarks of the users and policies
+/// tables of its account when they were read: an entry is used only while both stand still, so
+/// a policy change is seen on the very next request.
+type Entry = ((u64, u64), Arc<Governing>);
 static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Mutex::default);
 
-/// The identity-based policies of `principal`: for an IAM user, its inline policies (named by
-/// policy name) and its attached managed policies (named by ARN; customer ones at their default
-/// version, AWS ones from the engine's catalogue). The root user has none (it is not governed by
-/// identity policies).
-pub fn identity_policies(env: &Env, principal: &Principal) -> Result<Vec<Policy>, StoreError> {
+/// What governs `principal`: for an IAM user, its inline policies and its attached managed
+/// policies (customer ones at their default version, AWS ones from the engine's catalogue) and
+/// its tags. The root user has nothing (it is not governed by identity policies).
+pub fn governing(env: &Env, principal: &Principal) -> Result<Arc<Governing>, StoreError> {
     let PrincipalKind::User { name, .. } = &principal.kind else {
-        return Ok(Vec::new());
+        return Ok(Arc::default());
     };
     let account_space = space::account(&principal.account);
     let marks = (
@@ -35,13 +47,13 @@ pub fn identity_policies(env: &Env, principal: &Principal) -> Result<Vec<Policy>
     {
         return Ok(policies.clone());
     }
-    let policies = load(env, principal, name)?;
+    let governing = Arc::new(load(env, principal, name)?);
     let mut cache = lock();
     if cache.len() >= CACHE_CAPACITY {
         cache.clear();
     }
-    cache.insert(cache_key, (marks, policies.clone()));
-    Ok(policies)
+    cache.insert(cache_key, (marks, governing.clone()));
+    Ok(governing)
 }
 
 fn lock() -> std::sync::MutexGuard<'static, HashMap<String, Entry>> {
@@ -52,15 +64,15 @@ fn corrupt(what: &str, e: &rampart_policy::PolicyError) -> StoreError {
     StoreError::Corrupt(format!("stored policy {what} no longer parses: {e}"))
 }
 
-/// Reads and compiles a user's policies. A user that no longer exists (or is another user of the
-/// same name) has none.
-fn load(env: &Env, principal: &Principal, name: &str) -> Result<Vec<Policy>, StoreError> {
+/// Reads and compiles what governs a user. A user that no longer exists (or is another user of
+/// the same name) has nothing.
+fn load(env: &Env, principal: &Principal, name: &str) -> Result<Governing, StoreError> {
     let store = env.store.as_ref();
     let Some((user, _)) = get_user(store, &principal.account, name)? else {
-        return Ok(Vec::new());
+        return Ok(Governing::default());
     };
     if user.user_id != principal.principal_id {
-        return Ok(Vec::new());
+        return Ok(Governing::default());
     }
     let mut policies = Vec::new();
     for (policy_name, document) in &user.inline_policies {
@@ -68,7 +80,28 @@ fn load(env: &Env, principal: &Principal, name: &str) -> Result<Vec<Policy>, Sto
             .map_err(|e| corrupt(policy_name, &e))?;
         policies.push(policy.named(policy_name.clone()));
     }
-    for arn in &user.attached_policies {
+    policies.extend(managed_policies(
+        env,
+        &principal.account,
+        &user.attached_policies,
+    )?);
+    Ok(Governing {
+        identity: policies,
+        boundary: None,
+        tags: user.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+    })
+}
+
+/// The managed policies `arns` name, compiled and named by ARN: AWS ones from the engine's
+/// catalogue, customer ones of `account` at their default version. ARNs that name nothing are
+/// skipped (a policy deleted since it was attached or passed).
+pub(crate) fn managed_policies(
+    env: &Env,
+    account: &AccountId,
+    arns: &[String],
+) -> Result<Vec<Policy>, StoreError> {
+    let mut policies = Vec::new();
+    for arn in arns {
         if let Some(catalogue) = crate::iam::catalogue_arn(env.partition, arn) {
             if let Some(managed) = ManagedPolicies::get().by_arn(&catalogue) {
                 policies.push(
@@ -81,7 +114,7 @@ fn load(env: &Env, principal: &Principal, name: &str) -> Result<Vec<Policy>, Sto
             continue;
         }
         let policy_name = arn.rsplit('/').next().unwrap_or_default();
-        if let Some((stored, _)) = get_policy(store, &principal.account, policy_name)?
+        if let Some((stored, _)) = get_policy(env.store.as_ref(), account, policy_name)?
             && stored.arn == *arn
         {
             let document = stored.default_document().unwrap_or_default();
