@@ -9,8 +9,8 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rampart_waf::model::{IpSetDef, WebAclDef};
 use rampart_waf::{
-    CompileOptions, GeoInfo, GeoLookup, IpSet, RateTracker, RegexPatternSet, Request, ResolvedGroup, Resolver, WebAcl,
-    evaluate,
+    CompileOptions, GeoInfo, GeoLookup, IpSet, RateTracker, RegexPatternSet, Request,
+    ResolvedGroup, Resolver, WebAcl, evaluate,
 };
 
 const IP_SET: &str = "arn:aws:wafv2:us-east-1:111122223333:regional/ipset/blocked/1";
@@ -41,7 +41,10 @@ struct Geo;
 impl GeoLookup for Geo {
     fn lookup(&self, ip: IpAddr) -> Option<GeoInfo> {
         let cc = if ip.is_loopback() { "US" } else { "DE" };
-        Some(GeoInfo { country: cc.into(), region: None })
+        Some(GeoInfo {
+            country: cc.into(),
+            region: None,
+        })
     }
 }
 
@@ -53,11 +56,24 @@ fn rule(name: &str, priority: u32, statement: &str) -> String {
 }
 
 fn acl() -> WebAcl {
-    let tt = r#"[{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "HTML_ENTITY_DECODE"}]"#;
+    let tt =
+        r#"[{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "HTML_ENTITY_DECODE"}]"#;
     let rules = [
-        rule("ip-block", 0, &format!(r#"{{"IPSetReferenceStatement": {{"ARN": "{IP_SET}"}}}}"#)),
-        rule("geo", 1, r#"{"GeoMatchStatement": {"CountryCodes": ["KP", "IR"]}}"#),
-        rule("rate", 2, r#"{"RateBasedStatement": {"Limit": 2000000000, "AggregateKeyType": "IP"}}"#),
+        rule(
+            "ip-block",
+            0,
+            &format!(r#"{{"IPSetReferenceStatement": {{"ARN": "{IP_SET}"}}}}"#),
+        ),
+        rule(
+            "geo",
+            1,
+            r#"{"GeoMatchStatement": {"CountryCodes": ["KP", "IR"]}}"#,
+        ),
+        rule(
+            "rate",
+            2,
+            r#"{"RateBasedStatement": {"Limit": 2000000000, "AggregateKeyType": "IP"}}"#,
+        ),
         rule(
             "body-size",
             3,
@@ -71,22 +87,30 @@ fn acl() -> WebAcl {
         rule(
             "sqli-query",
             5,
-            &format!(r#"{{"SqliMatchStatement": {{"FieldToMatch": {{"AllQueryArguments": {{}}}}, "TextTransformations": {tt}}}}}"#),
+            &format!(
+                r#"{{"SqliMatchStatement": {{"FieldToMatch": {{"AllQueryArguments": {{}}}}, "TextTransformations": {tt}}}}}"#
+            ),
         ),
         rule(
             "sqli-body",
             6,
-            &format!(r#"{{"SqliMatchStatement": {{"FieldToMatch": {{"Body": {{}}}}, "TextTransformations": {tt}}}}}"#),
+            &format!(
+                r#"{{"SqliMatchStatement": {{"FieldToMatch": {{"Body": {{}}}}, "TextTransformations": {tt}}}}}"#
+            ),
         ),
         rule(
             "xss-query",
             7,
-            &format!(r#"{{"XssMatchStatement": {{"FieldToMatch": {{"AllQueryArguments": {{}}}}, "TextTransformations": {tt}}}}}"#),
+            &format!(
+                r#"{{"XssMatchStatement": {{"FieldToMatch": {{"AllQueryArguments": {{}}}}, "TextTransformations": {tt}}}}}"#
+            ),
         ),
         rule(
             "xss-body",
             8,
-            &format!(r#"{{"XssMatchStatement": {{"FieldToMatch": {{"Body": {{}}}}, "TextTransformations": {tt}}}}}"#),
+            &format!(
+                r#"{{"XssMatchStatement": {{"FieldToMatch": {{"Body": {{}}}}, "TextTransformations": {tt}}}}}"#
+            ),
         ),
         rule(
             "paths",
@@ -96,17 +120,37 @@ fn acl() -> WebAcl {
             ),
         ),
     ];
-    let def: WebAclDef =
-        serde_json::from_str(&format!(r#"{{"Name": "bench", "DefaultAction": {{"Allow": {{}}}}, "Rules": [{}]}}"#, rules.join(",")))
-            .expect("valid ACL");
-    let addresses: Vec<String> =
-        (0..10_000u32).map(|i| format!("{}.{}.{}.{}/32", 11 + i / 65536, (i / 256) % 256, i % 256, 7)).collect();
-    let ip_set = IpSet::compile(&IpSetDef { ip_address_version: "IPV4".into(), addresses }).expect("valid IP set");
-    let patterns: Vec<String> =
-        ["(?i)/wp-admin", "\\.(env|git|svn)(/|$)", "(?i)/phpmyadmin", "/cgi-bin/.*\\.(pl|sh)$", "(?i)/\\.aws/"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let def: WebAclDef = serde_json::from_str(&format!(
+        r#"{{"Name": "bench", "DefaultAction": {{"Allow": {{}}}}, "Rules": [{}]}}"#,
+        rules.join(",")
+    ))
+    .expect("valid ACL");
+    let addresses: Vec<String> = (0..10_000u32)
+        .map(|i| {
+            format!(
+                "{}.{}.{}.{}/32",
+                11 + i / 65536,
+                (i / 256) % 256,
+                i % 256,
+                7
+            )
+        })
+        .collect();
+    let ip_set = IpSet::compile(&IpSetDef {
+        ip_address_version: "IPV4".into(),
+        addresses,
+    })
+    .expect("valid IP set");
+    let patterns: Vec<String> = [
+        "(?i)/wp-admin",
+        "\\.(env|git|svn)(/|$)",
+        "(?i)/phpmyadmin",
+        "/cgi-bin/.*\\.(pl|sh)$",
+        "(?i)/\\.aws/",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let refs = Refs {
         ip_set: Arc::new(ip_set),
         regex_set: Arc::new(RegexPatternSet::compile(&patterns).expect("valid patterns")),
@@ -119,9 +163,15 @@ fn acl() -> WebAcl {
 fn request(target: &str, body: &str) -> Request {
     Request::new("POST", target.as_bytes(), IpAddr::from([127, 0, 0, 1]))
         .with_header("Host", "app.example")
-        .with_header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36")
+        .with_header(
+            "User-Agent",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+        )
         .with_header("Accept", "text/html,application/xhtml+xml")
-        .with_header("Cookie", "session=8f14e45fceea167a5a36dedd4bea2543; theme=dark")
+        .with_header(
+            "Cookie",
+            "session=8f14e45fceea167a5a36dedd4bea2543; theme=dark",
+        )
         .with_header("Content-Type", "application/x-www-form-urlencoded")
         .with_body(body.as_bytes().to_vec())
 }
@@ -132,10 +182,19 @@ fn bench(c: &mut Criterion) {
         "/index.html?page=2&sort=name&q=hello+world",
         "name=Jane+O%27Reilly&comment=Looking+forward+to+the+select+few+products+you+offer%21&rating=5",
     );
-    let malicious = request("/index.html?id=1%27%20OR%20%271%27=%271&q=1%20UNION%20SELECT%20password%20FROM%20users--", "");
+    let malicious = request(
+        "/index.html?id=1%27%20OR%20%271%27=%271&q=1%20UNION%20SELECT%20password%20FROM%20users--",
+        "",
+    );
     let mut tracker = RateTracker::default();
-    assert_eq!(evaluate(&acl, &benign, &mut tracker, 0).action, rampart_waf::ActionKind::Allow);
-    assert_eq!(evaluate(&acl, &malicious, &mut tracker, 0).action, rampart_waf::ActionKind::Block);
+    assert_eq!(
+        evaluate(&acl, &benign, &mut tracker, 0).action,
+        rampart_waf::ActionKind::Allow
+    );
+    assert_eq!(
+        evaluate(&acl, &malicious, &mut tracker, 0).action,
+        rampart_waf::ActionKind::Block
+    );
     let mut now = 1_700_000_000u64;
     c.bench_function("evaluate/benign", |b| {
         b.iter(|| {

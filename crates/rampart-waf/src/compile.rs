@@ -99,8 +99,12 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    pub(crate) fn field(&mut self, f: &model::FieldToMatch) -> Result<Field, WafError> {
-        let field = Field::compile(f)?;
+    pub(crate) fn field(
+        &mut self,
+        f: &model::FieldToMatch,
+        pre_parse: Option<&Vec<model::TextTransformation>>,
+    ) -> Result<Field, WafError> {
+        let field = Field::compile(f, pre_parse.map_or(&[][..], Vec::as_slice))?;
         if field.is_fingerprint() {
             return Err(WafError::invalid(
                 "FIELD_TO_MATCH",
@@ -162,8 +166,8 @@ pub(crate) struct GroupRule {
     pub managed: bool,
     pub rules: Vec<CRule>,
     pub scope_down: Option<Stmt>,
-    /// `Some(headers)` when the `OverrideAction` is Count.
-    pub count_override: Option<Vec<(String, String)>>,
+    /// The `OverrideAction` is Count.
+    pub count_override: bool,
     /// The group's declared capacity (what a reference costs).
     pub capacity: u64,
 }
@@ -521,9 +525,9 @@ fn compile_group_ref(
                     REASON_INVALID,
                 ));
             }
-            Some(Vec::new())
+            true
         }
-        _ => None,
+        _ => false,
     };
     Ok(GroupRule {
         group_name: def.name.clone(),

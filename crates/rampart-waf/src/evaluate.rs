@@ -187,11 +187,10 @@ fn run_rules(
                     group: Some(g),
                 };
                 if let Some(t) = run_rules(acl, &g.rules, inner, ctx, run) {
-                    if let Some(headers) = &g.count_override {
+                    if g.count_override {
                         if let Some(last) = run.matched.last_mut() {
                             last.overridden_to_count = true;
                         }
-                        run.headers.extend(headers.iter().cloned());
                         continue;
                     }
                     return Some(t);

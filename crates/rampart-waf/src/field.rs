@@ -2,8 +2,9 @@
 
 use crate::error::{REASON_INVALID, WafError};
 use crate::json;
-use crate::model::{FieldToMatch, JsonMatchPattern, MapMatchPattern};
-use crate::request::Request;
+use crate::model::{FieldToMatch, JsonMatchPattern, MapMatchPattern, TextTransformation};
+use crate::request::{Request, split_query};
+use crate::transform::Transform;
 
 /// Headers and cookies are inspected up to this many bytes...
 pub const MAP_INSPECTION_BYTES: usize = 8 * 1024;
@@ -113,12 +114,87 @@ pub(crate) enum InvalidJson {
     EvaluateAsString,
 }
 
+/// A pre-parse text transformation of the raw query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PreParse {
+    UrlDecode,
+    UrlDecodeUni,
+    CombineDuplicates,
+    SemicolonsToAmpersands,
+}
+
+impl PreParse {
+    /// Validates and orders `PreParseTextTransformations` (at most 10, unique priorities).
+    fn compile(list: &[TextTransformation]) -> Result<Vec<PreParse>, WafError> {
+        let bad = |p: &str| WafError::invalid("PRE_PARSE_TEXT_TRANSFORMATION", p, REASON_INVALID);
+        if list.len() > 10 {
+            return Err(bad("PreParseTextTransformations"));
+        }
+        let mut items = Vec::with_capacity(list.len());
+        for t in list {
+            if t.priority < 0 || items.iter().any(|(p, _)| *p == t.priority) {
+                return Err(bad(&t.priority.to_string()));
+            }
+            let op = match t.kind.as_str() {
+                "NONE" => None,
+                "URL_DECODE" => Some(PreParse::UrlDecode),
+                "URL_DECODE_UNI" => Some(PreParse::UrlDecodeUni),
+                "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA" => Some(PreParse::CombineDuplicates),
+                "REPLACE_SEMICOLONS_WITH_AMPERSANDS" => Some(PreParse::SemicolonsToAmpersands),
+                other => return Err(bad(other)),
+            };
+            items.push((t.priority, op));
+        }
+        items.sort_by_key(|(p, _)| *p);
+        Ok(items.into_iter().filter_map(|(_, op)| op).collect())
+    }
+}
+
+/// The query arguments after the pre-parse transformations, as (name, value) pairs.
+fn query_args(req: &Request, pre: &[PreParse]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let Some(raw) = &req.query else {
+        return Vec::new();
+    };
+    if pre.is_empty() {
+        return split_query(raw)
+            .into_iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+    }
+    let mut q = raw.clone();
+    let mut combine = false;
+    for op in pre {
+        match op {
+            PreParse::UrlDecode => q = Transform::UrlDecode.apply(&q),
+            PreParse::UrlDecodeUni => q = Transform::UrlDecodeUni.apply(&q),
+            PreParse::SemicolonsToAmpersands => {
+                q.iter_mut().filter(|b| **b == b';').for_each(|b| *b = b'&');
+            }
+            PreParse::CombineDuplicates => combine = true,
+        }
+    }
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for (n, v) in split_query(&q) {
+        match out
+            .iter_mut()
+            .find(|(name, _)| combine && name.as_slice() == n)
+        {
+            Some((_, value)) => {
+                value.push(b',');
+                value.extend_from_slice(v);
+            }
+            None => out.push((n.to_vec(), v.to_vec())),
+        }
+    }
+    out
+}
+
 /// A compiled `FieldToMatch`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Field {
     SingleHeader(String),
-    SingleQueryArgument(String),
-    AllQueryArguments,
+    SingleQueryArgument(String, Vec<PreParse>),
+    AllQueryArguments(Vec<PreParse>),
     UriPath,
     QueryString,
     Method,
@@ -171,8 +247,25 @@ impl Extracted {
 }
 
 impl Field {
-    /// Validates and compiles a wire `FieldToMatch`.
-    pub(crate) fn compile(f: &FieldToMatch) -> Result<Field, WafError> {
+    /// Validates and compiles a wire `FieldToMatch` with its statement's pre-parse
+    /// transformations (allowed only on query arguments).
+    pub(crate) fn compile(
+        f: &FieldToMatch,
+        pre_parse: &[TextTransformation],
+    ) -> Result<Field, WafError> {
+        let pre = PreParse::compile(pre_parse)?;
+        if !pre.is_empty()
+            && !matches!(
+                f,
+                FieldToMatch::SingleQueryArgument(_) | FieldToMatch::AllQueryArguments(_)
+            )
+        {
+            return Err(WafError::invalid(
+                "PRE_PARSE_TEXT_TRANSFORMATION",
+                "FieldToMatch",
+                REASON_INVALID,
+            ));
+        }
         Ok(match f {
             FieldToMatch::SingleHeader(n) => {
                 Field::SingleHeader(nonblank(&n.name, "SINGLE_HEADER")?.to_ascii_lowercase())
@@ -186,9 +279,9 @@ impl Field {
                         REASON_INVALID,
                     ));
                 }
-                Field::SingleQueryArgument(name.to_ascii_lowercase())
+                Field::SingleQueryArgument(name.to_ascii_lowercase(), pre)
             }
-            FieldToMatch::AllQueryArguments(_) => Field::AllQueryArguments,
+            FieldToMatch::AllQueryArguments(_) => Field::AllQueryArguments(pre),
             FieldToMatch::UriPath(_) => Field::UriPath,
             FieldToMatch::QueryString(_) => Field::QueryString,
             FieldToMatch::Method(_) => Field::Method,
@@ -255,8 +348,8 @@ impl Field {
     pub(crate) fn location(&self) -> &'static str {
         match self {
             Field::SingleHeader(_) => "HEADER",
-            Field::SingleQueryArgument(_) => "SINGLE_QUERY_ARG",
-            Field::AllQueryArguments => "ALL_QUERY_ARGS",
+            Field::SingleQueryArgument(..) => "SINGLE_QUERY_ARG",
+            Field::AllQueryArguments(_) => "ALL_QUERY_ARGS",
             Field::UriPath => "URI",
             Field::QueryString => "QUERY_STRING",
             Field::Method => "METHOD",
@@ -278,7 +371,7 @@ impl Field {
 
     /// Extra WCU for the component (`AllQueryArguments`: +10).
     pub(crate) fn extra_cost(&self) -> u64 {
-        if matches!(self, Field::AllQueryArguments) {
+        if matches!(self, Field::AllQueryArguments(_)) {
             10
         } else {
             0
@@ -296,19 +389,16 @@ impl Field {
             Field::SingleHeader(name) => {
                 Extracted::of(req.header_values(name).map(<[u8]>::to_vec).collect())
             }
-            Field::SingleQueryArgument(name) => Extracted::of(
-                req.query_args()
+            Field::SingleQueryArgument(name, pre) => Extracted::of(
+                query_args(req, pre)
                     .into_iter()
                     .filter(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-                    .map(|(_, v)| v.to_vec())
+                    .map(|(_, v)| v)
                     .collect(),
             ),
-            Field::AllQueryArguments => Extracted::of(
-                req.query_args()
-                    .into_iter()
-                    .map(|(_, v)| v.to_vec())
-                    .collect(),
-            ),
+            Field::AllQueryArguments(pre) => {
+                Extracted::of(query_args(req, pre).into_iter().map(|(_, v)| v).collect())
+            }
             Field::UriPath => Extracted::of(vec![req.path.clone()]),
             Field::QueryString => Extracted::of(req.query.iter().cloned().collect()),
             Field::Method => Extracted::of(vec![req.method.clone().into_bytes()]),

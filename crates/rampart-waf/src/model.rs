@@ -6,7 +6,29 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::error::{REASON_EXACTLY_ONE, REASON_INVALID, WafError};
+
+/// Parses a wire shape (e.g. a `CreateWebACL` body as [`WebAclDef`], a `Rules` list as
+/// `Vec<Rule>`), turning shape errors into `WAFInvalidParameterException` for `field`
+/// (a union with none or several members gets AWS's "exactly one" reason).
+pub fn parse<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    field: &'static str,
+) -> Result<T, WafError> {
+    T::deserialize(value).map_err(|e| {
+        let msg = e.to_string();
+        let reason =
+            if msg.contains("expected map with a single key") || msg.contains("unknown variant") {
+                REASON_EXACTLY_ONE
+            } else {
+                REASON_INVALID
+            };
+        WafError::invalid(field, msg, reason)
+    })
+}
 
 /// An empty JSON object (`{}`), the payload of members such as `UriPath` or `Count`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,6 +313,10 @@ pub struct ByteMatchStatement {
     pub text_transformations: Vec<TextTransformation>,
     /// `EXACTLY`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS` or `CONTAINS_WORD`.
     pub positional_constraint: String,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `SqliMatchStatement`.
@@ -304,6 +330,10 @@ pub struct SqliMatchStatement {
     /// `LOW` (default) or `HIGH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity_level: Option<String>,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `XssMatchStatement`: a component and its transformations.
@@ -314,6 +344,10 @@ pub struct InspectStatement {
     pub field_to_match: FieldToMatch,
     /// The transformations.
     pub text_transformations: Vec<TextTransformation>,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `SizeConstraintStatement`.
@@ -328,6 +362,10 @@ pub struct SizeConstraintStatement {
     pub size: u64,
     /// The transformations.
     pub text_transformations: Vec<TextTransformation>,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `GeoMatchStatement`.
@@ -428,6 +466,10 @@ pub struct RegexPatternSetReferenceStatement {
     pub field_to_match: FieldToMatch,
     /// The transformations.
     pub text_transformations: Vec<TextTransformation>,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `RegexMatchStatement`.
@@ -440,6 +482,10 @@ pub struct RegexMatchStatement {
     pub field_to_match: FieldToMatch,
     /// The transformations.
     pub text_transformations: Vec<TextTransformation>,
+    /// Normalisations of the raw query string before it is split into arguments (only with
+    /// `SingleQueryArgument` / `AllQueryArguments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_parse_text_transformations: Option<Vec<TextTransformation>>,
 }
 
 /// `RateBasedStatement`.

@@ -131,17 +131,20 @@ impl Request {
 
     /// The query arguments as raw (name, value) pairs in order (`&`-separated).
     pub fn query_args(&self) -> Vec<(&[u8], &[u8])> {
-        let Some(q) = &self.query else {
-            return Vec::new();
-        };
-        q.split(|&b| b == b'&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.iter().position(|&b| b == b'=') {
-                Some(i) => (&p[..i], &p[i + 1..]),
-                None => (p, &p[p.len()..]),
-            })
-            .collect()
+        self.query.as_deref().map(split_query).unwrap_or_default()
     }
+}
+
+/// Splits a raw query string at `&` into (name, value) pairs (a pair without `=` has an empty
+/// value; empty pairs are skipped).
+pub(crate) fn split_query(q: &[u8]) -> Vec<(&[u8], &[u8])> {
+    q.split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.iter().position(|&b| b == b'=') {
+            Some(i) => (&p[..i], &p[i + 1..]),
+            None => (p, &p[p.len()..]),
+        })
+        .collect()
 }
 
 fn trim_ascii(s: &[u8]) -> &[u8] {

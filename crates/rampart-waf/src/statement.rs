@@ -233,7 +233,12 @@ impl Stmt {
                         REASON_INVALID,
                     ));
                 }
-                let field = Field::compile(&b.field_to_match)?;
+                let field = Field::compile(
+                    &b.field_to_match,
+                    b.pre_parse_text_transformations
+                        .as_deref()
+                        .unwrap_or_default(),
+                )?;
                 if field.is_fingerprint() && position != Position::Exactly {
                     return Err(WafError::invalid(
                         "FIELD_TO_MATCH",
@@ -261,7 +266,8 @@ impl Stmt {
                         return Err(WafError::invalid("SQLI_MATCH_STATEMENT", o, REASON_INVALID));
                     }
                 };
-                let field = c.field(&q.field_to_match)?;
+                let field =
+                    c.field(&q.field_to_match, q.pre_parse_text_transformations.as_ref())?;
                 c.inspect(
                     field,
                     &q.text_transformations,
@@ -270,7 +276,8 @@ impl Stmt {
                 )?
             }
             Statement::XssMatchStatement(x) => {
-                let field = c.field(&x.field_to_match)?;
+                let field =
+                    c.field(&x.field_to_match, x.pre_parse_text_transformations.as_ref())?;
                 c.inspect(field, &x.text_transformations, Test::Xss, "XSS")?
             }
             Statement::SizeConstraintStatement(z) => {
@@ -296,7 +303,8 @@ impl Stmt {
                         REASON_INVALID,
                     ));
                 }
-                let field = c.field(&z.field_to_match)?;
+                let field =
+                    c.field(&z.field_to_match, z.pre_parse_text_transformations.as_ref())?;
                 c.inspect(
                     field,
                     &z.text_transformations,
@@ -306,7 +314,8 @@ impl Stmt {
             }
             Statement::RegexMatchStatement(r) => {
                 let re = pattern::regex(&r.regex_string, "STATEMENT")?;
-                let field = c.field(&r.field_to_match)?;
+                let field =
+                    c.field(&r.field_to_match, r.pre_parse_text_transformations.as_ref())?;
                 c.inspect(field, &r.text_transformations, Test::Regex(re), "REGEX")?
             }
             Statement::RegexPatternSetReferenceStatement(r) => {
@@ -314,7 +323,8 @@ impl Stmt {
                     .resolver
                     .regex_pattern_set(&r.arn)
                     .ok_or_else(|| WafError::nonexistent(r.arn.clone()))?;
-                let field = c.field(&r.field_to_match)?;
+                let field =
+                    c.field(&r.field_to_match, r.pre_parse_text_transformations.as_ref())?;
                 c.inspect(
                     field,
                     &r.text_transformations,

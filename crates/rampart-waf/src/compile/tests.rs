@@ -314,6 +314,27 @@ fn rule_validation_errors_look_like_aws() {
 }
 
 #[test]
+fn shape_errors_become_invalid_parameter() {
+    let v: serde_json::Value = serde_json::from_str(
+        r#"{"GeoMatchStatement": {"CountryCodes": ["US"]}, "AndStatement": {"Statements": []}}"#,
+    )
+    .unwrap();
+    let err = crate::model::parse::<Statement>(&v, "STATEMENT").unwrap_err();
+    assert_eq!(
+        (err.code, err.field),
+        (ErrorCode::InvalidParameter, "STATEMENT")
+    );
+    assert_eq!(err.reason, crate::error::REASON_EXACTLY_ONE);
+    let v: serde_json::Value = serde_json::from_str(r#"{"Name": "acl"}"#).unwrap();
+    assert_eq!(
+        crate::model::parse::<WebAclDef>(&v, "WEB_ACL")
+            .unwrap_err()
+            .field,
+        "WEB_ACL"
+    );
+}
+
+#[test]
 fn union_members_must_be_exactly_one() {
     let two = r#"{"Name": "r", "Priority": 0, "Action": {"Block": {}, "Allow": {}},
         "Statement": {"GeoMatchStatement": {"CountryCodes": ["US"]}},

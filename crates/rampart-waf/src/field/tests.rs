@@ -1,10 +1,10 @@
 use super::*;
-use crate::model::FieldToMatch;
+use crate::model::{FieldToMatch, TextTransformation};
 use std::net::IpAddr;
 
 fn field(json: &str) -> Field {
     let f: FieldToMatch = serde_json::from_str(json).unwrap();
-    Field::compile(&f).unwrap()
+    Field::compile(&f, &[]).unwrap()
 }
 
 fn req() -> Request {
@@ -224,19 +224,66 @@ fn header_order() {
 fn invalid_fields_are_rejected_with_their_field() {
     let f: FieldToMatch =
         serde_json::from_str(r#"{"Body": {"OversizeHandling": "MAYBE"}}"#).unwrap();
-    assert_eq!(Field::compile(&f).unwrap_err().field, "OVERSIZE_HANDLING");
+    assert_eq!(
+        Field::compile(&f, &[]).unwrap_err().field,
+        "OVERSIZE_HANDLING"
+    );
     let f: FieldToMatch = serde_json::from_str(r#"{"SingleHeader": {"Name": " "}}"#).unwrap();
-    assert_eq!(Field::compile(&f).unwrap_err().field, "SINGLE_HEADER");
+    assert_eq!(Field::compile(&f, &[]).unwrap_err().field, "SINGLE_HEADER");
     let f: FieldToMatch = serde_json::from_str(
         r#"{"Cookies": {"MatchPattern": {"IncludedHeaders": ["a"]}, "MatchScope": "ALL", "OversizeHandling": "MATCH"}}"#,
     )
     .unwrap();
     assert_eq!(
-        Field::compile(&f).unwrap_err().field,
+        Field::compile(&f, &[]).unwrap_err().field,
         "COOKIE_MATCH_PATTERN"
     );
     assert!(
         serde_json::from_str::<FieldToMatch>(r#"{"UriPath": {}, "Method": {}}"#).is_err(),
         "exactly one member"
     );
+}
+
+#[test]
+fn pre_parse_transformations_normalise_the_query_before_splitting() {
+    let tts = |kinds: &[&str]| -> Vec<TextTransformation> {
+        kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| TextTransformation {
+                priority: i as i64,
+                kind: k.to_string(),
+            })
+            .collect()
+    };
+    let f: FieldToMatch = serde_json::from_str(r#"{"AllQueryArguments": {}}"#).unwrap();
+    let r = Request::new(
+        "GET",
+        b"/?a=1;b=2%26c%3D3&a=4",
+        IpAddr::from([192, 0, 2, 1]),
+    );
+    let plain = Field::compile(&f, &[]).unwrap();
+    assert_eq!(values(plain.extract(&r, 8192)), vec!["1;b=2%26c%3D3", "4"]);
+    let semis = Field::compile(&f, &tts(&["REPLACE_SEMICOLONS_WITH_AMPERSANDS"])).unwrap();
+    assert_eq!(values(semis.extract(&r, 8192)), vec!["1", "2%26c%3D3", "4"]);
+    let decoded = Field::compile(
+        &f,
+        &tts(&["REPLACE_SEMICOLONS_WITH_AMPERSANDS", "URL_DECODE"]),
+    )
+    .unwrap();
+    assert_eq!(values(decoded.extract(&r, 8192)), vec!["1", "2", "3", "4"]);
+    let single: FieldToMatch =
+        serde_json::from_str(r#"{"SingleQueryArgument": {"Name": "a"}}"#).unwrap();
+    let combined =
+        Field::compile(&single, &tts(&["COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"])).unwrap();
+    assert_eq!(values(combined.extract(&r, 8192)), vec!["1;b=2%26c%3D3,4"]);
+    let body: FieldToMatch = serde_json::from_str(r#"{"Body": {}}"#).unwrap();
+    assert_eq!(
+        Field::compile(&body, &tts(&["URL_DECODE"]))
+            .unwrap_err()
+            .field,
+        "PRE_PARSE_TEXT_TRANSFORMATION",
+        "only query-argument components take pre-parse transformations"
+    );
+    assert!(Field::compile(&f, &tts(&["LOWERCASE"])).is_err());
 }
