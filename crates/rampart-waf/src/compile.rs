@@ -304,6 +304,46 @@ pub fn validate_rule_group(
     Ok(used)
 }
 
+/// A rule group's `AvailableLabels` (what its rules add) and `ConsumedLabels` (what its label
+/// match statements look for), fully qualified, sorted and deduplicated.
+pub fn rule_group_labels(def: &RuleGroupDef, label_namespace: &str) -> (Vec<String>, Vec<String>) {
+    let mut available: Vec<String> = def
+        .rules
+        .iter()
+        .flat_map(|r| r.rule_labels.iter().flatten())
+        .map(|l| format!("{label_namespace}{}", l.name))
+        .collect();
+    let mut consumed = Vec::new();
+    for r in &def.rules {
+        label_keys(&r.statement, label_namespace, &mut consumed);
+    }
+    available.sort();
+    available.dedup();
+    consumed.sort();
+    consumed.dedup();
+    (available, consumed)
+}
+
+fn label_keys(s: &Statement, namespace: &str, out: &mut Vec<String>) {
+    match s {
+        Statement::LabelMatchStatement(l) => {
+            out.push(crate::statement::qualify_label(&l.key, namespace))
+        }
+        Statement::AndStatement(l) | Statement::OrStatement(l) => {
+            l.statements
+                .iter()
+                .for_each(|c| label_keys(c, namespace, out));
+        }
+        Statement::NotStatement(n) => label_keys(&n.statement, namespace, out),
+        Statement::RateBasedStatement(r) => {
+            if let Some(sd) = &r.scope_down_statement {
+                label_keys(sd, namespace, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Where rules are being compiled.
 struct Container<'a> {
     acl: &'a str,

@@ -115,7 +115,12 @@ impl RateTracker {
         key: &[u8],
         now: u64,
     ) -> bool {
-        let state = self.rules.entry(rule.clone()).or_default();
+        if !self.rules.contains_key(rule) {
+            self.rules.insert(rule.clone(), RuleState::default());
+        }
+        let Some(state) = self.rules.get_mut(rule) else {
+            return false;
+        };
         if state.fingerprint != fingerprint || state.window != window || state.limit != limit {
             *state = RuleState {
                 fingerprint,

@@ -381,3 +381,22 @@ fn definitions_round_trip_through_json() {
     let back: WebAclDef = serde_json::from_value(json).unwrap();
     assert_eq!(back, def);
 }
+
+#[test]
+fn rule_group_available_and_consumed_labels() {
+    let def: RuleGroupDef = serde_json::from_str(&format!(
+        r#"{{"Name": "g", "Capacity": 100, "Rules": [{}, {}]}}"#,
+        rule("a", 0, &byte_match("x", QS, "CONTAINS", &[]), r#""Action": {"Count": {}}, "RuleLabels": [{"Name": "ns:x"}]"#),
+        rule(
+            "b",
+            1,
+            r#"{"NotStatement": {"Statement": {"LabelMatchStatement": {"Scope": "NAMESPACE", "Key": "awswaf:managed:aws:core-rule-set:"}}}}"#,
+            BLOCK
+        )
+    ))
+    .unwrap();
+    let ns = crate::resolver::rule_group_namespace(ACCOUNT, "g");
+    let (available, consumed) = rule_group_labels(&def, &ns);
+    assert_eq!(available, vec!["awswaf:111122223333:rulegroup:g:ns:x"]);
+    assert_eq!(consumed, vec!["awswaf:managed:aws:core-rule-set:"]);
+}
