@@ -65,7 +65,7 @@ pub use action::{ActionKind, BlockResponse, CUSTOM_RESPONSE_CODES, INSERTED_HEAD
 pub use compile::{
     BASE_WEB_ACL_CAPACITY, CompileOptions, DEFAULT_BODY_LIMIT, DEFAULT_IMMUNITY_SECS,
     MAX_RULE_GROUP_CAPACITY, MAX_WEB_ACL_CAPACITY, WebAcl, body_inspection_limit, check_capacity,
-    validate_rule_group,
+    rule_group_labels, validate_rule_group,
 };
 pub use context::MatchDetail;
 pub use error::{ErrorCode, WafError};
