@@ -50,6 +50,7 @@ mod field;
 mod geo;
 mod ipset;
 mod json;
+pub mod managed;
 pub mod model;
 mod pattern;
 mod rate;
