@@ -72,7 +72,7 @@ pub use context::MatchDetail;
 pub use error::{ErrorCode, WafError};
 pub use evaluate::{RuleMatch, RuleType, TokenOutcome, Verdict, evaluate};
 pub use field::{MAP_INSPECTION_BYTES, MAP_INSPECTION_ENTRIES};
-pub use geo::{GeoInfo, GeoLookup, NoGeo};
+pub use geo::{GeoDbError, GeoInfo, GeoLookup, MmdbGeo, NoGeo};
 pub use ipset::{IpSet, MAX_ADDRESSES};
 pub use pattern::{MAX_PATTERN_LEN, RegexPatternSet};
 pub use rate::{DEFAULT_MAX_KEYS, MAX_REPORTED_KEYS, RateRuleId, RateTracker};
