@@ -1,15 +1,17 @@
 //! What governs a principal's requests from inside its account: its identity-based policies,
 //! its permissions boundary and its tags, compiled and cached for the pipeline.
 
-use crate::iam::{POLICY_TABLE, USER_TABLE, get_policy, get_user};
+use crate::iam::{
+    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, USER_TABLE, get_group, get_policy, get_role, get_user,
+};
 use rampart_policy::{ManagedPolicies, Policy, PolicyKind};
 use rampart_service::{Env, Principal, PrincipalKind};
 use rampart_store::{StoreError, space};
 use rampart_types::AccountId;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-/// The most users whose policies are kept compiled; past it the cache starts afresh.
+/// The most principals whose policies are kept compiled; past it the cache starts afresh.
 const CACHE_CAPACITY: usize = 10_000;
 
 /// What governs one principal from inside its account.
@@ -23,31 +25,44 @@ pub struct Governing {
     pub tags: Vec<(String, String)>,
 }
 
-/// What governs each principal, by unique id, with the watermarks of the users and policies
-/// tables of its account when they were read: an entry is used only while both stand still, so
-/// a policy change is seen on the very next request.
-type Entry = ((u64, u64), Arc<Governing>);
+/// What governs each principal, by account, kind and unique id, with the watermarks of the
+/// users, roles, groups and policies tables of its account when they were read: an entry is
+/// used only while all stand still, so a change is seen on the very next request.
+type Entry = ([u64; 4], Arc<Governing>);
 static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Mutex::default);
 
-/// What governs `principal`: for an IAM user, its inline policies and its attached managed
-/// policies (customer ones at their default version, AWS ones from the engine's catalogue) and
-/// its tags. The root user has nothing (it is not governed by identity policies).
+/// What governs `principal`:
+/// - an IAM user: its inline and attached policies, its groups' inline and attached policies,
+///   its permissions boundary and its tags;
+/// - a role session: its role's inline and attached policies, boundary and tags (a role
+///   deleted since, or re-created under the same name, governs nothing);
+/// - a federated user: its parent user's identity policies and boundary (checked by id);
+/// - the root user: nothing (it is not governed by identity policies).
+///
+/// Managed policies are the customer ones at their default version, AWS ones from the
+/// engine's catalogue.
 pub fn governing(env: &Env, principal: &Principal) -> Result<Arc<Governing>, StoreError> {
-    let PrincipalKind::User { name, .. } = &principal.kind else {
-        return Ok(Arc::default());
+    let cache_key = match &principal.kind {
+        PrincipalKind::Root => return Ok(Arc::default()),
+        PrincipalKind::User { .. } => {
+            format!("{}/user/{}", principal.account, principal.principal_id)
+        }
+        PrincipalKind::AssumedRole { .. } => {
+            format!("{}/role/{}", principal.account, principal.principal_id)
+        }
+        PrincipalKind::FederatedUser { parent_id, .. } => {
+            format!("{}/federated/{parent_id}", principal.account)
+        }
     };
     let account_space = space::account(&principal.account);
-    let marks = (
-        env.store.watermark(&account_space, USER_TABLE),
-        env.store.watermark(&account_space, POLICY_TABLE),
-    );
-    let cache_key = format!("{}/{}", principal.account, principal.principal_id);
+    let marks = [USER_TABLE, ROLE_TABLE, GROUP_TABLE, POLICY_TABLE]
+        .map(|table| env.store.watermark(&account_space, table));
     if let Some((seen, policies)) = lock().get(&cache_key)
         && *seen == marks
     {
         return Ok(policies.clone());
     }
-    let governing = Arc::new(load(env, principal, name)?);
+    let governing = Arc::new(load(env, principal)?);
     let mut cache = lock();
     if cache.len() >= CACHE_CAPACITY {
         cache.clear();
@@ -64,32 +79,101 @@ fn corrupt(what: &str, e: &rampart_policy::PolicyError) -> StoreError {
     StoreError::Corrupt(format!("stored policy {what} no longer parses: {e}"))
 }
 
-/// Reads and compiles what governs a user. A user that no longer exists (or is another user of
-/// the same name) has nothing.
-fn load(env: &Env, principal: &Principal, name: &str) -> Result<Governing, StoreError> {
+/// Reads and compiles what governs a principal.
+fn load(env: &Env, principal: &Principal) -> Result<Governing, StoreError> {
+    let account = &principal.account;
+    match &principal.kind {
+        PrincipalKind::Root => Ok(Governing::default()),
+        PrincipalKind::User { name, .. } => user(env, account, name, &principal.principal_id),
+        PrincipalKind::FederatedUser {
+            parent_name,
+            parent_id,
+            ..
+        } => Ok(Governing {
+            tags: Vec::new(),
+            ..user(env, account, parent_name, parent_id)?
+        }),
+        PrincipalKind::AssumedRole { role_name, .. } => {
+            let Some((role, _)) = get_role(env.store.as_ref(), account, role_name)? else {
+                return Ok(Governing::default());
+            };
+            if role.role_id != principal.principal_id {
+                return Ok(Governing::default());
+            }
+            let mut identity = inline(&role.inline_policies)?;
+            identity.extend(managed_policies(env, account, &role.attached_policies)?);
+            Ok(Governing {
+                identity,
+                boundary: boundary(env, account, role.permissions_boundary)?,
+                tags: role.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+            })
+        }
+    }
+}
+
+/// What governs the user `name` if its id is `user_id` (else nothing: a user deleted, or
+/// re-created under the same name, is not the one the credentials were issued to).
+fn user(
+    env: &Env,
+    account: &AccountId,
+    name: &str,
+    user_id: &str,
+) -> Result<Governing, StoreError> {
     let store = env.store.as_ref();
-    let Some((user, _)) = get_user(store, &principal.account, name)? else {
+    let Some((user, _)) = get_user(store, account, name)? else {
         return Ok(Governing::default());
     };
-    if user.user_id != principal.principal_id {
+    if user.user_id != user_id {
         return Ok(Governing::default());
     }
-    let mut policies = Vec::new();
-    for (policy_name, document) in &user.inline_policies {
-        let policy = Policy::parse_stored(document, PolicyKind::Identity)
-            .map_err(|e| corrupt(policy_name, &e))?;
-        policies.push(policy.named(policy_name.clone()));
+    let mut identity = inline(&user.inline_policies)?;
+    identity.extend(managed_policies(env, account, &user.attached_policies)?);
+    for group_name in &user.groups {
+        if let Some((group, _)) = get_group(store, account, group_name)? {
+            identity.extend(inline(&group.inline_policies)?);
+            identity.extend(managed_policies(env, account, &group.attached_policies)?);
+        }
     }
-    policies.extend(managed_policies(
-        env,
-        &principal.account,
-        &user.attached_policies,
-    )?);
     Ok(Governing {
-        identity: policies,
-        boundary: None,
+        identity,
+        boundary: boundary(env, account, user.permissions_boundary)?,
         tags: user.tags.into_iter().map(|t| (t.key, t.value)).collect(),
     })
+}
+
+/// Inline policies, compiled and named by policy name.
+fn inline(policies: &BTreeMap<String, String>) -> Result<Vec<Policy>, StoreError> {
+    policies
+        .iter()
+        .map(|(name, document)| {
+            Policy::parse_stored(document, PolicyKind::Identity)
+                .map(|p| p.named(name.clone()))
+                .map_err(|e| corrupt(name, &e))
+        })
+        .collect()
+}
+
+/// The permissions boundary `arn` names. A boundary policy deleted since it was set still
+/// bounds: it then allows nothing (AWS refuses to delete a policy in use as a boundary, so
+/// this only guards against a store edited behind IAM's back).
+fn boundary(
+    env: &Env,
+    account: &AccountId,
+    arn: Option<String>,
+) -> Result<Option<Policy>, StoreError> {
+    let Some(arn) = arn else {
+        return Ok(None);
+    };
+    let found = managed_policies(env, account, std::slice::from_ref(&arn))?.pop();
+    Ok(Some(match found {
+        Some(policy) => policy,
+        None => Policy::parse_stored(
+            r#"{"Version":"2012-10-17","Statement":[]}"#,
+            PolicyKind::Identity,
+        )
+        .map_err(|e| corrupt(&arn, &e))?
+        .named(arn),
+    }))
 }
 
 /// The managed policies `arns` name, compiled and named by ARN: AWS ones from the engine's

@@ -1,12 +1,13 @@
 //! IAM's authorization table: for each operation, the action, the resource ARN and the condition
 //! keys of the Service Authorization Reference.
 //!
-//! Users are named by their ARN with the stored path (a user that does not exist yet, or at all,
-//! by the path in the request, else `/`), and carry their tags as `aws:ResourceTag/*` and
-//! `iam:ResourceTag/*`. Policies are named by ARN.
+//! Users, roles and groups are named by their ARN with the stored path (one that does not exist
+//! yet, or at all, by the path in the request, else `/`); users and roles carry their tags as
+//! `aws:ResourceTag/*` and `iam:ResourceTag/*` and their boundary as `iam:PermissionsBoundary`.
+//! Policies are named by ARN.
 
 use super::errors::store_error;
-use super::records::{Tag, get_user};
+use super::records::{Tag, get_group, get_role, get_user};
 use crate::access_keys::{AccessKeyOwner, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, PrincipalKind, no_rule};
@@ -20,12 +21,17 @@ pub(crate) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let action = format!("iam:{operation}");
     let access = match operation {
-        "ListUsers" | "ListPolicies" => Access::new(action, "*"),
-        "CreateUser" => {
-            let name = text(input, "UserName").unwrap_or_default();
+        "ListUsers" | "ListPolicies" | "ListRoles" => Access::new(action, "*"),
+        "CreateUser" | "CreateRole" => {
+            let of = if operation == "CreateUser" {
+                Of::User
+            } else {
+                Of::Role
+            };
+            let name = text(input, of.member()).unwrap_or_default();
             let path = text(input, "Path").unwrap_or("/");
             let mut access =
-                Access::new(action, user_arn(call, path, name)).with_request_tags(tags(input));
+                Access::new(action, arn(call, of, path, name)).with_request_tags(tags(input));
             if let Some(boundary) = text(input, "PermissionsBoundary") {
                 access = access.with("iam:PermissionsBoundary", boundary);
             }
@@ -38,16 +44,80 @@ pub(crate) fn table(
         | "DeleteAccessKey"
         | "UpdateAccessKey"
         | "ListAccessKeys"
-        | "PutUserPolicy"
         | "GetUserPolicy"
-        | "DeleteUserPolicy"
         | "ListUserPolicies"
-        | "ListAttachedUserPolicies" => user_access(call, action, input)?,
-        "GetAccessKeyLastUsed" => key_owner_access(call, action, input)?,
-        "AttachUserPolicy" | "DetachUserPolicy" => {
-            let policy = text(input, "PolicyArn").unwrap_or_default().to_owned();
-            user_access(call, action, input)?.with("iam:PolicyARN", policy)
+        | "ListAttachedUserPolicies"
+        | "ListUserTags" => user_access(call, action, input)?.access,
+        "PutUserPolicy"
+        | "DeleteUserPolicy"
+        | "DeleteUserPermissionsBoundary"
+        | "PutRolePolicy"
+        | "DeleteRolePolicy"
+        | "DeleteRolePermissionsBoundary" => {
+            entity_access(call, action, of_operation(operation), input)?.bounded()
         }
+        "AttachUserPolicy" | "DetachUserPolicy" | "AttachRolePolicy" | "DetachRolePolicy" => {
+            let policy = text(input, "PolicyArn").unwrap_or_default().to_owned();
+            entity_access(call, action, of_operation(operation), input)?
+                .bounded()
+                .with("iam:PolicyARN", policy)
+        }
+        "PutUserPermissionsBoundary" | "PutRolePermissionsBoundary" => {
+            let boundary = text(input, "PermissionsBoundary").unwrap_or_default();
+            entity_access(call, action, of_operation(operation), input)?
+                .access
+                .with("iam:PermissionsBoundary", boundary)
+        }
+        "TagUser" | "TagRole" => entity_access(call, action, of_operation(operation), input)?
+            .access
+            .with_request_tags(tags(input)),
+        "UntagUser" | "UntagRole" => {
+            let keys = input
+                .get("TagKeys")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect::<Vec<_>>();
+            let access = entity_access(call, action, of_operation(operation), input)?.access;
+            if keys.is_empty() {
+                access
+            } else {
+                access.with_multi("aws:TagKeys", keys)
+            }
+        }
+        "GetRole"
+        | "UpdateRole"
+        | "UpdateRoleDescription"
+        | "UpdateAssumeRolePolicy"
+        | "DeleteRole"
+        | "GetRolePolicy"
+        | "ListRolePolicies"
+        | "ListAttachedRolePolicies"
+        | "ListRoleTags"
+        | "DeleteServiceLinkedRole" => entity_access(call, action, Of::Role, input)?.access,
+        "CreateServiceLinkedRole" => {
+            let service = text(input, "AWSServiceName").unwrap_or_default();
+            let mut name = super::roles::service_role_name(service);
+            if let Some(suffix) = text(input, "CustomSuffix") {
+                name = format!("{name}_{suffix}");
+            }
+            let path = format!("{}{service}/", super::records::SERVICE_ROLE_PATH);
+            Access::new(action, arn(call, Of::Role, &path, &name))
+                .with("iam:AWSServiceName", service)
+        }
+        "GetServiceLinkedRoleDeletionStatus" => {
+            // `task/<role path><role name>/<uuid>`.
+            let task = text(input, "DeletionTaskId").unwrap_or_default();
+            let role = task
+                .strip_prefix("task")
+                .and_then(|rest| rest.rsplit_once('/'))
+                .map_or("/", |(role, _)| role);
+            let (path, name) = role.rsplit_once('/').unwrap_or(("", ""));
+            Access::new(action, arn(call, Of::Role, &format!("{path}/"), name))
+        }
+        "GetAccessKeyLastUsed" => key_owner_access(call, action, input)?,
         "CreatePolicy" => {
             let name = text(input, "PolicyName").unwrap_or_default();
             let path = text(input, "Path").unwrap_or("/");
@@ -71,6 +141,97 @@ pub(crate) fn table(
     Ok(vec![access])
 }
 
+/// Which kind of entity an access names.
+#[derive(Clone, Copy)]
+enum Of {
+    User,
+    Role,
+    Group,
+}
+
+impl Of {
+    fn member(self) -> &'static str {
+        match self {
+            Of::User => "UserName",
+            Of::Role => "RoleName",
+            Of::Group => "GroupName",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Of::User => "user",
+            Of::Role => "role",
+            Of::Group => "group",
+        }
+    }
+}
+
+/// The kind of entity an operation named `<Verb><Kind>...` is about.
+fn of_operation(operation: &str) -> Of {
+    if operation.contains("Role") {
+        Of::Role
+    } else if operation.contains("Group") {
+        Of::Group
+    } else {
+        Of::User
+    }
+}
+
+/// An access to an entity, with the entity's boundary for the operations that filter on it.
+struct EntityAccess {
+    access: Access,
+    boundary: Option<String>,
+}
+
+impl EntityAccess {
+    /// The access with `iam:PermissionsBoundary` set to the entity's boundary, if it has one.
+    fn bounded(self) -> Access {
+        match self.boundary {
+            Some(b) => self.access.with("iam:PermissionsBoundary", b),
+            None => self.access,
+        }
+    }
+}
+
+/// The access to the user, role or group the input names: its stored ARN, tags and boundary.
+fn entity_access(
+    call: &Call<'_>,
+    action: String,
+    of: Of,
+    input: &Value,
+) -> Result<EntityAccess, AwsError> {
+    let name = text(input, of.member()).unwrap_or_default();
+    let store = call.env.store.as_ref();
+    let account = &call.principal.account;
+    let partition = call.env.partition;
+    let found: Option<(String, Vec<Tag>, Option<String>)> = match of {
+        Of::User => get_user(store, account, name)
+            .map_err(store_error)?
+            .map(|(u, _)| (u.arn(partition, account), u.tags, u.permissions_boundary)),
+        Of::Role => get_role(store, account, name)
+            .map_err(store_error)?
+            .map(|(r, _)| (r.arn(partition, account), r.tags, r.permissions_boundary)),
+        Of::Group => get_group(store, account, name)
+            .map_err(store_error)?
+            .map(|(g, _)| (g.arn(partition, account), Vec::new(), None)),
+    };
+    let Some((resource, tags, boundary)) = found else {
+        return Ok(EntityAccess {
+            access: Access::new(action, arn(call, of, "/", name)),
+            boundary: None,
+        });
+    };
+    let pairs = tags
+        .iter()
+        .map(|Tag { key, value }| (key.as_str(), value.as_str()));
+    let mut access = Access::new(action, resource).with_resource_tags(pairs.clone());
+    for (key, value) in pairs {
+        access = access.with(&format!("iam:ResourceTag/{key}"), value);
+    }
+    Ok(EntityAccess { access, boundary })
+}
+
 /// The access to the user that owns the key `AccessKeyId` (the account, for a root key or a key
 /// of another account, which the handler then reports as not found).
 fn key_owner_access(call: &Call<'_>, action: String, input: &Value) -> Result<Access, AwsError> {
@@ -80,7 +241,7 @@ fn key_owner_access(call: &Call<'_>, action: String, input: &Value) -> Result<Ac
         Some((key, _)) if key.account == call.principal.account => match key.owner {
             AccessKeyOwner::User { name, .. } => {
                 let input = serde_json::json!({ "UserName": name });
-                user_access(call, action, &input)
+                Ok(user_access(call, action, &input)?.access)
             }
             AccessKeyOwner::Root => Ok(Access::new(action, call.principal.arn())),
         },
@@ -90,36 +251,27 @@ fn key_owner_access(call: &Call<'_>, action: String, input: &Value) -> Result<Ac
 
 /// The access to the user the input names (`UserName`), or when it names none, to the caller
 /// itself: its user, or for the root user, the account.
-fn user_access(call: &Call<'_>, action: String, input: &Value) -> Result<Access, AwsError> {
-    let name = match (text(input, "UserName"), &call.principal.kind) {
-        (Some(name), _) => name,
-        (None, PrincipalKind::User { name, .. }) => name.as_str(),
-        (None, _) => return Ok(Access::new(action, call.principal.arn())),
-    };
-    let stored =
-        get_user(call.env.store.as_ref(), &call.principal.account, name).map_err(store_error)?;
-    let Some((user, _)) = stored else {
-        return Ok(Access::new(action, user_arn(call, "/", name)));
-    };
-    let tags = user
-        .tags
-        .iter()
-        .map(|Tag { key, value }| (key.as_str(), value.as_str()));
-    let mut access = Access::new(
-        action,
-        user.arn(call.env.partition, &call.principal.account),
-    )
-    .with_resource_tags(tags.clone());
-    for (key, value) in tags {
-        access = access.with(&format!("iam:ResourceTag/{key}"), value);
+fn user_access(call: &Call<'_>, action: String, input: &Value) -> Result<EntityAccess, AwsError> {
+    match (text(input, "UserName"), &call.principal.kind) {
+        (Some(_), _) => entity_access(call, action, Of::User, input),
+        (None, PrincipalKind::User { name, .. }) => {
+            let input = serde_json::json!({ "UserName": name });
+            entity_access(call, action, Of::User, &input)
+        }
+        (None, _) => Ok(EntityAccess {
+            access: Access::new(action, call.principal.arn()),
+            boundary: None,
+        }),
     }
-    Ok(access)
 }
 
-fn user_arn(call: &Call<'_>, path: &str, name: &str) -> String {
+/// The ARN of the entity `name` at `path`.
+fn arn(call: &Call<'_>, of: Of, path: &str, name: &str) -> String {
     format!(
-        "arn:{}:iam::{}:user{path}{name}",
-        call.env.partition, call.principal.account
+        "arn:{}:iam::{}:{}{path}{name}",
+        call.env.partition,
+        call.principal.account,
+        of.word()
     )
 }
 

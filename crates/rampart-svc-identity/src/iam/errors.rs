@@ -16,11 +16,6 @@ pub(crate) fn no_such_entity(message: impl Into<String>) -> AwsError {
     model_error("NoSuchEntityException", message.into())
 }
 
-/// `NoSuchEntity` for a user name.
-pub(crate) fn no_such_user(name: &str) -> AwsError {
-    no_such_entity(format!("The user with name {name} cannot be found."))
-}
-
 /// `EntityAlreadyExists` (409).
 pub(crate) fn already_exists(message: impl Into<String>) -> AwsError {
     model_error("EntityAlreadyExistsException", message.into())
@@ -46,6 +41,11 @@ pub(crate) fn invalid_input(message: impl Into<String>) -> AwsError {
     model_error("InvalidInputException", message.into())
 }
 
+/// `UnmodifiableEntity` (400): the entity is AWS's (a service-linked role).
+pub(crate) fn unmodifiable(message: impl Into<String>) -> AwsError {
+    model_error("UnmodifiableEntityException", message.into())
+}
+
 /// `ValidationError` (400), the framework's constraint failure.
 pub(crate) fn validation(message: impl Into<String>) -> AwsError {
     AwsError::new("ValidationError", 400, message)
@@ -59,13 +59,13 @@ pub(crate) fn policy_error(e: &rampart_policy::PolicyError) -> AwsError {
     }
 }
 
-/// A store failure: a lost compare-and-swap is `ConcurrentModification` (409, the caller may
-/// retry); anything else is AWS's generic failure, with no detail for the caller.
 /// A user operation without `UserName`, called with temporary credentials.
 pub(crate) fn session_needs_user_name() -> AwsError {
     validation("Must specify userName when calling with non-User credentials")
 }
 
+/// A store failure: a lost compare-and-swap is `ConcurrentModification` (409, the caller may
+/// retry); anything else is AWS's generic failure, with no detail for the caller.
 pub(crate) fn store_error(e: StoreError) -> AwsError {
     match e {
         StoreError::Conflict { .. } => model_error(
@@ -82,9 +82,8 @@ mod tests {
 
     #[test]
     fn codes_and_statuses_come_from_the_model() {
-        let e = no_such_user("bob");
+        let e = no_such_entity("The user with name bob cannot be found.");
         assert_eq!((&*e.code, e.status), ("NoSuchEntity", 404));
-        assert_eq!(e.message, "The user with name bob cannot be found.");
         let e = already_exists("x");
         assert_eq!((&*e.code, e.status), ("EntityAlreadyExists", 409));
         let e = delete_conflict("x");

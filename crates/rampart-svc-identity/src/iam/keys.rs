@@ -1,10 +1,11 @@
 //! CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey and GetAccessKeyLastUsed.
 
+use super::entity::{existing, put};
 use super::errors::{
     limit_exceeded, no_such_entity, session_needs_user_name, store_error, validation,
 };
 use super::records::StoredUser;
-use super::users::{check_name_for_lookup, existing_user, put_user};
+use super::users::check_name_for_lookup;
 use crate::access_keys::{
     AccessKeyOwner, StoredKey, access_key_key, mint_access_key_id, mint_secret_access_key,
     new_key_record, read_key, root_keys,
@@ -20,7 +21,7 @@ const KEYS_PER_USER: usize = 2;
 
 /// Whose keys an operation is about: a named user, else the calling user, else the caller's root.
 enum Target {
-    User(StoredUser, u64),
+    User(Box<StoredUser>, u64),
     Root,
 }
 
@@ -34,8 +35,8 @@ fn target(call: &Call<'_>, user_name: Option<&str>) -> Result<Target, AwsError> 
         (None, PrincipalKind::Root) => return Ok(Target::Root),
         (None, _) => return Err(session_needs_user_name()),
     };
-    let (user, version) = existing_user(call, name)?;
-    Ok(Target::User(user, version))
+    let (user, version) = existing::<StoredUser>(call, name)?;
+    Ok(Target::User(Box::new(user), version))
 }
 
 fn key_not_found(id: &str) -> AwsError {
@@ -108,7 +109,7 @@ fn create_access_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if let Target::User(mut user, version) = target {
         output["AccessKey"]["UserName"] = json!(user.name);
         user.access_keys.push(id);
-        batch = put_user(batch, call, &user, version)?;
+        batch = put(batch, call, &*user, version)?;
     }
     call.env.store.commit(batch).map_err(store_error)?;
     Ok(output)
@@ -195,7 +196,7 @@ fn delete_access_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     );
     if let Target::User(mut user, user_version) = target {
         user.access_keys.retain(|id| *id != input.access_key_id);
-        batch = put_user(batch, call, &user, user_version)?;
+        batch = put(batch, call, &*user, user_version)?;
     }
     call.env.store.commit(batch).map_err(store_error)?;
     Ok(json!({}))

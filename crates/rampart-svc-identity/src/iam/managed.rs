@@ -1,31 +1,27 @@
-//! Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies,
-//! and their attachment to users: AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies.
+//! Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies (their attachment to
+//! users, roles and groups is in `entity`).
 //!
 //! Customer managed policies start at version `v1` (`versions` manages the rest). AWS managed
 //! policies come from the policy engine's catalogue and are read-only.
 
 use super::errors::{
-    delete_conflict, invalid_input, limit_exceeded, no_such_entity, policy_error, store_error,
-    validation,
+    delete_conflict, invalid_input, no_such_entity, policy_error, store_error, validation,
 };
 use super::names::{check_name, check_policy_path, max_items};
 use super::paging::page;
 use super::records::{
-    POLICY_TABLE, StoredPolicy, StoredUser, StoredVersion, USER_TABLE, encode, get_policy, list,
-    new_unique_id, record_key,
+    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredGroup, StoredPolicy, StoredRole, StoredUser,
+    StoredVersion, USER_TABLE, encode, get_policy, list, new_unique_id, record_key,
 };
-use super::users::{check_name_for_lookup, existing_user, put_user};
 use rampart_policy::{ManagedPolicies, ManagedPolicy, Policy, PolicyKind};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Registry, from_input};
+use rampart_service::{Call, Env, Registry, from_input};
 use rampart_store::{Batch, Expect};
-use rampart_types::Partition;
+use rampart_types::{AccountId, Partition};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// AWS's default quota of managed policies attached to one user.
-const POLICIES_PER_USER: usize = 10;
 /// When AWS managed policies read as created (the catalogue carries no dates).
 pub(crate) const AWS_POLICY_DATE: f64 = 1_423_180_800.0;
 
@@ -54,21 +50,29 @@ fn partition_arn(partition: Partition, policy: &ManagedPolicy) -> String {
 
 /// The managed policy `arn` names, if it exists.
 pub(crate) fn resolve(call: &Call<'_>, arn: &str) -> Result<Option<ManagedRef>, AwsError> {
+    resolve_in(call.env, &call.principal.account, arn)
+}
+
+/// The managed policy `arn` names, seen from `account`, if it exists.
+pub(crate) fn resolve_in(
+    env: &Env,
+    account: &AccountId,
+    arn: &str,
+) -> Result<Option<ManagedRef>, AwsError> {
     if !arn.starts_with("arn:") {
         return Err(invalid_input(format!("ARN {arn} is not valid.")));
     }
-    let partition = call.env.partition;
+    let partition = env.partition;
     if let Some(catalogue) = catalogue_arn(partition, arn) {
         return Ok(ManagedPolicies::get()
             .by_arn(&catalogue)
             .map(ManagedRef::Aws));
     }
-    let account = &call.principal.account;
     if !arn.starts_with(&format!("arn:{partition}:iam::{account}:policy/")) {
         return Ok(None);
     }
     let name = arn.rsplit('/').next().unwrap_or_default();
-    Ok(get_policy(call.env.store.as_ref(), account, name)
+    Ok(get_policy(env.store.as_ref(), account, name)
         .map_err(store_error)?
         .filter(|(p, _)| p.arn == arn)
         .map(|(p, v)| ManagedRef::Customer(p, v)))
@@ -92,7 +96,7 @@ fn aws_policy_id(name: &str) -> String {
 }
 
 /// The path of a policy ARN: what lies between `policy` and the name.
-fn arn_path(arn: &str) -> String {
+pub(crate) fn arn_path(arn: &str) -> String {
     let resource = arn.split_once(":policy").map(|(_, r)| r).unwrap_or("/");
     match resource.rfind('/') {
         Some(i) => resource[..=i].to_owned(),
@@ -100,12 +104,20 @@ fn arn_path(arn: &str) -> String {
     }
 }
 
-/// How many users of the account have each managed policy ARN attached.
+/// How many users, roles and groups of the account have each managed policy ARN attached.
 fn attachment_counts(call: &Call<'_>) -> Result<HashMap<String, u32>, AwsError> {
-    let users: Vec<StoredUser> =
-        list(call.env.store.as_ref(), &call.principal.account, USER_TABLE).map_err(store_error)?;
+    let store = call.env.store.as_ref();
+    let account = &call.principal.account;
+    let users: Vec<StoredUser> = list(store, account, USER_TABLE).map_err(store_error)?;
+    let roles: Vec<StoredRole> = list(store, account, ROLE_TABLE).map_err(store_error)?;
+    let groups: Vec<StoredGroup> = list(store, account, GROUP_TABLE).map_err(store_error)?;
     let mut counts = HashMap::new();
-    for arn in users.into_iter().flat_map(|u| u.attached_policies) {
+    let attached = users
+        .into_iter()
+        .flat_map(|u| u.attached_policies)
+        .chain(roles.into_iter().flat_map(|r| r.attached_policies))
+        .chain(groups.into_iter().flat_map(|g| g.attached_policies));
+    for arn in attached {
         *counts.entry(arn).or_insert(0) += 1;
     }
     Ok(counts)
@@ -328,16 +340,9 @@ fn list_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(Value::Object(output))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UserPolicyArnInput {
-    user_name: String,
-    policy_arn: String,
-}
-
 /// Adds `delta` to a customer policy's attachment count, guarded by its version.
-fn count_attachment(
-    call: &Call<'_>,
+pub(crate) fn count_attachment(
+    account: &AccountId,
     batch: Batch,
     mut policy: StoredPolicy,
     version: u64,
@@ -346,85 +351,10 @@ fn count_attachment(
     policy.attachment_count =
         u32::try_from(i64::from(policy.attachment_count) + delta).unwrap_or(0);
     Ok(batch.put_if(
-        record_key(&call.principal.account, POLICY_TABLE, &policy.name),
+        record_key(account, POLICY_TABLE, &policy.name),
         encode(&policy).map_err(store_error)?,
         Expect::Version(version),
     ))
-}
-
-fn attach_user_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: UserPolicyArnInput = from_input(input, "ValidationError")?;
-    check_name_for_lookup(&input.user_name)?;
-    let (mut user, user_version) = existing_user(call, &input.user_name)?;
-    let Some(policy) = resolve(call, &input.policy_arn)? else {
-        return Err(no_such_entity(format!(
-            "Policy {} does not exist or is not attachable.",
-            input.policy_arn
-        )));
-    };
-    if user.attached_policies.contains(&input.policy_arn) {
-        return Ok(json!({}));
-    }
-    if user.attached_policies.len() >= POLICIES_PER_USER {
-        return Err(limit_exceeded(format!(
-            "Cannot exceed quota for PoliciesPerUser: {POLICIES_PER_USER}"
-        )));
-    }
-    user.attached_policies.push(input.policy_arn);
-    let mut batch = put_user(Batch::new(), call, &user, user_version)?;
-    if let ManagedRef::Customer(policy, version) = policy {
-        batch = count_attachment(call, batch, policy, version, 1)?;
-    }
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(json!({}))
-}
-
-fn detach_user_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: UserPolicyArnInput = from_input(input, "ValidationError")?;
-    check_name_for_lookup(&input.user_name)?;
-    let (mut user, user_version) = existing_user(call, &input.user_name)?;
-    if !user.attached_policies.contains(&input.policy_arn) {
-        return Err(policy_not_found(&input.policy_arn));
-    }
-    user.attached_policies
-        .retain(|arn| *arn != input.policy_arn);
-    let mut batch = put_user(Batch::new(), call, &user, user_version)?;
-    if let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? {
-        batch = count_attachment(call, batch, policy, version, -1)?;
-    }
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListAttachedUserPoliciesInput {
-    user_name: String,
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
-fn list_attached_user_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: ListAttachedUserPoliciesInput = from_input(input, "ValidationError")?;
-    check_name_for_lookup(&input.user_name)?;
-    let max = max_items(input.max_items)?;
-    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let (user, _) = existing_user(call, &input.user_name)?;
-    let mut items: Vec<(String, Value)> = user
-        .attached_policies
-        .into_iter()
-        .filter(|arn| arn_path(arn).starts_with(&prefix))
-        .map(|arn| {
-            let name = arn.rsplit('/').next().unwrap_or_default().to_owned();
-            (arn.clone(), json!({ "PolicyName": name, "PolicyArn": arn }))
-        })
-        .collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut output = Map::new();
-    let attached = page(items, input.marker.as_deref(), max, &mut output)?;
-    output.insert("AttachedPolicies".into(), Value::Array(attached));
-    Ok(Value::Object(output))
 }
 
 pub(crate) fn register(registry: &mut Registry) {
@@ -432,14 +362,6 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("iam", "GetPolicy", true, get_policy_op);
     registry.register("iam", "DeletePolicy", false, delete_policy);
     registry.register("iam", "ListPolicies", true, list_policies);
-    registry.register("iam", "AttachUserPolicy", false, attach_user_policy);
-    registry.register("iam", "DetachUserPolicy", false, detach_user_policy);
-    registry.register(
-        "iam",
-        "ListAttachedUserPolicies",
-        true,
-        list_attached_user_policies,
-    );
 }
 
 #[cfg(test)]

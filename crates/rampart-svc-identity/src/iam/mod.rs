@@ -1,31 +1,42 @@
-//! AWS Identity and Access Management: users, access keys, inline and managed policies.
+//! AWS Identity and Access Management: users, roles, access keys, inline and managed policies.
 //!
-//! IAM is global: every record lives in the account's space (`space::account`). A user record
-//! carries its inline policies, its attached policy ARNs and its access key ids, so everything
-//! that decides a user's permissions is read from one table (plus the customer managed
-//! policies' table).
+//! IAM is global: every record lives in the account's space (`space::account`). A user or role
+//! record carries its inline policies, its attached policy ARNs, its boundary and tags (a user's
+//! also its access key ids and group names), so what decides a principal's permissions is read
+//! from its record, its groups' records and the customer managed policies' table.
 
 mod authz;
+mod entity;
 mod errors;
-mod inline;
 mod keys;
 mod managed;
 mod names;
 mod paging;
 mod records;
+mod roles;
 mod users;
 mod versions;
 
 pub(crate) use managed::catalogue_arn;
-pub(crate) use records::{POLICY_TABLE, USER_TABLE, get_policy, get_user};
+pub(crate) use records::{
+    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, USER_TABLE, get_group, get_policy, get_role,
+    get_user,
+};
+#[allow(
+    unused_imports,
+    reason = "the Organizations work creates roles with them"
+)]
+pub(crate) use roles::{NewRole, create_role_record};
 
 use rampart_service::Registry;
 
 /// Registers the IAM operations.
 pub(crate) fn register(registry: &mut Registry) {
     users::register(registry);
+    entity::register::<records::StoredUser>(registry, true, true);
+    roles::register(registry);
+    entity::register::<StoredRole>(registry, true, true);
     keys::register(registry);
-    inline::register(registry);
     managed::register(registry);
     versions::register(registry);
     registry.authorize("iam", authz::table);

@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 pub(crate) const USER_TABLE: &str = "iam.user";
 /// The customer managed policies table, in the account's space.
 pub(crate) const POLICY_TABLE: &str = "iam.policy";
+/// The roles table, in the account's space.
+pub(crate) const ROLE_TABLE: &str = "iam.role";
+/// The groups table, in the account's space.
+pub(crate) const GROUP_TABLE: &str = "iam.group";
 
 const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -35,6 +39,80 @@ pub(crate) struct StoredUser {
     /// Its tags (`Key`/`Value` pairs), as given at creation.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The ARN of its permissions boundary (a managed policy).
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
+    /// The names of the groups it belongs to, in joining order.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// An IAM role with everything attached to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredRole {
+    pub name: String,
+    pub path: String,
+    /// `AROA` and 16 base32 characters.
+    pub role_id: String,
+    pub create_date: f64,
+    /// The trust policy, as the caller sent it (URL-decoded).
+    pub trust_policy: String,
+    pub description: Option<String>,
+    /// The longest session `AssumeRole` may grant, in seconds (3600 to 43200).
+    pub max_session_duration: u32,
+    /// The ARN of its permissions boundary (a managed policy).
+    pub permissions_boundary: Option<String>,
+    /// Inline policies: name to document, as the caller sent it.
+    pub inline_policies: BTreeMap<String, String>,
+    /// Attached managed policy ARNs, in attachment order.
+    pub attached_policies: Vec<String>,
+    pub tags: Vec<Tag>,
+    /// When and in which Region the role was last assumed.
+    pub role_last_used: Option<(f64, String)>,
+}
+
+impl StoredRole {
+    /// `arn:<partition>:iam::<account>:role<path><name>`.
+    pub(crate) fn arn(&self, partition: Partition, account: &AccountId) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:role{}{}",
+            self.path, self.name
+        )
+    }
+
+    /// Whether AWS owns it (a service-linked role): customers cannot change it.
+    pub(crate) fn is_service_linked(&self) -> bool {
+        self.path.starts_with(SERVICE_ROLE_PATH)
+    }
+}
+
+/// The path prefix of service-linked roles.
+pub(crate) const SERVICE_ROLE_PATH: &str = "/aws-service-role/";
+
+/// An IAM group: its policies (its members name it in their records).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredGroup {
+    pub name: String,
+    pub path: String,
+    /// `AGPA` and 16 base32 characters.
+    pub group_id: String,
+    pub create_date: f64,
+    /// Inline policies: name to document, as the caller sent it.
+    pub inline_policies: BTreeMap<String, String>,
+    /// Attached managed policy ARNs, in attachment order.
+    pub attached_policies: Vec<String>,
+}
+
+impl StoredGroup {
+    /// `arn:<partition>:iam::<account>:group<path><name>`.
+    pub(crate) fn arn(&self, partition: Partition, account: &AccountId) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:group{}{}",
+            self.path, self.name
+        )
+    }
 }
 
 /// An IAM tag.
@@ -103,7 +181,11 @@ pub(crate) fn record_key(account: &AccountId, table: &str, name: &str) -> Key {
     Key::new(space::account(account), table, name.to_lowercase())
 }
 
-fn get<T: DeserializeOwned>(store: &dyn Store, key: &Key) -> Result<Option<(T, u64)>, StoreError> {
+/// The record at `key` and its version.
+pub(crate) fn get_record<T: DeserializeOwned>(
+    store: &dyn Store,
+    key: &Key,
+) -> Result<Option<(T, u64)>, StoreError> {
     let Some(item) = store.get(key)? else {
         return Ok(None);
     };
@@ -118,7 +200,7 @@ pub(crate) fn get_user(
     account: &AccountId,
     name: &str,
 ) -> Result<Option<(StoredUser, u64)>, StoreError> {
-    get(store, &record_key(account, USER_TABLE, name))
+    get_record(store, &record_key(account, USER_TABLE, name))
 }
 
 /// The customer managed policy named `name` (any case) and its record's version.
@@ -127,7 +209,25 @@ pub(crate) fn get_policy(
     account: &AccountId,
     name: &str,
 ) -> Result<Option<(StoredPolicy, u64)>, StoreError> {
-    get(store, &record_key(account, POLICY_TABLE, name))
+    get_record(store, &record_key(account, POLICY_TABLE, name))
+}
+
+/// The role named `name` (any case) and its record's version.
+pub(crate) fn get_role(
+    store: &dyn Store,
+    account: &AccountId,
+    name: &str,
+) -> Result<Option<(StoredRole, u64)>, StoreError> {
+    get_record(store, &record_key(account, ROLE_TABLE, name))
+}
+
+/// The group named `name` (any case) and its record's version.
+pub(crate) fn get_group(
+    store: &dyn Store,
+    account: &AccountId,
+    name: &str,
+) -> Result<Option<(StoredGroup, u64)>, StoreError> {
+    get_record(store, &record_key(account, GROUP_TABLE, name))
 }
 
 /// Every record of `table` in the account, ordered by lower-cased name.
@@ -203,6 +303,8 @@ mod tests {
             inline_policies: BTreeMap::new(),
             attached_policies: vec![],
             tags: vec![],
+            permissions_boundary: None,
+            groups: vec![],
         };
         let account: AccountId = "123456789012".parse().unwrap();
         assert_eq!(

@@ -1,9 +1,8 @@
-//! CreateUser, GetUser, ListUsers, UpdateUser and DeleteUser.
+//! CreateUser, GetUser, ListUsers, UpdateUser and DeleteUser; a user's policies, tags and
+//! boundary are `entity` operations.
 
-use super::errors::{
-    already_exists, delete_conflict, invalid_input, limit_exceeded, no_such_user,
-    session_needs_user_name, store_error, validation,
-};
+use super::entity::{Entity, Kind, boundary_output, check_boundary, check_tags, existing};
+use super::errors::{already_exists, delete_conflict, session_needs_user_name, store_error};
 use super::names::{check_path, check_user_name, max_items};
 use super::paging::page;
 use super::records::{
@@ -29,53 +28,37 @@ pub(crate) fn user_output(call: &Call<'_>, user: &StoredUser) -> Value {
     if !user.tags.is_empty() {
         v["Tags"] = json!(user.tags);
     }
+    if let Some(boundary) = &user.permissions_boundary {
+        v["PermissionsBoundary"] = boundary_output(boundary);
+    }
     v
 }
 
-/// AWS's tag rules: at most 50, keys 1-128 characters and unique regardless of case, values up
-/// to 256 characters.
-fn check_tags(tags: &[Tag]) -> Result<(), AwsError> {
-    if tags.len() > MAX_TAGS {
-        return Err(limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerUser: {MAX_TAGS}"
-        )));
+impl Entity for StoredUser {
+    const KIND: Kind = Kind {
+        title: "User",
+        noun: "user",
+        table: USER_TABLE,
+        member: "UserName",
+        validation_member: "userName",
+        name_max: 128,
+        inline_quota: 2_048,
+    };
+    fn name(&self) -> &str {
+        &self.name
     }
-    let mut seen = std::collections::HashSet::new();
-    for tag in tags {
-        let key_len = tag.key.chars().count();
-        if key_len == 0 || key_len > 128 || tag.value.chars().count() > 256 {
-            return Err(validation(
-                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128 for keys and 256 for values]",
-            ));
-        }
-        if !seen.insert(tag.key.to_lowercase()) {
-            return Err(invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
+    fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
+        &mut self.inline_policies
     }
-    Ok(())
-}
-
-/// The user named `name`, or `NoSuchEntity`.
-pub(crate) fn existing_user(call: &Call<'_>, name: &str) -> Result<(StoredUser, u64), AwsError> {
-    get_user(call.env.store.as_ref(), &call.principal.account, name)
-        .map_err(store_error)?
-        .ok_or_else(|| no_such_user(name))
-}
-
-/// Writes back a user record read at `version`.
-pub(crate) fn put_user(
-    batch: Batch,
-    call: &Call<'_>,
-    user: &StoredUser,
-    version: u64,
-) -> Result<Batch, AwsError> {
-    Ok(batch.put_if(
-        record_key(&call.principal.account, USER_TABLE, &user.name),
-        encode(user).map_err(store_error)?,
-        Expect::Version(version),
-    ))
+    fn attached_policies(&mut self) -> &mut Vec<String> {
+        &mut self.attached_policies
+    }
+    fn tags(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
+    fn boundary(&mut self) -> Option<&mut Option<String>> {
+        Some(&mut self.permissions_boundary)
+    }
 }
 
 #[derive(Deserialize)]
@@ -88,22 +71,15 @@ struct CreateUserInput {
     tags: Vec<Tag>,
 }
 
-/// AWS's quota of tags per IAM resource.
-const MAX_TAGS: usize = 50;
-
 fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: CreateUserInput = from_input(input, "ValidationError")?;
     check_user_name(&input.user_name, "userName")?;
     let path = input.path.unwrap_or_else(|| "/".into());
     check_path(&path, "path")?;
-    if input.permissions_boundary.is_some() {
-        // Refused rather than ignored: a user created without its boundary would hold more
-        // permissions than its creator meant to grant.
-        return Err(invalid_input(
-            "Permissions boundaries are not supported by rampart yet.",
-        ));
+    check_tags(&input.tags, "TagsPerUser")?;
+    if let Some(boundary) = &input.permissions_boundary {
+        check_boundary(call, boundary)?;
     }
-    check_tags(&input.tags)?;
     let account = &call.principal.account;
     let exists = || {
         already_exists(format!(
@@ -126,6 +102,8 @@ fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         inline_policies: BTreeMap::new(),
         attached_policies: Vec::new(),
         tags: input.tags,
+        permissions_boundary: input.permissions_boundary,
+        groups: Vec::new(),
     };
     let batch = Batch::new().put_if(
         record_key(account, USER_TABLE, &user.name),
@@ -164,7 +142,7 @@ fn get_user_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }
         (None, _) => return Err(session_needs_user_name()),
     };
-    let (user, _) = existing_user(call, &name)?;
+    let (user, _) = existing::<StoredUser>(call, &name)?;
     Ok(json!({ "User": user_output(call, &user) }))
 }
 
@@ -220,7 +198,7 @@ fn update_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if let Some(name) = &input.new_user_name {
         check_user_name(name, "newUserName")?;
     }
-    let (mut user, version) = existing_user(call, &input.user_name)?;
+    let (mut user, version) = existing::<StoredUser>(call, &input.user_name)?;
     let account = &call.principal.account;
     let old_key = record_key(account, USER_TABLE, &user.name);
     if let Some(path) = input.new_path {
@@ -275,10 +253,15 @@ struct UserNameInput {
 fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: UserNameInput = from_input(input, "ValidationError")?;
     check_name_for_lookup(&input.user_name)?;
-    let (user, version) = existing_user(call, &input.user_name)?;
+    let (user, version) = existing::<StoredUser>(call, &input.user_name)?;
     if !user.access_keys.is_empty() {
         return Err(delete_conflict(
             "Cannot delete entity, must delete access keys first.",
+        ));
+    }
+    if !user.groups.is_empty() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must remove user from all groups first.",
         ));
     }
     if !user.inline_policies.is_empty() {

@@ -1,0 +1,530 @@
+//! What users, roles and groups share, and the operations over it: inline policies
+//! (`Put/Get/Delete/List<Kind>Policy`), attached managed policies (`Attach/Detach/
+//! ListAttached<Kind>Policies`), tags (`Tag/Untag/List<Kind>Tags`) and permissions boundaries
+//! (`Put/Delete<Kind>PermissionsBoundary`).
+
+use super::errors::{
+    invalid_input, limit_exceeded, no_such_entity, policy_error, store_error, unmodifiable,
+    validation,
+};
+use super::managed::{ManagedRef, arn_path, count_attachment, policy_not_found, resolve};
+use super::names::{check_name, max_items};
+use super::paging::page;
+use super::records::{Tag, encode, get_record, record_key, url_encode};
+use rampart_policy::{Policy, PolicyKind, policy_size};
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry, from_input};
+use rampart_store::{Batch, Expect};
+use serde::Deserialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashSet};
+
+/// AWS's quota of tags per IAM resource.
+pub(crate) const MAX_TAGS: usize = 50;
+/// AWS's default quota of managed policies attached to one user, role or group.
+pub(crate) const POLICIES_PER_ENTITY: usize = 10;
+
+/// How one kind of entity is named in operations, messages and the store.
+pub(crate) struct Kind {
+    /// `User`, `Role` or `Group`, as in operation names and quota names.
+    pub title: &'static str,
+    /// `user`, `role` or `group`, as in messages.
+    pub noun: &'static str,
+    /// Its table in the account's space.
+    pub table: &'static str,
+    /// The input member that names it (`UserName`) and its name in validation messages.
+    pub member: &'static str,
+    pub validation_member: &'static str,
+    /// The longest name a lookup accepts.
+    pub name_max: usize,
+    /// AWS's quota on the aggregate size of its inline policies (whitespace not counted).
+    pub inline_quota: usize,
+}
+
+/// A user, role or group record.
+pub(crate) trait Entity: Serialize + DeserializeOwned + 'static {
+    /// Which kind it is.
+    const KIND: Kind;
+    /// Its name, as created.
+    fn name(&self) -> &str;
+    /// Its inline policies: name to document.
+    fn inline_policies(&mut self) -> &mut BTreeMap<String, String>;
+    /// Its attached managed policy ARNs, in attachment order.
+    fn attached_policies(&mut self) -> &mut Vec<String>;
+    /// Its tags, if the kind is taggable.
+    fn tags(&mut self) -> Option<&mut Vec<Tag>> {
+        None
+    }
+    /// Its permissions boundary, if the kind can have one.
+    fn boundary(&mut self) -> Option<&mut Option<String>> {
+        None
+    }
+    /// Refuses a change when AWS owns the entity (service-linked roles).
+    fn check_modifiable(&self) -> Result<(), AwsError> {
+        Ok(())
+    }
+}
+
+/// `NoSuchEntity` for an entity name.
+pub(crate) fn not_found<E: Entity>(name: &str) -> AwsError {
+    no_such_entity(format!(
+        "The {} with name {name} cannot be found.",
+        E::KIND.noun
+    ))
+}
+
+/// The entity named `name`, or `NoSuchEntity`.
+pub(crate) fn existing<E: Entity>(call: &Call<'_>, name: &str) -> Result<(E, u64), AwsError> {
+    get_record(
+        call.env.store.as_ref(),
+        &record_key(&call.principal.account, E::KIND.table, name),
+    )
+    .map_err(store_error)?
+    .ok_or_else(|| not_found::<E>(name))
+}
+
+/// Writes back an entity record read at `version`.
+pub(crate) fn put<E: Entity>(
+    batch: Batch,
+    call: &Call<'_>,
+    entity: &E,
+    version: u64,
+) -> Result<Batch, AwsError> {
+    Ok(batch.put_if(
+        record_key(&call.principal.account, E::KIND.table, entity.name()),
+        encode(entity).map_err(store_error)?,
+        Expect::Version(version),
+    ))
+}
+
+/// Writes back `entity` alone.
+fn save<E: Entity>(call: &Call<'_>, entity: &E, version: u64) -> Result<Value, AwsError> {
+    let batch = put(Batch::new(), call, entity, version)?;
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(json!({}))
+}
+
+/// A required string member of the input, or AWS's null-member `ValidationError`.
+pub(crate) fn required<'v>(
+    input: &'v Value,
+    member: &str,
+    validation_member: &str,
+) -> Result<&'v str, AwsError> {
+    input.get(member).and_then(Value::as_str).ok_or_else(|| {
+        validation(format!(
+            "1 validation error detected: Value null at '{validation_member}' failed to satisfy constraint: Member must not be null"
+        ))
+    })
+}
+
+/// The entity name the input gives, checked.
+pub(crate) fn entity_name<E: Entity>(input: &Value) -> Result<&str, AwsError> {
+    let name = required(input, E::KIND.member, E::KIND.validation_member)?;
+    check_name(name, E::KIND.validation_member, E::KIND.name_max)?;
+    Ok(name)
+}
+
+/// AWS's tag rules: keys 1-128 characters and unique regardless of case, values up to 256
+/// characters, at most 50 on one resource (`quota` names it: `TagsPerUser`).
+pub(crate) fn check_tags(tags: &[Tag], quota: &str) -> Result<(), AwsError> {
+    if tags.len() > MAX_TAGS {
+        return Err(limit_exceeded(format!(
+            "Cannot exceed quota for {quota}: {MAX_TAGS}"
+        )));
+    }
+    let mut seen = HashSet::new();
+    for tag in tags {
+        let key_len = tag.key.chars().count();
+        if key_len == 0 || key_len > 128 || tag.value.chars().count() > 256 {
+            return Err(validation(
+                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128 for keys and 256 for values]",
+            ));
+        }
+        if !seen.insert(tag.key.to_lowercase()) {
+            return Err(invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Merges `new` into `tags`: a key present in any case takes the new value.
+pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) {
+    for tag in new {
+        match tags
+            .iter_mut()
+            .find(|t| t.key.eq_ignore_ascii_case(&tag.key))
+        {
+            Some(existing) => *existing = tag,
+            None => tags.push(tag),
+        }
+    }
+}
+
+/// A managed policy ARN that must exist to be used as a permissions boundary.
+pub(crate) fn check_boundary(call: &Call<'_>, arn: &str) -> Result<(), AwsError> {
+    match resolve(call, arn) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) | Err(_) => Err(invalid_input(format!(
+            "Scope ARN: {arn} does not exist or is not attachable."
+        ))),
+    }
+}
+
+/// The model's `AttachedPermissionsBoundary` structure.
+pub(crate) fn boundary_output(arn: &str) -> Value {
+    json!({ "PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicyDocumentInput {
+    policy_name: String,
+    policy_document: String,
+}
+
+fn put_policy<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PolicyDocumentInput = from_input(input, "ValidationError")?;
+    check_name(&input.policy_name, "policyName", 128)?;
+    Policy::parse(&input.policy_document, PolicyKind::Identity).map_err(|e| policy_error(&e))?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    let policies = entity.inline_policies();
+    policies.insert(input.policy_name, input.policy_document);
+    if !within_quota(policies.values(), E::KIND.inline_quota) {
+        return Err(limit_exceeded(format!(
+            "Maximum policy size of {} bytes exceeded for {} {}",
+            E::KIND.inline_quota,
+            E::KIND.noun,
+            entity.name()
+        )));
+    }
+    save(call, &entity, version)
+}
+
+/// Whether inline documents together fit an aggregate quota.
+fn within_quota<'a>(documents: impl Iterator<Item = &'a String>, quota: usize) -> bool {
+    documents.map(|d| policy_size(d)).sum::<usize>() <= quota
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicyNameInput {
+    policy_name: String,
+}
+
+fn no_such_inline<E: Entity>(name: &str) -> AwsError {
+    no_such_entity(format!(
+        "The {} policy with name {name} cannot be found.",
+        E::KIND.noun
+    ))
+}
+
+fn get_policy<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PolicyNameInput = from_input(input, "ValidationError")?;
+    check_name(&input.policy_name, "policyName", 128)?;
+    let (mut entity, _) = existing::<E>(call, &name)?;
+    let document = entity
+        .inline_policies()
+        .get(&input.policy_name)
+        .map(|d| url_encode(d))
+        .ok_or_else(|| no_such_inline::<E>(&input.policy_name))?;
+    let mut output = Map::new();
+    output.insert(E::KIND.member.into(), json!(entity.name()));
+    output.insert("PolicyName".into(), json!(input.policy_name));
+    output.insert("PolicyDocument".into(), json!(document));
+    Ok(Value::Object(output))
+}
+
+fn delete_policy<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PolicyNameInput = from_input(input, "ValidationError")?;
+    check_name(&input.policy_name, "policyName", 128)?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    if entity
+        .inline_policies()
+        .remove(&input.policy_name)
+        .is_none()
+    {
+        return Err(no_such_inline::<E>(&input.policy_name));
+    }
+    save(call, &entity, version)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PageInput {
+    path_prefix: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_policies<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PageInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    let (mut entity, _) = existing::<E>(call, &name)?;
+    let items = std::mem::take(entity.inline_policies())
+        .into_keys()
+        .map(|name| (name.clone(), Value::String(name)))
+        .collect();
+    let mut output = Map::new();
+    let names = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("PolicyNames".into(), Value::Array(names));
+    Ok(Value::Object(output))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicyArnInput {
+    policy_arn: String,
+}
+
+fn attach<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PolicyArnInput = from_input(input, "ValidationError")?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    let Some(policy) = resolve(call, &input.policy_arn)? else {
+        return Err(no_such_entity(format!(
+            "Policy {} does not exist or is not attachable.",
+            input.policy_arn
+        )));
+    };
+    let attached = entity.attached_policies();
+    if attached.contains(&input.policy_arn) {
+        return Ok(json!({}));
+    }
+    if attached.len() >= POLICIES_PER_ENTITY {
+        return Err(limit_exceeded(format!(
+            "Cannot exceed quota for PoliciesPer{}: {POLICIES_PER_ENTITY}",
+            E::KIND.title
+        )));
+    }
+    attached.push(input.policy_arn);
+    let mut batch = put(Batch::new(), call, &entity, version)?;
+    if let ManagedRef::Customer(policy, version) = policy {
+        batch = count_attachment(&call.principal.account, batch, policy, version, 1)?;
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(json!({}))
+}
+
+fn detach<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PolicyArnInput = from_input(input, "ValidationError")?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    let attached = entity.attached_policies();
+    if !attached.contains(&input.policy_arn) {
+        return Err(policy_not_found(&input.policy_arn));
+    }
+    attached.retain(|arn| *arn != input.policy_arn);
+    let mut batch = put(Batch::new(), call, &entity, version)?;
+    if let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? {
+        batch = count_attachment(&call.principal.account, batch, policy, version, -1)?;
+    }
+    call.env.store.commit(batch).map_err(store_error)?;
+    Ok(json!({}))
+}
+
+fn list_attached<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PageInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let (mut entity, _) = existing::<E>(call, &name)?;
+    let mut items: Vec<(String, Value)> = std::mem::take(entity.attached_policies())
+        .into_iter()
+        .filter(|arn| arn_path(arn).starts_with(&prefix))
+        .map(|arn| {
+            let name = arn.rsplit('/').next().unwrap_or_default().to_owned();
+            (arn.clone(), json!({ "PolicyName": name, "PolicyArn": arn }))
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut output = Map::new();
+    let attached = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("AttachedPolicies".into(), Value::Array(attached));
+    Ok(Value::Object(output))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagInput {
+    tags: Vec<Tag>,
+}
+
+/// The tags of a taggable entity (`tags` is `Some` for every kind that registers tag
+/// operations).
+fn tags_of<E: Entity>(entity: &mut E) -> Result<&mut Vec<Tag>, AwsError> {
+    entity.tags().ok_or_else(rampart_service::internal_error)
+}
+
+fn tag<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: TagInput = from_input(input, "ValidationError")?;
+    let quota = format!("TagsPer{}", E::KIND.title);
+    check_tags(&input.tags, &quota)?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    let tags = tags_of(&mut entity)?;
+    merge_tags(tags, input.tags);
+    check_tags(tags, &quota)?;
+    save(call, &entity, version)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UntagInput {
+    tag_keys: Vec<String>,
+}
+
+fn untag<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: UntagInput = from_input(input, "ValidationError")?;
+    if input.tag_keys.len() > MAX_TAGS {
+        return Err(validation(
+            "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50",
+        ));
+    }
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    tags_of(&mut entity)?.retain(|t| {
+        !input
+            .tag_keys
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&t.key))
+    });
+    save(call, &entity, version)
+}
+
+fn list_tags<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: PageInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    let (mut entity, _) = existing::<E>(call, &name)?;
+    let items = tags_of(&mut entity)?
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("{i:04}"), json!(t)))
+        .collect();
+    let mut output = Map::new();
+    let tags = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("Tags".into(), Value::Array(tags));
+    Ok(Value::Object(output))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BoundaryInput {
+    permissions_boundary: String,
+}
+
+fn put_boundary<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let input: BoundaryInput = from_input(input, "ValidationError")?;
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    check_boundary(call, &input.permissions_boundary)?;
+    *entity
+        .boundary()
+        .ok_or_else(rampart_service::internal_error)? = Some(input.permissions_boundary);
+    save(call, &entity, version)
+}
+
+fn delete_boundary<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let name = entity_name::<E>(&input)?.to_owned();
+    let (mut entity, version) = existing::<E>(call, &name)?;
+    entity.check_modifiable()?;
+    let boundary = entity
+        .boundary()
+        .ok_or_else(rampart_service::internal_error)?;
+    if boundary.take().is_none() {
+        return Ok(json!({}));
+    }
+    save(call, &entity, version)
+}
+
+/// Registers the operations every kind has (inline and attached policies), and tags and
+/// boundaries for the kinds that have them.
+pub(crate) fn register<E: Entity>(registry: &mut Registry, tagged: bool, bounded: bool) {
+    let t = E::KIND.title;
+    registry.register("iam", &format!("Put{t}Policy"), false, put_policy::<E>);
+    registry.register("iam", &format!("Get{t}Policy"), true, get_policy::<E>);
+    registry.register(
+        "iam",
+        &format!("Delete{t}Policy"),
+        false,
+        delete_policy::<E>,
+    );
+    registry.register("iam", &format!("List{t}Policies"), true, list_policies::<E>);
+    registry.register("iam", &format!("Attach{t}Policy"), false, attach::<E>);
+    registry.register("iam", &format!("Detach{t}Policy"), false, detach::<E>);
+    registry.register(
+        "iam",
+        &format!("ListAttached{t}Policies"),
+        true,
+        list_attached::<E>,
+    );
+    if tagged {
+        registry.register("iam", &format!("Tag{t}"), false, tag::<E>);
+        registry.register("iam", &format!("Untag{t}"), false, untag::<E>);
+        registry.register("iam", &format!("List{t}Tags"), true, list_tags::<E>);
+    }
+    if bounded {
+        registry.register(
+            "iam",
+            &format!("Put{t}PermissionsBoundary"),
+            false,
+            put_boundary::<E>,
+        );
+        registry.register(
+            "iam",
+            &format!("Delete{t}PermissionsBoundary"),
+            false,
+            delete_boundary::<E>,
+        );
+    }
+}
+
+/// Reports a change to an entity AWS owns.
+pub(crate) fn protected_role(name: &str) -> AwsError {
+    unmodifiable(format!(
+        "Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_aggregate_ignores_whitespace() {
+        let fits = "a".repeat(2_048);
+        assert!(within_quota([fits.clone()].iter(), 2_048));
+        let spaced = format!("{fits}   \n");
+        assert!(within_quota([spaced].iter(), 2_048));
+        assert!(!within_quota([fits, "b".into()].iter(), 2_048));
+    }
+
+    #[test]
+    fn tags_merge_regardless_of_key_case() {
+        let tag = |k: &str, v: &str| Tag {
+            key: k.into(),
+            value: v.into(),
+        };
+        let mut tags = vec![tag("Team", "red"), tag("env", "dev")];
+        merge_tags(&mut tags, vec![tag("team", "blue"), tag("cost", "1")]);
+        assert_eq!(
+            tags,
+            vec![tag("team", "blue"), tag("env", "dev"), tag("cost", "1")]
+        );
+    }
+}
