@@ -17,6 +17,7 @@ mod governing;
 mod iam;
 mod organization;
 mod organizations;
+mod sessions;
 mod sts;
 
 pub use access_keys::{
@@ -27,9 +28,11 @@ pub use enforce::Enforcer;
 pub use governing::{Governing, governing};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
+pub use sessions::{SessionError, resolve_session};
 
 /// Registers this crate's operations.
 pub fn register(registry: &mut rampart_service::Registry) {
     sts::register(registry);
     iam::register(registry);
+    organizations::register(registry);
 }

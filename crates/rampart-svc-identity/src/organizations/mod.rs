@@ -2,7 +2,7 @@
 //! govern every request of member accounts.
 
 use rampart_policy::Policy;
-use rampart_service::Env;
+use rampart_service::{Env, Registry};
 use rampart_store::StoreError;
 use rampart_types::AccountId;
 use std::sync::Arc;
@@ -29,4 +29,9 @@ pub fn standing(env: &Env, account: &AccountId) -> Result<Arc<Standing>, StoreEr
         management: *account == env.management_account,
         ..Standing::default()
     }))
+}
+
+/// Registers the Organizations operations.
+pub(crate) fn register(registry: &mut Registry) {
+    let _ = registry;
 }
