@@ -162,7 +162,8 @@ pub(crate) enum RuleBody {
 /// A rule group evaluated in place, with its overrides applied.
 #[derive(Debug, Clone)]
 pub(crate) struct GroupRule {
-    pub group_name: String,
+    /// The group as logs name it: `<vendor>#<name>` (managed) or its ARN.
+    pub group_id: String,
     pub managed: bool,
     pub rules: Vec<CRule>,
     pub scope_down: Option<Stmt>,
@@ -487,7 +488,7 @@ fn compile_group_ref(
     c: &mut Compiler<'_>,
     k: &Container<'_>,
 ) -> Result<GroupRule, WafError> {
-    let (resolved, overrides, excluded, scope_down, managed) = match &r.statement {
+    let (resolved, overrides, excluded, scope_down, group_id) = match &r.statement {
         Statement::RuleGroupReferenceStatement(g) => {
             let resolved = c
                 .resolver
@@ -498,7 +499,7 @@ fn compile_group_ref(
                 g.rule_action_overrides.as_deref(),
                 g.excluded_rules.as_deref(),
                 None,
-                false,
+                None,
             )
         }
         Statement::ManagedRuleGroupStatement(m) => {
@@ -515,7 +516,7 @@ fn compile_group_ref(
                 m.rule_action_overrides.as_deref(),
                 m.excluded_rules.as_deref(),
                 scope_down,
-                true,
+                Some(format!("{}#{}", m.vendor_name, m.name)),
             )
         }
         _ => {
@@ -570,8 +571,11 @@ fn compile_group_ref(
         _ => false,
     };
     Ok(GroupRule {
-        group_name: def.name.clone(),
-        managed,
+        managed: group_id.is_some(),
+        group_id: group_id.unwrap_or_else(|| match &r.statement {
+            Statement::RuleGroupReferenceStatement(g) => g.arn.clone(),
+            _ => def.name.clone(),
+        }),
         rules,
         scope_down,
         count_override,

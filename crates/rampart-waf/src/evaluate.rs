@@ -43,7 +43,8 @@ pub struct RuleMatch {
     pub rule: String,
     /// The rule inside the group, if the match was inside one.
     pub rule_within_group: Option<String>,
-    /// The group's name, if inside one.
+    /// The group, if inside one, as logs name it (`ruleGroupId`): `<vendor>#<name>` for a
+    /// managed group, the ARN for a customer group.
     pub group: Option<String>,
     /// The kind of rule.
     pub rule_type: RuleType,
@@ -246,7 +247,7 @@ fn act(
         (Some(outer), Some(g)) => (
             outer.to_owned(),
             Some(rule.name.clone()),
-            Some(g.group_name.clone()),
+            Some(g.group_id.clone()),
             if g.managed {
                 RuleType::ManagedRuleGroup
             } else {
