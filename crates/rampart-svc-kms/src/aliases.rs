@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The table of aliases, id = the alias name (`alias/...`), in the account-and-region space.
-const ALIAS_TABLE: &str = "kms.alias";
+pub(crate) const ALIAS_TABLE: &str = "kms.alias";
 const PREFIX: &str = "alias/";
 const RESERVED_PREFIX: &str = "alias/aws/";
 
@@ -52,6 +52,11 @@ fn load(call: &Call<'_>, name: &str) -> Result<Option<(AliasRecord, u64)>, AwsEr
     let record = serde_json::from_slice(&item.value)
         .map_err(|_| errors::internal("stored alias does not parse"))?;
     Ok(Some((record, item.version)))
+}
+
+/// Whether the stored alias `value` points to the key `key_id`.
+pub(crate) fn points_to(value: &[u8], key_id: &str) -> bool {
+    serde_json::from_slice::<AliasRecord>(value).is_ok_and(|a| a.target_key_id == key_id)
 }
 
 /// The key id alias `name` points to, if the alias exists.

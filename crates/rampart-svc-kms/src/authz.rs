@@ -1,10 +1,12 @@
 //! KMS's authorization table (Service Authorization Reference): which actions a request needs,
 //! on which keys and aliases, with which condition keys.
 //!
-//! A key's policy must itself allow the caller, even in its own account; until key policies
-//! can be set, every key has AWS's default key policy, whose one statement lets the account's
-//! IAM policies decide. Aliases are governed by IAM policies only. A key that does not exist
-//! asks for nothing: the handler answers `NotFoundException`, as AWS does.
+//! A key's policy must itself allow the caller, even in its own account; the policy evaluated
+//! is the key's own (AWS's default key policy, whose one statement lets the account's IAM
+//! policies decide, unless one was set) with an Allow statement per grant. Aliases are
+//! governed by IAM policies only. A key that does not exist asks for nothing: the handler
+//! answers `NotFoundException`, as AWS does. A retiring principal retires its grant without
+//! any policy, as in AWS.
 
 use crate::errors;
 use crate::key::{self, KeyRecord};
@@ -12,12 +14,9 @@ use crate::resolve::{Accept, alias_arn, resolve};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rampart_crypto::kms as blob;
-use rampart_policy::{Policy, PolicyKind};
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, no_rule};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
 
 /// The accesses KMS `operation` with `input` needs.
 pub(crate) fn table(
@@ -27,8 +26,12 @@ pub(crate) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let action = format!("kms:{operation}");
     let caller = call.principal.account.to_string();
+    crate::grants::check_tokens(input)?;
+    let key = text(input, "KeyId");
     let accesses = match operation {
-        "ListKeys" | "ListAliases" | "GenerateRandom" => vec![Access::new(action, "*")],
+        "ListKeys" | "ListAliases" | "GenerateRandom" | "ListRetirableGrants" => {
+            vec![Access::new(action, "*")]
+        }
         "CreateKey" => create_key(action, input),
         "CreateAlias" | "DeleteAlias" => {
             let alias = text(input, "AliasName");
@@ -55,6 +58,7 @@ pub(crate) fn table(
         }
         .into_iter()
         .map(|a| with_context(a, input.get("EncryptionContext")))
+        .map(|a| with_member(a, "kms:EncryptionAlgorithm", input, "EncryptionAlgorithm"))
         .collect(),
         "ReEncrypt" => {
             let from = match input.get("SourceKeyId").and_then(Value::as_str) {
@@ -70,19 +74,73 @@ pub(crate) fn table(
                 )
                 .collect()
         }
-        "Encrypt" | "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            key_access(call, &action, text(input, "KeyId"))?
-                .into_iter()
-                .map(|a| with_context(a, input.get("EncryptionContext")))
-                .collect()
-        }
+        "Encrypt"
+        | "GenerateDataKey"
+        | "GenerateDataKeyWithoutPlaintext"
+        | "GenerateDataKeyPair"
+        | "GenerateDataKeyPairWithoutPlaintext" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| with_context(a, input.get("EncryptionContext")))
+            .map(|a| with_member(a, "kms:EncryptionAlgorithm", input, "EncryptionAlgorithm"))
+            .map(|a| with_member(a, "kms:DataKeyPairSpec", input, "KeyPairSpec"))
+            .collect(),
+        "Sign" | "Verify" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| with_member(a, "kms:SigningAlgorithm", input, "SigningAlgorithm"))
+            .map(|a| {
+                let kind = input.get("MessageType").and_then(Value::as_str);
+                a.with("kms:MessageType", kind.unwrap_or("RAW"))
+            })
+            .collect(),
+        "GenerateMac" | "VerifyMac" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| with_member(a, "kms:MacAlgorithm", input, "MacAlgorithm"))
+            .collect(),
+        "DeriveSharedSecret" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| {
+                with_member(
+                    a,
+                    "kms:KeyAgreementAlgorithm",
+                    input,
+                    "KeyAgreementAlgorithm",
+                )
+            })
+            .collect(),
+        "PutKeyPolicy" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| a.with("kms:BypassPolicyLockoutSafetyCheck", flag(input)))
+            .collect(),
+        "EnableKeyRotation" => key_access(call, &action, key)?
+            .into_iter()
+            .map(
+                |a| match input.get("RotationPeriodInDays").and_then(Value::as_i64) {
+                    Some(days) => a.with("kms:RotationPeriodInDays", days.to_string()),
+                    None => a,
+                },
+            )
+            .collect(),
+        "CreateGrant" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| grant_keys(a, input))
+            .collect(),
+        "RetireGrant" => retire_grant(call, &action, input)?,
         "DescribeKey"
         | "EnableKey"
         | "DisableKey"
         | "ScheduleKeyDeletion"
         | "CancelKeyDeletion"
         | "UpdateKeyDescription"
-        | "ListResourceTags" => key_access(call, &action, text(input, "KeyId"))?,
+        | "ListResourceTags"
+        | "GetKeyPolicy"
+        | "ListKeyPolicies"
+        | "ListGrants"
+        | "RevokeGrant"
+        | "DisableKeyRotation"
+        | "GetKeyRotationStatus"
+        | "RotateKeyOnDemand"
+        | "ListKeyRotations"
+        | "GetPublicKey" => key_access(call, &action, key)?,
         "TagResource" => key_access(call, &action, text(input, "KeyId"))?
             .into_iter()
             .map(|a| a.with_request_tags(kms_tags(input)))
@@ -129,7 +187,9 @@ fn create_key(action: String, input: &Value) -> Vec<Access> {
             .with("kms:KeyOrigin", origin)
             .with_request_tags(kms_tags(input))
     };
-    let mut accesses = vec![describe(Access::new(action, "*"))];
+    let mut accesses = vec![
+        describe(Access::new(action, "*")).with("kms:BypassPolicyLockoutSafetyCheck", flag(input)),
+    ];
     if kms_tags(input).next().is_some() {
         accesses.push(describe(Access::new("kms:TagResource", "*")));
     }
@@ -139,12 +199,12 @@ fn create_key(action: String, input: &Value) -> Vec<Access> {
 /// The access to the key `key_id` names (a key id, key ARN, alias name or alias ARN); none when
 /// no such key exists.
 fn key_access(call: &Call<'_>, action: &str, key_id: &str) -> Result<Vec<Access>, AwsError> {
-    let record = match resolve(call, key_id, Accept::KeysAndAliases) {
-        Ok((record, _)) => record,
+    let (record, version) = match resolve(call, key_id, Accept::KeysAndAliases) {
+        Ok(found) => found,
         Err(e) if e.code == "NotFoundException" => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let mut access = of_key(call, action, &record)?;
+    let mut access = of_key(call, action, &record, version)?;
     if key_id.starts_with("alias/") || key_id.contains(":alias/") {
         let name = key_id.rsplit_once(':').map_or(key_id, |(_, name)| name);
         access = access.with("kms:RequestAlias", name);
@@ -159,15 +219,39 @@ fn blob_key_access(call: &Call<'_>, action: &str, blob_b64: &str) -> Result<Vec<
         .map_err(|_| errors::invalid_ciphertext())?;
     let header = blob::parse_blob(&bytes).map_err(|_| errors::invalid_ciphertext())?;
     match key::load(call, &key::id_text(&header.key_id))? {
-        Some((record, _)) => Ok(vec![of_key(call, action, &record)?]),
+        Some((record, version)) => Ok(vec![of_key(call, action, &record, version)?]),
         None => Ok(Vec::new()),
     }
 }
 
-fn of_key(call: &Call<'_>, action: &str, record: &KeyRecord) -> Result<Access, AwsError> {
+/// RetireGrant: nothing for the grant's retiring principal; otherwise `kms:RetireGrant` on the
+/// key (which a grant including RetireGrant allows its grantee).
+fn retire_grant(call: &Call<'_>, action: &str, input: &Value) -> Result<Vec<Access>, AwsError> {
+    let (record, version, grant_id) = match crate::grants::retire_target(call, input) {
+        Ok(found) => found,
+        Err(e) if e.code == "NotFoundException" => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let retiring = record
+        .grants
+        .iter()
+        .find(|g| g.grant_id == grant_id)
+        .and_then(|g| g.retiring.as_deref());
+    if retiring.is_some_and(|p| crate::grants::is_caller(call, p)) {
+        return Ok(Vec::new());
+    }
+    Ok(vec![of_key(call, action, &record, version)?])
+}
+
+fn of_key(
+    call: &Call<'_>,
+    action: &str,
+    record: &KeyRecord,
+    version: u64,
+) -> Result<Access, AwsError> {
     let tags = record.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     Ok(Access::new(action, &record.arn)
-        .with_resource_policy(default_key_policy(call, &record.account)?, true)
+        .with_resource_policy(crate::policy::compiled(call, record, version)?, true)
         .with_resource_tags(tags)
         .with("kms:KeySpec", &record.key_spec)
         .with("kms:KeyUsage", &record.key_usage)
@@ -189,30 +273,45 @@ fn with_context(mut access: Access, context: Option<&Value>) -> Access {
     access
 }
 
-/// AWS's default key policy: the account's root may do everything, which hands the decision to
-/// the account's IAM policies. Compiled once per account.
-fn default_key_policy(call: &Call<'_>, account: &str) -> Result<Policy, AwsError> {
-    static POLICIES: LazyLock<Mutex<HashMap<String, Policy>>> = LazyLock::new(Mutex::default);
-    let mut policies = POLICIES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(policy) = policies.get(account) {
-        return Ok(policy.clone());
+/// Adds the condition key `key` from the string member `member`, when present.
+fn with_member(access: Access, key: &str, input: &Value, member: &str) -> Access {
+    match input.get(member).and_then(Value::as_str) {
+        Some(value) => access.with(key, value),
+        None => access,
     }
-    let document = serde_json::json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": { "AWS": format!("arn:{}:iam::{account}:root", call.env.partition) },
-            "Action": "kms:*",
-            "Resource": "*",
-        }],
-    });
-    let policy = Policy::parse(&document.to_string(), PolicyKind::Resource)
-        .map_err(|_| errors::internal("the default key policy does not parse"))?
-        .named("default");
-    policies.insert(account.to_owned(), policy.clone());
-    Ok(policy)
+}
+
+/// `BypassPolicyLockoutSafetyCheck` as the condition key's text.
+fn flag(input: &Value) -> &'static str {
+    match input
+        .get("BypassPolicyLockoutSafetyCheck")
+        .and_then(Value::as_bool)
+    {
+        Some(true) => "true",
+        _ => "false",
+    }
+}
+
+/// CreateGrant's condition keys: the operations, principals and constraint type of the grant.
+fn grant_keys(mut access: Access, input: &Value) -> Access {
+    let operations = input.get("Operations").and_then(Value::as_array);
+    let operations = operations.into_iter().flatten().filter_map(Value::as_str);
+    access = access
+        .with_multi("kms:GrantOperations", operations.map(str::to_owned))
+        .with("kms:GrantIsForAWSResource", "false");
+    access = with_member(access, "kms:GranteePrincipal", input, "GranteePrincipal");
+    access = with_member(access, "kms:RetiringPrincipal", input, "RetiringPrincipal");
+    let constraints = input.get("Constraints").and_then(Value::as_object);
+    let types: Vec<String> = constraints
+        .into_iter()
+        .flat_map(|c| c.keys())
+        .filter(|k| k.starts_with("EncryptionContext"))
+        .cloned()
+        .collect();
+    if !types.is_empty() {
+        access = access.with_multi("kms:GrantConstraintType", types);
+    }
+    access
 }
 
 /// A string member of the input, or empty.

@@ -7,6 +7,7 @@
 
 use crate::key::KeyRecord;
 use rampart_crypto::kms::KeyMaterial;
+use rampart_policy::Policy;
 use rampart_store::Key;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -19,6 +20,8 @@ struct Entry {
     version: u64,
     record: KeyRecord,
     materials: HashMap<u32, Arc<KeyMaterial>>,
+    /// The compiled key policy (with the grants) of this record version.
+    policy: Option<Policy>,
 }
 
 fn entries() -> MutexGuard<'static, HashMap<Key, Entry>> {
@@ -50,6 +53,7 @@ pub(crate) fn remember(key: Key, watermark: u64, record: &KeyRecord, version: u6
             version,
             record: record.clone(),
             materials: HashMap::new(),
+            policy: None,
         },
     );
 }
@@ -71,5 +75,21 @@ pub(crate) fn material(key: &Key, arn: &str, version: u32) -> Option<Arc<KeyMate
 pub(crate) fn keep_material(key: &Key, arn: &str, version: u32, material: &Arc<KeyMaterial>) {
     if let Some(entry) = entries().get_mut(key).filter(|e| e.record.arn == arn) {
         entry.materials.insert(version, material.clone());
+    }
+}
+
+/// The compiled policy of the key at `key` as of store `version`, if cached.
+pub(crate) fn policy(key: &Key, version: u64) -> Option<Policy> {
+    entries()
+        .get(key)
+        .filter(|e| e.version == version)
+        .and_then(|e| e.policy.clone())
+}
+
+/// Keeps the compiled policy of store `version` with the cached record of `key`, if that
+/// record is the one cached.
+pub(crate) fn keep_policy(key: &Key, version: u64, policy: &Policy) {
+    if let Some(entry) = entries().get_mut(key).filter(|e| e.version == version) {
+        entry.policy = Some(policy.clone());
     }
 }

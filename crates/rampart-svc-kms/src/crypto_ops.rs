@@ -61,15 +61,6 @@ fn refuse_recipient(recipient: &Option<Value>) -> Result<(), AwsError> {
     }
 }
 
-/// `DryRunOperationException` once every check has passed.
-fn dry_run() -> AwsError {
-    AwsError::new(
-        "DryRunOperationException",
-        412,
-        "The request would have succeeded, but the DryRun option is set.",
-    )
-}
-
 /// Decodes a base64 blob member (the protocol layer already checked it is base64).
 fn decode(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, AwsError> {
     B64.decode(text)
@@ -148,7 +139,7 @@ fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
     if input.dry_run {
-        return Err(dry_run());
+        return Err(errors::dry_run());
     }
     let ciphertext = seal(call, &record, &plaintext, &input.encryption_context)?;
     Ok(json!({
@@ -182,7 +173,7 @@ fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         &input.encryption_context,
     )?;
     if input.dry_run {
-        return Err(dry_run());
+        return Err(errors::dry_run());
     }
     Ok(json!({
         "KeyId": record.arn,
@@ -220,7 +211,7 @@ fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         &input.source_encryption_context,
     )?;
     if input.dry_run {
-        return Err(dry_run());
+        return Err(errors::dry_run());
     }
     let ciphertext = seal(
         call,
@@ -289,7 +280,7 @@ fn generate_data_key(
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
     if input.dry_run {
-        return Err(dry_run());
+        return Err(errors::dry_run());
     }
     let data_key = random_vec(len).ok_or_else(|| errors::internal("randomness failed"))?;
     let ciphertext = seal(call, &record, &data_key, &input.encryption_context)?;

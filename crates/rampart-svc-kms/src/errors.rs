@@ -90,3 +90,36 @@ pub(crate) fn constraint(member: &str, constraint: &str) -> AwsError {
         "1 validation error detected: Value at '{member}' failed to satisfy constraint: {constraint}"
     ))
 }
+
+/// `MalformedPolicyDocumentException`.
+pub(crate) fn malformed_policy(message: impl Into<String>) -> AwsError {
+    AwsError::new("MalformedPolicyDocumentException", 400, message)
+}
+
+/// `LimitExceededException`.
+pub(crate) fn limit_exceeded(message: impl Into<String>) -> AwsError {
+    AwsError::new("LimitExceededException", 400, message)
+}
+
+/// `InvalidGrantTokenException`.
+pub(crate) fn invalid_grant_token() -> AwsError {
+    AwsError::new(
+        "InvalidGrantTokenException",
+        400,
+        "The grant token is not valid.",
+    )
+}
+
+/// `InvalidGrantIdException`.
+pub(crate) fn invalid_grant_id() -> AwsError {
+    AwsError::new("InvalidGrantIdException", 400, "Invalid grant ID.")
+}
+
+/// `DryRunOperationException` once every check has passed.
+pub(crate) fn dry_run() -> AwsError {
+    AwsError::new(
+        "DryRunOperationException",
+        412,
+        "The request would have succeeded, but the DryRun option is set.",
+    )
+}

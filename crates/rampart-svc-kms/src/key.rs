@@ -2,17 +2,20 @@
 
 use crate::cache;
 use crate::errors;
+use crate::grants::Grant;
+use crate::rotation::Rotation;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rampart_crypto::kms::KeyMaterial;
 use rampart_protocol::AwsError;
-use rampart_service::Call;
+use rampart_service::{Call, Env};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
+use zeroize::Zeroizing;
 
 /// The table of keys, id = the key's UUID, in the account-and-region space.
 pub(crate) const KEY_TABLE: &str = "kms.key";
@@ -41,6 +44,12 @@ pub(crate) struct SealedMaterial {
     pub version: u32,
     /// base64 of the master key's sealed blob.
     pub sealed: String,
+    /// When this version was made, in epoch seconds (0 for records older than the field).
+    #[serde(default)]
+    pub created: f64,
+    /// How a rotation made it (`AUTOMATIC`, `ON_DEMAND`); `None` for the key's first version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<String>,
 }
 
 /// A stored KMS key.
@@ -59,6 +68,15 @@ pub(crate) struct KeyRecord {
     pub deletion_date: Option<f64>,
     pub tags: BTreeMap<String, String>,
     pub materials: Vec<SealedMaterial>,
+    /// The key policy as written by CreateKey or PutKeyPolicy; `None` for AWS's default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The key's grants, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    /// Automatic rotation, when enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
 }
 
 impl KeyRecord {
@@ -77,9 +95,11 @@ impl KeyRecord {
             "KeyManager": "CUSTOMER",
             "CustomerMasterKeySpec": self.key_spec,
             "KeySpec": self.key_spec,
-            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
             "MultiRegion": false,
         });
+        for (member, algorithms) in crate::spec::algorithms(&self.key_spec, &self.key_usage) {
+            v[member] = json!(algorithms);
+        }
         if let Some(date) = self.deletion_date {
             v["DeletionDate"] = json!(date);
         }
@@ -148,6 +168,16 @@ impl KeyRecord {
     }
 
     fn open(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<KeyMaterial, AwsError> {
+        let bytes = self.open_bytes(call, sealed)?;
+        KeyMaterial::from_bytes(&bytes).map_err(|_| errors::internal("stored key material"))
+    }
+
+    /// The raw bytes of a sealed backing version (zeroized on drop).
+    fn open_bytes(
+        &self,
+        call: &Call<'_>,
+        sealed: &SealedMaterial,
+    ) -> Result<Zeroizing<Vec<u8>>, AwsError> {
         let blob = B64
             .decode(&sealed.sealed)
             .map_err(|_| errors::internal("stored key material is not base64"))?;
@@ -156,25 +186,29 @@ impl KeyRecord {
             .master_key
             .open(&seal_context(&self.arn, sealed.version), &blob)
             .map_err(|_| errors::internal("stored key material does not open"))?;
-        KeyMaterial::from_bytes(&bytes).map_err(|_| errors::internal("stored key material"))
+        Ok(bytes)
     }
 }
 
-/// Seals `material` as backing `version` of the key `arn`.
-pub(crate) fn seal_material(
-    call: &Call<'_>,
+/// Seals key `bytes` as backing `version` of the key `arn`, made at `created` (by a rotation
+/// of kind `rotation`, if one made it).
+pub(crate) fn seal_bytes(
+    env: &Env,
     arn: &str,
     version: u32,
-    material: &KeyMaterial,
+    bytes: &[u8],
+    created: f64,
+    rotation: Option<&str>,
 ) -> Result<SealedMaterial, AwsError> {
-    let sealed = call
-        .env
+    let sealed = env
         .master_key
-        .seal(&seal_context(arn, version), material.expose())
+        .seal(&seal_context(arn, version), bytes)
         .map_err(|_| errors::internal("sealing key material failed"))?;
     Ok(SealedMaterial {
         version,
         sealed: B64.encode(sealed),
+        created,
+        rotation: rotation.map(str::to_owned),
     })
 }
 

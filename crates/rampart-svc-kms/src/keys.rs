@@ -3,14 +3,18 @@
 
 use crate::errors;
 use crate::key::{self, KEY_TABLE, KeyRecord, KeyState};
+use crate::policy;
 use crate::resolve::{Accept, key_arn, resolve};
+use crate::rotation;
+use crate::spec::{self, Kind};
 use crate::tags::{Tag, validate_tags};
-use rampart_crypto::kms::KeyMaterial;
+use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use rampart_store::{Batch, Expect, Scan, space};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use zeroize::Zeroizing;
 
 /// Longest key description.
 const MAX_DESCRIPTION: usize = 8192;
@@ -18,36 +22,6 @@ const MAX_DESCRIPTION: usize = 8192;
 const PENDING_WINDOW: std::ops::RangeInclusive<i64> = 7..=30;
 const DEFAULT_PENDING_WINDOW: i64 = 30;
 const SECONDS_PER_DAY: f64 = 86_400.0;
-
-/// Key specs of the model that this increment does not implement yet.
-const LATER_SPECS: &[&str] = &[
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "ECC_NIST_EDWARDS25519",
-    "HMAC_224",
-    "HMAC_256",
-    "HMAC_384",
-    "HMAC_512",
-    "SM2",
-    "ML_DSA_44",
-    "ML_DSA_65",
-    "ML_DSA_87",
-    "ML_KEM_512",
-    "ML_KEM_768",
-    "ML_KEM_1024",
-];
-const KEY_USAGES: &[&str] = &[
-    "ENCRYPT_DECRYPT",
-    "SIGN_VERIFY",
-    "GENERATE_VERIFY_MAC",
-    "KEY_AGREEMENT",
-    "ENCAPSULATE_DECAPSULATE",
-];
 
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("kms", "CreateKey", false, create_key);
@@ -72,6 +46,28 @@ struct CreateKeyInput {
     multi_region: Option<bool>,
     #[serde(default)]
     tags: Vec<Tag>,
+    policy: Option<String>,
+    #[serde(default)]
+    bypass_policy_lockout_safety_check: bool,
+}
+
+/// Fresh material for a key of `kind`: 32 AES bytes, an HMAC key, or a PKCS #8 private key.
+fn new_material(kind: Kind) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+    let randomness = || errors::internal("randomness failed");
+    Ok(match kind {
+        Kind::Symmetric => {
+            let material = KeyMaterial::generate().ok_or_else(randomness)?;
+            Zeroizing::new(material.expose().to_vec())
+        }
+        Kind::Mac(spec) => {
+            let key = MacKey::generate(spec).ok_or_else(randomness)?;
+            Zeroizing::new(key.expose().to_vec())
+        }
+        Kind::Asymmetric(spec) => {
+            let key = PrivateKey::generate(spec).map_err(|_| randomness())?;
+            Zeroizing::new(key.pkcs8().to_vec())
+        }
+    })
 }
 
 fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -85,27 +81,7 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         (Some(s), None) | (None, Some(s)) => s.as_str(),
         (None, None) => "SYMMETRIC_DEFAULT",
     };
-    if LATER_SPECS.contains(&spec) {
-        return Err(errors::unsupported(format!(
-            "KeySpec {spec} is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created."
-        )));
-    }
-    if spec != "SYMMETRIC_DEFAULT" {
-        return Err(errors::validation(format!(
-            "1 validation error detected: Value '{spec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set"
-        )));
-    }
-    let usage = input.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT");
-    if !KEY_USAGES.contains(&usage) {
-        return Err(errors::validation(format!(
-            "1 validation error detected: Value '{usage}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"
-        )));
-    }
-    if usage != "ENCRYPT_DECRYPT" {
-        return Err(errors::validation(format!(
-            "KeyUsage {usage} is not compatible with KeySpec SYMMETRIC_DEFAULT"
-        )));
-    }
+    let (kind, usage) = spec::check(spec, input.key_usage.as_deref())?;
     let origin = input.origin.as_deref().unwrap_or("AWS_KMS");
     if origin != "AWS_KMS" || input.custom_key_store_id.is_some() {
         return Err(errors::unsupported(format!(
@@ -124,27 +100,41 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let key_id =
         rampart_crypto::random_uuid().ok_or_else(|| errors::internal("randomness failed"))?;
     let arn = key_arn(call, &key_id);
-    let material = KeyMaterial::generate().ok_or_else(|| errors::internal("randomness failed"))?;
-    let sealed = key::seal_material(call, &arn, 1, &material)?;
+    if let Some(document) = &input.policy {
+        policy::check_new(
+            call,
+            &arn,
+            document,
+            input.bypass_policy_lockout_safety_check,
+        )?;
+    }
+    let now = key::now(call);
+    let bytes = new_material(kind)?;
+    let sealed = key::seal_bytes(call.env, &arn, 1, &bytes, now, None)?;
     let record = KeyRecord {
         key_id: key_id.clone(),
         arn,
         account: call.principal.account.to_string(),
-        creation_date: key::now(call),
+        creation_date: now,
         state: KeyState::Enabled,
         description,
-        key_usage: usage.to_owned(),
+        key_usage: usage,
         key_spec: spec.to_owned(),
         origin: origin.to_owned(),
         deletion_date: None,
         tags,
         materials: vec![sealed],
+        policy: input.policy,
+        grants: Vec::new(),
+        rotation: None,
     };
-    let batch = Batch::new().put_if(
-        key::store_key(call, &key_id),
-        key::encode(&record)?,
-        Expect::Absent,
-    );
+    let batch = Batch::new()
+        .put_if(
+            key::store_key(call, &key_id),
+            key::encode(&record)?,
+            Expect::Absent,
+        )
+        .put(rotation::index_key(call, &key_id), Vec::new());
     call.env
         .store
         .commit(batch)

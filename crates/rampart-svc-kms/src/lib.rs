@@ -10,17 +10,25 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(test)]
+mod access_tests;
 mod aliases;
 mod authz;
 mod cache;
 mod crypto_ops;
 mod errors;
+mod grants;
 mod key;
 mod keys;
+mod policy;
 mod resolve;
+mod rotation;
+mod spec;
 mod tags;
 #[cfg(test)]
 mod tests;
+
+pub use rotation::{DueReport, run_due};
 
 /// Registers every KMS operation this crate implements.
 pub fn register(registry: &mut rampart_service::Registry) {
@@ -28,5 +36,8 @@ pub fn register(registry: &mut rampart_service::Registry) {
     crypto_ops::register(registry);
     aliases::register(registry);
     tags::register(registry);
+    policy::register(registry);
+    grants::register(registry);
+    rotation::register(registry);
     registry.authorize("kms", authz::table);
 }

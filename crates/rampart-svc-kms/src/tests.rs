@@ -73,11 +73,14 @@ fn create_key_reports_aws_metadata() {
 }
 
 #[test]
-fn create_key_refuses_what_is_not_there_yet_by_name() {
+fn create_key_refuses_what_is_not_there_by_name() {
     let w = World::new();
-    let e = w.error("CreateKey", json!({"KeySpec": "HMAC_256"}));
+    let e = w.error(
+        "CreateKey",
+        json!({"KeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"}),
+    );
     assert_eq!(e.code, "UnsupportedOperationException");
-    assert!(e.message.contains("HMAC_256"));
+    assert!(e.message.contains("SM2"));
     let e = w.error("CreateKey", json!({"KeySpec": "NOPE"}));
     assert_eq!(e.code, "ValidationException");
     let e = w.error("CreateKey", json!({"KeyUsage": "SIGN_VERIFY"}));
@@ -520,5 +523,114 @@ fn authorization_names_the_key_behind_an_alias_with_its_key_policy() {
             .accesses(&root, "kms", "DescribeKey", &ghost)
             .unwrap()
             .is_empty()
+    );
+}
+
+#[test]
+fn rotation_adds_versions_and_old_ciphertexts_still_open() {
+    let w = World::new();
+    let key = w.key();
+    let id = key["KeyId"].clone();
+    let old =
+        w.call("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"old")}))["CiphertextBlob"].clone();
+    assert_eq!(
+        w.error(
+            "EnableKeyRotation",
+            json!({"KeyId": id, "RotationPeriodInDays": 89})
+        )
+        .code,
+        "ValidationException"
+    );
+    w.call(
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 90}),
+    );
+    let status = w.call("GetKeyRotationStatus", json!({"KeyId": id}));
+    assert_eq!(status["KeyRotationEnabled"], true);
+    assert_eq!(status["RotationPeriodInDays"], 90);
+    assert_eq!(
+        status["NextRotationDate"],
+        1_700_000_000.0 + 90.0 * 86_400.0
+    );
+    w.call("RotateKeyOnDemand", json!({"KeyId": id}));
+    // Nothing is due yet.
+    assert_eq!(
+        crate::run_due(&w.base.env).unwrap(),
+        crate::DueReport::default()
+    );
+    w.base.clock.advance(Duration::from_secs(181 * 86_400));
+    assert_eq!(
+        crate::run_due(&w.base.env).unwrap(),
+        crate::DueReport {
+            rotated: 1,
+            purged: 0
+        }
+    );
+    let rotations = w.call("ListKeyRotations", json!({"KeyId": id}));
+    let kinds: Vec<_> = rotations["Rotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["RotationType"].as_str().unwrap(),
+                r["RotationDate"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ON_DEMAND", 1_700_000_000.0),
+            ("AUTOMATIC", 1_700_000_000.0 + 90.0 * 86_400.0),
+            ("AUTOMATIC", 1_700_000_000.0 + 180.0 * 86_400.0),
+        ]
+    );
+    let new =
+        w.call("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"new")}))["CiphertextBlob"].clone();
+    for (blob, text) in [(old, b"old"), (new, b"new")] {
+        assert_eq!(
+            w.call("Decrypt", json!({"CiphertextBlob": blob}))["Plaintext"],
+            b64(text)
+        );
+    }
+    w.call("DisableKeyRotation", json!({"KeyId": id}));
+    assert_eq!(
+        w.call("GetKeyRotationStatus", json!({"KeyId": id}))["KeyRotationEnabled"],
+        false
+    );
+}
+
+#[test]
+fn run_due_purges_keys_whose_deletion_came_due() {
+    let w = World::new();
+    let key = w.key();
+    let id = key["KeyId"].clone();
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/doomed", "TargetKeyId": id}),
+    );
+    w.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    assert_eq!(crate::run_due(&w.base.env).unwrap().purged, 0);
+    w.base.clock.advance(Duration::from_secs(7 * 86_400));
+    assert_eq!(crate::run_due(&w.base.env).unwrap().purged, 1);
+    let space = space::account_region(&ACCOUNT.parse().unwrap(), &"us-east-1".parse().unwrap());
+    for table in ["kms.key", "kms.alias"] {
+        assert!(
+            w.base
+                .env
+                .store
+                .scan(&space, table, &Scan::all())
+                .unwrap()
+                .is_empty(),
+            "{table} still holds the key"
+        );
+    }
+    assert_eq!(
+        crate::run_due(&w.base.env).unwrap(),
+        crate::DueReport::default()
     );
 }

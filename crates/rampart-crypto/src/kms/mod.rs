@@ -1,4 +1,5 @@
-//! KMS symmetric cryptography: key material and the ciphertext blob format.
+//! KMS cryptography: symmetric key material and the ciphertext blob format, asymmetric keys
+//! ([`PrivateKey`]: RSA, ECDSA/ECDH, ML-DSA) and HMAC keys ([`MacKey`]).
 //!
 //! A KMS key's backing material is a 256-bit AES key ([`KeyMaterial`]). [`encrypt`] seals a
 //! plaintext under it into a self-describing blob that names the key and the backing-key
@@ -6,12 +7,18 @@
 //! the encryption context as associated data. Every failure to open a blob is the same opaque
 //! [`CiphertextError`].
 
+mod asymmetric;
 mod blob;
 mod context;
+mod mac;
 mod material;
 
+pub use asymmetric::{
+    AsymmetricError, AsymmetricSpec, Message, OaepHash, PrivateKey, SigningAlgorithm,
+};
 pub use blob::{BLOB_OVERHEAD, BlobHeader, decrypt, encrypt, parse_blob};
 pub use context::canonical_context;
+pub use mac::{MacKey, MacSpec};
 pub use material::{KeyMaterial, random_vec};
 
 use std::fmt;
