@@ -21,13 +21,9 @@ pub(crate) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let action = format!("iam:{operation}");
     let access = match operation {
-        "ListUsers" | "ListPolicies" | "ListRoles" => Access::new(action, "*"),
-        "CreateUser" | "CreateRole" => {
-            let of = if operation == "CreateUser" {
-                Of::User
-            } else {
-                Of::Role
-            };
+        "ListUsers" | "ListPolicies" | "ListRoles" | "ListGroups" => Access::new(action, "*"),
+        "CreateUser" | "CreateRole" | "CreateGroup" => {
+            let of = of_operation(operation);
             let name = text(input, of.member()).unwrap_or_default();
             let path = text(input, "Path").unwrap_or("/");
             let mut access =
@@ -47,7 +43,18 @@ pub(crate) fn table(
         | "GetUserPolicy"
         | "ListUserPolicies"
         | "ListAttachedUserPolicies"
-        | "ListUserTags" => user_access(call, action, input)?.access,
+        | "ListUserTags"
+        | "ListGroupsForUser" => user_access(call, action, input)?.access,
+        "GetGroup"
+        | "UpdateGroup"
+        | "DeleteGroup"
+        | "AddUserToGroup"
+        | "RemoveUserFromGroup"
+        | "PutGroupPolicy"
+        | "GetGroupPolicy"
+        | "DeleteGroupPolicy"
+        | "ListGroupPolicies"
+        | "ListAttachedGroupPolicies" => entity_access(call, action, Of::Group, input)?.access,
         "PutUserPolicy"
         | "DeleteUserPolicy"
         | "DeleteUserPermissionsBoundary"
@@ -56,7 +63,8 @@ pub(crate) fn table(
         | "DeleteRolePermissionsBoundary" => {
             entity_access(call, action, of_operation(operation), input)?.bounded()
         }
-        "AttachUserPolicy" | "DetachUserPolicy" | "AttachRolePolicy" | "DetachRolePolicy" => {
+        "AttachUserPolicy" | "DetachUserPolicy" | "AttachRolePolicy" | "DetachRolePolicy"
+        | "AttachGroupPolicy" | "DetachGroupPolicy" => {
             let policy = text(input, "PolicyArn").unwrap_or_default().to_owned();
             entity_access(call, action, of_operation(operation), input)?
                 .bounded()

@@ -8,6 +8,7 @@
 mod authz;
 mod entity;
 mod errors;
+mod groups;
 mod keys;
 mod managed;
 mod names;
@@ -36,6 +37,8 @@ pub(crate) fn register(registry: &mut Registry) {
     entity::register::<records::StoredUser>(registry, true, true);
     roles::register(registry);
     entity::register::<StoredRole>(registry, true, true);
+    groups::register(registry);
+    entity::register::<records::StoredGroup>(registry, false, false);
     keys::register(registry);
     managed::register(registry);
     versions::register(registry);

@@ -1,5 +1,6 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
+mod groups;
 mod roles;
 
 use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
