@@ -115,13 +115,14 @@ class Server:
         out = json.loads(proc.stdout) if proc.stdout.strip() else None
         return proc.returncode, out, proc.stderr
 
-    def client(self, service, key_id=ROOT_KEY_ID, secret=ROOT_SECRET, region="us-east-1", **config):
+    def client(self, service, key_id=ROOT_KEY_ID, secret=ROOT_SECRET, region="us-east-1", token=None, **config):
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
             verify=str(self.ca_file) if self.ca_file else None,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
+            aws_session_token=token,
             region_name=region,
             config=botocore.config.Config(retries={"max_attempts": 1}, **config),
         )

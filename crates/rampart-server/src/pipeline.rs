@@ -17,6 +17,7 @@ use rampart_protocol::{AwsError, Protocol, RequestHead, Route};
 use rampart_service::{Call, Env, OperationEntry, Principal, Registry, internal_error};
 use rampart_sigv4::{Family, SignedRequest, SigningKey};
 use rampart_svc_audit::Recorder;
+use rampart_svc_identity::SessionError;
 use rampart_types::Region;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -267,13 +268,22 @@ impl Pipeline {
             };
             (caller, None)
         };
-        let credential = match self.credentials.resolve(&self.env, &access_key_id) {
-            Ok(Some(credential)) => credential,
-            Ok(None) => return refused(None, unknown_access_key(family)),
-            Err(e) => {
-                tracing::error!(error = %e, "access key lookup failed");
-                return refused(None, internal_error());
+        let credential = match security_token(parts) {
+            Some(token) => {
+                match rampart_svc_identity::resolve_session(&self.env, &access_key_id, &token) {
+                    Ok(credential) => Arc::new(credential),
+                    Err(SessionError::Invalid) => return refused(None, unknown_access_key(family)),
+                    Err(SessionError::Expired) => return refused(None, expired_token(family)),
+                }
             }
+            None => match self.credentials.resolve(&self.env, &access_key_id) {
+                Ok(Some(credential)) => credential,
+                Ok(None) => return refused(None, unknown_access_key(family)),
+                Err(e) => {
+                    tracing::error!(error = %e, "access key lookup failed");
+                    return refused(None, internal_error());
+                }
+            },
         };
         let key = SigningKey::derive(&credential.secret, signed.scope());
         let proof = signed
@@ -347,6 +357,28 @@ fn family(protocol: Protocol) -> Family {
 /// A SigV4 failure in the vocabulary of the request's protocol family.
 fn sigv4_error(e: &rampart_sigv4::Error, family: Family) -> AwsError {
     AwsError::new(e.aws_code(family), e.http_status(family), e.message())
+}
+
+/// The session token a request carries: the `X-Amz-Security-Token` header, or the query
+/// parameter of a presigned URL.
+fn security_token(parts: &Parts) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(value) = parts.headers.get("x-amz-security-token") {
+        return value.to_str().ok().map(std::borrow::Cow::Borrowed);
+    }
+    parts.uri.query()?.split('&').find_map(|pair| {
+        let value = pair.strip_prefix("X-Amz-Security-Token=")?;
+        percent_encoding::percent_decode_str(value).decode_utf8().ok()
+    })
+}
+
+/// The answer to temporary credentials that have expired.
+fn expired_token(family: Family) -> AwsError {
+    let message = "The security token included in the request is expired";
+    match family {
+        Family::Query => AwsError::new("ExpiredToken", 403, message),
+        Family::Json => AwsError::new("ExpiredTokenException", 400, message),
+        Family::S3 => AwsError::new("ExpiredToken", 400, "The provided token has expired."),
+    }
 }
 
 /// The answer to an access key id that does not exist (or is inactive).

@@ -1,0 +1,79 @@
+//! AWS Security Token Service: who is calling, and temporary credentials.
+
+mod assume_role;
+mod caller;
+mod federation;
+mod input;
+mod mfa;
+mod session_token;
+
+use rampart_protocol::AwsError;
+use rampart_service::{Access, Call, Registry, no_rule};
+use serde_json::Value;
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        "sts",
+        "GetCallerIdentity",
+        true,
+        caller::get_caller_identity,
+    );
+    registry.register("sts", "GetAccessKeyInfo", true, caller::get_access_key_info);
+    registry.register("sts", "AssumeRole", false, assume_role::assume_role);
+    registry.register(
+        "sts",
+        "GetSessionToken",
+        false,
+        session_token::get_session_token,
+    );
+    registry.register(
+        "sts",
+        "GetFederationToken",
+        false,
+        federation::get_federation_token,
+    );
+    registry.authorize("sts", table);
+}
+
+/// STS's authorization table (Service Authorization Reference).
+fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>, AwsError> {
+    let action = format!("sts:{operation}");
+    match operation {
+        // AWS: no permission is needed for these, and not even an explicit deny stops them
+        // (GetSessionToken authenticates; policies do not govern authentication).
+        "GetCallerIdentity" | "GetSessionToken" => Ok(Vec::new()),
+        "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
+        "AssumeRole" => assume_role::accesses(call, input),
+        "GetFederationToken" => {
+            let name = input
+                .get("Name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let tags = tag_pairs(input);
+            Ok(vec![
+                Access::new(action, federation::federated_user_arn(call, name))
+                    .with_request_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            ])
+        }
+        _ => Err(no_rule("sts", operation)),
+    }
+}
+
+/// The request's `Tags` as pairs.
+pub(crate) fn tag_pairs(input: &Value) -> Vec<(String, String)> {
+    input
+        .get("Tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("Key")?.as_str()?.to_owned(),
+                t.get("Value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ))
+        })
+        .collect()
+}
