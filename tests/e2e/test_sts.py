@@ -137,3 +137,142 @@ def test_session_calls_are_recorded_with_their_session_context(server):
     assert identity["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
     assert "SessionToken" not in events[0]["CloudTrailEvent"]
     assert credentials["SecretAccessKey"] not in events[0]["CloudTrailEvent"]
+
+
+TRUST_ACCOUNT = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole",
+}]}
+
+
+def make_role(server, name, trust, policies=(), **extra):
+    iam = server.client("iam")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), **extra)["Role"]
+    for arn in policies:
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    return role
+
+
+def account_of(server):
+    return server.client("sts").get_caller_identity()["Account"]
+
+
+def trust_for(account, **condition):
+    trust = json.loads(json.dumps(TRUST_ACCOUNT).replace("{account}", account))
+    if condition:
+        trust["Statement"][0]["Condition"] = condition
+    return trust
+
+
+def test_assuming_a_role_gives_the_role_permissions_and_drops_the_callers(server):
+    account = account_of(server)
+    role = make_role(server, "reader", trust_for(account),
+                     ["arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser"])
+    key_id, secret = user_with_policy(server, "worker", [
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "cloudtrail:ListTrails"], "Resource": "*"},
+    ])
+    assert "Trails" in server.client("cloudtrail", key_id=key_id, secret=secret).list_trails()
+    out = server.client("sts", key_id=key_id, secret=secret).assume_role(
+        RoleArn=role["Arn"], RoleSessionName="job-1", DurationSeconds=900)
+    assert out["AssumedRoleUser"] == {
+        "AssumedRoleId": f"{role['RoleId']}:job-1",
+        "Arn": f"arn:aws:sts::{account}:assumed-role/reader/job-1",
+    }
+    credentials = out["Credentials"]
+    who = session_client(server, "sts", credentials).get_caller_identity()
+    assert who["UserId"] == f"{role['RoleId']}:job-1"
+    assert who["Arn"] == f"arn:aws:sts::{account}:assumed-role/reader/job-1"
+    assert "Keys" in session_client(server, "kms", credentials).list_keys()
+    # The caller's own permission to list trails does not travel into the role session.
+    err = error_of(lambda: session_client(server, "cloudtrail", credentials).list_trails())
+    assert err["Error"]["Code"] == "AccessDeniedException"
+    assert "assumed-role/reader/job-1 is not authorized to perform: cloudtrail:ListTrails" in err["Error"]["Message"]
+
+
+def test_a_user_needs_both_the_trust_policy_and_its_own_permission(server):
+    account = account_of(server)
+    role = make_role(server, "guarded", trust_for(account))
+    key_id, secret = user_with_policy(server, "nobody", [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+    ])
+    err = error_of(lambda: server.client("sts", key_id=key_id, secret=secret).assume_role(
+        RoleArn=role["Arn"], RoleSessionName="s1"))
+    assert err["Error"]["Code"] == "AccessDenied"
+    assert f"not authorized to perform: sts:AssumeRole on resource: {role['Arn']}" in err["Error"]["Message"]
+    # A role that does not exist is refused the same way.
+    ghost = f"arn:aws:iam::{account}:role/ghost"
+    err = error_of(lambda: server.client("sts").assume_role(RoleArn=ghost, RoleSessionName="s1"))
+    assert err["Error"]["Code"] == "AccessDenied"
+
+
+def test_external_id_is_required_when_the_trust_policy_asks_for_it(server):
+    account = account_of(server)
+    role = make_role(server, "vendor", trust_for(account, StringEquals={"sts:ExternalId": "Unique-42"}))
+    sts = server.client("sts")
+    err = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1"))
+    assert err["Error"]["Code"] == "AccessDenied"
+    err = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", ExternalId="wrong-id"))
+    assert err["Error"]["Code"] == "AccessDenied"
+    ok = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", ExternalId="Unique-42")
+    assert ok["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+def test_session_durations_and_role_chaining(server):
+    account = account_of(server)
+    role = make_role(server, "short", trust_for(account), MaxSessionDuration=3600)
+    chained_trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": role["Arn"]}, "Action": "sts:AssumeRole"}]}
+    second = make_role(server, "second", chained_trust)
+    iam = server.client("iam")
+    iam.put_role_policy(RoleName="short", PolicyName="chain", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": second["Arn"]}]}))
+    sts = server.client("sts")
+    err = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7200))
+    assert err["Error"]["Code"] == "ValidationError"
+    assert err["Error"]["Message"] == "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+    first = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop1")["Credentials"]
+    chained = session_client(server, "sts", first)
+    err = error_of(lambda: chained.assume_role(RoleArn=second["Arn"], RoleSessionName="hop2", DurationSeconds=7200))
+    assert err["Error"]["Message"] == (
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+    )
+    hop2 = chained.assume_role(RoleArn=second["Arn"], RoleSessionName="hop2")["Credentials"]
+    assert session_client(server, "sts", hop2).get_caller_identity()["Arn"].endswith("assumed-role/second/hop2")
+
+
+def test_revoking_older_sessions_with_token_issue_time(server):
+    account = account_of(server)
+    role = make_role(server, "revocable", trust_for(account),
+                     ["arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser"])
+    credentials = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="old")["Credentials"]
+    kms = session_client(server, "kms", credentials)
+    assert "Keys" in kms.list_keys()
+    iam = server.client("iam")
+    # The console's "Revoke active sessions" writes this inline policy: sessions issued before
+    # now are denied everything. (A date in the future revokes every session issued so far.)
+    iam.put_role_policy(RoleName="revocable", PolicyName="AWSRevokeOlderSessions", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Action": ["*"], "Resource": ["*"],
+            "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2100-01-01T00:00:00Z"}}}]}))
+    err = error_of(lambda: kms.list_keys())
+    assert err["Error"]["Code"] == "AccessDeniedException"
+    assert "with an explicit deny in an identity-based policy" in err["Error"]["Message"]
+    iam.delete_role_policy(RoleName="revocable", PolicyName="AWSRevokeOlderSessions")
+    assert "Keys" in kms.list_keys()
+
+
+def test_session_policies_and_tags_narrow_a_role_session(server):
+    account = account_of(server)
+    trust = trust_for(account)
+    trust["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    role = make_role(server, "tagged", trust, ["arn:aws:iam::aws:policy/AdministratorAccess"])
+    narrow = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "kms:*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}
+    out = server.client("sts").assume_role(
+        RoleArn=role["Arn"], RoleSessionName="s1", Policy=json.dumps(narrow),
+        Tags=[{"Key": "team", "Value": "blue"}], TransitiveTagKeys=["team"])
+    assert 0 < out["PackedPolicySize"] <= 100
+    credentials = out["Credentials"]
+    assert "Keys" in session_client(server, "kms", credentials).list_keys()
+    err = error_of(lambda: session_client(server, "iam", credentials).list_users())
+    assert "because no session policy allows the iam:ListUsers action" in err["Error"]["Message"]
