@@ -1,5 +1,6 @@
-//! The cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
-//! GenerateDataKeyWithoutPlaintext and GenerateRandom.
+//! The symmetric cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey,
+//! GenerateDataKeyWithoutPlaintext and GenerateRandom (Encrypt and Decrypt hand RSA keys to
+//! `asym_ops`).
 //!
 //! Plaintexts and data keys are held in zeroizing buffers and never reach an error or a log.
 
@@ -25,7 +26,7 @@ const MAX_CIPHERTEXT: usize = 6144;
 /// Largest data key or random string, in bytes.
 const MAX_RANDOM: i64 = 1024;
 
-type Context = BTreeMap<String, String>;
+pub(crate) type Context = BTreeMap<String, String>;
 
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("kms", "Encrypt", true, encrypt);
@@ -52,7 +53,7 @@ fn check_algorithm(algorithm: Option<&str>) -> Result<&'static str, AwsError> {
 
 /// Refuses a Nitro `Recipient`: answering in plaintext where the caller asked for a
 /// ciphertext for its enclave would defeat the point, and attestation is not implemented.
-fn refuse_recipient(recipient: &Option<Value>) -> Result<(), AwsError> {
+pub(crate) fn refuse_recipient(recipient: &Option<Value>) -> Result<(), AwsError> {
     match recipient {
         Some(_) => Err(errors::unsupported(
             "Recipient (Nitro attestation) is not supported by this server yet.",
@@ -62,19 +63,26 @@ fn refuse_recipient(recipient: &Option<Value>) -> Result<(), AwsError> {
 }
 
 /// Decodes a base64 blob member (the protocol layer already checked it is base64).
-fn decode(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+pub(crate) fn decode(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, AwsError> {
     B64.decode(text)
         .map(Zeroizing::new)
         .map_err(|_| errors::validation(format!("Value at '{member}' is not valid base64.")))
 }
 
-/// Seals `plaintext` under the key's current backing version.
-fn seal(
+/// Seals `plaintext` under the key's current backing version; only symmetric keys do.
+pub(crate) fn seal(
     call: &Call<'_>,
     record: &KeyRecord,
     plaintext: &[u8],
     context: &Context,
 ) -> Result<Vec<u8>, AwsError> {
+    record.require_usage(&["ENCRYPT_DECRYPT"], "this operation")?;
+    if record.key_spec != SYMMETRIC_DEFAULT {
+        return Err(errors::invalid_key_usage(format!(
+            "{} key spec {} is not valid for this operation; it needs a symmetric encryption KMS key.",
+            record.arn, record.key_spec
+        )));
+    }
     let (version, material) = record.current_material(call)?;
     blob::encrypt(&material, &record.id_bytes()?, version, plaintext, context)
         .map_err(|_| errors::internal("encryption failed"))
@@ -135,9 +143,19 @@ fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Member must have length between 1 and 4096",
         ));
     }
-    let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
+    if record.key_spec != SYMMETRIC_DEFAULT && record.key_usage == "ENCRYPT_DECRYPT" {
+        return crate::asym_ops::rsa_encrypt(
+            call,
+            &record,
+            &plaintext,
+            input.encryption_algorithm.as_deref(),
+            &input.encryption_context,
+            input.dry_run,
+        );
+    }
+    let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
     if input.dry_run {
         return Err(errors::dry_run());
     }
@@ -165,6 +183,19 @@ struct DecryptInput {
 fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: DecryptInput = from_input(input, "ValidationException")?;
     refuse_recipient(&input.recipient)?;
+    if let Some(key_id) = &input.key_id {
+        let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+        if record.key_spec != SYMMETRIC_DEFAULT {
+            record.require_usable()?;
+            return crate::asym_ops::rsa_decrypt(
+                call,
+                &record,
+                &decode("ciphertextBlob", &input.ciphertext_blob)?,
+                input.encryption_algorithm.as_deref(),
+                input.dry_run,
+            );
+        }
+    }
     let algorithm = check_algorithm(input.encryption_algorithm.as_deref())?;
     let (record, plaintext) = open(
         call,

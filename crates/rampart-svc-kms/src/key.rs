@@ -115,6 +115,28 @@ impl KeyRecord {
         }
     }
 
+    /// Refuses `operation` unless the key's usage is one of `usages`.
+    pub fn require_usage(&self, usages: &[&str], operation: &str) -> Result<(), AwsError> {
+        if usages.contains(&self.key_usage.as_str()) {
+            Ok(())
+        } else {
+            Err(errors::invalid_key_usage(format!(
+                "{} key usage is {} which is not valid for {operation}.",
+                self.arn, self.key_usage
+            )))
+        }
+    }
+
+    /// The raw bytes of the key's current backing version: an HMAC key, or an asymmetric
+    /// key's PKCS #8 DER.
+    pub fn current_bytes(&self, call: &Call<'_>) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+        let latest = self
+            .materials
+            .last()
+            .ok_or_else(|| errors::internal("key without material"))?;
+        self.open_bytes(call, latest)
+    }
+
     /// Refuses a management operation on a key pending deletion.
     pub fn require_not_pending_deletion(&self) -> Result<(), AwsError> {
         match self.state {

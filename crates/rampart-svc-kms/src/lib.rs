@@ -1,6 +1,7 @@
-//! KMS over the store: symmetric keys (SYMMETRIC_DEFAULT, AES-256-GCM) with their lifecycle,
-//! aliases, tags and descriptions, and the cryptographic operations (Encrypt, Decrypt,
-//! ReEncrypt, GenerateDataKey, GenerateRandom).
+//! KMS over the store: symmetric (AES-256-GCM), RSA, elliptic-curve, ML-DSA and HMAC keys with
+//! their lifecycle, rotation, key policies, grants, aliases, tags and descriptions, and the
+//! cryptographic operations over them. [`run_due`] is the scheduler's entry point (due
+//! rotations and deletions).
 //!
 //! Key material lives in the store only sealed under the master key, bound to the key's ARN and
 //! backing version. This crate must never put plaintext, data keys or key material in an error,
@@ -13,6 +14,7 @@
 #[cfg(test)]
 mod access_tests;
 mod aliases;
+mod asym_ops;
 mod authz;
 mod cache;
 mod crypto_ops;
@@ -34,6 +36,7 @@ pub use rotation::{DueReport, run_due};
 pub fn register(registry: &mut rampart_service::Registry) {
     keys::register(registry);
     crypto_ops::register(registry);
+    asym_ops::register(registry);
     aliases::register(registry);
     tags::register(registry);
     policy::register(registry);

@@ -634,3 +634,232 @@ fn run_due_purges_keys_whose_deletion_came_due() {
         crate::DueReport::default()
     );
 }
+
+fn key_of(w: &World, spec: &str, usage: &str) -> Value {
+    w.call("CreateKey", json!({"KeySpec": spec, "KeyUsage": usage}))["KeyMetadata"].clone()
+}
+
+fn unb64(v: &Value) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(v.as_str().unwrap())
+        .unwrap()
+}
+
+#[test]
+fn ecdsa_keys_sign_and_verify_raw_and_digest() {
+    let w = World::new();
+    let meta = key_of(&w, "ECC_NIST_P256", "SIGN_VERIFY");
+    assert_eq!(meta["SigningAlgorithms"], json!(["ECDSA_SHA_256"]));
+    assert!(meta.get("EncryptionAlgorithms").is_none());
+    let id = meta["KeyId"].clone();
+    let signed = w.call(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"hello"), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(signed["SigningAlgorithm"], "ECDSA_SHA_256");
+    let verified = w.call(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(b"hello"), "Signature": signed["Signature"],
+               "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(verified["SignatureValid"], true);
+    // The same signature verifies over the message's SHA-256 digest.
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b"hello");
+    let verified = w.call(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(digest.as_ref()), "MessageType": "DIGEST",
+               "Signature": signed["Signature"], "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(verified["SignatureValid"], true);
+    let e = w.error(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(b"hellO"), "Signature": signed["Signature"],
+               "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(e.code, "KMSInvalidSignatureException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"x"), "SigningAlgorithm": "RSASSA_PSS_SHA_256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 31]), "MessageType": "DIGEST",
+               "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 4097]), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    // Wrong usage for the symmetric operations.
+    let e = w.error("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
+    assert_eq!(e.code, "InvalidKeyUsageException");
+    let e = w.error(
+        "GenerateDataKey",
+        json!({"KeyId": id, "KeySpec": "AES_256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+    let public = w.call("GetPublicKey", json!({"KeyId": id}));
+    assert_eq!(public["KeySpec"], "ECC_NIST_P256");
+    assert_eq!(public["KeyUsage"], "SIGN_VERIFY");
+    // DER SPKI of a P-256 key: 91 bytes.
+    assert_eq!(unb64(&public["PublicKey"]).len(), 91);
+    let symmetric = w.key();
+    let e = w.error("GetPublicKey", json!({"KeyId": symmetric["KeyId"]}));
+    assert_eq!(e.code, "UnsupportedOperationException");
+}
+
+#[test]
+fn rsa_keys_encrypt_with_oaep_and_sign_with_pss_and_pkcs1() {
+    let w = World::new();
+    let enc = key_of(&w, "RSA_2048", "ENCRYPT_DECRYPT");
+    assert_eq!(
+        enc["EncryptionAlgorithms"],
+        json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
+    );
+    let id = enc["KeyId"].clone();
+    let sealed = w.call(
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"rsa secret"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
+    assert_eq!(unb64(&sealed["CiphertextBlob"]).len(), 256);
+    let opened = w.call(
+        "Decrypt",
+        json!({"KeyId": id, "CiphertextBlob": sealed["CiphertextBlob"], "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
+    assert_eq!(opened["Plaintext"], b64(b"rsa secret"));
+    assert_eq!(opened["EncryptionAlgorithm"], "RSAES_OAEP_SHA_256");
+    let e = w.error(
+        "Decrypt",
+        json!({"KeyId": id, "CiphertextBlob": sealed["CiphertextBlob"], "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}),
+    );
+    assert_eq!(e.code, "InvalidCiphertextException");
+    // 190 bytes is RSA_2048's limit with SHA-256.
+    let e = w.error(
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(&[1; 191]), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
+    assert_eq!(e.code, "InvalidKeyUsageException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"x"), "SigningAlgorithm": "RSASSA_PSS_SHA_256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+
+    let signing = key_of(&w, "RSA_2048", "SIGN_VERIFY")["KeyId"].clone();
+    for algorithm in ["RSASSA_PSS_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"] {
+        let s = w.call(
+            "Sign",
+            json!({"KeyId": signing, "Message": b64(b"m"), "SigningAlgorithm": algorithm}),
+        );
+        assert_eq!(unb64(&s["Signature"]).len(), 256);
+        let v = w.call(
+            "Verify",
+            json!({"KeyId": signing, "Message": b64(b"m"), "Signature": s["Signature"], "SigningAlgorithm": algorithm}),
+        );
+        assert_eq!(v["SignatureValid"], true);
+    }
+}
+
+#[test]
+fn hmac_keys_generate_and_verify_macs() {
+    let w = World::new();
+    let meta = w.call(
+        "CreateKey",
+        json!({"KeySpec": "HMAC_384", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    )["KeyMetadata"]
+        .clone();
+    assert_eq!(meta["MacAlgorithms"], json!(["HMAC_SHA_384"]));
+    let id = meta["KeyId"].clone();
+    let mac = w.call(
+        "GenerateMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_384"}),
+    );
+    assert_eq!(unb64(&mac["Mac"]).len(), 48);
+    let ok = w.call(
+        "VerifyMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "Mac": mac["Mac"], "MacAlgorithm": "HMAC_SHA_384"}),
+    );
+    assert_eq!(ok["MacValid"], true);
+    let e = w.error(
+        "VerifyMac",
+        json!({"KeyId": id, "Message": b64(b"n"), "Mac": mac["Mac"], "MacAlgorithm": "HMAC_SHA_384"}),
+    );
+    assert_eq!(e.code, "KMSInvalidMacException");
+    let e = w.error(
+        "GenerateMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+    let e = w.error("EnableKeyRotation", json!({"KeyId": id}));
+    assert_eq!(e.code, "UnsupportedOperationException");
+}
+
+#[test]
+fn ecdh_keys_derive_the_same_secret_as_the_peer() {
+    let w = World::new();
+    let a = key_of(&w, "ECC_NIST_P384", "KEY_AGREEMENT");
+    assert_eq!(a["KeyAgreementAlgorithms"], json!(["ECDH"]));
+    let b = key_of(&w, "ECC_NIST_P384", "KEY_AGREEMENT");
+    let pub_of =
+        |k: &Value| w.call("GetPublicKey", json!({"KeyId": k["KeyId"]}))["PublicKey"].clone();
+    let ab = w.call(
+        "DeriveSharedSecret",
+        json!({"KeyId": a["KeyId"], "KeyAgreementAlgorithm": "ECDH", "PublicKey": pub_of(&b)}),
+    );
+    let ba = w.call(
+        "DeriveSharedSecret",
+        json!({"KeyId": b["KeyId"], "KeyAgreementAlgorithm": "ECDH", "PublicKey": pub_of(&a)}),
+    );
+    assert_eq!(ab["SharedSecret"], ba["SharedSecret"]);
+    assert_eq!(unb64(&ab["SharedSecret"]).len(), 48);
+    let e = w.error(
+        "DeriveSharedSecret",
+        json!({"KeyId": a["KeyId"], "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(b"junk")}),
+    );
+    assert_eq!(e.code, "ValidationException");
+}
+
+#[test]
+fn data_key_pairs_are_sealed_under_a_symmetric_key() {
+    let w = World::new();
+    let key = w.key();
+    let ctx = json!({"purpose": "pair"});
+    let pair = w.call(
+        "GenerateDataKeyPair",
+        json!({"KeyId": key["KeyId"], "KeyPairSpec": "ECC_NIST_P256", "EncryptionContext": ctx}),
+    );
+    assert_eq!(pair["KeyPairSpec"], "ECC_NIST_P256");
+    let opened = w.call(
+        "Decrypt",
+        json!({"CiphertextBlob": pair["PrivateKeyCiphertextBlob"], "EncryptionContext": ctx}),
+    );
+    assert_eq!(opened["Plaintext"], pair["PrivateKeyPlaintext"]);
+    let private = rampart_crypto::kms::PrivateKey::from_pkcs8(
+        rampart_crypto::kms::AsymmetricSpec::EccNistP256,
+        &unb64(&pair["PrivateKeyPlaintext"]),
+    )
+    .unwrap();
+    assert_eq!(private.public_key_der().unwrap(), unb64(&pair["PublicKey"]));
+    let without = w.call(
+        "GenerateDataKeyPairWithoutPlaintext",
+        json!({"KeyId": key["KeyId"], "KeyPairSpec": "RSA_2048"}),
+    );
+    assert!(without.get("PrivateKeyPlaintext").is_none());
+    let e = w.error(
+        "GenerateDataKeyPair",
+        json!({"KeyId": key["KeyId"], "KeyPairSpec": "SM2"}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+    let signing = key_of(&w, "ECC_NIST_P256", "SIGN_VERIFY");
+    let e = w.error(
+        "GenerateDataKeyPair",
+        json!({"KeyId": signing["KeyId"], "KeyPairSpec": "ECC_NIST_P256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+}

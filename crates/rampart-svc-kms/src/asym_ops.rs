@@ -1,0 +1,461 @@
+//! The operations of asymmetric and HMAC keys: GetPublicKey, Sign, Verify, RSA Encrypt and
+//! Decrypt, DeriveSharedSecret, GenerateMac, VerifyMac, and GenerateDataKeyPair(WithoutPlaintext)
+//! (a fresh key pair whose private key is sealed under a symmetric KMS key).
+//!
+//! Private keys are opened from the store for each call and zeroized when dropped; they, the
+//! messages and the shared secrets never reach an error or a log.
+
+use crate::crypto_ops::{Context, decode, refuse_recipient, seal};
+use crate::errors;
+use crate::key::KeyRecord;
+use crate::resolve::{Accept, resolve};
+use crate::spec::{self, Kind};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rampart_crypto::kms::{
+    AsymmetricError, AsymmetricSpec, MacKey, Message, OaepHash, PrivateKey, SigningAlgorithm,
+};
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry, from_input};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Largest message of Sign, Verify, GenerateMac and VerifyMac, in bytes.
+const MAX_MESSAGE: usize = 4096;
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register("kms", "GetPublicKey", true, get_public_key);
+    registry.register("kms", "Sign", true, sign);
+    registry.register("kms", "Verify", true, verify);
+    registry.register("kms", "GenerateMac", true, generate_mac);
+    registry.register("kms", "VerifyMac", true, verify_mac);
+    registry.register("kms", "DeriveSharedSecret", true, derive_shared_secret);
+    registry.register("kms", "GenerateDataKeyPair", true, |c, i| {
+        generate_data_key_pair(c, i, true)
+    });
+    registry.register(
+        "kms",
+        "GenerateDataKeyPairWithoutPlaintext",
+        true,
+        |c, i| generate_data_key_pair(c, i, false),
+    );
+}
+
+/// The opened private key of an asymmetric key record.
+fn private_key(call: &Call<'_>, record: &KeyRecord) -> Result<PrivateKey, AwsError> {
+    let Some(Kind::Asymmetric(spec)) = spec::kind(&record.key_spec) else {
+        return Err(errors::unsupported(format!(
+            "{} key spec {} is not supported for this operation.",
+            record.arn, record.key_spec
+        )));
+    };
+    PrivateKey::from_pkcs8(spec, &record.current_bytes(call)?)
+        .map_err(|_| errors::internal("stored private key does not parse"))
+}
+
+/// The opened key of an HMAC key record.
+fn mac_key(call: &Call<'_>, record: &KeyRecord) -> Result<MacKey, AwsError> {
+    let Some(Kind::Mac(spec)) = spec::kind(&record.key_spec) else {
+        return Err(errors::internal("an HMAC key record of another spec"));
+    };
+    MacKey::from_bytes(spec, &record.current_bytes(call)?)
+        .ok_or_else(|| errors::internal("stored HMAC key has the wrong length"))
+}
+
+/// The usable key `key_id` names, with a usage among `usages` for `operation`.
+fn usable(
+    call: &Call<'_>,
+    key_id: &str,
+    usages: &[&str],
+    operation: &str,
+) -> Result<KeyRecord, AwsError> {
+    let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+    record.require_usable()?;
+    record.require_usage(usages, operation)?;
+    Ok(record)
+}
+
+/// A message member, 1..=4096 bytes.
+fn message(member: &str, text: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, AwsError> {
+    let bytes = decode(member, text)?;
+    if bytes.is_empty() || bytes.len() > MAX_MESSAGE {
+        return Err(errors::constraint(
+            member,
+            "Member must have length between 1 and 4096",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Refuses an algorithm the key's spec does not have.
+fn algorithm_mismatch(record: &KeyRecord, algorithm: &str) -> AwsError {
+    errors::invalid_key_usage(format!(
+        "Algorithm {algorithm} is incompatible with key spec {}.",
+        record.key_spec
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeyIdInput {
+    key_id: String,
+}
+
+fn get_public_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: KeyIdInput = from_input(input, "ValidationException")?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    record.require_usable()?;
+    let public = private_key(call, &record)?
+        .public_key_der()
+        .map_err(|_| errors::internal("public key encoding failed"))?;
+    let mut out = json!({
+        "KeyId": record.arn,
+        "PublicKey": B64.encode(public),
+        "CustomerMasterKeySpec": record.key_spec,
+        "KeySpec": record.key_spec,
+        "KeyUsage": record.key_usage,
+    });
+    for (member, algorithms) in spec::algorithms(&record.key_spec, &record.key_usage) {
+        out[member] = json!(algorithms);
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SignInput {
+    key_id: String,
+    message: String,
+    message_type: Option<String>,
+    signing_algorithm: String,
+    signature: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The signing key, algorithm and message of a Sign or Verify request.
+fn signing(
+    call: &Call<'_>,
+    input: &SignInput,
+    operation: &str,
+) -> Result<(KeyRecord, PrivateKey, SigningAlgorithm), AwsError> {
+    let record = usable(call, &input.key_id, &["SIGN_VERIFY"], operation)?;
+    let key = private_key(call, &record)?;
+    let algorithm = SigningAlgorithm::from_name(&input.signing_algorithm)
+        .filter(|a| key.spec().signing_algorithms().contains(a))
+        .ok_or_else(|| algorithm_mismatch(&record, &input.signing_algorithm))?;
+    Ok((record, key, algorithm))
+}
+
+/// `MessageType` as a [`Message`] over `bytes`.
+fn typed<'m>(kind: Option<&str>, bytes: &'m [u8]) -> Result<Message<'m>, AwsError> {
+    match kind {
+        None | Some("RAW") => Ok(Message::Raw(bytes)),
+        Some("DIGEST") => Ok(Message::Digest(bytes)),
+        Some(other) => Err(errors::validation(format!(
+            "1 validation error detected: Value '{other}' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]"
+        ))),
+    }
+}
+
+/// AWS's errors for what signing refuses: a digest of the wrong length, ML-DSA over a digest.
+fn signing_error(e: AsymmetricError, algorithm: SigningAlgorithm) -> AwsError {
+    match e {
+        AsymmetricError::WrongAlgorithm => errors::validation(format!(
+            "Digest is invalid length for algorithm {}.",
+            algorithm.name()
+        )),
+        _ => errors::internal("signing failed"),
+    }
+}
+
+fn sign(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: SignInput = from_input(input, "ValidationException")?;
+    let bytes = message("message", &input.message)?;
+    let (record, key, algorithm) = signing(call, &input, "Sign")?;
+    let message = typed(input.message_type.as_deref(), &bytes)?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let signature = key
+        .sign(algorithm, message)
+        .map_err(|e| signing_error(e, algorithm))?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "Signature": B64.encode(signature),
+        "SigningAlgorithm": algorithm.name(),
+    }))
+}
+
+fn verify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: SignInput = from_input(input, "ValidationException")?;
+    let bytes = message("message", &input.message)?;
+    let signature = decode(
+        "signature",
+        input
+            .signature
+            .as_deref()
+            .ok_or_else(|| errors::validation("Signature is required."))?,
+    )?;
+    let (record, key, algorithm) = signing(call, &input, "Verify")?;
+    let message = typed(input.message_type.as_deref(), &bytes)?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let valid = key
+        .verify(algorithm, message, &signature)
+        .map_err(|e| signing_error(e, algorithm))?;
+    if !valid {
+        return Err(AwsError::new("KMSInvalidSignatureException", 400, ""));
+    }
+    Ok(json!({
+        "KeyId": record.arn,
+        "SignatureValid": true,
+        "SigningAlgorithm": algorithm.name(),
+    }))
+}
+
+/// RSA Encrypt: OAEP with the requested hash; no encryption context (AWS refuses one with
+/// asymmetric keys).
+pub(crate) fn rsa_encrypt(
+    call: &Call<'_>,
+    record: &KeyRecord,
+    plaintext: &[u8],
+    algorithm: Option<&str>,
+    context: &Context,
+    dry_run: bool,
+) -> Result<Value, AwsError> {
+    let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
+    let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
+    if !context.is_empty() {
+        return Err(errors::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
+    }
+    let key = private_key(call, record)?;
+    let max = key
+        .max_plaintext(hash)
+        .map_err(|_| errors::internal("RSA key"))?;
+    if plaintext.len() > max {
+        return Err(errors::validation(format!(
+            "Plaintext is too long for {} with {}: the limit is {max} bytes.",
+            record.key_spec,
+            hash.name()
+        )));
+    }
+    if dry_run {
+        return Err(errors::dry_run());
+    }
+    let ciphertext = key
+        .encrypt(hash, plaintext)
+        .map_err(|_| errors::internal("RSA encryption failed"))?;
+    Ok(json!({
+        "CiphertextBlob": B64.encode(ciphertext),
+        "KeyId": record.arn,
+        "EncryptionAlgorithm": hash.name(),
+    }))
+}
+
+/// RSA Decrypt: every failure is InvalidCiphertextException.
+pub(crate) fn rsa_decrypt(
+    call: &Call<'_>,
+    record: &KeyRecord,
+    ciphertext: &[u8],
+    algorithm: Option<&str>,
+    dry_run: bool,
+) -> Result<Value, AwsError> {
+    record.require_usage(&["ENCRYPT_DECRYPT"], "Decrypt")?;
+    let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
+    let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
+    let key = private_key(call, record)?;
+    if dry_run {
+        return Err(errors::dry_run());
+    }
+    let plaintext = key
+        .decrypt(hash, ciphertext)
+        .map_err(|_| errors::invalid_ciphertext())?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "Plaintext": B64.encode(plaintext.as_slice()),
+        "EncryptionAlgorithm": hash.name(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MacInput {
+    key_id: String,
+    message: String,
+    mac_algorithm: String,
+    mac: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The HMAC key and its algorithm check for GenerateMac and VerifyMac.
+fn mac_of(call: &Call<'_>, input: &MacInput, operation: &str) -> Result<KeyRecord, AwsError> {
+    let record = usable(call, &input.key_id, &["GENERATE_VERIFY_MAC"], operation)?;
+    let expected = match spec::kind(&record.key_spec) {
+        Some(Kind::Mac(spec)) => spec.algorithm(),
+        _ => "",
+    };
+    if input.mac_algorithm != expected {
+        return Err(algorithm_mismatch(&record, &input.mac_algorithm));
+    }
+    Ok(record)
+}
+
+fn generate_mac(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: MacInput = from_input(input, "ValidationException")?;
+    let bytes = message("message", &input.message)?;
+    let record = mac_of(call, &input, "GenerateMac")?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let mac = mac_key(call, &record)?.sign(&bytes);
+    Ok(json!({
+        "KeyId": record.arn,
+        "Mac": B64.encode(mac),
+        "MacAlgorithm": input.mac_algorithm,
+    }))
+}
+
+fn verify_mac(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: MacInput = from_input(input, "ValidationException")?;
+    let bytes = message("message", &input.message)?;
+    let tag = decode(
+        "mac",
+        input
+            .mac
+            .as_deref()
+            .ok_or_else(|| errors::validation("Mac is required."))?,
+    )?;
+    let record = mac_of(call, &input, "VerifyMac")?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    if !mac_key(call, &record)?.verify(&bytes, &tag) {
+        return Err(AwsError::new("KMSInvalidMacException", 400, ""));
+    }
+    Ok(json!({
+        "KeyId": record.arn,
+        "MacValid": true,
+        "MacAlgorithm": input.mac_algorithm,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeriveInput {
+    key_id: String,
+    key_agreement_algorithm: String,
+    public_key: String,
+    recipient: Option<Value>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+fn derive_shared_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: DeriveInput = from_input(input, "ValidationException")?;
+    refuse_recipient(&input.recipient)?;
+    let peer = decode("publicKey", &input.public_key)?;
+    let record = usable(
+        call,
+        &input.key_id,
+        &["KEY_AGREEMENT"],
+        "DeriveSharedSecret",
+    )?;
+    if input.key_agreement_algorithm != "ECDH" {
+        return Err(algorithm_mismatch(&record, &input.key_agreement_algorithm));
+    }
+    let key = private_key(call, &record)?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let secret = key.derive_shared_secret(&peer).map_err(|_| {
+        errors::validation(format!(
+            "The public key is not a valid DER-encoded SubjectPublicKeyInfo for {}.",
+            record.key_spec
+        ))
+    })?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "SharedSecret": B64.encode(secret.as_slice()),
+        "KeyAgreementAlgorithm": "ECDH",
+        "KeyOrigin": record.origin,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PairInput {
+    key_id: String,
+    key_pair_spec: String,
+    #[serde(default)]
+    encryption_context: Context,
+    recipient: Option<Value>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The data key pair specs (`DataKeyPairSpec`) of the model; the ones without an
+/// [`AsymmetricSpec`] here are refused as unsupported.
+const PAIR_SPECS: &[&str] = &[
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "SM2",
+    "ECC_NIST_EDWARDS25519",
+];
+
+fn generate_data_key_pair(
+    call: &Call<'_>,
+    input: Value,
+    with_plaintext: bool,
+) -> Result<Value, AwsError> {
+    let input: PairInput = from_input(input, "ValidationException")?;
+    refuse_recipient(&input.recipient)?;
+    if !PAIR_SPECS.contains(&input.key_pair_spec.as_str()) {
+        return Err(errors::validation(format!(
+            "1 validation error detected: Value '{}' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            input.key_pair_spec,
+            PAIR_SPECS.join(", ")
+        )));
+    }
+    let pair_spec = AsymmetricSpec::from_name(&input.key_pair_spec)
+        .filter(|s| s.is_rsa() || s.is_ecc())
+        .ok_or_else(|| {
+            errors::unsupported(format!(
+                "KeyPairSpec {} is not supported by this server.",
+                input.key_pair_spec
+            ))
+        })?;
+    let operation = if with_plaintext {
+        "GenerateDataKeyPair"
+    } else {
+        "GenerateDataKeyPairWithoutPlaintext"
+    };
+    let record = usable(call, &input.key_id, &["ENCRYPT_DECRYPT"], operation)?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let pair = PrivateKey::generate(pair_spec).map_err(|_| errors::internal("key generation"))?;
+    let public = pair
+        .public_key_der()
+        .map_err(|_| errors::internal("public key encoding failed"))?;
+    let sealed = seal(call, &record, pair.pkcs8(), &input.encryption_context)?;
+    let mut out = json!({
+        "PrivateKeyCiphertextBlob": B64.encode(sealed),
+        "PublicKey": B64.encode(public),
+        "KeyId": record.arn,
+        "KeyPairSpec": input.key_pair_spec,
+    });
+    if with_plaintext {
+        out["PrivateKeyPlaintext"] = json!(B64.encode(pair.pkcs8()));
+    }
+    Ok(out)
+}
