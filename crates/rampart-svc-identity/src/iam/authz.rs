@@ -7,7 +7,7 @@
 //! Policies are named by ARN.
 
 use super::errors::store_error;
-use super::records::{Tag, get_group, get_role, get_user};
+use super::records::{Tag, get_group, get_policy, get_role, get_user};
 use crate::access_keys::{AccessKeyOwner, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, PrincipalKind, no_rule};
@@ -79,22 +79,12 @@ pub(crate) fn table(
         "TagUser" | "TagRole" => entity_access(call, action, of_operation(operation), input)?
             .access
             .with_request_tags(tags(input)),
-        "UntagUser" | "UntagRole" => {
-            let keys = input
-                .get("TagKeys")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect::<Vec<_>>();
-            let access = entity_access(call, action, of_operation(operation), input)?.access;
-            if keys.is_empty() {
-                access
-            } else {
-                access.with_multi("aws:TagKeys", keys)
-            }
-        }
+        "UntagUser" | "UntagRole" => with_tag_keys(
+            entity_access(call, action, of_operation(operation), input)?.access,
+            input,
+        ),
+        "TagPolicy" => policy_access(call, action, input)?.with_request_tags(tags(input)),
+        "UntagPolicy" => with_tag_keys(policy_access(call, action, input)?, input),
         "GetRole"
         | "UpdateRole"
         | "UpdateRoleDescription"
@@ -141,9 +131,8 @@ pub(crate) fn table(
         | "GetPolicyVersion"
         | "DeletePolicyVersion"
         | "ListPolicyVersions"
-        | "SetDefaultPolicyVersion" => {
-            Access::new(action, text(input, "PolicyArn").unwrap_or_default())
-        }
+        | "SetDefaultPolicyVersion"
+        | "ListPolicyTags" => policy_access(call, action, input)?,
         _ => return Err(no_rule("iam", operation)),
     };
     Ok(vec![access])
@@ -238,6 +227,49 @@ fn entity_access(
         access = access.with(&format!("iam:ResourceTag/{key}"), value);
     }
     Ok(EntityAccess { access, boundary })
+}
+
+/// The access to the managed policy `PolicyArn`, with its tags when it is the account's.
+fn policy_access(call: &Call<'_>, action: String, input: &Value) -> Result<Access, AwsError> {
+    let arn = text(input, "PolicyArn").unwrap_or_default();
+    let access = Access::new(action, arn);
+    let prefix = format!(
+        "arn:{}:iam::{}:policy/",
+        call.env.partition, call.principal.account
+    );
+    if !arn.starts_with(&prefix) {
+        return Ok(access);
+    }
+    let name = arn.rsplit('/').next().unwrap_or_default();
+    let stored = get_policy(call.env.store.as_ref(), &call.principal.account, name)
+        .map_err(store_error)?
+        .filter(|(p, _)| p.arn == arn);
+    Ok(match stored {
+        Some((policy, _)) => access.with_resource_tags(
+            policy
+                .tags
+                .iter()
+                .map(|t| (t.key.as_str(), t.value.as_str())),
+        ),
+        None => access,
+    })
+}
+
+/// `access` with the input's `TagKeys` as `aws:TagKeys`.
+fn with_tag_keys(access: Access, input: &Value) -> Access {
+    let keys: Vec<String> = input
+        .get("TagKeys")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    if keys.is_empty() {
+        access
+    } else {
+        access.with_multi("aws:TagKeys", keys)
+    }
 }
 
 /// The access to the user that owns the key `AccessKeyId` (the account, for a root key or a key

@@ -1,7 +1,6 @@
 //! What users, roles and groups share, and the operations over it: inline policies
 //! (`Put/Get/Delete/List<Kind>Policy`), attached managed policies (`Attach/Detach/
-//! ListAttached<Kind>Policies`), tags (`Tag/Untag/List<Kind>Tags`) and permissions boundaries
-//! (`Put/Delete<Kind>PermissionsBoundary`).
+//! ListAttached<Kind>Policies`) and permissions boundaries (`Put/Delete<Kind>PermissionsBoundary`).
 
 use super::errors::{
     invalid_input, limit_exceeded, no_such_entity, policy_error, store_error, unmodifiable,
@@ -10,19 +9,17 @@ use super::errors::{
 use super::managed::{ManagedRef, arn_path, count_attachment, policy_not_found, resolve};
 use super::names::{check_name, max_items};
 use super::paging::page;
-use super::records::{Tag, encode, get_record, record_key, url_encode};
+use super::records::{encode, get_record, record_key, url_encode};
 use rampart_policy::{Policy, PolicyKind, policy_size};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
-use rampart_store::{Batch, Expect};
+use rampart_store::{Batch, Expect, Key};
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-/// AWS's quota of tags per IAM resource.
-pub(crate) const MAX_TAGS: usize = 50;
 /// AWS's default quota of managed policies attached to one user, role or group.
 pub(crate) const POLICIES_PER_ENTITY: usize = 10;
 
@@ -53,10 +50,6 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + 'static {
     fn inline_policies(&mut self) -> &mut BTreeMap<String, String>;
     /// Its attached managed policy ARNs, in attachment order.
     fn attached_policies(&mut self) -> &mut Vec<String>;
-    /// Its tags, if the kind is taggable.
-    fn tags(&mut self) -> Option<&mut Vec<Tag>> {
-        None
-    }
     /// Its permissions boundary, if the kind can have one.
     fn boundary(&mut self) -> Option<&mut Option<String>> {
         None
@@ -83,6 +76,14 @@ pub(crate) fn existing<E: Entity>(call: &Call<'_>, name: &str) -> Result<(E, u64
     )
     .map_err(store_error)?
     .ok_or_else(|| not_found::<E>(name))
+}
+
+/// The entity the input names, its record's key and version.
+pub(crate) fn load<E: Entity>(call: &Call<'_>, input: &Value) -> Result<(E, Key, u64), AwsError> {
+    let name = entity_name::<E>(input)?;
+    let (entity, version) = existing::<E>(call, name)?;
+    let key = record_key(&call.principal.account, E::KIND.table, entity.name());
+    Ok((entity, key, version))
 }
 
 /// Writes back an entity record read at `version`.
@@ -124,44 +125,6 @@ pub(crate) fn entity_name<E: Entity>(input: &Value) -> Result<&str, AwsError> {
     let name = required(input, E::KIND.member, E::KIND.validation_member)?;
     check_name(name, E::KIND.validation_member, E::KIND.name_max)?;
     Ok(name)
-}
-
-/// AWS's tag rules: keys 1-128 characters and unique regardless of case, values up to 256
-/// characters, at most 50 on one resource (`quota` names it: `TagsPerUser`).
-pub(crate) fn check_tags(tags: &[Tag], quota: &str) -> Result<(), AwsError> {
-    if tags.len() > MAX_TAGS {
-        return Err(limit_exceeded(format!(
-            "Cannot exceed quota for {quota}: {MAX_TAGS}"
-        )));
-    }
-    let mut seen = HashSet::new();
-    for tag in tags {
-        let key_len = tag.key.chars().count();
-        if key_len == 0 || key_len > 128 || tag.value.chars().count() > 256 {
-            return Err(validation(
-                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128 for keys and 256 for values]",
-            ));
-        }
-        if !seen.insert(tag.key.to_lowercase()) {
-            return Err(invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Merges `new` into `tags`: a key present in any case takes the new value.
-pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) {
-    for tag in new {
-        match tags
-            .iter_mut()
-            .find(|t| t.key.eq_ignore_ascii_case(&tag.key))
-        {
-            Some(existing) => *existing = tag,
-            None => tags.push(tag),
-        }
-    }
 }
 
 /// A managed policy ARN that must exist to be used as a permissions boundary.
@@ -310,7 +273,7 @@ fn attach<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     attached.push(input.policy_arn);
     let mut batch = put(Batch::new(), call, &entity, version)?;
     if let ManagedRef::Customer(policy, version) = policy {
-        batch = count_attachment(&call.principal.account, batch, policy, version, 1)?;
+        batch = count_attachment(&call.principal.account, batch, *policy, version, 1)?;
     }
     call.env.store.commit(batch).map_err(store_error)?;
     Ok(json!({}))
@@ -328,7 +291,7 @@ fn detach<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     attached.retain(|arn| *arn != input.policy_arn);
     let mut batch = put(Batch::new(), call, &entity, version)?;
     if let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? {
-        batch = count_attachment(&call.principal.account, batch, policy, version, -1)?;
+        batch = count_attachment(&call.principal.account, batch, *policy, version, -1)?;
     }
     call.env.store.commit(batch).map_err(store_error)?;
     Ok(json!({}))
@@ -352,72 +315,6 @@ fn list_attached<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsE
     let mut output = Map::new();
     let attached = page(items, input.marker.as_deref(), max, &mut output)?;
     output.insert("AttachedPolicies".into(), Value::Array(attached));
-    Ok(Value::Object(output))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagInput {
-    tags: Vec<Tag>,
-}
-
-/// The tags of a taggable entity (`tags` is `Some` for every kind that registers tag
-/// operations).
-fn tags_of<E: Entity>(entity: &mut E) -> Result<&mut Vec<Tag>, AwsError> {
-    entity.tags().ok_or_else(rampart_service::internal_error)
-}
-
-fn tag<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let name = entity_name::<E>(&input)?.to_owned();
-    let input: TagInput = from_input(input, "ValidationError")?;
-    let quota = format!("TagsPer{}", E::KIND.title);
-    check_tags(&input.tags, &quota)?;
-    let (mut entity, version) = existing::<E>(call, &name)?;
-    entity.check_modifiable()?;
-    let tags = tags_of(&mut entity)?;
-    merge_tags(tags, input.tags);
-    check_tags(tags, &quota)?;
-    save(call, &entity, version)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UntagInput {
-    tag_keys: Vec<String>,
-}
-
-fn untag<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let name = entity_name::<E>(&input)?.to_owned();
-    let input: UntagInput = from_input(input, "ValidationError")?;
-    if input.tag_keys.len() > MAX_TAGS {
-        return Err(validation(
-            "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50",
-        ));
-    }
-    let (mut entity, version) = existing::<E>(call, &name)?;
-    entity.check_modifiable()?;
-    tags_of(&mut entity)?.retain(|t| {
-        !input
-            .tag_keys
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(&t.key))
-    });
-    save(call, &entity, version)
-}
-
-fn list_tags<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let name = entity_name::<E>(&input)?.to_owned();
-    let input: PageInput = from_input(input, "ValidationError")?;
-    let max = max_items(input.max_items)?;
-    let (mut entity, _) = existing::<E>(call, &name)?;
-    let items = tags_of(&mut entity)?
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("{i:04}"), json!(t)))
-        .collect();
-    let mut output = Map::new();
-    let tags = page(items, input.marker.as_deref(), max, &mut output)?;
-    output.insert("Tags".into(), Value::Array(tags));
     Ok(Value::Object(output))
 }
 
@@ -452,9 +349,9 @@ fn delete_boundary<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, Aw
     save(call, &entity, version)
 }
 
-/// Registers the operations every kind has (inline and attached policies), and tags and
-/// boundaries for the kinds that have them.
-pub(crate) fn register<E: Entity>(registry: &mut Registry, tagged: bool, bounded: bool) {
+/// Registers the operations every kind has (inline and attached policies), and boundaries for
+/// the kinds that have them.
+pub(crate) fn register<E: Entity>(registry: &mut Registry, bounded: bool) {
     let t = E::KIND.title;
     registry.register("iam", &format!("Put{t}Policy"), false, put_policy::<E>);
     registry.register("iam", &format!("Get{t}Policy"), true, get_policy::<E>);
@@ -473,11 +370,6 @@ pub(crate) fn register<E: Entity>(registry: &mut Registry, tagged: bool, bounded
         true,
         list_attached::<E>,
     );
-    if tagged {
-        registry.register("iam", &format!("Tag{t}"), false, tag::<E>);
-        registry.register("iam", &format!("Untag{t}"), false, untag::<E>);
-        registry.register("iam", &format!("List{t}Tags"), true, list_tags::<E>);
-    }
     if bounded {
         registry.register(
             "iam",
@@ -512,19 +404,5 @@ mod tests {
         let spaced = format!("{fits}   \n");
         assert!(within_quota([spaced].iter(), 2_048));
         assert!(!within_quota([fits, "b".into()].iter(), 2_048));
-    }
-
-    #[test]
-    fn tags_merge_regardless_of_key_case() {
-        let tag = |k: &str, v: &str| Tag {
-            key: k.into(),
-            value: v.into(),
-        };
-        let mut tags = vec![tag("Team", "red"), tag("env", "dev")];
-        merge_tags(&mut tags, vec![tag("team", "blue"), tag("cost", "1")]);
-        assert_eq!(
-            tags,
-            vec![tag("team", "blue"), tag("env", "dev"), tag("cost", "1")]
-        );
     }
 }

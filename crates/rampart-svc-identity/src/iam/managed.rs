@@ -4,6 +4,7 @@
 //! Customer managed policies start at version `v1` (`versions` manages the rest). AWS managed
 //! policies come from the policy engine's catalogue and are read-only.
 
+use super::entity::required;
 use super::errors::{
     delete_conflict, invalid_input, no_such_entity, policy_error, store_error, validation,
 };
@@ -11,12 +12,13 @@ use super::names::{check_name, check_policy_path, max_items};
 use super::paging::page;
 use super::records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredGroup, StoredPolicy, StoredRole, StoredUser,
-    StoredVersion, USER_TABLE, encode, get_policy, list, new_unique_id, record_key,
+    StoredVersion, Tag, USER_TABLE, encode, get_policy, list, new_unique_id, record_key,
 };
+use super::tags::{Tagged, check_tags};
 use rampart_policy::{ManagedPolicies, ManagedPolicy, Policy, PolicyKind};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env, Registry, from_input};
-use rampart_store::{Batch, Expect};
+use rampart_store::{Batch, Expect, Key};
 use rampart_types::{AccountId, Partition};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -30,7 +32,7 @@ pub(crate) enum ManagedRef {
     /// An AWS managed policy from the catalogue.
     Aws(&'static ManagedPolicy),
     /// A customer managed policy of the caller's account, with its record's version.
-    Customer(StoredPolicy, u64),
+    Customer(Box<StoredPolicy>, u64),
 }
 
 /// The catalogue's ARN (always in the `aws` partition) for an AWS managed policy ARN of
@@ -75,7 +77,7 @@ pub(crate) fn resolve_in(
     Ok(get_policy(env.store.as_ref(), account, name)
         .map_err(store_error)?
         .filter(|(p, _)| p.arn == arn)
-        .map(|(p, v)| ManagedRef::Customer(p, v)))
+        .map(|(p, v)| ManagedRef::Customer(Box::new(p), v)))
 }
 
 /// A stable `ANPA` id for an AWS managed policy (the catalogue has none): 80 bits of two
@@ -104,27 +106,62 @@ pub(crate) fn arn_path(arn: &str) -> String {
     }
 }
 
-/// How many users, roles and groups of the account have each managed policy ARN attached.
-fn attachment_counts(call: &Call<'_>) -> Result<HashMap<String, u32>, AwsError> {
-    let store = call.env.store.as_ref();
-    let account = &call.principal.account;
-    let users: Vec<StoredUser> = list(store, account, USER_TABLE).map_err(store_error)?;
-    let roles: Vec<StoredRole> = list(store, account, ROLE_TABLE).map_err(store_error)?;
-    let groups: Vec<StoredGroup> = list(store, account, GROUP_TABLE).map_err(store_error)?;
-    let mut counts = HashMap::new();
-    let attached = users
-        .into_iter()
-        .flat_map(|u| u.attached_policies)
-        .chain(roles.into_iter().flat_map(|r| r.attached_policies))
-        .chain(groups.into_iter().flat_map(|g| g.attached_policies));
-    for arn in attached {
-        *counts.entry(arn).or_insert(0) += 1;
+/// How the account's users, roles and groups use managed policies, by ARN.
+#[derive(Default)]
+struct Uses {
+    /// How many have it attached.
+    attached: HashMap<String, u32>,
+    /// How many have it as their permissions boundary.
+    boundary: HashMap<String, u32>,
+}
+
+impl Uses {
+    fn read(call: &Call<'_>) -> Result<Uses, AwsError> {
+        let store = call.env.store.as_ref();
+        let account = &call.principal.account;
+        let users: Vec<StoredUser> = list(store, account, USER_TABLE).map_err(store_error)?;
+        let roles: Vec<StoredRole> = list(store, account, ROLE_TABLE).map_err(store_error)?;
+        let groups: Vec<StoredGroup> = list(store, account, GROUP_TABLE).map_err(store_error)?;
+        let mut uses = Uses::default();
+        let count = |map: &mut HashMap<String, u32>, arn: String| {
+            *map.entry(arn).or_insert(0) += 1;
+        };
+        for user in users {
+            user.attached_policies
+                .into_iter()
+                .for_each(|arn| count(&mut uses.attached, arn));
+            user.permissions_boundary
+                .into_iter()
+                .for_each(|arn| count(&mut uses.boundary, arn));
+        }
+        for role in roles {
+            role.attached_policies
+                .into_iter()
+                .for_each(|arn| count(&mut uses.attached, arn));
+            role.permissions_boundary
+                .into_iter()
+                .for_each(|arn| count(&mut uses.boundary, arn));
+        }
+        for group in groups {
+            group
+                .attached_policies
+                .into_iter()
+                .for_each(|arn| count(&mut uses.attached, arn));
+        }
+        Ok(uses)
     }
-    Ok(counts)
+
+    fn attachments(&self, arn: &str) -> u32 {
+        self.attached.get(arn).copied().unwrap_or(0)
+    }
+
+    fn boundaries(&self, arn: &str) -> u32 {
+        self.boundary.get(arn).copied().unwrap_or(0)
+    }
 }
 
 /// The model's `Policy` structure.
-fn aws_policy_output(partition: Partition, policy: &ManagedPolicy, attachments: u32) -> Value {
+fn aws_policy_output(partition: Partition, policy: &ManagedPolicy, uses: &Uses) -> Value {
     let arn = partition_arn(partition, policy);
     json!({
         "PolicyName": policy.name,
@@ -132,16 +169,17 @@ fn aws_policy_output(partition: Partition, policy: &ManagedPolicy, attachments: 
         "Arn": arn,
         "Path": arn_path(&arn),
         "DefaultVersionId": policy.version_id,
-        "AttachmentCount": attachments,
-        "PermissionsBoundaryUsageCount": 0,
+        "AttachmentCount": uses.attachments(&arn),
+        "PermissionsBoundaryUsageCount": uses.boundaries(&arn),
         "IsAttachable": true,
         "CreateDate": AWS_POLICY_DATE,
         "UpdateDate": AWS_POLICY_DATE,
     })
 }
 
-/// The model's `Policy` structure.
-fn customer_policy_output(policy: &StoredPolicy, with_description: bool) -> Value {
+/// The model's `Policy` structure; `full` adds what only `GetPolicy` returns (description,
+/// tags).
+fn customer_policy_output(policy: &StoredPolicy, uses: &Uses, full: bool) -> Value {
     let mut v = json!({
         "PolicyName": policy.name,
         "PolicyId": policy.policy_id,
@@ -149,13 +187,18 @@ fn customer_policy_output(policy: &StoredPolicy, with_description: bool) -> Valu
         "Path": policy.path,
         "DefaultVersionId": policy.default_version_id,
         "AttachmentCount": policy.attachment_count,
-        "PermissionsBoundaryUsageCount": 0,
+        "PermissionsBoundaryUsageCount": uses.boundaries(&policy.arn),
         "IsAttachable": true,
         "CreateDate": policy.create_date,
         "UpdateDate": policy.update_date,
     });
-    if with_description && let Some(d) = &policy.description {
-        v["Description"] = json!(d);
+    if full {
+        if let Some(d) = &policy.description {
+            v["Description"] = json!(d);
+        }
+        if !policy.tags.is_empty() {
+            v["Tags"] = json!(policy.tags);
+        }
     }
     v
 }
@@ -167,6 +210,8 @@ struct CreatePolicyInput {
     path: Option<String>,
     policy_document: String,
     description: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
 }
 
 fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -181,6 +226,7 @@ fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "1 validation error detected: Value '{d}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000"
         )));
     }
+    check_tags(&input.tags, "TagsPerPolicy")?;
     PolicyKind::Identity
         .check_size(&input.policy_document)
         .map_err(|e| policy_error(&e))?;
@@ -218,6 +264,7 @@ fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }],
         next_version: 2,
         attachment_count: 0,
+        tags: input.tags,
     };
     let batch = Batch::new().put_if(
         record_key(account, POLICY_TABLE, &policy.name),
@@ -225,7 +272,13 @@ fn create_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         Expect::Absent,
     );
     match call.env.store.commit(batch) {
-        Ok(_) => Ok(json!({ "Policy": customer_policy_output(&policy, false) })),
+        Ok(_) => {
+            let mut output = customer_policy_output(&policy, &Uses::default(), false);
+            if !policy.tags.is_empty() {
+                output["Tags"] = json!(policy.tags);
+            }
+            Ok(json!({ "Policy": output }))
+        }
         Err(rampart_store::StoreError::Conflict { .. }) => Err(exists()),
         Err(e) => Err(store_error(e)),
     }
@@ -237,6 +290,24 @@ struct PolicyArnInput {
     policy_arn: String,
 }
 
+impl Tagged for StoredPolicy {
+    const TITLE: &'static str = "Policy";
+    fn load(call: &Call<'_>, input: &Value) -> Result<(Self, Key, u64), AwsError> {
+        let arn = required(input, "PolicyArn", "policyArn")?;
+        match resolve(call, arn)? {
+            Some(ManagedRef::Customer(policy, version)) => {
+                let key = record_key(&call.principal.account, POLICY_TABLE, &policy.name);
+                Ok((*policy, key, version))
+            }
+            _ => Err(policy_not_found(arn)),
+        }
+    }
+    fn tags(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+}
+
+/// `NoSuchEntity` for a policy ARN.
 pub(crate) fn policy_not_found(arn: &str) -> AwsError {
     no_such_entity(format!("Policy {arn} was not found."))
 }
@@ -245,11 +316,11 @@ fn get_policy_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: PolicyArnInput = from_input(input, "ValidationError")?;
     let policy = match resolve(call, &input.policy_arn)? {
         Some(ManagedRef::Aws(policy)) => {
-            let arn = partition_arn(call.env.partition, policy);
-            let count = attachment_counts(call)?.get(&arn).copied().unwrap_or(0);
-            aws_policy_output(call.env.partition, policy, count)
+            aws_policy_output(call.env.partition, policy, &Uses::read(call)?)
         }
-        Some(ManagedRef::Customer(policy, _)) => customer_policy_output(&policy, true),
+        Some(ManagedRef::Customer(policy, _)) => {
+            customer_policy_output(&policy, &Uses::read(call)?, true)
+        }
         None => return Err(policy_not_found(&input.policy_arn)),
     };
     Ok(json!({ "Policy": policy }))
@@ -260,7 +331,7 @@ fn delete_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let Some(ManagedRef::Customer(policy, version)) = resolve(call, &input.policy_arn)? else {
         return Err(policy_not_found(&input.policy_arn));
     };
-    if policy.attachment_count > 0 {
+    if policy.attachment_count > 0 || Uses::read(call)?.boundaries(&policy.arn) > 0 {
         return Err(delete_conflict(
             "Cannot delete a policy attached to entities.",
         ));
@@ -302,17 +373,18 @@ fn list_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let partition = call.env.partition;
     // Sort keys: AWS policies first ("0" + name), then the account's ("1" + lower-cased name).
     let mut items: Vec<(String, Value)> = Vec::new();
+    let uses = Uses::read(call)?;
     if scope != "Local" {
-        let counts = attachment_counts(call)?;
         for policy in ManagedPolicies::get().all() {
             let arn = partition_arn(partition, policy);
-            let count = counts.get(&arn).copied().unwrap_or(0);
-            if (only_attached && count == 0) || !arn_path(&arn).starts_with(&prefix) {
+            if (only_attached && uses.attachments(&arn) == 0)
+                || !arn_path(&arn).starts_with(&prefix)
+            {
                 continue;
             }
             items.push((
                 format!("0{}", policy.name),
-                aws_policy_output(partition, policy, count),
+                aws_policy_output(partition, policy, &uses),
             ));
         }
     }
@@ -330,7 +402,7 @@ fn list_policies(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             }
             items.push((
                 format!("1{}", policy.name.to_lowercase()),
-                customer_policy_output(&policy, false),
+                customer_policy_output(&policy, &uses, false),
             ));
         }
     }

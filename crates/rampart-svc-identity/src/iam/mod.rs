@@ -15,6 +15,7 @@ mod names;
 mod paging;
 mod records;
 mod roles;
+mod tags;
 mod users;
 mod versions;
 
@@ -34,11 +35,14 @@ use rampart_service::Registry;
 /// Registers the IAM operations.
 pub(crate) fn register(registry: &mut Registry) {
     users::register(registry);
-    entity::register::<records::StoredUser>(registry, true, true);
+    entity::register::<records::StoredUser>(registry, true);
+    tags::register::<records::StoredUser>(registry);
     roles::register(registry);
-    entity::register::<StoredRole>(registry, true, true);
+    entity::register::<StoredRole>(registry, true);
+    tags::register::<StoredRole>(registry);
+    tags::register::<records::StoredPolicy>(registry);
     groups::register(registry);
-    entity::register::<records::StoredGroup>(registry, false, false);
+    entity::register::<records::StoredGroup>(registry, false);
     keys::register(registry);
     managed::register(registry);
     versions::register(registry);

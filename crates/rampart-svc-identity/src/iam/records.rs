@@ -150,8 +150,11 @@ pub(crate) struct StoredPolicy {
     pub versions: Vec<StoredVersion>,
     /// The number of the next version (`v<n>`); ids are never reused.
     pub next_version: u32,
-    /// How many users it is attached to.
+    /// How many users, roles and groups it is attached to.
     pub attachment_count: u32,
+    /// Its tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
 }
 
 /// One version of a customer managed policy.

@@ -4,8 +4,8 @@
 //! boundary are `entity` operations.
 
 use super::entity::{
-    Entity, Kind, boundary_output, check_boundary, check_tags, entity_name, existing,
-    protected_role, put, required,
+    Entity, Kind, boundary_output, check_boundary, entity_name, existing, load, protected_role,
+    put, required,
 };
 use super::errors::{
     already_exists, delete_conflict, invalid_input, limit_exceeded, no_such_entity, policy_error,
@@ -18,6 +18,7 @@ use super::records::{
     ROLE_TABLE, SERVICE_ROLE_PATH, StoredRole, Tag, encode, get_record, get_role, list,
     new_unique_id, record_key, url_encode,
 };
+use super::tags::{Tagged, check_tags};
 use rampart_policy::{Policy, PolicyKind};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env, Registry, from_input};
@@ -31,6 +32,19 @@ use std::collections::BTreeMap;
 pub(crate) const ROLES_PER_ACCOUNT: usize = 1_000;
 /// The deletion tasks of service-linked roles, in the account's space.
 const DELETION_TABLE: &str = "iam.slr-deletion";
+
+impl Tagged for StoredRole {
+    const TITLE: &'static str = "Role";
+    fn load(call: &Call<'_>, input: &Value) -> Result<(Self, Key, u64), AwsError> {
+        load(call, input)
+    }
+    fn tags(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+    fn check_modifiable(&self) -> Result<(), AwsError> {
+        StoredRole::check_modifiable(self)
+    }
+}
 
 impl Entity for StoredRole {
     const KIND: Kind = Kind {
@@ -51,12 +65,16 @@ impl Entity for StoredRole {
     fn attached_policies(&mut self) -> &mut Vec<String> {
         &mut self.attached_policies
     }
-    fn tags(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
     fn boundary(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.permissions_boundary)
     }
+    fn check_modifiable(&self) -> Result<(), AwsError> {
+        StoredRole::check_modifiable(self)
+    }
+}
+
+impl StoredRole {
+    /// Refuses a change to a service-linked role (AWS owns it).
     fn check_modifiable(&self) -> Result<(), AwsError> {
         if self.is_service_linked() {
             return Err(protected_role(&self.name));
@@ -138,7 +156,7 @@ fn insert_role(
     for arn in &new.managed_policy_arns {
         match resolve_in(env, account, arn)? {
             Some(ManagedRef::Customer(policy, version)) => {
-                batch = count_attachment(account, batch, policy, version, 1)?;
+                batch = count_attachment(account, batch, *policy, version, 1)?;
             }
             Some(ManagedRef::Aws(_)) => {}
             None => {

@@ -1,17 +1,18 @@
 //! CreateUser, GetUser, ListUsers, UpdateUser and DeleteUser; a user's policies, tags and
 //! boundary are `entity` operations.
 
-use super::entity::{Entity, Kind, boundary_output, check_boundary, check_tags, existing};
+use super::entity::{Entity, Kind, boundary_output, check_boundary, existing, load};
 use super::errors::{already_exists, delete_conflict, session_needs_user_name, store_error};
 use super::names::{check_path, check_user_name, max_items};
 use super::paging::page;
 use super::records::{
     StoredUser, Tag, USER_TABLE, encode, get_user, list, new_unique_id, record_key,
 };
+use super::tags::{Tagged, check_tags};
 use crate::access_keys::{AccessKeyOwner, access_key_key, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, PrincipalKind, Registry, from_input};
-use rampart_store::{Batch, Expect};
+use rampart_store::{Batch, Expect, Key};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -34,6 +35,16 @@ pub(crate) fn user_output(call: &Call<'_>, user: &StoredUser) -> Value {
     v
 }
 
+impl Tagged for StoredUser {
+    const TITLE: &'static str = "User";
+    fn load(call: &Call<'_>, input: &Value) -> Result<(Self, Key, u64), AwsError> {
+        load(call, input)
+    }
+    fn tags(&mut self) -> &mut Vec<Tag> {
+        &mut self.tags
+    }
+}
+
 impl Entity for StoredUser {
     const KIND: Kind = Kind {
         title: "User",
@@ -52,9 +63,6 @@ impl Entity for StoredUser {
     }
     fn attached_policies(&mut self) -> &mut Vec<String> {
         &mut self.attached_policies
-    }
-    fn tags(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
     }
     fn boundary(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.permissions_boundary)

@@ -20,7 +20,7 @@ const VERSIONS_PER_POLICY: usize = 5;
 /// The customer managed policy `arn` names (AWS managed ones cannot be changed).
 fn customer_policy(call: &Call<'_>, arn: &str) -> Result<(StoredPolicy, u64), AwsError> {
     match resolve(call, arn)? {
-        Some(ManagedRef::Customer(policy, version)) => Ok((policy, version)),
+        Some(ManagedRef::Customer(policy, version)) => Ok((*policy, version)),
         _ => Err(policy_not_found(arn)),
     }
 }

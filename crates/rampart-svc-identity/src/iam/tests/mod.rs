@@ -1,6 +1,7 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
 mod groups;
+mod policies;
 mod roles;
 
 use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
