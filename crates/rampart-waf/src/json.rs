@@ -1,6 +1,8 @@
 //! A small JSON walker for `JsonBody`: emits every key and scalar value with its path, and
 //! reports where the document stopped being valid. Depth-limited and linear.
 
+use std::collections::HashSet;
+
 /// Deepest nesting walked; deeper documents count as invalid.
 const MAX_DEPTH: usize = 64;
 
@@ -100,7 +102,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> bool {
         self.i += 1;
-        let mut seen: Vec<Vec<u8>> = Vec::new();
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
         if self.eat(b'}') {
             return true;
         }
@@ -109,10 +111,9 @@ impl Parser<'_> {
             let Some(key) = self.string() else {
                 return false;
             };
-            if seen.contains(&key) {
+            if !seen.insert(key.clone()) {
                 return false;
             }
-            seen.push(key.clone());
             self.path.push(key.clone());
             self.out.items.push((self.path.clone(), true, key));
             let ok = self.eat(b':') && self.value(depth + 1);

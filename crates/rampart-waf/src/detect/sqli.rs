@@ -274,7 +274,7 @@ fn tokenize(s: &[u8], quote: Option<u8>) -> Vec<Tok> {
             None => return toks,
         }
     }
-    while i < s.len() && toks.len() < 256 {
+    while i < s.len() {
         let b = s[i];
         match b {
             b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0 | 0 => i += 1,
@@ -406,6 +406,9 @@ fn is_value(t: Tok) -> bool {
     )
 }
 
+/// The most folding passes (enough for expressions nested this deep).
+const FOLD_PASSES: usize = 12;
+
 fn is_operand(t: Tok) -> bool {
     matches!(
         t,
@@ -413,12 +416,12 @@ fn is_operand(t: Tok) -> bool {
     )
 }
 
-/// Folds expressions into [`Tok::Expr`] until nothing changes: `f(...)` with a flat argument
-/// list, `( x )`, `x op y`, and a leading unary `-x`/`~x`. Each pass shortens the stream, and
-/// streams are capped at 256 tokens, so this stays cheap. Nested calls of known SQL functions
-/// (`ascii(substring(`) are reported as a signature before folding hides them.
+/// Folds expressions into [`Tok::Expr`]/[`Tok::Call`] until nothing changes or after
+/// [`FOLD_PASSES`] passes (each pass is linear, so folding is too): `f(...)` with a flat
+/// argument list, `( x )`, `x op y`, and a leading unary `-x`/`~x`. Nested calls of known SQL
+/// functions (`ascii(substring(`) are reported as a signature before folding hides them.
 fn fold(toks: &mut Vec<Tok>) {
-    loop {
+    for _ in 0..FOLD_PASSES {
         let before = toks.len();
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
         let mut i = 0;

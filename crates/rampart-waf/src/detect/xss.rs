@@ -283,16 +283,20 @@ fn tags(s: &[u8]) -> bool {
         if DANGEROUS_TAGS.contains(&local) && name_start == start {
             return true;
         }
-        if attributes(s, j) {
+        let (found, end) = attributes(s, j);
+        if found {
             return true;
         }
+        // Resume after the attributes: every byte is scanned a bounded number of times.
+        i = end.clamp(start, s.len());
     }
     false
 }
 
-/// The attributes of a tag from `i` until `>` (or the end): handlers and script URLs.
-fn attributes(s: &[u8], mut i: usize) -> bool {
-    while i < s.len() && s[i] != b'>' {
+/// The attributes of a tag from `i` until `>`, the next `<` or the end: handlers and script
+/// URLs. Returns whether one was found and where the scan stopped.
+fn attributes(s: &[u8], mut i: usize) -> (bool, usize) {
+    while i < s.len() && s[i] != b'>' && s[i] != b'<' {
         while i < s.len() && (is_space(s[i]) || s[i] == b'"' || s[i] == b'\'') {
             i += 1;
         }
@@ -302,7 +306,7 @@ fn attributes(s: &[u8], mut i: usize) -> bool {
         }
         let name = &s[start..i];
         if name.is_empty() {
-            i += 1;
+            i = (i + 1).min(s.len());
             continue;
         }
         if is_handler(name)
@@ -310,7 +314,7 @@ fn attributes(s: &[u8], mut i: usize) -> bool {
                 && name.starts_with(b"on")
                 && name[2..].iter().all(u8::is_ascii_alphabetic))
         {
-            return true;
+            return (true, i);
         }
         while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r') {
             i += 1;
@@ -318,15 +322,15 @@ fn attributes(s: &[u8], mut i: usize) -> bool {
         if s.get(i) == Some(&b'=') {
             i += 1;
             if URL_ATTRIBUTES.contains(&name) && script_url(s, i) {
-                return true;
+                return (true, i);
             }
             if name == b"style" && css_expression(&s[i..s.len().min(i + 512)]) {
-                return true;
+                return (true, i);
             }
             i = skip_value(s, i);
         }
     }
-    false
+    (false, i)
 }
 
 fn skip_value(s: &[u8], mut i: usize) -> usize {
@@ -367,6 +371,7 @@ fn attribute_breakout(s: &[u8]) -> bool {
         while j < s.len() && s[j].is_ascii_alphabetic() {
             j += 1;
         }
+        i = j.max(i);
         let name = &s[at..j];
         while j < s.len() && matches!(s[j], b' ' | b'\t' | b'\n' | b'\r') {
             j += 1;
