@@ -7,7 +7,10 @@
 //! Policies are named by ARN.
 
 use super::errors::store_error;
-use super::records::{Tag, get_group, get_policy, get_role, get_user};
+use super::records::{
+    PROFILE_TABLE, StoredProfile, Tag, get_group, get_policy, get_record, get_role, get_user,
+    record_key,
+};
 use crate::access_keys::{AccessKeyOwner, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, PrincipalKind, no_rule};
@@ -21,7 +24,27 @@ pub(crate) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let action = format!("iam:{operation}");
     let access = match operation {
-        "ListUsers" | "ListPolicies" | "ListRoles" | "ListGroups" => Access::new(action, "*"),
+        "ListUsers" | "ListPolicies" | "ListRoles" | "ListGroups" | "ListInstanceProfiles" => {
+            Access::new(action, "*")
+        }
+        "CreateInstanceProfile" => {
+            let name = text(input, "InstanceProfileName").unwrap_or_default();
+            let path = text(input, "Path").unwrap_or("/");
+            Access::new(action, arn(call, Of::Profile, path, name)).with_request_tags(tags(input))
+        }
+        "GetInstanceProfile"
+        | "DeleteInstanceProfile"
+        | "RemoveRoleFromInstanceProfile"
+        | "ListInstanceProfileTags" => profile_access(call, action, input)?,
+        "TagInstanceProfile" => profile_access(call, action, input)?.with_request_tags(tags(input)),
+        "UntagInstanceProfile" => with_tag_keys(profile_access(call, action, input)?, input),
+        "AddRoleToInstanceProfile" => {
+            // Putting a role in a profile passes it to whoever launches with the profile.
+            let pass = entity_access(call, "iam:PassRole".into(), Of::Role, input)?
+                .access
+                .with("iam:PassedToService", "ec2.amazonaws.com");
+            return Ok(vec![profile_access(call, action, input)?, pass]);
+        }
         "CreateUser" | "CreateRole" | "CreateGroup" => {
             let of = of_operation(operation);
             let name = text(input, of.member()).unwrap_or_default();
@@ -94,6 +117,7 @@ pub(crate) fn table(
         | "ListRolePolicies"
         | "ListAttachedRolePolicies"
         | "ListRoleTags"
+        | "ListInstanceProfilesForRole"
         | "DeleteServiceLinkedRole" => entity_access(call, action, Of::Role, input)?.access,
         "CreateServiceLinkedRole" => {
             let service = text(input, "AWSServiceName").unwrap_or_default();
@@ -144,6 +168,7 @@ enum Of {
     User,
     Role,
     Group,
+    Profile,
 }
 
 impl Of {
@@ -152,6 +177,7 @@ impl Of {
             Of::User => "UserName",
             Of::Role => "RoleName",
             Of::Group => "GroupName",
+            Of::Profile => "InstanceProfileName",
         }
     }
 
@@ -160,6 +186,7 @@ impl Of {
             Of::User => "user",
             Of::Role => "role",
             Of::Group => "group",
+            Of::Profile => "instance-profile",
         }
     }
 }
@@ -212,6 +239,11 @@ fn entity_access(
         Of::Group => get_group(store, account, name)
             .map_err(store_error)?
             .map(|(g, _)| (g.arn(partition, account), Vec::new(), None)),
+        Of::Profile => {
+            get_record::<StoredProfile>(store, &record_key(account, PROFILE_TABLE, name))
+                .map_err(store_error)?
+                .map(|(p, _)| (p.arn(partition, account), p.tags, None))
+        }
     };
     let Some((resource, tags, boundary)) = found else {
         return Ok(EntityAccess {
@@ -227,6 +259,11 @@ fn entity_access(
         access = access.with(&format!("iam:ResourceTag/{key}"), value);
     }
     Ok(EntityAccess { access, boundary })
+}
+
+/// The access to the instance profile `InstanceProfileName`, with its tags.
+fn profile_access(call: &Call<'_>, action: String, input: &Value) -> Result<Access, AwsError> {
+    Ok(entity_access(call, action, Of::Profile, input)?.access)
 }
 
 /// The access to the managed policy `PolicyArn`, with its tags when it is the account's.

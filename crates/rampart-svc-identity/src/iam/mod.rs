@@ -13,6 +13,7 @@ mod keys;
 mod managed;
 mod names;
 mod paging;
+mod profiles;
 mod records;
 mod roles;
 mod tags;
@@ -42,6 +43,8 @@ pub(crate) fn register(registry: &mut Registry) {
     tags::register::<StoredRole>(registry);
     tags::register::<records::StoredPolicy>(registry);
     groups::register(registry);
+    profiles::register(registry);
+    tags::register::<records::StoredProfile>(registry);
     entity::register::<records::StoredGroup>(registry, false);
     keys::register(registry);
     managed::register(registry);

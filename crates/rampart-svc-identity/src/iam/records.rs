@@ -18,6 +18,8 @@ pub(crate) const POLICY_TABLE: &str = "iam.policy";
 pub(crate) const ROLE_TABLE: &str = "iam.role";
 /// The groups table, in the account's space.
 pub(crate) const GROUP_TABLE: &str = "iam.group";
+/// The instance profiles table, in the account's space.
+pub(crate) const PROFILE_TABLE: &str = "iam.instance-profile";
 
 const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -176,6 +178,30 @@ impl StoredPolicy {
     pub(crate) fn default_document(&self) -> Option<&str> {
         self.version(&self.default_version_id)
             .map(|v| v.document.as_str())
+    }
+}
+
+/// An instance profile: a container for (at most) one role, for EC2 instances.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredProfile {
+    pub name: String,
+    pub path: String,
+    /// `AIPA` and 16 base32 characters.
+    pub instance_profile_id: String,
+    pub create_date: f64,
+    /// The names of its roles.
+    pub roles: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl StoredProfile {
+    /// `arn:<partition>:iam::<account>:instance-profile<path><name>`.
+    pub(crate) fn arn(&self, partition: Partition, account: &AccountId) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:instance-profile{}{}",
+            self.path, self.name
+        )
     }
 }
 

@@ -244,7 +244,12 @@ fn check_max_session_duration(seconds: i64) -> Result<(), AwsError> {
 
 /// The model's `Role` structure; `full` adds what only `GetRole`, `CreateRole` and the
 /// update operations return (boundary, tags, last use).
-fn role_output(partition: Partition, account: &AccountId, role: &StoredRole, full: bool) -> Value {
+pub(crate) fn role_output(
+    partition: Partition,
+    account: &AccountId,
+    role: &StoredRole,
+    full: bool,
+) -> Value {
     let mut v = json!({
         "Path": role.path,
         "RoleName": role.name,
@@ -410,25 +415,24 @@ fn update_assume_role_policy(call: &Call<'_>, input: Value) -> Result<Value, Aws
 }
 
 /// Why a role cannot be deleted yet, if it cannot.
-fn deletion_conflict(role: &StoredRole) -> Option<AwsError> {
-    if !role.inline_policies.is_empty() {
-        return Some(delete_conflict(
-            "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    if !role.attached_policies.is_empty() {
-        return Some(delete_conflict(
-            "Cannot delete entity, must detach all policies first.",
-        ));
-    }
-    None
+fn deletion_conflict(call: &Call<'_>, role: &StoredRole) -> Result<Option<AwsError>, AwsError> {
+    let conflict = if !role.inline_policies.is_empty() {
+        "Cannot delete entity, must delete policies first."
+    } else if !role.attached_policies.is_empty() {
+        "Cannot delete entity, must detach all policies first."
+    } else if !super::profiles::profiles_of_role(call, &role.name)?.is_empty() {
+        "Cannot delete entity, must remove roles from instance profile first."
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(delete_conflict(conflict)))
 }
 
 fn delete_role(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let name = entity_name::<StoredRole>(&input)?.to_owned();
     let (role, version) = existing::<StoredRole>(call, &name)?;
     role.check_modifiable()?;
-    if let Some(conflict) = deletion_conflict(&role) {
+    if let Some(conflict) = deletion_conflict(call, &role)? {
         return Err(conflict);
     }
     let key = record_key(&call.principal.account, ROLE_TABLE, &role.name);

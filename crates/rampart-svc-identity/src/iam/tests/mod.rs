@@ -2,6 +2,7 @@
 
 mod groups;
 mod policies;
+mod profiles;
 mod roles;
 
 use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
