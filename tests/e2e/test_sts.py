@@ -41,9 +41,9 @@ def test_get_session_token_gives_the_user_its_own_permissions(server):
     assert len(credentials["SecretAccessKey"]) == 40
     who = session_client(server, "sts", credentials).get_caller_identity()
     assert who["Arn"].endswith(":user/dev")
-    iam = session_client(server, "iam", credentials)
-    assert "Users" in iam.list_users()
-    assert error_of(lambda: iam.get_user())["Error"]["Code"] == "AccessDenied"
+    # Without MFA such a session may call no IAM operation at all (its token is "invalid" there).
+    err = error_of(lambda: session_client(server, "iam", credentials).list_users())
+    assert err["Error"]["Code"] == "InvalidClientTokenId"
     # Session credentials cannot ask for more session credentials.
     again = error_of(lambda: session_client(server, "sts", credentials).get_session_token())
     assert again["Error"]["Code"] == "AccessDenied"
@@ -90,11 +90,11 @@ def test_an_altered_or_foreign_token_is_refused(server):
 
 def test_a_federated_user_gets_only_what_user_and_session_policy_both_allow(server):
     key_id, secret = user_with_policy(server, "broker", [
-        {"Effect": "Allow", "Action": ["sts:GetFederationToken", "iam:ListUsers", "kms:ListKeys"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["sts:GetFederationToken", "kms:ListKeys", "kms:ListAliases"], "Resource": "*"},
     ])
     sts = server.client("sts", key_id=key_id, secret=secret)
     session_policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["iam:ListUsers", "cloudtrail:ListTrails"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["kms:ListKeys", "cloudtrail:ListTrails"], "Resource": "*"},
     ]}
     out = sts.get_federation_token(Name="partner", Policy=json.dumps(session_policy), DurationSeconds=900)
     account = server.client("sts").get_caller_identity()["Account"]
@@ -106,27 +106,31 @@ def test_a_federated_user_gets_only_what_user_and_session_policy_both_allow(serv
     credentials = out["Credentials"]
     who = session_client(server, "sts", credentials).get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{account}:federated-user/partner"
-    assert "Users" in session_client(server, "iam", credentials).list_users()
-    # The user may list keys but the session policy does not allow it ...
-    err = error_of(lambda: session_client(server, "kms", credentials).list_keys())
+    assert "Keys" in session_client(server, "kms", credentials).list_keys()
+    # Federated users call no IAM operation at all.
+    err = error_of(lambda: session_client(server, "iam", credentials).list_users())
+    assert err["Error"]["Code"] == "InvalidClientTokenId"
+    # The user may list aliases but the session policy does not allow it ...
+    err = error_of(lambda: session_client(server, "kms", credentials).list_aliases())
     assert err["Error"]["Code"] == "AccessDeniedException"
-    assert "because no session policy allows the kms:ListKeys action" in err["Error"]["Message"]
+    assert "because no session policy allows the kms:ListAliases action" in err["Error"]["Message"]
     # ... and the session policy allows trails, which the user may not list.
     err = error_of(lambda: session_client(server, "cloudtrail", credentials).list_trails())
     assert err["Error"]["Code"] == "AccessDeniedException"
     # Without a session policy a federated user may do nothing.
     bare = sts.get_federation_token(Name="bare")["Credentials"]
-    assert error_of(lambda: session_client(server, "iam", bare).list_users())["Error"]["Code"] == "AccessDenied"
+    err = error_of(lambda: session_client(server, "kms", bare).list_keys())
+    assert err["Error"]["Code"] == "AccessDeniedException"
 
 
 def test_session_calls_are_recorded_with_their_session_context(server):
     key_id, secret = user_with_policy(server, "fed", [
-        {"Effect": "Allow", "Action": ["sts:GetFederationToken", "iam:ListUsers"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["sts:GetFederationToken", "kms:ListKeys"], "Resource": "*"},
     ])
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}
     credentials = server.client("sts", key_id=key_id, secret=secret).get_federation_token(
         Name="visitor", Policy=json.dumps(policy))["Credentials"]
-    session_client(server, "iam", credentials).list_users()
+    session_client(server, "kms", credentials).list_keys()
     events = server.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "AccessKeyId", "AttributeValue": credentials["AccessKeyId"]}]
     )["Events"]

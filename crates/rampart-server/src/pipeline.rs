@@ -164,7 +164,21 @@ impl Pipeline {
             .as_ref()
             .and_then(|s| s.region().parse::<Region>().ok())
             .unwrap_or_default();
-        let (caller, unchunked) = self.authenticate(signed, parts, body, family(route.protocol));
+        let (mut caller, unchunked) =
+            self.authenticate(signed, parts, body, family(route.protocol));
+        if let Caller::Authenticated(principal) = &caller
+            && !rampart_svc_identity::session_admits(
+                principal,
+                &route.service.name,
+                &route.operation.name,
+            )
+        {
+            caller = Caller::Unauthenticated {
+                access_key_id: Some(principal.access_key_id.clone()),
+                claimed: Some(principal.clone()),
+                error: unknown_access_key(family(route.protocol)),
+            };
+        }
         let body = unchunked.as_deref().unwrap_or(body);
         let input = match &caller {
             Caller::Unauthenticated { error, .. } => Err(error.clone()),
@@ -367,7 +381,9 @@ fn security_token(parts: &Parts) -> Option<std::borrow::Cow<'_, str>> {
     }
     parts.uri.query()?.split('&').find_map(|pair| {
         let value = pair.strip_prefix("X-Amz-Security-Token=")?;
-        percent_encoding::percent_decode_str(value).decode_utf8().ok()
+        percent_encoding::percent_decode_str(value)
+            .decode_utf8()
+            .ok()
     })
 }
 

@@ -28,7 +28,7 @@ pub use enforce::Enforcer;
 pub use governing::{Governing, governing};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
-pub use sessions::{SessionError, resolve_session};
+pub use sessions::{SessionError, resolve_session, session_admits};
 
 /// Registers this crate's operations.
 pub fn register(registry: &mut rampart_service::Registry) {

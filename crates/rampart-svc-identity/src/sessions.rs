@@ -113,6 +113,31 @@ pub fn resolve_session(
     })
 }
 
+/// Whether `principal`'s credentials may call `service`'s `operation` at all. AWS limits two
+/// kinds of session: `GetSessionToken` sessions call no IAM operation unless MFA was proven and
+/// no STS operation but `AssumeRole` and `GetCallerIdentity`; `GetFederationToken` sessions call
+/// no IAM operation and no STS operation but `GetCallerIdentity`. (The session operations
+/// themselves are let through so that they can refuse with their own message.)
+pub fn session_admits(principal: &Principal, service: &str, operation: &str) -> bool {
+    let Some(session) = principal.session.as_deref() else {
+        return true;
+    };
+    let own_refusal = matches!(operation, "GetSessionToken" | "GetFederationToken");
+    match (&principal.kind, service) {
+        (PrincipalKind::Root | PrincipalKind::User { .. }, "iam") => {
+            session.mfa_authenticated_at.is_some()
+        }
+        (PrincipalKind::Root | PrincipalKind::User { .. }, "sts") => {
+            own_refusal || matches!(operation, "AssumeRole" | "GetCallerIdentity")
+        }
+        (PrincipalKind::FederatedUser { .. }, "iam") => false,
+        (PrincipalKind::FederatedUser { .. }, "sts") => {
+            own_refusal || operation == "GetCallerIdentity"
+        }
+        _ => true,
+    }
+}
+
 /// An access key id of `prefix` and 16 base32 characters that encode `account` the way AWS's
 /// do: the first 48 bits hold the account id shifted left by 7, the rest is random.
 pub(crate) fn mint_key_id(prefix: &str, account: &AccountId) -> Option<String> {
