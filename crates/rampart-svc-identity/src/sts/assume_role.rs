@@ -241,13 +241,16 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
     Ok(out)
 }
 
+/// Session tags as (key, value) pairs, and the keys among them that stay transitive.
+type SessionTags = (Vec<(String, String)>, Vec<String>);
+
 /// The new session's tags: the caller's transitive session tags, then the ones passed (which may
 /// not redefine an inherited key), and the keys that stay transitive.
 fn inherit_tags(
     caller: Option<&Session>,
     new_tags: Vec<(String, String)>,
     transitive: &[String],
-) -> Result<(Vec<(String, String)>, Vec<String>), AwsError> {
+) -> Result<SessionTags, AwsError> {
     let mut keys: Vec<String> = Vec::new();
     let mut tags: Vec<(String, String)> = Vec::new();
     if let Some(caller) = caller {
