@@ -289,7 +289,10 @@ fn tokenize(s: &[u8], quote: Option<u8>) -> Vec<Tok> {
                     .position(|&c| c == b'\n')
                     .map_or(s.len(), |p| i + p + 1);
             }
-            b'#' if s.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()) => {
+            b'#' if s
+                .get(i + 1)
+                .is_none_or(|c| c.is_ascii_whitespace() || c.is_ascii_alphabetic()) =>
+            {
                 toks.push(Tok::Comment);
                 i = s[i..]
                     .iter()
@@ -313,9 +316,7 @@ fn tokenize(s: &[u8], quote: Option<u8>) -> Vec<Tok> {
             }
             b'*' if s.get(i + 1) == Some(&b'/') => i += 2,
             b'0'..=b'9' => {
-                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'.') {
-                    i += 1;
-                }
+                i = number_end(s, i);
                 toks.push(Tok::Num);
             }
             b'@' => {
@@ -378,6 +379,37 @@ fn tokenize(s: &[u8], quote: Option<u8>) -> Vec<Tok> {
     toks
 }
 
+/// The end of a numeric literal at `i`: hex `0x..`/binary `0b..`, or digits with an optional
+/// fraction and exponent (MySQL reads `1e1AND` as the number `1e1` then `AND`).
+fn number_end(s: &[u8], mut i: usize) -> usize {
+    if s[i] == b'0' && matches!(s.get(i + 1), Some(b'x' | b'X' | b'b' | b'B')) {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        return i;
+    }
+    while i < s.len() && s[i].is_ascii_digit() {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if matches!(s.get(i), Some(b'e' | b'E'))
+        && s.get(i + 1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+    {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    i
+}
+
 /// The index of the closing `q` from `from` (a doubled quote or backslash escape continues
 /// the literal).
 fn find_close(s: &[u8], from: usize, q: u8) -> Option<usize> {
@@ -420,11 +452,16 @@ fn is_operand(t: Tok) -> bool {
 /// [`FOLD_PASSES`] passes (each pass is linear, so folding is too): `f(...)` with a flat
 /// argument list, `( x )`, `x op y`, and a leading unary `-x`/`~x`. Nested calls of known SQL
 /// functions (`ascii(substring(`) are reported as a signature before folding hides them.
-fn fold(toks: &mut Vec<Tok>) {
+fn fold(toks: &mut Vec<Tok>, keep_first: bool) {
     for _ in 0..FOLD_PASSES {
         let before = toks.len();
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
         let mut i = 0;
+        // In a quote context the first token is the closed literal: keep it for the break check.
+        if keep_first && let Some(&first) = toks.first() {
+            out.push(first);
+            i = 1;
+        }
         while i < toks.len() {
             let t = toks[i];
             // f( a, b, ... )
@@ -487,11 +524,12 @@ fn fold(toks: &mut Vec<Tok>) {
 
 /// Calls of known SQL functions nested in each other (`ascii(substring(`, `concat(version(`).
 fn nested_sql_calls(toks: &[Tok]) -> bool {
-    toks.windows(3).any(|w| {
-        matches!(w[0], Tok::Func(Func::Common | Func::Dangerous))
-            && w[1] == Tok::Open
-            && matches!(w[2], Tok::Func(Func::Common | Func::Dangerous))
-    })
+    let known = |t: Tok| matches!(t, Tok::Func(Func::Common | Func::Dangerous));
+    toks.windows(3).any(|w| known(w[0]) && w[1] == Tok::Open && known(w[2]))
+        // any_function(known_function()) such as `charset(current_user())`
+        || toks
+            .windows(5)
+            .any(|w| matches!(w[0], Tok::Func(_)) && w[1] == Tok::Open && known(w[2]) && w[3] == Tok::Open && w[4] == Tok::Close)
 }
 
 /// Whether the token stream (of one context) shows an injection. `prefix_spaced`: in a quote
@@ -534,7 +572,9 @@ fn injected(toks: &[Tok], quoted: bool, prefix_spaced: bool, level: Sensitivity)
     match after {
         Tok::Comment => broke_out && (!prefix_spaced || closed_parens),
         Tok::Logic => {
-            let expr = &rest[1..];
+            // `OR NOT ...` reads like `OR ...`.
+            let skip = rest[1..].iter().take_while(|t| **t == Tok::Logic).count();
+            let expr = &rest[1 + skip..];
             let Some(&head) = expr.first() else {
                 return false;
             };
@@ -568,7 +608,13 @@ fn injected(toks: &[Tok], quoted: bool, prefix_spaced: bool, level: Sensitivity)
             matches!(rest.get(1), Some(Tok::Cmd(_) | Tok::Comment))
                 || (rest.len() == 1 && !prefix_spaced)
         }
-        Tok::Op if broke_out => rest.len() > 1 && matches!(rest[1], Tok::Func(_) | Tok::Var),
+        Tok::Op if broke_out => {
+            rest.len() > 1
+                && (matches!(rest[1], Tok::Func(_) | Tok::Var)
+                    || (!prefix_spaced
+                        && matches!(rest[1], Tok::Str | Tok::Num | Tok::Call | Tok::Expr)
+                        && rest[2..].iter().any(|t| matches!(t, Tok::Cmp | Tok::Logic))))
+        }
         _ => false,
     }
 }
@@ -624,12 +670,20 @@ fn signature_at(toks: &[Tok], i: usize, high: bool) -> bool {
             // SELECT <expression> FROM / SELECT func(...) / SELECT @@var
             let strong = matches!(next(1), Some(Tok::Func(_) | Tok::Var | Tok::Op | Tok::Num))
                 || (matches!(next(1), Some(Tok::Word)) && matches!(next(2), Some(Tok::Comma)));
+            let known_call = matches!(next(1), Some(Tok::Func(Func::Common | Func::Dangerous)));
             let from_follows = toks[i + 1..]
                 .iter()
-                .take(8)
+                .take(16)
                 .any(|t| *t == Tok::Clause(Clause::From));
-            (strong && (from_follows || prev == Some(Tok::Open))) || (high && from_follows)
+            // `(SELECT ... FROM` is a subquery; `= (SELECT` compares with one.
+            let subquery =
+                prev == Some(Tok::Open) && (from_follows || (i >= 2 && toks[i - 2] == Tok::Cmp));
+            (strong && (from_follows || prev == Some(Tok::Open)))
+                || known_call
+                || subquery
+                || (high && from_follows)
         }
+        Tok::Cmd(Cmd::Exec) if next(1) == Some(Tok::Word) && next(2) == Some(Tok::Var) => true,
         Tok::Cmd(Cmd::Stacked | Cmd::Exec) => high && matches!(prev, Some(Tok::Str | Tok::Close)),
         Tok::Var => high && toks.len() > 1,
         _ => false,
@@ -649,7 +703,7 @@ fn check(value: &[u8], quote: Option<u8>, level: Sensitivity) -> bool {
     if nested_sql_calls(&toks) || (0..toks.len()).any(|i| signature_at(&toks, i, high)) {
         return true;
     }
-    fold(&mut toks);
+    fold(&mut toks, quote.is_some());
     injected(&toks, quote.is_some(), prefix_spaced, level)
 }
 
@@ -695,6 +749,13 @@ mod tests {
             "HOPE AND -8=-3",
             "234 + (1 / ASCII(substring(passwd,1,1))-4)",
             "-1134') OR JSON_EXTRACT('{}', '$.a') = 9648*7799 AND ('QlYa' LIKE 'QlYa",
+            "1 or 1=(SELECT TOP 1 pName from tblWebsiteUsers)--",
+            "(select id from users limit 1,1)",
+            "X' - 'Y' - 0 = '1",
+            "'or not false #aa",
+            "1e1AND-0.0UNION SELECT 2",
+            "CHARSET(CURRENT_USER())",
+            "EXEC sp_add_job @job_name = 'TestJob';",
             "' INTO OUTFILE '/tmp/x",
         ] {
             assert!(low(p), "should detect {p:?}");
@@ -727,6 +788,10 @@ mod tests {
             "1; exec will create the case 7",
             "Apt is gated; call when you get here, and we'll come down to get it.",
             "union was a great select",
+            "1/4\"-1/2\" WIDE RIBBON",
+            "4' + X + 4' + WOOD",
+            "\"MOD\" \"KITCHEN\"",
+            "exec noun",
             "",
         ] {
             assert!(!low(s), "false positive on {s:?}");

@@ -283,3 +283,31 @@ fn a_group_overridden_to_count_labels_for_a_later_rule() {
     assert_eq!(v.action, ActionKind::Block);
     assert_eq!(v.terminating_rule.unwrap().rule, "block-sqli-except-search");
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn shared() -> &'static WebAcl {
+        static ACL: OnceLock<WebAcl> = OnceLock::new();
+        ACL.get_or_init(all_groups)
+    }
+
+    proptest! {
+        #[test]
+        fn evaluation_of_every_managed_rule_never_panics(
+            method in "[A-Z]{1,8}",
+            target in proptest::collection::vec(any::<u8>(), 0..300),
+            headers in proptest::collection::vec(("[A-Za-z-]{1,12}", proptest::collection::vec(any::<u8>(), 0..80)), 0..6),
+            body in proptest::collection::vec(any::<u8>(), 0..400),
+        ) {
+            let mut req = Request::new(&method, &target, IpAddr::from([192, 0, 2, 1])).with_body(body);
+            for (n, v) in headers {
+                req = req.with_header(&n, v);
+            }
+            let v = evaluate(shared(), &req, &mut RateTracker::default(), 0);
+            prop_assert!(v.action != ActionKind::Count);
+        }
+    }
+}
