@@ -67,7 +67,15 @@ pub(crate) fn table(
         | "ListUserPolicies"
         | "ListAttachedUserPolicies"
         | "ListUserTags"
-        | "ListGroupsForUser" => user_access(call, action, input)?.access,
+        | "ListGroupsForUser"
+        | "CreateLoginProfile"
+        | "GetLoginProfile"
+        | "UpdateLoginProfile"
+        | "DeleteLoginProfile"
+        | "ChangePassword" => user_access(call, action, input)?.access,
+        "UpdateAccountPasswordPolicy"
+        | "GetAccountPasswordPolicy"
+        | "DeleteAccountPasswordPolicy" => Access::new(action, "*"),
         "GetGroup"
         | "UpdateGroup"
         | "DeleteGroup"

@@ -113,11 +113,17 @@ pub(crate) fn required<'v>(
     member: &str,
     validation_member: &str,
 ) -> Result<&'v str, AwsError> {
-    input.get(member).and_then(Value::as_str).ok_or_else(|| {
-        validation(format!(
-            "1 validation error detected: Value null at '{validation_member}' failed to satisfy constraint: Member must not be null"
-        ))
-    })
+    input
+        .get(member)
+        .and_then(Value::as_str)
+        .ok_or_else(|| null_member(validation_member))
+}
+
+/// AWS's `ValidationError` for a required member left out.
+pub(crate) fn null_member(validation_member: &str) -> AwsError {
+    validation(format!(
+        "1 validation error detected: Value null at '{validation_member}' failed to satisfy constraint: Member must not be null"
+    ))
 }
 
 /// The entity name the input gives, checked.

@@ -4,7 +4,7 @@ use rampart_protocol::{AwsError, Models};
 use rampart_store::StoreError;
 
 /// An error of the IAM model's `shape`, as awsQuery sends it.
-fn model_error(shape: &str, message: String) -> AwsError {
+pub(crate) fn model_error(shape: &str, message: String) -> AwsError {
     match Models::get().service("iam") {
         Some(model) => model.error(shape, message),
         None => AwsError::new(shape.to_owned(), 400, message),

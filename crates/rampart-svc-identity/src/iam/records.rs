@@ -47,6 +47,9 @@ pub(crate) struct StoredUser {
     /// The names of the groups it belongs to, in joining order.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Its console password, if it has one.
+    #[serde(default)]
+    pub login_profile: Option<super::login::LoginProfile>,
 }
 
 /// An IAM role with everything attached to it.
@@ -334,6 +337,7 @@ mod tests {
             tags: vec![],
             permissions_boundary: None,
             groups: vec![],
+            login_profile: None,
         };
         let account: AccountId = "123456789012".parse().unwrap();
         assert_eq!(

@@ -112,6 +112,7 @@ fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         tags: input.tags,
         permissions_boundary: input.permissions_boundary,
         groups: Vec::new(),
+        login_profile: None,
     };
     let batch = Batch::new().put_if(
         record_key(account, USER_TABLE, &user.name),
@@ -265,6 +266,11 @@ fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if !user.access_keys.is_empty() {
         return Err(delete_conflict(
             "Cannot delete entity, must delete access keys first.",
+        ));
+    }
+    if user.login_profile.is_some() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must delete login profile first.",
         ));
     }
     if !user.groups.is_empty() {
