@@ -72,7 +72,25 @@ pub(crate) fn table(
         | "GetLoginProfile"
         | "UpdateLoginProfile"
         | "DeleteLoginProfile"
-        | "ChangePassword" => user_access(call, action, input)?.access,
+        | "ChangePassword"
+        | "EnableMFADevice"
+        | "ResyncMFADevice"
+        | "DeactivateMFADevice"
+        | "GetMFADevice"
+        | "ListMFADevices" => user_access(call, action, input)?.access,
+        "ListVirtualMFADevices" => Access::new(action, "*"),
+        "CreateVirtualMFADevice" => {
+            let name = text(input, "VirtualMFADeviceName").unwrap_or_default();
+            let path = text(input, "Path").unwrap_or("/");
+            let arn = format!(
+                "arn:{}:iam::{}:mfa{path}{name}",
+                call.env.partition, call.principal.account
+            );
+            Access::new(action, arn).with_request_tags(tags(input))
+        }
+        "DeleteVirtualMFADevice" | "ListMFADeviceTags" => serial_access(action, input),
+        "TagMFADevice" => serial_access(action, input).with_request_tags(tags(input)),
+        "UntagMFADevice" => with_tag_keys(serial_access(action, input), input),
         "UpdateAccountPasswordPolicy"
         | "GetAccountPasswordPolicy"
         | "DeleteAccountPasswordPolicy" => Access::new(action, "*"),
@@ -267,6 +285,11 @@ fn entity_access(
         access = access.with(&format!("iam:ResourceTag/{key}"), value);
     }
     Ok(EntityAccess { access, boundary })
+}
+
+/// The access to the MFA device `SerialNumber` (its ARN).
+fn serial_access(action: String, input: &Value) -> Access {
+    Access::new(action, text(input, "SerialNumber").unwrap_or_default())
 }
 
 /// The access to the instance profile `InstanceProfileName`, with its tags.

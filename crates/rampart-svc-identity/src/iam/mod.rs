@@ -12,6 +12,7 @@ mod groups;
 mod keys;
 mod login;
 mod managed;
+mod mfa;
 mod names;
 mod paging;
 mod passwords;
@@ -23,6 +24,11 @@ mod users;
 mod versions;
 
 pub(crate) use managed::catalogue_arn;
+#[allow(
+    unused_imports,
+    reason = "the lead's GetSessionToken and AssumeRole check MFA with them"
+)]
+pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};
 pub(crate) use records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, USER_TABLE, get_group, get_policy, get_role,
     get_user,
@@ -48,6 +54,8 @@ pub(crate) fn register(registry: &mut Registry) {
     profiles::register(registry);
     passwords::register(registry);
     login::register(registry);
+    mfa::register(registry);
+    tags::register::<mfa::StoredMfa>(registry);
     tags::register::<records::StoredProfile>(registry);
     entity::register::<records::StoredGroup>(registry, false);
     keys::register(registry);

@@ -273,6 +273,15 @@ fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Cannot delete entity, must delete login profile first.",
         ));
     }
+    let owner = super::mfa::MfaOwner::User {
+        name: user.name.clone(),
+        user_id: user.user_id.clone(),
+    };
+    if !super::mfa::devices_of(call.env, &call.principal.account, &owner)?.is_empty() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must delete MFA device first.",
+        ));
+    }
     if !user.groups.is_empty() {
         return Err(delete_conflict(
             "Cannot delete entity, must remove user from all groups first.",

@@ -2,6 +2,7 @@
 
 mod groups;
 mod login;
+mod mfa;
 mod policies;
 mod profiles;
 mod roles;
