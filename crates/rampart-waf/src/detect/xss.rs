@@ -4,6 +4,7 @@
 
 const DANGEROUS_TAGS: &[&[u8]] = &[
     b"script",
+    b"style",
     b"iframe",
     b"frame",
     b"frameset",
@@ -22,6 +23,15 @@ const DANGEROUS_TAGS: &[&[u8]] = &[
     b"vmlframe",
     b"template",
     b"portal",
+];
+
+/// IE data-binding attributes, which pull markup from elsewhere into the element.
+const DATA_BINDING: &[&[u8]] = &[
+    b"datasrc",
+    b"datafld",
+    b"dataformatas",
+    b"ev:event",
+    b"ev:handler",
 ];
 
 const URL_ATTRIBUTES: &[&[u8]] = &[
@@ -274,10 +284,32 @@ fn tags(s: &[u8]) -> bool {
         }
         let name = &s[name_start..j];
         if name.is_empty() || !name[0].is_ascii_alphabetic() {
-            if s[name_start..].starts_with(b"!--") || s[name_start..].starts_with(b"?import") {
-                continue;
+            // Processing instructions and declarations that load or define content.
+            const DECLARATIONS: [&[u8]; 4] = [
+                b"?import",
+                b"?xml-stylesheet",
+                b"?xml:namespace",
+                b"!entity",
+            ];
+            let rest = &s[name_start..];
+            if DECLARATIONS.iter().any(|d| rest.starts_with(d))
+                || (rest.starts_with(b"!doctype") && rest.contains(&b'['))
+            {
+                return true;
+            }
+            // `<// style=...>`: a nameless tag whose attributes browsers still read.
+            if name_start > start && s.get(j).is_some_and(|&b| b == b'/' || is_space(b)) {
+                let (found, end) = attributes(s, j);
+                if found {
+                    return true;
+                }
+                i = end.clamp(start, s.len());
             }
             continue;
+        }
+        if name.contains(&b':') && name_start == start {
+            // Namespaced elements (`svg:`, `xsl:`, `t:`) bring their own script semantics.
+            return true;
         }
         let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
         if DANGEROUS_TAGS.contains(&local) && name_start == start {
@@ -325,6 +357,9 @@ fn attributes(s: &[u8], mut i: usize) -> (bool, usize) {
                 return (true, i);
             }
             if name == b"style" && css_expression(&s[i..s.len().min(i + 512)]) {
+                return (true, i);
+            }
+            if DATA_BINDING.contains(&name) {
                 return (true, i);
             }
             i = skip_value(s, i);
@@ -388,18 +423,23 @@ fn attribute_breakout(s: &[u8]) -> bool {
 
 /// CSS that runs script: `expression(`, `-moz-binding`, `behavior:` or `url(javascript:`.
 fn css_expression(s: &[u8]) -> bool {
-    let compact: Vec<u8> = s
+    let decoded = crate::transform::Transform::CssDecode.apply(s);
+    let compact: Vec<u8> = decoded
         .iter()
         .copied()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'\\')
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'\\' && *b != b'\'' && *b != b'"')
+        .map(|b| b.to_ascii_lowercase())
         .collect();
     let has = |needle: &[u8]| compact.windows(needle.len()).any(|w| w == needle);
     has(b"expression(")
         || has(b"-moz-binding")
         || has(b"behavior:url")
+        || has(b"behaviour:url")
+        || has(b"binding:url")
         || has(b"url(javascript:")
-        || has(b"url('javascript:")
-        || has(b"url(\"javascript:")
+        || has(b"url(vbscript:")
+        || has(b"url(data:text/html")
+        || has(b"@import")
 }
 
 #[cfg(test)]
@@ -437,6 +477,13 @@ mod tests {
             "alert`1`",
             "__proto__[v-if]=_c.constructor('alert(1)')()",
             "> src onerror=confirm(1)<",
+            "<style>@import'http://evil.example/x.css';</style>",
+            "<div style=\"background-image:\\0075\\0072\\006C\\0028'\\006a\\0061\\0076\\0061\\0073\\0063\\0072\\0069\\0070\\0074\\003a\\0061\\006c\\0065\\0072\\0074\\0028.1027\\0058.1053\\0053\\0027\\0029'\\0029\">",
+            "<// style=x:expression\\28write(1)\\29>",
+            "<SPAN DATASRC=#I DATAFLD=C DATAFORMATAS=HTML></SPAN>",
+            "<?import namespace=\"t\" implementation=\"#default#time2\">",
+            "<svg:svg onload=x>",
+            "<xsl:stylesheet version=\"1.0\">",
         ] {
             assert!(xss(p), "should detect {p:?}");
         }
@@ -458,6 +505,9 @@ mod tests {
             "Please confirm (by email) your order",
             "Print (two copies) and sign",
             "a document about cookies",
+            "<div style=\"color: red\">hi</div>",
+            "ratio a:b < c:d",
+            "<!DOCTYPE html>",
             "",
         ] {
             assert!(!xss(s), "false positive on {s:?}");
