@@ -152,6 +152,9 @@ fn typed<'m>(kind: Option<&str>, bytes: &'m [u8]) -> Result<Message<'m>, AwsErro
     match kind {
         None | Some("RAW") => Ok(Message::Raw(bytes)),
         Some("DIGEST") => Ok(Message::Digest(bytes)),
+        Some("EXTERNAL_MU") => Err(errors::unsupported(
+            "MessageType EXTERNAL_MU is not supported by this server.",
+        )),
         Some(other) => Err(errors::validation(format!(
             "1 validation error detected: Value '{other}' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]"
         ))),
@@ -410,6 +413,9 @@ const PAIR_SPECS: &[&str] = &[
     "ECC_SECG_P256K1",
     "SM2",
     "ECC_NIST_EDWARDS25519",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
 ];
 
 fn generate_data_key_pair(

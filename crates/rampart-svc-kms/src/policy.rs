@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 /// The only key policy name.
 const POLICY_NAME: &str = "default";
-/// Largest key policy document, in bytes (AWS's quota: 32 KB).
+/// Largest key policy document, in bytes (AWS's quota: 32 KiB, although the model admits more).
 const MAX_POLICY_BYTES: usize = 32_768;
 /// AWS's message when a new policy would lock the caller out of the key.
 const LOCKOUT: &str =
@@ -55,6 +55,12 @@ pub(crate) fn check_new(
         return Err(errors::constraint(
             "policy",
             "Member must have length less than or equal to 32768",
+        ));
+    }
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{ff}');
+    if !document.chars().all(allowed) {
+        return Err(errors::validation(
+            "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
         ));
     }
     let policy = Policy::parse(document, PolicyKind::Resource)

@@ -863,3 +863,42 @@ fn data_key_pairs_are_sealed_under_a_symmetric_key() {
     );
     assert_eq!(e.code, "InvalidKeyUsageException");
 }
+
+#[test]
+fn ml_dsa_keys_sign_raw_messages() {
+    let w = World::new();
+    let meta = key_of(&w, "ML_DSA_65", "SIGN_VERIFY");
+    assert_eq!(meta["SigningAlgorithms"], json!(["ML_DSA_SHAKE_256"]));
+    let id = meta["KeyId"].clone();
+    let s = w.call(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"pq"), "SigningAlgorithm": "ML_DSA_SHAKE_256"}),
+    );
+    // ML-DSA-65 signatures are 3309 bytes (FIPS 204).
+    assert_eq!(unb64(&s["Signature"]).len(), 3309);
+    let v = w.call(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(b"pq"), "Signature": s["Signature"], "SigningAlgorithm": "ML_DSA_SHAKE_256"}),
+    );
+    assert_eq!(v["SignatureValid"], true);
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 32]), "MessageType": "DIGEST", "SigningAlgorithm": "ML_DSA_SHAKE_256"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 64]), "MessageType": "EXTERNAL_MU", "SigningAlgorithm": "ML_DSA_SHAKE_256"}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+}
+
+#[test]
+fn key_policies_admit_only_the_models_characters() {
+    let w = World::new();
+    let e = w.error(
+        "CreateKey",
+        json!({"Policy": "{\"Version\":\"2012-10-17\",\"Id\":\"\u{263a}\"}"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+}
