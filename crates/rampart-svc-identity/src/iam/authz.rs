@@ -88,9 +88,50 @@ pub(crate) fn table(
             );
             Access::new(action, arn).with_request_tags(tags(input))
         }
-        "DeleteVirtualMFADevice" | "ListMFADeviceTags" => serial_access(action, input),
-        "TagMFADevice" => serial_access(action, input).with_request_tags(tags(input)),
-        "UntagMFADevice" => with_tag_keys(serial_access(action, input), input),
+        "DeleteVirtualMFADevice" | "ListMFADeviceTags" => arn_access(action, input, "SerialNumber"),
+        "TagMFADevice" => arn_access(action, input, "SerialNumber").with_request_tags(tags(input)),
+        "UntagMFADevice" => with_tag_keys(arn_access(action, input, "SerialNumber"), input),
+        "ListOpenIDConnectProviders" | "ListSAMLProviders" => Access::new(action, "*"),
+        "CreateOpenIDConnectProvider" => {
+            let url = text(input, "Url").unwrap_or_default();
+            let host = url
+                .strip_prefix("https://")
+                .unwrap_or(url)
+                .trim_end_matches('/');
+            let arn = format!(
+                "arn:{}:iam::{}:oidc-provider/{host}",
+                call.env.partition, call.principal.account
+            );
+            Access::new(action, arn).with_request_tags(tags(input))
+        }
+        "GetOpenIDConnectProvider"
+        | "DeleteOpenIDConnectProvider"
+        | "AddClientIDToOpenIDConnectProvider"
+        | "RemoveClientIDFromOpenIDConnectProvider"
+        | "UpdateOpenIDConnectProviderThumbprint"
+        | "ListOpenIDConnectProviderTags" => arn_access(action, input, "OpenIDConnectProviderArn"),
+        "TagOpenIDConnectProvider" => {
+            arn_access(action, input, "OpenIDConnectProviderArn").with_request_tags(tags(input))
+        }
+        "UntagOpenIDConnectProvider" => {
+            with_tag_keys(arn_access(action, input, "OpenIDConnectProviderArn"), input)
+        }
+        "CreateSAMLProvider" => {
+            let name = text(input, "Name").unwrap_or_default();
+            let arn = format!(
+                "arn:{}:iam::{}:saml-provider/{name}",
+                call.env.partition, call.principal.account
+            );
+            Access::new(action, arn).with_request_tags(tags(input))
+        }
+        "GetSAMLProvider"
+        | "UpdateSAMLProvider"
+        | "DeleteSAMLProvider"
+        | "ListSAMLProviderTags" => arn_access(action, input, "SAMLProviderArn"),
+        "TagSAMLProvider" => {
+            arn_access(action, input, "SAMLProviderArn").with_request_tags(tags(input))
+        }
+        "UntagSAMLProvider" => with_tag_keys(arn_access(action, input, "SAMLProviderArn"), input),
         "UpdateAccountPasswordPolicy"
         | "GetAccountPasswordPolicy"
         | "DeleteAccountPasswordPolicy" => Access::new(action, "*"),
@@ -287,9 +328,10 @@ fn entity_access(
     Ok(EntityAccess { access, boundary })
 }
 
-/// The access to the MFA device `SerialNumber` (its ARN).
-fn serial_access(action: String, input: &Value) -> Access {
-    Access::new(action, text(input, "SerialNumber").unwrap_or_default())
+/// The access to the resource whose ARN is the input's `member` (an MFA device's
+/// `SerialNumber`, a provider's ARN).
+fn arn_access(action: String, input: &Value, member: &str) -> Access {
+    Access::new(action, text(input, member).unwrap_or_default())
 }
 
 /// The access to the instance profile `InstanceProfileName`, with its tags.

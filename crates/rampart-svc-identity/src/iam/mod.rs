@@ -17,6 +17,7 @@ mod names;
 mod paging;
 mod passwords;
 mod profiles;
+mod providers;
 mod records;
 mod roles;
 mod tags;
@@ -29,6 +30,13 @@ pub(crate) use managed::catalogue_arn;
     reason = "the lead's GetSessionToken and AssumeRole check MFA with them"
 )]
 pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};
+#[allow(
+    unused_imports,
+    reason = "the lead's web-identity and SAML federation read them"
+)]
+pub(crate) use providers::{
+    StoredOidcProvider, StoredSamlProvider, get_oidc_provider, get_saml_provider,
+};
 pub(crate) use records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, USER_TABLE, get_group, get_policy, get_role,
     get_user,
@@ -56,6 +64,9 @@ pub(crate) fn register(registry: &mut Registry) {
     login::register(registry);
     mfa::register(registry);
     tags::register::<mfa::StoredMfa>(registry);
+    providers::register(registry);
+    tags::register::<providers::StoredOidcProvider>(registry);
+    tags::register::<providers::StoredSamlProvider>(registry);
     tags::register::<records::StoredProfile>(registry);
     entity::register::<records::StoredGroup>(registry, false);
     keys::register(registry);

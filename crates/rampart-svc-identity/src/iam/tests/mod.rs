@@ -5,6 +5,7 @@ mod login;
 mod mfa;
 mod policies;
 mod profiles;
+mod providers;
 mod roles;
 
 use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
