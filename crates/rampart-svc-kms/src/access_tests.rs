@@ -409,3 +409,75 @@ fn create_grant_names_its_condition_keys() {
         assert_eq!(rampart_service::testkit::sar_violation(access), None);
     }
 }
+
+#[test]
+fn grants_must_fit_their_key() {
+    let w = World::new();
+    let root = w.base.root();
+    let symmetric = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let e = w
+        .as_(
+            &root,
+            "CreateGrant",
+            json!({"KeyId": symmetric, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"]}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "ValidationException");
+    let signing = w.root(
+        "CreateKey",
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    )["KeyMetadata"]["KeyId"]
+        .clone();
+    let e = w
+        .as_(
+            &root,
+            "CreateGrant",
+            json!({"KeyId": signing, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"],
+                   "Constraints": {"EncryptionContextSubset": {"a": "b"}}}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "ValidationException");
+    w.root(
+        "CreateGrant",
+        json!({"KeyId": signing, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign", "GetPublicKey", "DescribeKey"]}),
+    );
+}
+
+#[test]
+fn constrained_grants_still_allow_describe_key() {
+    // AWS: a grant with an encryption-context constraint may include DescribeKey and
+    // RetireGrant, and the constraint does not apply to them.
+    let w = World::new();
+    let bob = w.user("bob", false);
+    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    w.root(
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"), "Operations": ["Encrypt", "DescribeKey"],
+               "Constraints": {"EncryptionContextEquals": {"k": "v"}}}),
+    );
+    assert!(w.as_(&bob, "DescribeKey", json!({"KeyId": key})).is_ok());
+    assert!(
+        w.as_(
+            &bob,
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": b64(b"x"), "EncryptionContext": {"K": "v"}})
+        )
+        .is_ok(),
+        "constraint keys match case-insensitively"
+    );
+    for context in [
+        json!({"k": "V"}),
+        json!({"k": "v", "extra": "1"}),
+        json!({}),
+    ] {
+        assert_eq!(
+            code(w.as_(
+                &bob,
+                "Encrypt",
+                json!({"KeyId": key, "Plaintext": b64(b"x"), "EncryptionContext": context})
+            )),
+            "AccessDeniedException",
+            "{context}"
+        );
+    }
+}

@@ -303,6 +303,7 @@ fn create_grant(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     operations.dedup();
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
     record.require_usable()?;
+    check_fits_key(&record, &operations, constraints.as_ref())?;
     if input.dry_run {
         return Err(errors::dry_run());
     }
@@ -349,6 +350,58 @@ fn create_grant(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         "GrantId": grant.grant_id,
         "GrantToken": token(&record.id_bytes()?, &grant.grant_id),
     }))
+}
+
+/// The grant operations a key of `record`'s spec and usage supports.
+fn supported(record: &KeyRecord) -> Vec<&'static str> {
+    let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
+    ops.extend_from_slice(
+        match (record.key_spec.as_str(), record.key_usage.as_str()) {
+            ("SYMMETRIC_DEFAULT", _) => &WITH_CONTEXT[..],
+            (_, "GENERATE_VERIFY_MAC") => &["GenerateMac", "VerifyMac"][..],
+            (_, "ENCRYPT_DECRYPT") => &[
+                "Encrypt",
+                "Decrypt",
+                "ReEncryptFrom",
+                "ReEncryptTo",
+                "GetPublicKey",
+            ][..],
+            (_, "SIGN_VERIFY") => &["Sign", "Verify", "GetPublicKey"][..],
+            (_, "KEY_AGREEMENT") => &["DeriveSharedSecret", "GetPublicKey"][..],
+            _ => &[][..],
+        },
+    );
+    ops
+}
+
+/// AWS refuses (ValidationException) a grant for operations its key does not support, and
+/// encryption-context constraints on keys whose operations take no encryption context.
+fn check_fits_key(
+    record: &KeyRecord,
+    operations: &[String],
+    constraints: Option<&Constraints>,
+) -> Result<(), AwsError> {
+    let supported = supported(record);
+    let unsupported: Vec<&str> = operations
+        .iter()
+        .map(String::as_str)
+        .filter(|op| !supported.contains(op))
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(errors::validation(format!(
+            "Grant operations {} are not supported for a KMS key with key spec {} and key usage {}.",
+            unsupported.join(", "),
+            record.key_spec,
+            record.key_usage
+        )));
+    }
+    if constraints.is_some() && record.key_spec != "SYMMETRIC_DEFAULT" {
+        return Err(errors::validation(format!(
+            "Encryption context grant constraints are not supported for KMS keys with key spec {}.",
+            record.key_spec
+        )));
+    }
+    Ok(())
 }
 
 /// Whether `existing` was made by a request with the same parameters as `new`.
