@@ -357,7 +357,7 @@ fn supported(record: &KeyRecord) -> Vec<&'static str> {
     let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
     ops.extend_from_slice(
         match (record.key_spec.as_str(), record.key_usage.as_str()) {
-            ("SYMMETRIC_DEFAULT", _) => &WITH_CONTEXT[..],
+            ("SYMMETRIC_DEFAULT", _) => WITH_CONTEXT,
             (_, "GENERATE_VERIFY_MAC") => &["GenerateMac", "VerifyMac"][..],
             (_, "ENCRYPT_DECRYPT") => &[
                 "Encrypt",
