@@ -330,7 +330,7 @@ fn fp_report(p: &[u8], low: &mut Tally, high: &mut Tally, x: &mut Tally, verbose
     low.add(l);
     high.add(h);
     x.add(xs);
-    if verbose && (l || xs) {
+    if verbose && (h || xs) {
         println!("FP gtw {}", String::from_utf8_lossy(p));
     }
 }

@@ -1,15 +1,30 @@
 //! The AWS WAFv2 rule engine: web ACLs and rule groups in, a verdict per request out.
 //!
-//! It parses the wafv2 rule model as the wire spells it ([`model`]), validates it with AWS's
-//! errors (`WAFInvalidParameterException` naming the field, `WAFNonexistentItemException`,
-//! `WAFLimitsExceededException`), computes capacity (WCU), and evaluates requests exactly as
-//! AWS documents: every statement, component, text transformation, label, rule group
-//! override, rate-based rule, CAPTCHA/challenge token check and default action. SQL
-//! injection and XSS detection are rampart's own ([`detect`]).
+//! It parses the wafv2 rule model as the wire spells it ([`model`], [`model::parse`]),
+//! validates it with AWS's errors (`WAFInvalidParameterException` naming the field,
+//! `WAFNonexistentItemException`, `WAFLimitsExceededException`), computes capacity (WCU), and
+//! evaluates requests as AWS documents: every statement, request component (with oversize and
+//! JSON fallback handling), all 31 text transformations and the pre-parse ones, labels,
+//! rule-group overrides, rate-based rules, CAPTCHA/challenge token checks and the default
+//! action. SQL injection and XSS detection are rampart's own ([`detect`]); so are the managed
+//! rule groups ([`managed`]). [`log_record`] turns a verdict into AWS's log record, and
+//! [`MmdbGeo`] reads a MaxMind DB country database from bytes.
 //!
 //! It is pure: it must never perform I/O, read a clock, log, spawn, or depend on an async
 //! runtime, a store or a service; it never panics on any input and does no super-linear work
-//! (linear-time regexes, size caps on every component).
+//! (linear-time regexes, linear detectors, size caps on every component).
+//!
+//! # How the control plane calls it
+//!
+//! - `CreateWebACL`/`UpdateWebACL`: [`model::parse`] the body into [`model::WebAclDef`], then
+//!   [`WebAcl::compile`] with a [`Resolver`] over the store (IP sets as [`IpSet`], regex sets as
+//!   [`RegexPatternSet`], rule groups, and [`managed::managed_group`] for managed groups); the
+//!   error is the API error, [`WebAcl::capacity`] the `Capacity`.
+//! - `CreateRuleGroup`: [`validate_rule_group`]; `AvailableLabels`/`ConsumedLabels` from
+//!   [`rule_group_labels`]. `CheckCapacity`: [`check_capacity`].
+//! - `CreateIPSet`/`CreateRegexPatternSet`: [`IpSet::compile`] / [`RegexPatternSet::compile`]
+//!   validate and give what the resolver hands back later.
+//! - `GetRateBasedStatementManagedKeys`: [`RateTracker::limited_keys`] with a [`RateRuleId`].
 //!
 //! # How the data plane calls it
 //!

@@ -685,7 +685,12 @@ fn signature_at(toks: &[Tok], i: usize, high: bool) -> bool {
         }
         Tok::Cmd(Cmd::Exec) if next(1) == Some(Tok::Word) && next(2) == Some(Tok::Var) => true,
         Tok::Cmd(Cmd::Stacked | Cmd::Exec) => high && matches!(prev, Some(Tok::Str | Tok::Close)),
-        Tok::Var => high && toks.len() > 1,
+        Tok::Var => {
+            high && matches!(
+                prev,
+                Some(Tok::Cmp | Tok::Op | Tok::Comma | Tok::Open | Tok::Cmd(Cmd::Select))
+            )
+        }
         _ => false,
     }
 }
@@ -803,5 +808,10 @@ mod tests {
         assert!(!low("select name from users"));
         assert!(is_sqli(b"select name from users", Sensitivity::High));
         assert!(!is_sqli(b"@@version", Sensitivity::Low));
+        assert!(is_sqli(b"1 union select null,@@version", Sensitivity::High));
+        assert!(
+            !is_sqli(b"john or@var.es", Sensitivity::High),
+            "an e-mail address is not a variable"
+        );
     }
 }
