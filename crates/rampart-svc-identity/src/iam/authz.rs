@@ -91,7 +91,12 @@ pub(crate) fn table(
         "DeleteVirtualMFADevice" | "ListMFADeviceTags" => arn_access(action, input, "SerialNumber"),
         "TagMFADevice" => arn_access(action, input, "SerialNumber").with_request_tags(tags(input)),
         "UntagMFADevice" => with_tag_keys(arn_access(action, input, "SerialNumber"), input),
-        "ListOpenIDConnectProviders" | "ListSAMLProviders" => Access::new(action, "*"),
+        "ListOpenIDConnectProviders"
+        | "ListSAMLProviders"
+        | "CreateAccountAlias"
+        | "DeleteAccountAlias"
+        | "ListAccountAliases"
+        | "GetAccountSummary" => Access::new(action, "*"),
         "CreateOpenIDConnectProvider" => {
             let url = text(input, "Url").unwrap_or_default();
             let host = url

@@ -5,6 +5,7 @@
 //! also its access key ids and group names), so what decides a principal's permissions is read
 //! from its record, its groups' records and the customer managed policies' table.
 
+mod account;
 mod authz;
 mod entity;
 mod errors;
@@ -65,6 +66,7 @@ pub(crate) fn register(registry: &mut Registry) {
     mfa::register(registry);
     tags::register::<mfa::StoredMfa>(registry);
     providers::register(registry);
+    account::register(registry);
     tags::register::<providers::StoredOidcProvider>(registry);
     tags::register::<providers::StoredSamlProvider>(registry);
     tags::register::<records::StoredProfile>(registry);

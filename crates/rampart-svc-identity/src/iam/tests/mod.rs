@@ -1,5 +1,6 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
+mod account;
 mod groups;
 mod login;
 mod mfa;
