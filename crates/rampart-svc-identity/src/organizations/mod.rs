@@ -1,5 +1,22 @@
 //! AWS Organizations: the organization, its roots, OUs and accounts, and the SCPs and RCPs that
 //! govern every request of member accounts.
+//!
+//! rampart hosts one organization, created by the server's management account; its structure
+//! is one record and each policy's content another, in the system space ([`model`]). What the
+//! pipeline needs on every request, an account's [`Standing`], is computed from a view cached
+//! by the tables' watermarks ([`view`]), so a change applies to the very next request.
+
+mod accounts;
+mod authz;
+mod common;
+mod delegation;
+mod errors;
+mod model;
+mod policies;
+mod structure;
+mod tags;
+mod units;
+mod view;
 
 use rampart_policy::Policy;
 use rampart_service::{Env, Registry};
@@ -23,15 +40,22 @@ pub struct Standing {
     pub rcp_levels: Vec<Vec<Policy>>,
 }
 
-/// Where `account` stands: outside any organization, every level is empty.
+/// Where `account` stands: outside any organization, every level is empty. Cheap when nothing
+/// changed since the last call (a watermark comparison and a hash lookup).
 pub fn standing(env: &Env, account: &AccountId) -> Result<Arc<Standing>, StoreError> {
-    Ok(Arc::new(Standing {
-        management: *account == env.management_account,
-        ..Standing::default()
-    }))
+    view::standing_in(env, account)
 }
 
-/// Registers the Organizations operations.
+/// Registers the Organizations operations and their authorization table.
 pub(crate) fn register(registry: &mut Registry) {
-    let _ = registry;
+    structure::register(registry);
+    units::register(registry);
+    accounts::register(registry);
+    policies::register(registry);
+    delegation::register(registry);
+    tags::register(registry);
+    registry.authorize("organizations", authz::table);
 }
+
+#[cfg(test)]
+mod tests;
