@@ -91,6 +91,19 @@ pub struct Verdict {
     pub challenge: Option<TokenOutcome>,
 }
 
+impl Verdict {
+    /// The status code to answer with instead of forwarding: a Block's custom response code
+    /// or 403, 405 for CAPTCHA, 202 for a challenge; `None` when the request is allowed.
+    pub fn status(&self) -> Option<u16> {
+        match self.action {
+            ActionKind::Allow | ActionKind::Count => None,
+            ActionKind::Block => Some(self.response.as_ref().map_or(403, |r| r.status)),
+            ActionKind::Captcha => Some(405),
+            ActionKind::Challenge => Some(202),
+        }
+    }
+}
+
 struct Run<'t> {
     tracker: &'t mut RateTracker,
     now: u64,

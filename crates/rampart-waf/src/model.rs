@@ -1,6 +1,6 @@
 //! The WAFv2 rule model exactly as the wire spells it (botocore's `wafv2` shapes, PascalCase).
 //!
-//! These types only describe; [`crate::compile`] validates and compiles them. Unions
+//! These types only describe; [`crate::WebAcl::compile`] validates and compiles them. Unions
 //! (`Statement`, `FieldToMatch`, `RuleAction`, ...) are enums, so a JSON object with none or
 //! several members set does not parse.
 

@@ -18,10 +18,10 @@ fn run(acl: &WebAcl, req: &Request) -> Verdict {
 fn default_action_applies_when_nothing_terminates() {
     let acl = compile(&[rule("r", 0, &contains("x"), BLOCK)], DEFAULT_ALLOW);
     let v = run(&acl, &get("/?y"));
-    assert_eq!(v.action, ActionKind::Allow);
+    assert_eq!((v.action, v.status()), (ActionKind::Allow, None));
     assert!(v.terminating_rule.is_none());
     let acl = compile(&[], r#"{"Block": {}}"#);
-    assert_eq!(run(&acl, &get("/")).action, ActionKind::Block);
+    assert_eq!(run(&acl, &get("/")).status(), Some(403));
 }
 
 #[test]
@@ -171,6 +171,7 @@ fn inserted_headers_and_custom_responses() {
     let def: crate::model::WebAclDef = serde_json::from_str(&json).unwrap();
     let acl = WebAcl::compile(&def, &MapResolver::default(), &options()).unwrap();
     let v = run(&acl, &get("/?a"));
+    assert_eq!(v.status(), Some(429));
     let resp = v.response.unwrap();
     assert_eq!(resp.status, 429);
     assert_eq!(
