@@ -1,9 +1,10 @@
 //! The request as the engine sees it: built by the data plane from what it received, no I/O.
 
+use std::fmt;
 use std::net::IpAddr;
 
-/// A header as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A header as received. Its `Debug` shows the name only (values carry credentials).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Header {
     /// The name as received (matching is case-insensitive).
     pub name: String,
@@ -23,8 +24,9 @@ pub struct TokenState {
     pub invalid: bool,
 }
 
-/// One HTTP request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One HTTP request. Its `Debug` shows the method, path and header names, never header values,
+/// the query or the body (they may carry credentials).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     /// The method, e.g. `GET`.
     pub method: String,
@@ -50,6 +52,24 @@ pub struct Request {
     pub asn: Option<u32>,
     /// The request's CAPTCHA/challenge token.
     pub token: TokenState,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <{} bytes>", self.name, self.value.len())
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &String::from_utf8_lossy(&self.path))
+            .field("headers", &self.headers)
+            .field("body_len", &self.body_len)
+            .field("source_ip", &self.source_ip)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -184,6 +204,17 @@ mod tests {
                 b"flag".to_vec()
             ]
         );
+    }
+
+    #[test]
+    fn debug_output_hides_credentials() {
+        let r = Request::new("POST", b"/login?token=s3cr3t", ip())
+            .with_header("Authorization", "Bearer s3cr3t")
+            .with_header("Cookie", "session=s3cr3t")
+            .with_body(&b"password=s3cr3t"[..]);
+        let text = format!("{r:?}");
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(text.contains("Authorization"));
     }
 
     #[test]
