@@ -155,7 +155,7 @@ fn acl() -> WebAcl {
         ip_set: Arc::new(ip_set),
         regex_set: Arc::new(RegexPatternSet::compile(&patterns).expect("valid patterns")),
     };
-    let mut opts = CompileOptions::new("111122223333");
+    let mut opts = CompileOptions::new("111122223333".parse().expect("account id"));
     opts.geo = Arc::new(Geo);
     WebAcl::compile(&def, &refs, &opts).expect("compiles")
 }

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
+use rampart_types::AccountId;
+
 use crate::action::{Act, ActionKind, check_bodies, exactly_one};
 use crate::error::{REASON_BAD_REFERENCE, REASON_INVALID, WafError};
 use crate::field::Field;
@@ -31,8 +33,8 @@ pub const DEFAULT_IMMUNITY_SECS: u64 = 300;
 /// Settings of a compilation that do not come from the definition.
 #[derive(Clone)]
 pub struct CompileOptions {
-    /// The owning account (12 digits), for label namespaces.
-    pub account: String,
+    /// The owning account, for label namespaces.
+    pub account: AccountId,
     /// How many body bytes are inspected (see [`body_inspection_limit`]).
     pub body_limit: usize,
     /// The IP-to-country database.
@@ -43,9 +45,9 @@ pub struct CompileOptions {
 
 impl CompileOptions {
     /// Defaults for `account`: 8 KB bodies (ALB), no geo database, 5,000 WCU.
-    pub fn new(account: &str) -> CompileOptions {
+    pub fn new(account: AccountId) -> CompileOptions {
         CompileOptions {
-            account: account.to_owned(),
+            account,
             body_limit: DEFAULT_BODY_LIMIT,
             geo: Arc::new(NoGeo),
             max_capacity: MAX_WEB_ACL_CAPACITY,
@@ -207,7 +209,7 @@ impl WebAcl {
     ) -> Result<WebAcl, WafError> {
         check_name(&def.name, "WEB_ACL")?;
         check_bodies(def.custom_response_bodies.as_ref())?;
-        let namespace = web_acl_namespace(&opts.account, &def.name);
+        let namespace = web_acl_namespace(opts.account.as_str(), &def.name);
         let mut c = Compiler::new(resolver);
         let container = Container {
             acl: &def.name,
@@ -254,9 +256,9 @@ impl WebAcl {
 pub fn check_capacity(
     rules: &[Rule],
     resolver: &dyn Resolver,
-    account: &str,
+    account: &AccountId,
 ) -> Result<u64, WafError> {
-    let namespace = web_acl_namespace(account, "capacity-check");
+    let namespace = web_acl_namespace(account.as_str(), "capacity-check");
     let mut c = Compiler::new(resolver);
     let container = Container {
         acl: "",
@@ -275,7 +277,7 @@ pub fn check_capacity(
 pub fn validate_rule_group(
     def: &RuleGroupDef,
     resolver: &dyn Resolver,
-    account: &str,
+    account: &AccountId,
 ) -> Result<u64, WafError> {
     check_name(&def.name, "RULE_GROUP")?;
     if def.capacity == 0 || def.capacity > MAX_RULE_GROUP_CAPACITY {
@@ -286,7 +288,7 @@ pub fn validate_rule_group(
         ));
     }
     check_bodies(def.custom_response_bodies.as_ref())?;
-    let namespace = crate::resolver::rule_group_namespace(account, &def.name);
+    let namespace = crate::resolver::rule_group_namespace(account.as_str(), &def.name);
     let mut c = Compiler::new(resolver);
     let container = Container {
         acl: "",

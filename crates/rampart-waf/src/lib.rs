@@ -41,7 +41,8 @@
 //!             "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}]}}}]
 //! }"#).unwrap();
 //! // Once per configuration change: resolve references, compile, keep it in an Arc.
-//! let acl = WebAcl::compile(&def, &NoReferences, &CompileOptions::new("111122223333")).unwrap();
+//! let account = "111122223333".parse().unwrap();
+//! let acl = WebAcl::compile(&def, &NoReferences, &CompileOptions::new(account)).unwrap();
 //! // One tracker per web ACL (or per node), owned by the caller.
 //! let mut rate = RateTracker::default();
 //! let ip: IpAddr = "192.0.2.1".parse().unwrap();

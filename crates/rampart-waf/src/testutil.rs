@@ -39,8 +39,12 @@ pub fn compile(rules: &[String], default: &str) -> WebAcl {
     .unwrap()
 }
 
+pub fn account() -> rampart_types::AccountId {
+    ACCOUNT.parse().unwrap()
+}
+
 pub fn options() -> CompileOptions {
-    let mut o = CompileOptions::new(ACCOUNT);
+    let mut o = CompileOptions::new(account());
     o.geo = Arc::new(FixedGeo);
     o
 }

@@ -162,7 +162,7 @@ fn capacity_limit_is_enforced() {
         check_capacity(
             &acl_def(&rules, DEFAULT_ALLOW).rules,
             &MapResolver::default(),
-            ACCOUNT
+            &account()
         )
         .unwrap(),
         5040
@@ -177,7 +177,7 @@ fn rule_group_capacity_is_checked_against_the_declared_one() {
     ))
     .unwrap();
     assert_eq!(
-        validate_rule_group(&def, &MapResolver::default(), ACCOUNT)
+        validate_rule_group(&def, &MapResolver::default(), &account())
             .unwrap_err()
             .code,
         ErrorCode::LimitsExceeded
@@ -187,7 +187,7 @@ fn rule_group_capacity_is_checked_against_the_declared_one() {
         ..def.clone()
     };
     assert_eq!(
-        validate_rule_group(&ok, &MapResolver::default(), ACCOUNT).unwrap(),
+        validate_rule_group(&ok, &MapResolver::default(), &account()).unwrap(),
         10
     );
     let nested: RuleGroupDef = serde_json::from_str(&format!(
@@ -196,7 +196,7 @@ fn rule_group_capacity_is_checked_against_the_declared_one() {
     ))
     .unwrap();
     assert_eq!(
-        validate_rule_group(&nested, &MapResolver::default(), ACCOUNT)
+        validate_rule_group(&nested, &MapResolver::default(), &account())
             .unwrap_err()
             .field,
         "RULE_GROUP_REFERENCE_STATEMENT",

@@ -8,7 +8,7 @@ use crate::pattern::RegexPatternSet;
 use crate::rate::RateTracker;
 use crate::request::Request;
 use crate::resolver::Resolver;
-use crate::testutil::{ACCOUNT, acl_def, options, rule as acl_rule};
+use crate::testutil::{account, acl_def, options, rule as acl_rule};
 use std::net::IpAddr;
 
 /// Resolves rampart's managed groups; its feeds list 203.0.113.0/24 as anonymous and
@@ -100,7 +100,7 @@ fn every_group_fits_its_declared_capacity_and_compiles() {
     for g in managed_groups() {
         let resolved = managed_group(VENDOR, g.name, None).unwrap();
         assert_eq!(resolved.label_namespace, g.label_namespace);
-        let used = validate_rule_group(&resolved.def, &Managed, ACCOUNT).unwrap();
+        let used = validate_rule_group(&resolved.def, &Managed, &account()).unwrap();
         assert!(
             used <= g.capacity,
             "{} uses {used} of {}",
