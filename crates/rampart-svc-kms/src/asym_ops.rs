@@ -13,12 +13,13 @@ use crate::spec::{self, Kind};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rampart_crypto::kms::{
-    AsymmetricError, AsymmetricSpec, MacKey, Message, OaepHash, PrivateKey, SigningAlgorithm,
+    AsymmetricError, AsymmetricSpec, Message, OaepHash, PrivateKey, SigningAlgorithm,
 };
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Largest message of Sign, Verify, GenerateMac and VerifyMac, in bytes.
 const MAX_MESSAGE: usize = 4096;
@@ -41,25 +42,15 @@ pub(crate) fn register(registry: &mut Registry) {
     );
 }
 
-/// The opened private key of an asymmetric key record.
-fn private_key(call: &Call<'_>, record: &KeyRecord) -> Result<PrivateKey, AwsError> {
-    let Some(Kind::Asymmetric(spec)) = spec::kind(&record.key_spec) else {
-        return Err(errors::unsupported(format!(
+/// The private key of an asymmetric key record; UnsupportedOperationException for others.
+fn private_key(call: &Call<'_>, record: &KeyRecord) -> Result<Arc<PrivateKey>, AwsError> {
+    match spec::kind(&record.key_spec) {
+        Some(Kind::Asymmetric(_)) => record.private_key(call),
+        _ => Err(errors::unsupported(format!(
             "{} key spec {} is not supported for this operation.",
             record.arn, record.key_spec
-        )));
-    };
-    PrivateKey::from_pkcs8(spec, &record.current_bytes(call)?)
-        .map_err(|_| errors::internal("stored private key does not parse"))
-}
-
-/// The opened key of an HMAC key record.
-fn mac_key(call: &Call<'_>, record: &KeyRecord) -> Result<MacKey, AwsError> {
-    let Some(Kind::Mac(spec)) = spec::kind(&record.key_spec) else {
-        return Err(errors::internal("an HMAC key record of another spec"));
-    };
-    MacKey::from_bytes(spec, &record.current_bytes(call)?)
-        .ok_or_else(|| errors::internal("stored HMAC key has the wrong length"))
+        ))),
+    }
 }
 
 /// The usable key `key_id` names, with a usage among `usages` for `operation`.
@@ -138,7 +129,7 @@ fn signing(
     call: &Call<'_>,
     input: &SignInput,
     operation: &str,
-) -> Result<(KeyRecord, PrivateKey, SigningAlgorithm), AwsError> {
+) -> Result<(KeyRecord, Arc<PrivateKey>, SigningAlgorithm), AwsError> {
     let record = usable(call, &input.key_id, &["SIGN_VERIFY"], operation)?;
     let key = private_key(call, &record)?;
     let algorithm = SigningAlgorithm::from_name(&input.signing_algorithm)
@@ -315,7 +306,7 @@ fn generate_mac(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if input.dry_run {
         return Err(errors::dry_run());
     }
-    let mac = mac_key(call, &record)?.sign(&bytes);
+    let mac = record.mac_key(call)?.sign(&bytes);
     Ok(json!({
         "KeyId": record.arn,
         "Mac": B64.encode(mac),
@@ -337,7 +328,7 @@ fn verify_mac(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if input.dry_run {
         return Err(errors::dry_run());
     }
-    if !mac_key(call, &record)?.verify(&bytes, &tag) {
+    if !record.mac_key(call)?.verify(&bytes, &tag) {
         return Err(AwsError::new("KMSInvalidMacException", 400, ""));
     }
     Ok(json!({

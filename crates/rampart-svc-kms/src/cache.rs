@@ -6,11 +6,19 @@
 //! and all. Material is zeroized when its last holder drops it.
 
 use crate::key::KeyRecord;
-use rampart_crypto::kms::KeyMaterial;
+use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
 use rampart_policy::Policy;
 use rampart_store::Key;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+/// A backing version opened from the store, of whichever kind the key is.
+#[derive(Clone)]
+pub(crate) enum Opened {
+    Symmetric(Arc<KeyMaterial>),
+    Private(Arc<PrivateKey>),
+    Mac(Arc<MacKey>),
+}
 
 /// At most this many keys are cached; a full cache starts over.
 const LIMIT: usize = 4096;
@@ -19,7 +27,7 @@ struct Entry {
     watermark: u64,
     version: u64,
     record: KeyRecord,
-    materials: HashMap<u32, Arc<KeyMaterial>>,
+    materials: HashMap<u32, Opened>,
     /// The compiled key policy (with the grants) of this record version.
     policy: Option<Policy>,
 }
@@ -64,7 +72,7 @@ pub(crate) fn forget(key: &Key) {
 }
 
 /// The opened material of backing `version` of the key at `key` (ARN `arn`), if cached.
-pub(crate) fn material(key: &Key, arn: &str, version: u32) -> Option<Arc<KeyMaterial>> {
+pub(crate) fn material(key: &Key, arn: &str, version: u32) -> Option<Opened> {
     entries()
         .get(key)
         .filter(|e| e.record.arn == arn)
@@ -72,7 +80,7 @@ pub(crate) fn material(key: &Key, arn: &str, version: u32) -> Option<Arc<KeyMate
 }
 
 /// Keeps opened material with the cached record of `key`, if that record is still cached.
-pub(crate) fn keep_material(key: &Key, arn: &str, version: u32, material: &Arc<KeyMaterial>) {
+pub(crate) fn keep_material(key: &Key, arn: &str, version: u32, material: &Opened) {
     if let Some(entry) = entries().get_mut(key).filter(|e| e.record.arn == arn) {
         entry.materials.insert(version, material.clone());
     }

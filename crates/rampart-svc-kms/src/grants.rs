@@ -229,7 +229,7 @@ pub(crate) fn check_tokens(input: &Value) -> Result<(), AwsError> {
     Ok(())
 }
 
-/// Whether the caller is `principal` (its ARN, its role's ARN, or its account).
+/// Whether the caller is `principal` (its ARN, or the ARN of the role behind its session).
 pub(crate) fn is_caller(call: &Call<'_>, principal: &str) -> bool {
     principal == call.principal.arn() || call.principal.role_arn().is_some_and(|r| r == principal)
 }

@@ -1,12 +1,14 @@
 //! A stored KMS key: its metadata, state and sealed backing material.
 
 use crate::cache;
+use crate::cache::Opened;
 use crate::errors;
 use crate::grants::Grant;
 use crate::rotation::Rotation;
+use crate::spec::{self, Kind};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use rampart_crypto::kms::KeyMaterial;
+use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
@@ -127,16 +129,6 @@ impl KeyRecord {
         }
     }
 
-    /// The raw bytes of the key's current backing version: an HMAC key, or an asymmetric
-    /// key's PKCS #8 DER.
-    pub fn current_bytes(&self, call: &Call<'_>) -> Result<Zeroizing<Vec<u8>>, AwsError> {
-        let latest = self
-            .materials
-            .last()
-            .ok_or_else(|| errors::internal("key without material"))?;
-        self.open_bytes(call, latest)
-    }
-
     /// Refuses a management operation on a key pending deletion.
     pub fn require_not_pending_deletion(&self) -> Result<(), AwsError> {
         match self.state {
@@ -180,18 +172,57 @@ impl KeyRecord {
         call: &Call<'_>,
         sealed: &SealedMaterial,
     ) -> Result<Arc<KeyMaterial>, AwsError> {
-        let key = store_key(call, &self.key_id);
-        if let Some(material) = cache::material(&key, &self.arn, sealed.version) {
-            return Ok(material);
+        match self.opened(call, sealed)? {
+            Opened::Symmetric(material) => Ok(material),
+            _ => Err(errors::internal(
+                "symmetric material of another kind of key",
+            )),
         }
-        let material = Arc::new(self.open(call, sealed)?);
-        cache::keep_material(&key, &self.arn, sealed.version, &material);
-        Ok(material)
     }
 
-    fn open(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<KeyMaterial, AwsError> {
+    /// The current private key of an asymmetric key.
+    pub fn private_key(&self, call: &Call<'_>) -> Result<Arc<PrivateKey>, AwsError> {
+        match self.opened(call, self.latest()?)? {
+            Opened::Private(key) => Ok(key),
+            _ => Err(errors::internal("a private key of another kind of key")),
+        }
+    }
+
+    /// The current HMAC key of an HMAC key.
+    pub fn mac_key(&self, call: &Call<'_>) -> Result<Arc<MacKey>, AwsError> {
+        match self.opened(call, self.latest()?)? {
+            Opened::Mac(key) => Ok(key),
+            _ => Err(errors::internal("an HMAC key of another kind of key")),
+        }
+    }
+
+    fn latest(&self) -> Result<&SealedMaterial, AwsError> {
+        self.materials
+            .last()
+            .ok_or_else(|| errors::internal("key without material"))
+    }
+
+    /// A backing version opened (and parsed, for its kind of key), from the cache when there.
+    fn opened(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<Opened, AwsError> {
+        let key = store_key(call, &self.key_id);
+        if let Some(opened) = cache::material(&key, &self.arn, sealed.version) {
+            return Ok(opened);
+        }
         let bytes = self.open_bytes(call, sealed)?;
-        KeyMaterial::from_bytes(&bytes).map_err(|_| errors::internal("stored key material"))
+        let unreadable = || errors::internal("stored key material does not parse");
+        let opened = match spec::kind(&self.key_spec).ok_or_else(unreadable)? {
+            Kind::Symmetric => Opened::Symmetric(Arc::new(
+                KeyMaterial::from_bytes(&bytes).map_err(|_| unreadable())?,
+            )),
+            Kind::Asymmetric(spec) => Opened::Private(Arc::new(
+                PrivateKey::from_pkcs8(spec, &bytes).map_err(|_| unreadable())?,
+            )),
+            Kind::Mac(spec) => Opened::Mac(Arc::new(
+                MacKey::from_bytes(spec, &bytes).ok_or_else(unreadable)?,
+            )),
+        };
+        cache::keep_material(&key, &self.arn, sealed.version, &opened);
+        Ok(opened)
     }
 
     /// The raw bytes of a sealed backing version (zeroized on drop).

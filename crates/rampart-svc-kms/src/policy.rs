@@ -79,7 +79,6 @@ fn lockout_check(call: &Call<'_>, key_arn: &str, policy: &Policy) -> Result<(), 
         .with("aws:SourceIp", call.source_ip.to_string())
         .with("aws:UserAgent", call.user_agent)
         .with("aws:RequestedRegion", call.region.as_str())
-        .with("aws:SecureTransport", "true")
         .with("aws:ViaAWSService", "false");
     context.set_request_time(key::now(call) as i64);
     let enforcer = rampart_svc_identity::Enforcer::new(call.env, call.principal, context)

@@ -337,10 +337,19 @@ impl From<CiphertextError> for AsymmetricError {
     }
 }
 
-/// An asymmetric private key, kept as PKCS #8 DER that is zeroized on drop and never shown.
+/// The key pair parsed from the PKCS #8 DER.
+enum Parsed {
+    Rsa(sig::RsaKeyPair),
+    Ecdsa(sig::EcdsaKeyPair),
+    MlDsa(sig::PqdsaKeyPair),
+}
+
+/// An asymmetric private key: its PKCS #8 DER, zeroized on drop, and the key pair parsed once
+/// from it. Neither is ever shown.
 pub struct PrivateKey {
     spec: AsymmetricSpec,
     pkcs8: Zeroizing<Vec<u8>>,
+    parsed: Parsed,
 }
 
 impl fmt::Debug for PrivateKey {
@@ -352,41 +361,39 @@ impl fmt::Debug for PrivateKey {
 impl PrivateKey {
     /// A fresh key pair of `spec`.
     pub fn generate(spec: AsymmetricSpec) -> Result<PrivateKey, AsymmetricError> {
-        let der: Vec<u8> = if let Some(size) = spec.rsa_size() {
-            let pair = sig::RsaKeyPair::generate(size).map_err(|_| AsymmetricError::Key)?;
-            pair.as_der()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
+        let key = |_| AsymmetricError::Key;
+        let der = if let Some(size) = spec.rsa_size() {
+            let pair = sig::RsaKeyPair::generate(size).map_err(key)?;
+            Zeroizing::new(pair.as_der().map_err(key)?.as_ref().to_vec())
         } else if let Some((signing, _)) = spec.ecdsa() {
-            let pair = sig::EcdsaKeyPair::generate(signing).map_err(|_| AsymmetricError::Key)?;
-            pair.to_pkcs8v1()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
+            let pair = sig::EcdsaKeyPair::generate(signing).map_err(key)?;
+            Zeroizing::new(pair.to_pkcs8v1().map_err(key)?.as_ref().to_vec())
         } else if let Some((signing, _)) = spec.ml_dsa() {
-            let pair = sig::PqdsaKeyPair::generate(signing).map_err(|_| AsymmetricError::Key)?;
-            pair.to_pkcs8v1()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
+            let pair = sig::PqdsaKeyPair::generate(signing).map_err(key)?;
+            Zeroizing::new(pair.to_pkcs8v1().map_err(key)?.as_ref().to_vec())
+        } else {
+            return Err(AsymmetricError::Key);
+        };
+        PrivateKey::from_pkcs8(spec, &der)
+    }
+
+    /// A key of `spec` from its PKCS #8 DER (just opened from the store), parsed here once.
+    pub fn from_pkcs8(spec: AsymmetricSpec, pkcs8: &[u8]) -> Result<PrivateKey, AsymmetricError> {
+        let rejected = |_| AsymmetricError::Key;
+        let parsed = if spec.is_rsa() {
+            Parsed::Rsa(sig::RsaKeyPair::from_pkcs8(pkcs8).map_err(rejected)?)
+        } else if let Some((signing, _)) = spec.ecdsa() {
+            Parsed::Ecdsa(sig::EcdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(rejected)?)
+        } else if let Some((signing, _)) = spec.ml_dsa() {
+            Parsed::MlDsa(sig::PqdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(rejected)?)
         } else {
             return Err(AsymmetricError::Key);
         };
         Ok(PrivateKey {
             spec,
-            pkcs8: Zeroizing::new(der),
-        })
-    }
-
-    /// A key of `spec` from its PKCS #8 DER (just opened from the store); checked to parse.
-    pub fn from_pkcs8(spec: AsymmetricSpec, pkcs8: &[u8]) -> Result<PrivateKey, AsymmetricError> {
-        let key = PrivateKey {
-            spec,
             pkcs8: Zeroizing::new(pkcs8.to_vec()),
-        };
-        key.public_key_der()?;
-        Ok(key)
+            parsed,
+        })
     }
 
     /// The key's spec.
@@ -402,43 +409,21 @@ impl PrivateKey {
 
     /// The public key as DER SubjectPublicKeyInfo.
     pub fn public_key_der(&self) -> Result<Vec<u8>, AsymmetricError> {
-        let der = if self.spec.is_rsa() {
-            self.rsa_pair()?
-                .public_key()
-                .as_der()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
-        } else if self.spec.is_ecc() {
-            self.ecdsa_pair()?
-                .public_key()
-                .as_der()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
-        } else {
-            self.ml_dsa_pair()?
-                .public_key()
-                .as_der()
-                .map_err(|_| AsymmetricError::Key)?
-                .as_ref()
-                .to_vec()
+        let der = match &self.parsed {
+            Parsed::Rsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            Parsed::Ecdsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            Parsed::MlDsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
         };
-        Ok(der)
+        der.map_err(|_| AsymmetricError::Key)
     }
 
-    fn rsa_pair(&self) -> Result<sig::RsaKeyPair, AsymmetricError> {
-        sig::RsaKeyPair::from_pkcs8(&self.pkcs8).map_err(|_| AsymmetricError::Key)
-    }
-
-    fn ecdsa_pair(&self) -> Result<sig::EcdsaKeyPair, AsymmetricError> {
-        let (signing, _) = self.spec.ecdsa().ok_or(AsymmetricError::Key)?;
-        sig::EcdsaKeyPair::from_pkcs8(signing, &self.pkcs8).map_err(|_| AsymmetricError::Key)
-    }
-
-    fn ml_dsa_pair(&self) -> Result<sig::PqdsaKeyPair, AsymmetricError> {
-        let (signing, _) = self.spec.ml_dsa().ok_or(AsymmetricError::Key)?;
-        sig::PqdsaKeyPair::from_pkcs8(signing, &self.pkcs8).map_err(|_| AsymmetricError::Key)
+    /// The raw public key the verification algorithms take.
+    fn public_bytes(&self) -> &[u8] {
+        match &self.parsed {
+            Parsed::Rsa(pair) => pair.public_key().as_ref(),
+            Parsed::Ecdsa(pair) => pair.public_key().as_ref(),
+            Parsed::MlDsa(pair) => pair.public_key().as_ref(),
+        }
     }
 
     fn check_algorithm(&self, algorithm: SigningAlgorithm) -> Result<(), AsymmetricError> {
@@ -457,32 +442,25 @@ impl PrivateKey {
     ) -> Result<Vec<u8>, AsymmetricError> {
         self.check_algorithm(algorithm)?;
         let digest = message_digest(algorithm, message)?;
-        if let Some((encoding, _)) = algorithm.rsa() {
-            let pair = self.rsa_pair()?;
-            let mut out = vec![0u8; pair.public_modulus_len()];
-            pair.sign_digest(
-                encoding,
-                &digest.ok_or(AsymmetricError::WrongAlgorithm)?,
-                &mut out,
-            )
-            .map_err(|_| AsymmetricError::Key)?;
-            return Ok(out);
+        let failed = |_| AsymmetricError::Key;
+        match (&self.parsed, algorithm.rsa(), digest, message) {
+            (Parsed::Rsa(pair), Some((encoding, _)), Some(digest), _) => {
+                let mut out = vec![0u8; pair.public_modulus_len()];
+                pair.sign_digest(encoding, &digest, &mut out)
+                    .map_err(failed)?;
+                Ok(out)
+            }
+            (Parsed::Ecdsa(pair), _, Some(digest), _) => {
+                Ok(pair.sign_digest(&digest).map_err(failed)?.as_ref().to_vec())
+            }
+            (Parsed::MlDsa(pair), _, None, Message::Raw(raw)) => {
+                let mut out = vec![0u8; pair.algorithm().signature_len()];
+                let len = pair.sign(raw, &mut out).map_err(failed)?;
+                out.truncate(len);
+                Ok(out)
+            }
+            _ => Err(AsymmetricError::WrongAlgorithm),
         }
-        if self.spec.is_ecc() {
-            let signature = self
-                .ecdsa_pair()?
-                .sign_digest(&digest.ok_or(AsymmetricError::WrongAlgorithm)?)
-                .map_err(|_| AsymmetricError::Key)?;
-            return Ok(signature.as_ref().to_vec());
-        }
-        let Message::Raw(raw) = message else {
-            return Err(AsymmetricError::WrongAlgorithm);
-        };
-        let pair = self.ml_dsa_pair()?;
-        let mut out = vec![0u8; pair.algorithm().signature_len()];
-        let len = pair.sign(raw, &mut out).map_err(|_| AsymmetricError::Key)?;
-        out.truncate(len);
-        Ok(out)
     }
 
     /// Whether `signature` is `algorithm`'s signature of `message` by this key.
@@ -494,16 +472,14 @@ impl PrivateKey {
     ) -> Result<bool, AsymmetricError> {
         self.check_algorithm(algorithm)?;
         let digest = message_digest(algorithm, message)?;
-        let (verification, public): (&'static dyn VerificationAlgorithm, Vec<u8>) =
-            if let Some((_, parameters)) = algorithm.rsa() {
-                (parameters, self.rsa_pair()?.public_key().as_ref().to_vec())
-            } else if let Some((_, ecdsa)) = self.spec.ecdsa() {
-                (ecdsa, self.ecdsa_pair()?.public_key().as_ref().to_vec())
-            } else {
-                let (_, ml_dsa) = self.spec.ml_dsa().ok_or(AsymmetricError::Key)?;
-                (ml_dsa, self.ml_dsa_pair()?.public_key().as_ref().to_vec())
+        let verification: &'static dyn VerificationAlgorithm =
+            match (algorithm.rsa(), self.spec.ecdsa(), self.spec.ml_dsa()) {
+                (Some((_, parameters)), _, _) => parameters,
+                (None, Some((_, ecdsa)), _) => ecdsa,
+                (None, None, Some((_, ml_dsa))) => ml_dsa,
+                _ => return Err(AsymmetricError::WrongAlgorithm),
             };
-        let key = UnparsedPublicKey::new(verification, public);
+        let key = UnparsedPublicKey::new(verification, self.public_bytes());
         let verdict = match (digest, message) {
             (Some(digest), _) => key.verify_digest(&digest, signature),
             (None, Message::Raw(raw)) => key.verify(raw, signature),
