@@ -9,8 +9,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
 use rampart_waf::detect::{sqli, xss};
-use rampart_waf::{Chain, Transform};
+use rampart_waf::model::IpSetDef;
+use rampart_waf::{
+    ActionKind, Chain, CompileOptions, IpSet, RateTracker, RegexPatternSet, Request, ResolvedGroup,
+    Resolver, Transform, WebAcl, evaluate, managed,
+};
 
 #[derive(Default)]
 struct Tally {
@@ -321,6 +329,159 @@ fn main() {
         "GoTestWAF false-pos texts, XSS (false positives)",
         &g_fp_xss,
     );
+
+    // The whole WAF: rampart's core rule set + SQL database + known bad inputs groups.
+    let Some(acl) = managed_acl() else {
+        println!("managed web ACL did not compile");
+        return;
+    };
+    let (mut attacks, mut benign, mut lib_fp) =
+        (Placed::default(), Placed::default(), Placed::default());
+    for f in files(&gtw, "yml") {
+        let (payloads, _) = gotestwaf_file(&f);
+        let is_benign = f.parent().is_some_and(|p| p.ends_with("false-pos"));
+        for p in payloads {
+            if is_benign {
+                benign.add(&acl, &p)
+            } else {
+                attacks.add(&acl, &p)
+            }
+        }
+    }
+    for s in sample_lines(&lib.join("false_positives.txt")) {
+        lib_fp.add(&acl, &Transform::UrlDecode.apply(&s));
+    }
+    attacks.rows("managed groups blocking GoTestWAF attacks");
+    benign.rows("managed groups blocking GoTestWAF false-pos texts");
+    lib_fp.rows("managed groups blocking libinjection false_positives");
+}
+
+/// rampart's managed groups; the IP-list feeds are empty.
+struct ManagedOnly;
+
+impl Resolver for ManagedOnly {
+    fn ip_set(&self, _arn: &str) -> Option<Arc<IpSet>> {
+        IpSet::compile(&IpSetDef {
+            ip_address_version: "IPV4".into(),
+            addresses: Vec::new(),
+        })
+        .ok()
+        .map(Arc::new)
+    }
+    fn regex_pattern_set(&self, _arn: &str) -> Option<Arc<RegexPatternSet>> {
+        None
+    }
+    fn rule_group(&self, _arn: &str) -> Option<ResolvedGroup> {
+        None
+    }
+    fn managed_rule_group(
+        &self,
+        vendor: &str,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<ResolvedGroup> {
+        managed::managed_group(vendor, name, version)
+    }
+}
+
+/// A web ACL of the core rule set, SQL database and known bad inputs groups (Block), default Allow.
+fn managed_acl() -> Option<WebAcl> {
+    let groups = [
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesSQLiRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ];
+    let rules: Vec<String> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            format!(
+                r#"{{"Name": "{g}", "Priority": {i}, "OverrideAction": {{"None": {{}}}},
+                    "Statement": {{"ManagedRuleGroupStatement": {{"VendorName": "AWS", "Name": "{g}"}}}},
+                    "VisibilityConfig": {{"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "{g}"}}}}"#
+            )
+        })
+        .collect();
+    let def = serde_json::from_str(&format!(
+        r#"{{"Name": "report", "DefaultAction": {{"Allow": {{}}}}, "Rules": [{}]}}"#,
+        rules.join(",")
+    ))
+    .ok()?;
+    WebAcl::compile(
+        &def,
+        &ManagedOnly,
+        &CompileOptions::new("111122223333".parse().ok()?),
+    )
+    .ok()
+}
+
+/// The payload placed where GoTestWAF places it: a URL parameter, a form body, a JSON body, a header.
+fn placements(payload: &[u8]) -> Vec<(&'static str, Request)> {
+    let ip = IpAddr::from([192, 0, 2, 10]);
+    let base = |method: &str, target: &[u8]| {
+        Request::new(method, target, ip)
+            .with_header("Host", "app.example")
+            .with_header(
+                "User-Agent",
+                "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+            )
+            .with_header("Accept", "*/*")
+    };
+    let encoded = percent_encode(payload, NON_ALPHANUMERIC).to_string();
+    let json = serde_json::to_string(&String::from_utf8_lossy(payload)).unwrap_or_default();
+    let mut out = vec![
+        (
+            "URL parameter",
+            base("GET", format!("/search?q={encoded}").as_bytes()),
+        ),
+        (
+            "form body",
+            base("POST", b"/submit")
+                .with_header("Content-Type", "application/x-www-form-urlencoded")
+                .with_body(format!("q={encoded}").into_bytes()),
+        ),
+        (
+            "JSON body",
+            base("POST", b"/api")
+                .with_header("Content-Type", "application/json")
+                .with_body(format!(r#"{{"q": {json}}}"#).into_bytes()),
+        ),
+    ];
+    if payload.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        out.push((
+            "header",
+            base("GET", b"/").with_header("X-Payload", payload.to_vec()),
+        ));
+    }
+    out
+}
+
+#[derive(Default)]
+struct Placed {
+    by_place: Vec<(&'static str, Tally)>,
+}
+
+impl Placed {
+    fn add(&mut self, acl: &WebAcl, payload: &[u8]) {
+        let mut tracker = RateTracker::default();
+        for (place, req) in placements(payload) {
+            let blocked = evaluate(acl, &req, &mut tracker, 0).action == ActionKind::Block;
+            match self.by_place.iter_mut().find(|(p, _)| *p == place) {
+                Some((_, t)) => t.add(blocked),
+                None => {
+                    let mut t = Tally::default();
+                    t.add(blocked);
+                    self.by_place.push((place, t));
+                }
+            }
+        }
+    }
+
+    fn rows(&self, what: &str) {
+        for (place, t) in &self.by_place {
+            row(&format!("{what}, {place}"), t);
+        }
+    }
 }
 
 fn fp_report(p: &[u8], low: &mut Tally, high: &mut Tally, x: &mut Tally, verbose: bool) {
