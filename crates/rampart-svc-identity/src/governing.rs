@@ -2,7 +2,8 @@
 //! its permissions boundary and its tags, compiled and cached for the pipeline.
 
 use crate::iam::{
-    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, USER_TABLE, get_group, get_policy, get_role, get_user,
+    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, StoredUser, USER_TABLE, get_group,
+    get_policy, get_role, get_user,
 };
 use rampart_policy::{ManagedPolicies, Policy, PolicyKind};
 use rampart_service::{Env, Principal, PrincipalKind};
@@ -100,15 +101,60 @@ fn load(env: &Env, principal: &Principal) -> Result<Governing, StoreError> {
             if role.role_id != principal.principal_id {
                 return Ok(Governing::default());
             }
-            let mut identity = inline(&role.inline_policies)?;
-            identity.extend(managed_policies(env, account, &role.attached_policies)?);
-            Ok(Governing {
-                identity,
-                boundary: boundary(env, account, role.permissions_boundary)?,
-                tags: role.tags.into_iter().map(|t| (t.key, t.value)).collect(),
-            })
+            of_role(env, account, role)
         }
     }
+}
+
+/// The IAM entities the policy simulator can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntityKind {
+    User,
+    Group,
+    Role,
+}
+
+/// What governs the user, group or role `name` of `account` as it is stored now (a group: its
+/// own policies), or `None` when it does not exist: what the policy simulator evaluates.
+pub(crate) fn entity_governing(
+    env: &Env,
+    account: &AccountId,
+    kind: EntityKind,
+    name: &str,
+) -> Result<Option<Governing>, StoreError> {
+    let store = env.store.as_ref();
+    Ok(match kind {
+        EntityKind::User => match get_user(store, account, name)? {
+            Some((user, _)) => Some(of_user(env, account, user)?),
+            None => None,
+        },
+        EntityKind::Role => match get_role(store, account, name)? {
+            Some((role, _)) => Some(of_role(env, account, role)?),
+            None => None,
+        },
+        EntityKind::Group => match get_group(store, account, name)? {
+            Some((group, _)) => {
+                let mut identity = inline(&group.inline_policies)?;
+                identity.extend(managed_policies(env, account, &group.attached_policies)?);
+                Some(Governing {
+                    identity,
+                    ..Governing::default()
+                })
+            }
+            None => None,
+        },
+    })
+}
+
+/// A role's inline and attached policies, boundary and tags.
+fn of_role(env: &Env, account: &AccountId, role: StoredRole) -> Result<Governing, StoreError> {
+    let mut identity = inline(&role.inline_policies)?;
+    identity.extend(managed_policies(env, account, &role.attached_policies)?);
+    Ok(Governing {
+        identity,
+        boundary: boundary(env, account, role.permissions_boundary)?,
+        tags: role.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+    })
 }
 
 /// What governs the user `name` if its id is `user_id` (else nothing: a user deleted, or
@@ -126,6 +172,13 @@ fn user(
     if user.user_id != user_id {
         return Ok(Governing::default());
     }
+    of_user(env, account, user)
+}
+
+/// A user's inline and attached policies, its groups' inline and attached policies, its
+/// boundary and tags.
+fn of_user(env: &Env, account: &AccountId, user: StoredUser) -> Result<Governing, StoreError> {
+    let store = env.store.as_ref();
     let mut identity = inline(&user.inline_policies)?;
     identity.extend(managed_policies(env, account, &user.attached_policies)?);
     for group_name in &user.groups {

@@ -96,7 +96,15 @@ pub(crate) fn table(
         | "CreateAccountAlias"
         | "DeleteAccountAlias"
         | "ListAccountAliases"
-        | "GetAccountSummary" => Access::new(action, "*"),
+        | "GetAccountSummary"
+        | "SimulateCustomPolicy"
+        | "GetContextKeysForCustomPolicy"
+        | "GenerateCredentialReport"
+        | "GetCredentialReport"
+        | "GetAccountAuthorizationDetails" => Access::new(action, "*"),
+        "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
+            arn_access(action, input, "PolicySourceArn")
+        }
         "CreateOpenIDConnectProvider" => {
             let url = text(input, "Url").unwrap_or_default();
             let host = url
@@ -228,7 +236,8 @@ pub(crate) fn table(
         | "DeletePolicyVersion"
         | "ListPolicyVersions"
         | "SetDefaultPolicyVersion"
-        | "ListPolicyTags" => policy_access(call, action, input)?,
+        | "ListPolicyTags"
+        | "ListEntitiesForPolicy" => policy_access(call, action, input)?,
         _ => return Err(no_rule("iam", operation)),
     };
     Ok(vec![access])

@@ -13,6 +13,7 @@ use super::paging::page;
 use super::records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredGroup, StoredPolicy, StoredRole, StoredUser,
     StoredVersion, Tag, USER_TABLE, encode, get_policy, list, new_unique_id, record_key,
+    url_encode,
 };
 use super::tags::{Tagged, check_tags};
 use rampart_policy::{ManagedPolicies, ManagedPolicy, Policy, PolicyKind};
@@ -429,7 +430,157 @@ pub(crate) fn count_attachment(
     ))
 }
 
+/// The model's `ManagedPolicyDetail` (with every version's document) of each customer policy
+/// (`local`) and of each AWS policy attached to an entity of the account (`aws`), keyed by
+/// name for paging.
+pub(crate) fn policy_details(
+    call: &Call<'_>,
+    local: bool,
+    aws: bool,
+) -> Result<Vec<(String, Value)>, AwsError> {
+    let uses = Uses::read(call)?;
+    let partition = call.env.partition;
+    let mut details = Vec::new();
+    if aws {
+        for policy in ManagedPolicies::get().all() {
+            let arn = partition_arn(partition, policy);
+            if uses.attachments(&arn) == 0 && uses.boundaries(&arn) == 0 {
+                continue;
+            }
+            let mut v = aws_policy_output(partition, policy, &uses);
+            v["PolicyVersionList"] = json!([{
+                "Document": url_encode(policy.document()),
+                "VersionId": policy.version_id,
+                "IsDefaultVersion": true,
+                "CreateDate": AWS_POLICY_DATE,
+            }]);
+            details.push((format!("0{}", policy.name), v));
+        }
+    }
+    if local {
+        let policies: Vec<StoredPolicy> = list(
+            call.env.store.as_ref(),
+            &call.principal.account,
+            POLICY_TABLE,
+        )
+        .map_err(store_error)?;
+        for policy in policies {
+            let mut v = customer_policy_output(&policy, &uses, true);
+            if let Some(map) = v.as_object_mut() {
+                map.remove("Tags");
+            }
+            v["PolicyVersionList"] = policy
+                .versions
+                .iter()
+                .map(|version| {
+                    json!({
+                        "Document": url_encode(&version.document),
+                        "VersionId": version.version_id,
+                        "IsDefaultVersion": version.version_id == policy.default_version_id,
+                        "CreateDate": version.create_date,
+                    })
+                })
+                .collect();
+            details.push((format!("1{}", policy.name.to_lowercase()), v));
+        }
+    }
+    Ok(details)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListEntitiesInput {
+    policy_arn: String,
+    entity_filter: Option<String>,
+    path_prefix: Option<String>,
+    policy_usage_filter: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+/// The users, groups and roles that use a managed policy, as permissions (attached) or as
+/// their boundary.
+fn list_entities_for_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ListEntitiesInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    if resolve(call, &input.policy_arn)?.is_none() {
+        return Err(policy_not_found(&input.policy_arn));
+    }
+    let filter = input.entity_filter.as_deref().unwrap_or("All");
+    if !matches!(
+        filter,
+        "User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy" | "All"
+    ) {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{filter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]"
+        )));
+    }
+    let usage = input.policy_usage_filter.as_deref().unwrap_or("Any");
+    let wants = |kind: &str| filter == "All" || filter == kind;
+    let uses = |attached: &[String], boundary: Option<&String>| {
+        let as_permissions = attached.contains(&input.policy_arn);
+        let as_boundary = boundary == Some(&input.policy_arn);
+        match usage {
+            "PermissionsPolicy" => as_permissions,
+            "PermissionsBoundary" => as_boundary,
+            _ => as_permissions || as_boundary,
+        }
+    };
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let store = call.env.store.as_ref();
+    let account = &call.principal.account;
+    let mut items: Vec<(String, (&str, Value))> = Vec::new();
+    if wants("User") {
+        let users: Vec<StoredUser> = list(store, account, USER_TABLE).map_err(store_error)?;
+        for u in users {
+            if u.path.starts_with(&prefix)
+                && uses(&u.attached_policies, u.permissions_boundary.as_ref())
+            {
+                let v = json!({ "UserName": u.name, "UserId": u.user_id });
+                items.push((format!("0{}", u.name.to_lowercase()), ("PolicyUsers", v)));
+            }
+        }
+    }
+    if wants("Group") && usage != "PermissionsBoundary" {
+        let groups: Vec<StoredGroup> = list(store, account, GROUP_TABLE).map_err(store_error)?;
+        for g in groups {
+            if g.path.starts_with(&prefix) && uses(&g.attached_policies, None) {
+                let v = json!({ "GroupName": g.name, "GroupId": g.group_id });
+                items.push((format!("1{}", g.name.to_lowercase()), ("PolicyGroups", v)));
+            }
+        }
+    }
+    if wants("Role") {
+        let roles: Vec<StoredRole> = list(store, account, ROLE_TABLE).map_err(store_error)?;
+        for r in roles {
+            if r.path.starts_with(&prefix)
+                && uses(&r.attached_policies, r.permissions_boundary.as_ref())
+            {
+                let v = json!({ "RoleName": r.name, "RoleId": r.role_id });
+                items.push((format!("2{}", r.name.to_lowercase()), ("PolicyRoles", v)));
+            }
+        }
+    }
+    let mut output = Map::new();
+    let entries = page(items, input.marker.as_deref(), max, &mut output)?;
+    for list_name in ["PolicyUsers", "PolicyGroups", "PolicyRoles"] {
+        let members: Vec<Value> = entries
+            .iter()
+            .filter(|(name, _)| *name == list_name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        output.insert(list_name.into(), Value::Array(members));
+    }
+    Ok(Value::Object(output))
+}
+
 pub(crate) fn register(registry: &mut Registry) {
+    registry.register(
+        "iam",
+        "ListEntitiesForPolicy",
+        true,
+        list_entities_for_policy,
+    );
     registry.register("iam", "CreatePolicy", false, create_policy);
     registry.register("iam", "GetPolicy", true, get_policy_op);
     registry.register("iam", "DeletePolicy", false, delete_policy);

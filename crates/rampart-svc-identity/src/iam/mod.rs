@@ -7,6 +7,7 @@
 
 mod account;
 mod authz;
+mod details;
 mod entity;
 mod errors;
 mod groups;
@@ -20,7 +21,9 @@ mod passwords;
 mod profiles;
 mod providers;
 mod records;
+mod report;
 mod roles;
+mod simulate;
 mod tags;
 mod users;
 mod versions;
@@ -39,8 +42,8 @@ pub(crate) use providers::{
     StoredOidcProvider, StoredSamlProvider, get_oidc_provider, get_saml_provider,
 };
 pub(crate) use records::{
-    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, USER_TABLE, get_group, get_policy, get_role,
-    get_user,
+    GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, StoredUser, USER_TABLE, get_group,
+    get_policy, get_role, get_user,
 };
 #[allow(
     unused_imports,
@@ -67,6 +70,9 @@ pub(crate) fn register(registry: &mut Registry) {
     tags::register::<mfa::StoredMfa>(registry);
     providers::register(registry);
     account::register(registry);
+    simulate::register(registry);
+    report::register(registry);
+    details::register(registry);
     tags::register::<providers::StoredOidcProvider>(registry);
     tags::register::<providers::StoredSamlProvider>(registry);
     tags::register::<records::StoredProfile>(registry);

@@ -1,13 +1,16 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
 mod account;
+mod details;
 mod groups;
 mod login;
 mod mfa;
 mod policies;
 mod profiles;
 mod providers;
+mod report;
 mod roles;
+mod simulate;
 
 use crate::{AccessKeyOwner, resolve_access_key, store_access_key};
 use rampart_protocol::AwsError;

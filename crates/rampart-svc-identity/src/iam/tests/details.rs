@@ -1,0 +1,105 @@
+//! GetAccountAuthorizationDetails and ListEntitiesForPolicy.
+
+use super::*;
+
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
+#[test]
+fn authorization_details_list_everything_with_documents() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "alice"})).unwrap();
+    w.call(
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "inline", "PolicyDocument": ALLOW_LIST}),
+    )
+    .unwrap();
+    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
+    w.call(
+        "AddUserToGroup",
+        json!({"GroupName": "g", "UserName": "alice"}),
+    )
+    .unwrap();
+    w.call(
+        "AttachGroupPolicy",
+        json!({"GroupName": "g", "PolicyArn": READ_ONLY}),
+    )
+    .unwrap();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    w.call(
+        "CreateRole",
+        json!({"RoleName": "r", "AssumeRolePolicyDocument": trust}),
+    )
+    .unwrap();
+    w.call(
+        "CreatePolicy",
+        json!({"PolicyName": "mine", "PolicyDocument": ALLOW_LIST}),
+    )
+    .unwrap();
+    let out = w.call("GetAccountAuthorizationDetails", json!({})).unwrap();
+    let user = &out["UserDetailList"][0];
+    assert_eq!(user["UserName"], "alice");
+    assert_eq!(user["GroupList"], json!(["g"]));
+    assert_eq!(user["UserPolicyList"][0]["PolicyName"], "inline");
+    assert_eq!(
+        user["UserPolicyList"][0]["PolicyDocument"],
+        crate::iam::records::url_encode(ALLOW_LIST)
+    );
+    assert_eq!(
+        out["GroupDetailList"][0]["AttachedManagedPolicies"][0]["PolicyArn"],
+        READ_ONLY
+    );
+    assert_eq!(out["RoleDetailList"][0]["RoleName"], "r");
+    let policies: Vec<&str> = out["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["PolicyName"].as_str().unwrap())
+        .collect();
+    assert_eq!(policies, ["ReadOnlyAccess", "mine"]);
+    assert_eq!(
+        out["Policies"][1]["PolicyVersionList"][0]["IsDefaultVersion"],
+        true
+    );
+    let roles_only = w
+        .call(
+            "GetAccountAuthorizationDetails",
+            json!({"Filter": ["Role"]}),
+        )
+        .unwrap();
+    assert_eq!(roles_only["UserDetailList"], json!([]));
+    assert_eq!(roles_only["RoleDetailList"].as_array().unwrap().len(), 1);
+    let first = w
+        .call("GetAccountAuthorizationDetails", json!({"MaxItems": 2}))
+        .unwrap();
+    assert_eq!(first["IsTruncated"], true);
+    let rest = w
+        .call(
+            "GetAccountAuthorizationDetails",
+            json!({"Marker": first["Marker"]}),
+        )
+        .unwrap();
+    assert_eq!(rest["IsTruncated"], false);
+    assert_eq!(rest["Policies"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        code(w.call(
+            "GetAccountAuthorizationDetails",
+            json!({"Filter": ["Bogus"]})
+        )),
+        "ValidationError"
+    );
+    let entities = w
+        .call("ListEntitiesForPolicy", json!({"PolicyArn": READ_ONLY}))
+        .unwrap();
+    assert_eq!(
+        entities["PolicyGroups"],
+        json!([{"GroupName": "g", "GroupId": out["GroupDetailList"][0]["GroupId"]}])
+    );
+    assert_eq!(entities["PolicyUsers"], json!([]));
+    assert_eq!(
+        code(w.call(
+            "ListEntitiesForPolicy",
+            json!({"PolicyArn": "arn:aws:iam::aws:policy/Nope"})
+        )),
+        "NoSuchEntity"
+    );
+}
