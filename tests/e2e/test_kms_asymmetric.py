@@ -4,6 +4,7 @@ decrypt in rampart."""
 
 import base64
 import hashlib
+import json
 
 import botocore.exceptions
 import pytest
@@ -95,6 +96,15 @@ def test_derive_shared_secret_matches_cryptography(server):
     )
     secret = kms.derive_shared_secret(KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=mine_der)["SharedSecret"]
     assert secret == mine.exchange(ec.ECDH(), public_key(kms, key_id))
+    assert_never_recorded(server, base64.b64encode(secret).decode())
+
+
+def assert_never_recorded(server, text):
+    """`text` appears neither in the server's log nor in any CloudTrail record."""
+    assert text not in server.log()
+    _, out, _ = server.aws("cloudtrail", "lookup-events")
+    for event in out["Events"]:
+        assert text not in event["CloudTrailEvent"]
 
 
 def test_hmac_and_data_key_pairs(server):
@@ -114,4 +124,8 @@ def test_hmac_and_data_key_pairs(server):
     ) == pair["PublicKey"]
     opened = kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"], EncryptionContext={"p": "1"})
     assert opened["Plaintext"] == pair["PrivateKeyPlaintext"]
-    assert base64.b64encode(pair["PrivateKeyPlaintext"]).decode() not in server.log()
+    assert_never_recorded(server, base64.b64encode(pair["PrivateKeyPlaintext"]).decode())
+    mac_b64 = base64.b64encode(mac).decode()
+    _, out, _ = server.aws("cloudtrail", "lookup-events")
+    assert any(json.loads(e["CloudTrailEvent"])["eventName"] == "GenerateMac" for e in out["Events"])
+    assert mac_b64 not in server.log()
