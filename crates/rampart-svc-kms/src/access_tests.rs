@@ -481,3 +481,31 @@ fn constrained_grants_still_allow_describe_key() {
         );
     }
 }
+
+#[test]
+fn a_grant_with_create_grant_lets_its_grantee_pass_on_only_what_it_has() {
+    let w = World::new();
+    let bob = w.user("bob", false);
+    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    w.root(
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
+               "Operations": ["Decrypt", "CreateGrant"],
+               "Constraints": {"EncryptionContextSubset": {"app": "x"}}}),
+    );
+    let sub = |ops: Value, constraints: Option<Value>| {
+        let mut input =
+            json!({"KeyId": key, "GranteePrincipal": user_arn("carol"), "Operations": ops});
+        if let Some(c) = constraints {
+            input["Constraints"] = c;
+        }
+        w.as_(&bob, "CreateGrant", input)
+    };
+    let constraint = json!({"EncryptionContextSubset": {"app": "x"}});
+    assert!(sub(json!(["Decrypt"]), Some(constraint.clone())).is_ok());
+    assert_eq!(
+        code(sub(json!(["Decrypt", "Encrypt"]), Some(constraint))),
+        "AccessDeniedException"
+    );
+    assert_eq!(code(sub(json!(["Decrypt"]), None)), "AccessDeniedException");
+}

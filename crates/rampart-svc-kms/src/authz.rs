@@ -66,12 +66,20 @@ pub(crate) fn table(
                 None => blob_key_access(call, "kms:ReEncryptFrom", text(input, "CiphertextBlob"))?,
             };
             let to = key_access(call, "kms:ReEncryptTo", text(input, "DestinationKeyId"))?;
+            let same = match (from.first(), to.first()) {
+                (Some(f), Some(t)) => Some((f.resource == t.resource).to_string()),
+                _ => None,
+            };
             from.into_iter()
                 .map(|a| with_context(a, input.get("SourceEncryptionContext")))
                 .chain(
                     to.into_iter()
                         .map(|a| with_context(a, input.get("DestinationEncryptionContext"))),
                 )
+                .map(|a| match &same {
+                    Some(same) => a.with("kms:ReEncryptOnSameKey", same.clone()),
+                    None => a,
+                })
                 .collect()
         }
         "Encrypt"
@@ -111,6 +119,16 @@ pub(crate) fn table(
             .into_iter()
             .map(|a| a.with("kms:BypassPolicyLockoutSafetyCheck", flag(input)))
             .collect(),
+        "ScheduleKeyDeletion" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| {
+                let days = input.get("PendingWindowInDays").and_then(Value::as_i64);
+                a.with(
+                    "kms:ScheduleKeyDeletionPendingWindowInDays",
+                    days.unwrap_or(30).to_string(),
+                )
+            })
+            .collect(),
         "EnableKeyRotation" => key_access(call, &action, key)?
             .into_iter()
             .map(
@@ -128,7 +146,6 @@ pub(crate) fn table(
         "DescribeKey"
         | "EnableKey"
         | "DisableKey"
-        | "ScheduleKeyDeletion"
         | "CancelKeyDeletion"
         | "UpdateKeyDescription"
         | "ListResourceTags"

@@ -123,28 +123,52 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("kms", "RevokeGrant", false, revoke_grant);
 }
 
-/// The Allow statements `grants` add to their key's policy: per grant, one for its operations
-/// that take an encryption context (with the constraints as conditions) and one for the others.
+/// The Allow statements `grants` add to their key's policy. Per grant: one for its operations
+/// that take an encryption context (with the constraints as conditions), one for CreateGrant
+/// (the new grant may allow only operations this one allows, and must carry a constraint when
+/// this one does), and one for the others (DescribeKey, RetireGrant, ...: constraints do not
+/// apply to them).
 pub(crate) fn statements(grants: &[Grant]) -> Vec<Value> {
     let mut out = Vec::new();
     for grant in grants {
-        let (with_context, without): (Vec<&String>, Vec<&String>) = grant
-            .operations
-            .iter()
-            .partition(|op| WITH_CONTEXT.contains(&op.as_str()));
-        for (ops, constrained) in [(with_context, true), (without, false)] {
-            if ops.is_empty() {
+        let ops = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+            grant
+                .operations
+                .iter()
+                .filter(|op| keep(op))
+                .map(|op| format!("kms:{op}"))
+                .collect()
+        };
+        let with_context = ops(&|op| WITH_CONTEXT.contains(&op));
+        let create_grant = ops(&|op| op == "CreateGrant");
+        let others = ops(&|op| op != "CreateGrant" && !WITH_CONTEXT.contains(&op));
+        let constraints = grant.constraints.as_ref();
+        let sub_grants = || {
+            let mut condition = json!({
+                "ForAllValues:StringEquals": { "kms:GrantOperations": grant.operations },
+            });
+            if constraints.is_some() {
+                condition["Null"] = json!({ "kms:GrantConstraintType": "false" });
+            }
+            condition
+        };
+        for (actions, condition) in [
+            (with_context, constraints.map(conditions)),
+            (create_grant, Some(sub_grants())),
+            (others, None),
+        ] {
+            if actions.is_empty() {
                 continue;
             }
             let mut statement = json!({
                 "Sid": format!("grant-{}", grant.grant_id),
                 "Effect": "Allow",
                 "Principal": { "AWS": grant.grantee },
-                "Action": ops.iter().map(|op| format!("kms:{op}")).collect::<Vec<_>>(),
+                "Action": actions,
                 "Resource": "*",
             });
-            if constrained && let Some(constraints) = &grant.constraints {
-                statement["Condition"] = conditions(constraints);
+            if let Some(condition) = condition {
+                statement["Condition"] = condition;
             }
             out.push(statement);
         }

@@ -513,6 +513,12 @@ fn authorization_names_the_key_behind_an_alias_with_its_key_policy() {
         .unwrap();
     let actions: Vec<_> = re.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, ["kms:ReEncryptFrom", "kms:ReEncryptTo"]);
+    for access in &re {
+        assert_eq!(
+            access.context.single("kms:ReEncryptOnSameKey"),
+            Some("true")
+        );
+    }
     for access in alias.iter().chain(&re) {
         assert_eq!(rampart_service::testkit::sar_violation(access), None);
     }
