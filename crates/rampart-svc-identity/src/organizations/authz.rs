@@ -32,7 +32,8 @@ const WILDCARD_ONLY: [&str; 11] = [
 ];
 
 /// Operations that name resources of the organization.
-const WITH_RESOURCES: [&str; 27] = [
+const WITH_RESOURCES: [&str; 28] = [
+    "DescribeEffectivePolicy",
     "CreateAccount",
     "EnablePolicyType",
     "DisablePolicyType",
@@ -163,6 +164,14 @@ pub(super) fn table(
             on.node(member("TargetId"))
                 .with("organizations:PolicyType", member("Filter")),
         ],
+        "DescribeEffectivePolicy" => {
+            let caller = call.principal.account.to_string();
+            let target = text(input, "TargetId").unwrap_or(&caller);
+            vec![
+                on.node(target)
+                    .with("organizations:PolicyType", member("PolicyType")),
+            ]
+        }
         "ListPolicies" => {
             vec![Access::new(&action, "*").with("organizations:PolicyType", member("Filter"))]
         }

@@ -10,6 +10,7 @@ mod accounts;
 mod authz;
 mod common;
 mod delegation;
+mod effective;
 mod errors;
 mod model;
 mod policies;
@@ -53,6 +54,7 @@ pub(crate) fn register(registry: &mut Registry) {
     accounts::register(registry);
     policies::register(registry);
     delegation::register(registry);
+    effective::register(registry);
     tags::register(registry);
     registry.authorize("organizations", authz::table);
 }

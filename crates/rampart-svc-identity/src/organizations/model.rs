@@ -98,6 +98,9 @@ pub(super) struct PolicyMeta {
     pub description: String,
     /// The policy type (`SERVICE_CONTROL_POLICY`, ...).
     pub kind: String,
+    /// When it was created or last updated.
+    #[serde(default)]
+    pub updated: f64,
 }
 
 /// A tag.

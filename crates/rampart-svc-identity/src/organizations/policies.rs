@@ -18,7 +18,7 @@ use super::model::{
 };
 use rampart_policy::{Policy, PolicyKind};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Registry};
+use rampart_service::{Call, Registry, epoch_seconds};
 use serde_json::{Value, json};
 
 /// Most policies of one type in an organization.
@@ -121,6 +121,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let new_tags = tags(&input)?;
     check_content(&kind, &content)?;
     let id = new_id("p-", super::model::LOWER_ALNUM, 8)?;
+    let now = epoch_seconds(call.env.clock.now());
     let org = update(call.env, |current| {
         let org = existing(current)?;
         check_caller(org, call, Need::Management)?;
@@ -145,6 +146,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
                 name: name.clone(),
                 description: description.clone(),
                 kind: kind.clone(),
+                updated: now,
             },
         );
         if !new_tags.is_empty() {
@@ -194,6 +196,7 @@ fn update_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let name = sized(&input, "Name", 1, 128)?.map(str::to_owned);
     let description = sized(&input, "Description", 0, 512)?.map(str::to_owned);
     let content = sized(&input, "Content", 1, usize::MAX)?.map(str::to_owned);
+    let now = epoch_seconds(call.env.clock.now());
     let org = update(call.env, |current| {
         let org = existing(current)?;
         check_caller(org, call, Need::Management)?;
@@ -215,6 +218,7 @@ fn update_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             return Err(duplicate_name());
         }
         if let Some(meta) = org.policies.get_mut(&id) {
+            meta.updated = now;
             if let Some(name) = &name {
                 meta.name = name.clone();
             }

@@ -138,6 +138,16 @@ impl View {
             };
         }
         levels.push(account.to_owned());
+        if member.status != "ACTIVE" {
+            // A closed account can use nothing: one level that allows nothing denies it all.
+            return Standing {
+                org_id,
+                org_path,
+                management: false,
+                scp_levels: vec![Vec::new()],
+                rcp_levels: Vec::new(),
+            };
+        }
         let policies_at = |level: &String, kind: &str| -> Vec<Policy> {
             org.attached_of(level, kind)
                 .iter()

@@ -240,3 +240,68 @@ fn rcp_full_aws_access_is_attached_everywhere_and_never_detached() {
     let e = w.detach("p-RCPFullAWSAccess", &root).unwrap_err();
     assert_eq!(reason(&e), Some("NON_DETACHABLE_POLICY"));
 }
+
+#[test]
+fn tag_policies_merge_into_an_effective_policy_per_account() {
+    let w = org_world();
+    let root = w.root_id();
+    let ou = w.create_ou(&root, "eng");
+    let member = w.create_account("dev");
+    w.call(
+        "MoveAccount",
+        json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": ou}),
+    )
+    .unwrap();
+    let describe = |target: &str| {
+        w.call(
+            "DescribeEffectivePolicy",
+            json!({"PolicyType": "TAG_POLICY", "TargetId": target}),
+        )
+    };
+    assert_eq!(code(describe(&member)), "EffectivePolicyNotFoundException");
+    w.enable("TAG_POLICY");
+    let top = w.create_policy(
+        "top",
+        "TAG_POLICY",
+        r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@assign":["100","200"]}}}}"#,
+    );
+    let below = w.create_policy(
+        "below",
+        "TAG_POLICY",
+        r#"{"tags":{"costcenter":{"tag_value":{"@@append":["300"]}}}}"#,
+    );
+    w.attach(&top, &root).unwrap();
+    w.attach(&below, &ou).unwrap();
+    let out = describe(&member).unwrap();
+    let effective = &out["EffectivePolicy"];
+    assert_eq!(effective["TargetId"], member.as_str());
+    assert_eq!(effective["PolicyType"], "TAG_POLICY");
+    let content: Value =
+        serde_json::from_str(effective["PolicyContent"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        content,
+        json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["100", "200", "300"]}}})
+    );
+    // The management account sees only the root's policy.
+    let own = w
+        .call(
+            "DescribeEffectivePolicy",
+            json!({"PolicyType": "TAG_POLICY"}),
+        )
+        .unwrap();
+    let content: Value =
+        serde_json::from_str(own["EffectivePolicy"]["PolicyContent"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        content["tags"]["costcenter"]["tag_value"],
+        json!(["100", "200"])
+    );
+    let e = describe(&ou).unwrap_err();
+    assert_eq!(reason(&e), Some("TARGET_NOT_SUPPORTED"));
+    let e = w
+        .call(
+            "DescribeEffectivePolicy",
+            json!({"PolicyType": "SERVICE_CONTROL_POLICY"}),
+        )
+        .unwrap_err();
+    assert_eq!(reason(&e), Some("INVALID_ENUM_POLICY_TYPE"));
+}

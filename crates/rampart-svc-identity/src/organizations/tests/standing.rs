@@ -149,3 +149,14 @@ fn an_rcp_denies_access_to_member_resources() {
     let message = check(&w, &admin, Access::new("kms:DescribeKey", key.as_str())).unwrap_err();
     assert!(message.contains("resource control policy"), "{message}");
 }
+
+#[test]
+fn a_closed_account_can_do_nothing() {
+    let w = org_world();
+    let member = w.create_account("dev");
+    let admin = w.role_session(&member, "OrganizationAccountAccessRole");
+    assert_eq!(check(&w, &admin, Access::new("iam:ListUsers", "*")), Ok(()));
+    w.call("CloseAccount", json!({"AccountId": member}))
+        .unwrap();
+    assert!(check(&w, &admin, Access::new("iam:ListUsers", "*")).is_err());
+}
