@@ -20,6 +20,7 @@ use rampart_service::{Call, Registry, from_input};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// Largest message of Sign, Verify, GenerateMac and VerifyMac, in bytes.
 const MAX_MESSAGE: usize = 4096;
@@ -67,7 +68,7 @@ fn usable(
 }
 
 /// A message member, 1..=4096 bytes.
-fn message(member: &str, text: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, AwsError> {
+fn message(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, AwsError> {
     let bytes = decode(member, text)?;
     if bytes.is_empty() || bytes.len() > MAX_MESSAGE {
         return Err(errors::constraint(
@@ -209,8 +210,68 @@ fn verify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }))
 }
 
-/// RSA Encrypt: OAEP with the requested hash; no encryption context (AWS refuses one with
-/// asymmetric keys).
+/// The key and OAEP hash of an RSA encryption of `plaintext_len` bytes under `record`,
+/// checked: the algorithm, no encryption context (AWS refuses one with asymmetric keys), the
+/// plaintext limit of the key size and hash.
+pub(crate) fn rsa_encryption(
+    call: &Call<'_>,
+    record: &KeyRecord,
+    plaintext_len: usize,
+    algorithm: Option<&str>,
+    context: &Context,
+) -> Result<(Arc<PrivateKey>, OaepHash), AwsError> {
+    let (key, hash) = rsa_decryption(call, record, algorithm)?;
+    if !context.is_empty() {
+        return Err(errors::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
+    }
+    let max = key
+        .max_plaintext(hash)
+        .map_err(|_| errors::internal("RSA key"))?;
+    if plaintext_len > max {
+        return Err(errors::validation(format!(
+            "Plaintext is too long for {} with {}: the limit is {max} bytes.",
+            record.key_spec,
+            hash.name()
+        )));
+    }
+    Ok((key, hash))
+}
+
+/// The key and OAEP hash of an RSA decryption with `record`, checked.
+pub(crate) fn rsa_decryption(
+    call: &Call<'_>,
+    record: &KeyRecord,
+    algorithm: Option<&str>,
+) -> Result<(Arc<PrivateKey>, OaepHash), AwsError> {
+    record.require_usage(&["ENCRYPT_DECRYPT"], "this operation")?;
+    let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
+    let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
+    Ok((private_key(call, record)?, hash))
+}
+
+/// RSA-OAEP encryption; the checks are [`rsa_encryption`]'s.
+pub(crate) fn rsa_seal(
+    key: &PrivateKey,
+    hash: OaepHash,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, AwsError> {
+    key.encrypt(hash, plaintext)
+        .map_err(|_| errors::internal("RSA encryption failed"))
+}
+
+/// RSA-OAEP decryption: every failure is InvalidCiphertextException.
+pub(crate) fn rsa_open(
+    key: &PrivateKey,
+    hash: OaepHash,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+    key.decrypt(hash, ciphertext)
+        .map_err(|_| errors::invalid_ciphertext())
+}
+
+/// Encrypt under an RSA key.
 pub(crate) fn rsa_encrypt(
     call: &Call<'_>,
     record: &KeyRecord,
@@ -219,38 +280,18 @@ pub(crate) fn rsa_encrypt(
     context: &Context,
     dry_run: bool,
 ) -> Result<Value, AwsError> {
-    let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
-    let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
-    if !context.is_empty() {
-        return Err(errors::validation(
-            "EncryptionContext is not supported with asymmetric KMS keys.",
-        ));
-    }
-    let key = private_key(call, record)?;
-    let max = key
-        .max_plaintext(hash)
-        .map_err(|_| errors::internal("RSA key"))?;
-    if plaintext.len() > max {
-        return Err(errors::validation(format!(
-            "Plaintext is too long for {} with {}: the limit is {max} bytes.",
-            record.key_spec,
-            hash.name()
-        )));
-    }
+    let (key, hash) = rsa_encryption(call, record, plaintext.len(), algorithm, context)?;
     if dry_run {
         return Err(errors::dry_run());
     }
-    let ciphertext = key
-        .encrypt(hash, plaintext)
-        .map_err(|_| errors::internal("RSA encryption failed"))?;
     Ok(json!({
-        "CiphertextBlob": B64.encode(ciphertext),
+        "CiphertextBlob": B64.encode(rsa_seal(&key, hash, plaintext)?),
         "KeyId": record.arn,
         "EncryptionAlgorithm": hash.name(),
     }))
 }
 
-/// RSA Decrypt: every failure is InvalidCiphertextException.
+/// Decrypt with an RSA key.
 pub(crate) fn rsa_decrypt(
     call: &Call<'_>,
     record: &KeyRecord,
@@ -258,16 +299,11 @@ pub(crate) fn rsa_decrypt(
     algorithm: Option<&str>,
     dry_run: bool,
 ) -> Result<Value, AwsError> {
-    record.require_usage(&["ENCRYPT_DECRYPT"], "Decrypt")?;
-    let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
-    let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
-    let key = private_key(call, record)?;
+    let (key, hash) = rsa_decryption(call, record, algorithm)?;
     if dry_run {
         return Err(errors::dry_run());
     }
-    let plaintext = key
-        .decrypt(hash, ciphertext)
-        .map_err(|_| errors::invalid_ciphertext())?;
+    let plaintext = rsa_open(&key, hash, ciphertext)?;
     Ok(json!({
         "KeyId": record.arn,
         "Plaintext": B64.encode(plaintext.as_slice()),

@@ -4,6 +4,7 @@
 //!
 //! Plaintexts and data keys are held in zeroizing buffers and never reach an error or a log.
 
+use crate::asym_ops;
 use crate::errors;
 use crate::key::{self, KeyRecord};
 use crate::resolve::{Accept, resolve};
@@ -146,7 +147,7 @@ fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
     if record.key_spec != SYMMETRIC_DEFAULT && record.key_usage == "ENCRYPT_DECRYPT" {
-        return crate::asym_ops::rsa_encrypt(
+        return asym_ops::rsa_encrypt(
             call,
             &record,
             &plaintext,
@@ -187,7 +188,7 @@ fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
         if record.key_spec != SYMMETRIC_DEFAULT {
             record.require_usable()?;
-            return crate::asym_ops::rsa_decrypt(
+            return asym_ops::rsa_decrypt(
                 call,
                 &record,
                 &decode("ciphertextBlob", &input.ciphertext_blob)?,
@@ -231,25 +232,60 @@ struct ReEncryptInput {
 
 fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ReEncryptInput = from_input(input, "ValidationException")?;
-    let source_algorithm = check_algorithm(input.source_encryption_algorithm.as_deref())?;
-    let destination_algorithm = check_algorithm(input.destination_encryption_algorithm.as_deref())?;
     let (destination, _) = resolve(call, &input.destination_key_id, Accept::KeysAndAliases)?;
     destination.require_usable()?;
-    let (source, plaintext) = open(
-        call,
-        &input.ciphertext_blob,
-        input.source_key_id.as_deref(),
-        &input.source_encryption_context,
-    )?;
+    let destination_algorithm = input.destination_encryption_algorithm.as_deref();
+    if destination.key_spec == SYMMETRIC_DEFAULT {
+        check_algorithm(destination_algorithm)?;
+    }
+    let source_algorithm = input.source_encryption_algorithm.as_deref();
+    let rsa_source = match &input.source_key_id {
+        Some(key_id) => Some(resolve(call, key_id, Accept::KeysAndAliases)?.0)
+            .filter(|r| r.key_spec != SYMMETRIC_DEFAULT),
+        None => None,
+    };
+    let (source, plaintext, source_algorithm) = match rsa_source {
+        Some(source) => {
+            source.require_usable()?;
+            let (key, hash) = asym_ops::rsa_decryption(call, &source, source_algorithm)?;
+            let ciphertext = decode("ciphertextBlob", &input.ciphertext_blob)?;
+            let plaintext = asym_ops::rsa_open(&key, hash, &ciphertext)?;
+            (source, plaintext, hash.name())
+        }
+        None => {
+            let algorithm = check_algorithm(source_algorithm)?;
+            let (source, plaintext) = open(
+                call,
+                &input.ciphertext_blob,
+                input.source_key_id.as_deref(),
+                &input.source_encryption_context,
+            )?;
+            (source, plaintext, algorithm)
+        }
+    };
+    let context = &input.destination_encryption_context;
+    let rsa_destination = if destination.key_spec == SYMMETRIC_DEFAULT {
+        None
+    } else {
+        let plan = asym_ops::rsa_encryption(
+            call,
+            &destination,
+            plaintext.len(),
+            destination_algorithm,
+            context,
+        )?;
+        Some(plan)
+    };
     if input.dry_run {
         return Err(errors::dry_run());
     }
-    let ciphertext = seal(
-        call,
-        &destination,
-        &plaintext,
-        &input.destination_encryption_context,
-    )?;
+    let (ciphertext, destination_algorithm) = match rsa_destination {
+        Some((key, hash)) => (asym_ops::rsa_seal(&key, hash, &plaintext)?, hash.name()),
+        None => (
+            seal(call, &destination, &plaintext, context)?,
+            SYMMETRIC_DEFAULT,
+        ),
+    };
     Ok(json!({
         "CiphertextBlob": B64.encode(ciphertext),
         "SourceKeyId": source.arn,

@@ -908,3 +908,43 @@ fn key_policies_admit_only_the_models_characters() {
     );
     assert_eq!(e.code, "ValidationException");
 }
+
+#[test]
+fn re_encrypt_moves_between_symmetric_and_rsa_keys() {
+    let w = World::new();
+    let symmetric = w.key()["KeyId"].clone();
+    let rsa = key_of(&w, "RSA_3072", "ENCRYPT_DECRYPT")["KeyId"].clone();
+    let blob = w.call(
+        "Encrypt",
+        json!({"KeyId": symmetric, "Plaintext": b64(b"moving"), "EncryptionContext": {"a": "b"}}),
+    )["CiphertextBlob"]
+        .clone();
+    let to_rsa = w.call(
+        "ReEncrypt",
+        json!({"CiphertextBlob": blob, "SourceEncryptionContext": {"a": "b"},
+               "DestinationKeyId": rsa, "DestinationEncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
+    assert_eq!(to_rsa["SourceEncryptionAlgorithm"], "SYMMETRIC_DEFAULT");
+    assert_eq!(
+        to_rsa["DestinationEncryptionAlgorithm"],
+        "RSAES_OAEP_SHA_256"
+    );
+    assert_eq!(unb64(&to_rsa["CiphertextBlob"]).len(), 384);
+    let back = w.call(
+        "ReEncrypt",
+        json!({"CiphertextBlob": to_rsa["CiphertextBlob"], "SourceKeyId": rsa,
+               "SourceEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "DestinationKeyId": symmetric}),
+    );
+    assert_eq!(
+        w.call("Decrypt", json!({"CiphertextBlob": back["CiphertextBlob"]}))["Plaintext"],
+        b64(b"moving")
+    );
+    // An RSA destination takes no encryption context.
+    let e = w.error(
+        "ReEncrypt",
+        json!({"CiphertextBlob": back["CiphertextBlob"], "DestinationKeyId": rsa,
+               "DestinationEncryptionAlgorithm": "RSAES_OAEP_SHA_1",
+               "DestinationEncryptionContext": {"x": "y"}}),
+    );
+    assert_eq!(e.code, "ValidationException");
+}
