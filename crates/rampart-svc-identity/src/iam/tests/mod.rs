@@ -2,6 +2,7 @@
 
 mod account;
 mod details;
+mod governing;
 mod groups;
 mod login;
 mod mfa;
