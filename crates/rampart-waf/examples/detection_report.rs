@@ -330,7 +330,7 @@ fn main() {
         &g_fp_xss,
     );
 
-    // The whole WAF: rampart's core rule set + SQL database + known bad inputs groups.
+    // The whole WAF: every managed group but the IP lists.
     let Some(acl) = managed_acl() else {
         println!("managed web ACL did not compile");
         return;
@@ -338,18 +338,31 @@ fn main() {
     let (mut attacks, mut benign, mut lib_fp) =
         (Placed::default(), Placed::default(), Placed::default());
     for f in files(&gtw, "yml") {
-        let (payloads, _) = gotestwaf_file(&f);
+        let (payloads, kind) = gotestwaf_file(&f);
         let is_benign = f.parent().is_some_and(|p| p.ends_with("false-pos"));
         for p in payloads {
             if is_benign {
-                benign.add(&acl, &p)
+                benign.add(&acl, &p);
+                if verbose {
+                    print_blocking_rule(&acl, &p);
+                }
             } else {
-                attacks.add(&acl, &p)
+                let missed = attacks.add(&acl, &p);
+                if verbose && missed {
+                    println!(
+                        "MISS managed [{kind}] {}",
+                        String::from_utf8_lossy(&p[..p.len().min(160)])
+                    );
+                }
             }
         }
     }
     for s in sample_lines(&lib.join("false_positives.txt")) {
-        lib_fp.add(&acl, &Transform::UrlDecode.apply(&s));
+        let text = Transform::UrlDecode.apply(&s);
+        lib_fp.add(&acl, &text);
+        if verbose {
+            print_blocking_rule(&acl, &text);
+        }
     }
     attacks.rows("managed groups blocking GoTestWAF attacks");
     benign.rows("managed groups blocking GoTestWAF false-pos texts");
@@ -384,13 +397,13 @@ impl Resolver for ManagedOnly {
     }
 }
 
-/// A web ACL of the core rule set, SQL database and known bad inputs groups (Block), default Allow.
+/// A web ACL of every managed group but the IP lists (Block), default Allow.
 fn managed_acl() -> Option<WebAcl> {
-    let groups = [
-        "AWSManagedRulesCommonRuleSet",
-        "AWSManagedRulesSQLiRuleSet",
-        "AWSManagedRulesKnownBadInputsRuleSet",
-    ];
+    let groups: Vec<&str> = managed::managed_groups()
+        .iter()
+        .map(|g| g.name)
+        .filter(|n| !n.ends_with("IpReputationList") && !n.ends_with("AnonymousIpList"))
+        .collect();
     let rules: Vec<String> = groups
         .iter()
         .enumerate()
@@ -456,16 +469,33 @@ fn placements(payload: &[u8]) -> Vec<(&'static str, Request)> {
     out
 }
 
+/// With `--misses`: which rule blocks a benign text in a URL parameter.
+fn print_blocking_rule(acl: &WebAcl, text: &[u8]) {
+    for (place, req) in placements(text).into_iter().take(1) {
+        let v = evaluate(acl, &req, &mut RateTracker::default(), 0);
+        if let Some(t) = v.terminating_rule.filter(|_| v.action == ActionKind::Block) {
+            println!(
+                "FP managed [{place}] {} {}",
+                t.rule_within_group.unwrap_or(t.rule),
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+}
+
 #[derive(Default)]
 struct Placed {
     by_place: Vec<(&'static str, Tally)>,
 }
 
 impl Placed {
-    fn add(&mut self, acl: &WebAcl, payload: &[u8]) {
+    /// Tallies each placement; says whether the URL-parameter placement got through.
+    fn add(&mut self, acl: &WebAcl, payload: &[u8]) -> bool {
         let mut tracker = RateTracker::default();
+        let mut missed_in_url = false;
         for (place, req) in placements(payload) {
             let blocked = evaluate(acl, &req, &mut tracker, 0).action == ActionKind::Block;
+            missed_in_url |= place == "URL parameter" && !blocked;
             match self.by_place.iter_mut().find(|(p, _)| *p == place) {
                 Some((_, t)) => t.add(blocked),
                 None => {
@@ -475,6 +505,7 @@ impl Placed {
                 }
             }
         }
+        missed_in_url
     }
 
     fn rows(&self, what: &str) {

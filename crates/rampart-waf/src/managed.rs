@@ -1,5 +1,6 @@
-//! rampart's own managed rule groups, equivalents of AWS's baseline groups (core rule set, SQL
-//! database, known bad inputs, admin protection, Amazon IP reputation, anonymous IP), with AWS's
+//! rampart's own managed rule groups, equivalents of AWS's baseline and use-case groups (core
+//! rule set, SQL database, known bad inputs, admin protection, Linux, POSIX, Windows, PHP,
+//! Amazon IP reputation, anonymous IP), with AWS's
 //! group and rule names, label namespaces, capacities and default actions. The rules are
 //! rampart's own signatures, written in the WAFv2 rule model itself, so they compile, cost WCU
 //! and can be overridden exactly like any rule group.
@@ -48,7 +49,7 @@ pub struct ManagedGroupInfo {
     pub description: &'static str,
 }
 
-const GROUPS: [ManagedGroupInfo; 6] = [
+const GROUPS: [ManagedGroupInfo; 10] = [
     ManagedGroupInfo {
         vendor: VENDOR,
         name: "AWSManagedRulesCommonRuleSet",
@@ -76,6 +77,34 @@ const GROUPS: [ManagedGroupInfo; 6] = [
         label_namespace: "awswaf:managed:aws:admin-protection:",
         capacity: 100,
         description: "Admin protection: requests for administrative pages.",
+    },
+    ManagedGroupInfo {
+        vendor: VENDOR,
+        name: "AWSManagedRulesLinuxRuleSet",
+        label_namespace: "awswaf:managed:aws:linux-os:",
+        capacity: 200,
+        description: "Linux operating system: local file inclusion of Linux system files.",
+    },
+    ManagedGroupInfo {
+        vendor: VENDOR,
+        name: "AWSManagedRulesUnixRuleSet",
+        label_namespace: "awswaf:managed:aws:posix-os:",
+        capacity: 100,
+        description: "POSIX operating system: injected shell commands and shell variables.",
+    },
+    ManagedGroupInfo {
+        vendor: VENDOR,
+        name: "AWSManagedRulesWindowsRuleSet",
+        label_namespace: "awswaf:managed:aws:windows-os:",
+        capacity: 200,
+        description: "Windows operating system: injected cmd.exe and PowerShell commands.",
+    },
+    ManagedGroupInfo {
+        vendor: VENDOR,
+        name: "AWSManagedRulesPHPRuleSet",
+        label_namespace: "awswaf:managed:aws:php-app:",
+        capacity: 100,
+        description: "PHP application: high-risk PHP functions, superglobals and stream wrappers.",
     },
     ManagedGroupInfo {
         vendor: VENDOR,
@@ -112,6 +141,10 @@ pub fn managed_group(vendor: &str, name: &str, version: Option<&str>) -> Option<
         "AWSManagedRulesSQLiRuleSet" => sql_database(),
         "AWSManagedRulesKnownBadInputsRuleSet" => known_bad_inputs(),
         "AWSManagedRulesAdminProtectionRuleSet" => admin_protection(),
+        "AWSManagedRulesLinuxRuleSet" => linux(),
+        "AWSManagedRulesUnixRuleSet" => posix(),
+        "AWSManagedRulesWindowsRuleSet" => windows(),
+        "AWSManagedRulesPHPRuleSet" => php(),
         "AWSManagedRulesAmazonIpReputationList" => vec![
             ip_rule(
                 "AWSManagedIPReputationList",
@@ -365,7 +398,7 @@ fn core_rule_set() -> Vec<Value> {
     ]
 }
 
-const SQLI_EXTENDED: &str = "(?i)(union(\\s|/\\*.*?\\*/)+(all(\\s|/\\*.*?\\*/)+)?select|\\bsleep\\s*\\(\\s*\\d|benchmark\\s*\\(|waitfor\\s+delay|pg_sleep\\s*\\(|information_schema|xp_cmdshell|load_file\\s*\\(|into\\s+(out|dump)file)";
+const SQLI_EXTENDED: &str = "(?i)(union(\\s|/\\*.*?\\*/)+(all(\\s|/\\*.*?\\*/)+)?select\\b|\\bsleep\\s*\\(\\s*\\d|benchmark\\s*\\(|waitfor\\s+delay|pg_sleep\\s*\\(|information_schema|xp_cmdshell|load_file\\s*\\(|into\\s+(out|dump)file)";
 
 fn sql_database() -> Vec<Value> {
     let decode = ["URL_DECODE", "HTML_ENTITY_DECODE"];
@@ -493,6 +526,132 @@ fn admin_protection() -> Vec<Value> {
         ),
         block(),
     )]
+}
+
+const LINUX_FILES: &str = "(?i)(/etc/(passwd|shadow|group|hosts|issue|crontab|sudoers)\\b|/proc/(self|version|cpuinfo|[0-9]+)(/|$)|/var/log/|\\.ssh/(id_rsa|id_dsa|authorized_keys)|/root/\\.(bash_history|profile))";
+
+fn linux() -> Vec<Value> {
+    // CMD_LINE_UNIX drops the quotes of `/et'c/pa'ss'wd`; NORMALIZE_PATH folds `/etc/./passwd`.
+    let decode = ["URL_DECODE_UNI", "CMD_LINE_UNIX", "NORMALIZE_PATH"];
+    let headers = json!({"Headers": {"MatchPattern": {"All": {}}, "MatchScope": "VALUE", "OversizeHandling": "CONTINUE"}});
+    vec![
+        rule(
+            "LFI_URIPATH",
+            "LFI_URIPath",
+            regex(LINUX_FILES, uri_path(), &decode),
+            block(),
+        ),
+        rule(
+            "LFI_QUERYSTRING",
+            "LFI_QueryString",
+            regex(LINUX_FILES, json!({"QueryString": {}}), &decode),
+            block(),
+        ),
+        rule(
+            "LFI_HEADER",
+            "LFI_Header",
+            regex(LINUX_FILES, headers, &decode),
+            block(),
+        ),
+    ]
+}
+
+/// A shell command after a command separator (`;`, `|`, `&`, a backtick, `$(`, a newline), a
+/// shell variable such as `$IFS`, arithmetic expansion, or the Shellshock function prefix. A
+/// command word alone is prose ("echo in the mirror"), and commands that are also English
+/// words ("; more than that") count only with an option, path, variable or number after them.
+const SHELL: &str = "(?i)(([;|&`\\n]|\\$\\()\\s*((uname|whoami|wget|curl|ncat|netcat|bash|zsh|dash|python[23]?|perl|ruby|php|chmod|chown|nslookup|getent|printenv|base64|telnet|tftp|xterm)\\b|(cat|ls|id|sh|nc|rm|echo|ping|dig|sleep|kill|ps|env|ssh|scp|awk|sed|find|head|tail|more|less)(\\s+[-/$'\"`0-9]|\\s*$))|\\$\\{?(ifs|home|path|shell|user|pwd|hostname)\\b|\\$\\(\\(|\\(\\)\\s*\\{\\s*:\\s*;\\s*\\}\\s*;)";
+
+fn posix() -> Vec<Value> {
+    // No CMD_LINE here: it turns the `;` separators this rule looks for into spaces.
+    let decode = ["URL_DECODE_UNI"];
+    vec![
+        rule(
+            "UNIXShellCommandsVariables_QUERYARGUMENTS",
+            "UNIXShellCommandsVariables_QueryArguments",
+            regex(SHELL, query_args(), &decode),
+            block(),
+        ),
+        rule(
+            "UNIXShellCommandsVariables_BODY",
+            "UNIXShellCommandsVariables_Body",
+            regex(SHELL, body(), &decode),
+            block(),
+        ),
+    ]
+}
+
+const WINDOWS_SHELL: &str = "(?i)([;&|]\\s*(cmd(\\.exe)?|powershell(\\.exe)?|net\\s+(user|localgroup|view)|nslookup|ipconfig|systeminfo|whoami|tasklist|certutil|bitsadmin|reg\\s+(add|query|delete)|wmic|rundll32|mshta)\\b|\\bset\\s+/a\\s)";
+const POWERSHELL: &str = "(?i)(invoke-(expression|webrequest|command|restmethod)|\\biex\\s*[(\\s]|new-object\\s+(net\\.webclient|system\\.net)|downloadstring\\(|-encodedcommand|\\bstart-process\\b|frombase64string\\()";
+
+fn windows() -> Vec<Value> {
+    let decode = ["URL_DECODE_UNI", "CMD_LINE"];
+    let ps = ["URL_DECODE_UNI", "LOWERCASE"];
+    vec![
+        rule(
+            "WindowsShellCommands_COOKIE",
+            "WindowsShellCommands_Cookie",
+            regex(WINDOWS_SHELL, cookies(), &decode),
+            block(),
+        ),
+        rule(
+            "WindowsShellCommands_QUERYARGUMENTS",
+            "WindowsShellCommands_QueryArguments",
+            regex(WINDOWS_SHELL, query_args(), &decode),
+            block(),
+        ),
+        rule(
+            "WindowsShellCommands_BODY",
+            "WindowsShellCommands_Body",
+            regex(WINDOWS_SHELL, body(), &decode),
+            block(),
+        ),
+        rule(
+            "PowerShellCommands_COOKIE",
+            "PowerShellCommands_Cookie",
+            regex(POWERSHELL, cookies(), &ps),
+            block(),
+        ),
+        rule(
+            "PowerShellCommands_QUERYARGUMENTS",
+            "PowerShellCommands_QueryArguments",
+            regex(POWERSHELL, query_args(), &ps),
+            block(),
+        ),
+        rule(
+            "PowerShellCommands_BODY",
+            "PowerShellCommands_Body",
+            regex(POWERSHELL, body(), &ps),
+            block(),
+        ),
+    ]
+}
+
+const PHP_RISKY: &str = "(?i)(\\b(fsockopen|shell_exec|passthru|proc_open|popen|pcntl_exec|system|exec|eval|assert|phpinfo|file_put_contents|move_uploaded_file|call_user_func|create_function|base64_decode|str_rot13|gzinflate)\\s*\\(|\\$_(get|post|request|cookie|server|files|env|session)\\b|php://(input|filter|fd)|<\\?php|@print\\()";
+
+fn php() -> Vec<Value> {
+    let decode = ["URL_DECODE_UNI", "HTML_ENTITY_DECODE"];
+    let headers = json!({"Headers": {"MatchPattern": {"All": {}}, "MatchScope": "VALUE", "OversizeHandling": "CONTINUE"}});
+    vec![
+        rule(
+            "PHPHighRiskMethodsVariables_HEADER",
+            "PHPHighRiskMethodsVariables_Header",
+            regex(PHP_RISKY, headers, &decode),
+            block(),
+        ),
+        rule(
+            "PHPHighRiskMethodsVariables_QUERYSTRING",
+            "PHPHighRiskMethodsVariables_QueryString",
+            regex(PHP_RISKY, json!({"QueryString": {}}), &decode),
+            block(),
+        ),
+        rule(
+            "PHPHighRiskMethodsVariables_BODY",
+            "PHPHighRiskMethodsVariables_Body",
+            regex(PHP_RISKY, body(), &decode),
+            block(),
+        ),
+    ]
 }
 
 #[cfg(test)]

