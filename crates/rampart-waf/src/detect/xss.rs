@@ -157,6 +157,13 @@ const EVENTS: &[&str] = &[
 
 /// Whether `value` looks like cross-site scripting.
 pub fn is_xss(value: &[u8]) -> bool {
+    // Every signature below needs one of these bytes; most benign values have none.
+    if !value
+        .iter()
+        .any(|b| matches!(b, b'<' | b'(' | b'`' | b'=' | b':' | b'@' | b'.' | b'['))
+    {
+        return false;
+    }
     let s: Vec<u8> = value
         .iter()
         .filter(|&&b| b != 0)
