@@ -129,6 +129,25 @@ pub(crate) fn table(
                 )
             })
             .collect(),
+        "GetParametersForImport" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| with_member(a, "kms:WrappingAlgorithm", input, "WrappingAlgorithm"))
+            .map(|a| with_member(a, "kms:WrappingKeySpec", input, "WrappingKeySpec"))
+            .collect(),
+        "ImportKeyMaterial" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| {
+                let model = input.get("ExpirationModel").and_then(Value::as_str);
+                a.with(
+                    "kms:ExpirationModel",
+                    model.unwrap_or("KEY_MATERIAL_EXPIRES"),
+                )
+            })
+            .map(|a| match input.get("ValidTo").and_then(Value::as_f64) {
+                Some(t) => a.with("kms:ValidTo", (t as i64).to_string()),
+                None => a,
+            })
+            .collect(),
         "EnableKeyRotation" => key_access(call, &action, key)?
             .into_iter()
             .map(
@@ -157,6 +176,7 @@ pub(crate) fn table(
         | "GetKeyRotationStatus"
         | "RotateKeyOnDemand"
         | "ListKeyRotations"
+        | "DeleteImportedKeyMaterial"
         | "GetPublicKey" => key_access(call, &action, key)?,
         "TagResource" => key_access(call, &action, text(input, "KeyId"))?
             .into_iter()

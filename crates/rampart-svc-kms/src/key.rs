@@ -4,6 +4,7 @@ use crate::cache;
 use crate::cache::Opened;
 use crate::errors;
 use crate::grants::Grant;
+use crate::import::Imported;
 use crate::rotation::Rotation;
 use crate::spec::{self, Kind};
 use base64::Engine;
@@ -28,6 +29,8 @@ pub(crate) enum KeyState {
     Enabled,
     Disabled,
     PendingDeletion,
+    /// A key of origin EXTERNAL without (or with expired or deleted) key material.
+    PendingImport,
 }
 
 impl KeyState {
@@ -36,6 +39,7 @@ impl KeyState {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
         }
     }
 }
@@ -76,6 +80,9 @@ pub(crate) struct KeyRecord {
     /// The key's grants, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
+    /// Imported key material (keys of origin EXTERNAL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<Imported>,
     /// Automatic rotation, when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
@@ -105,6 +112,14 @@ impl KeyRecord {
         if let Some(date) = self.deletion_date {
             v["DeletionDate"] = json!(date);
         }
+        if let Some(imported) = &self.import
+            && !self.materials.is_empty()
+        {
+            v["ExpirationModel"] = json!(imported.expiration_model);
+            if let Some(valid_to) = imported.valid_to {
+                v["ValidTo"] = json!(valid_to);
+            }
+        }
         v
     }
 
@@ -114,6 +129,10 @@ impl KeyRecord {
             KeyState::Enabled => Ok(()),
             KeyState::Disabled => Err(errors::disabled(&self.arn)),
             KeyState::PendingDeletion => Err(self.pending_deletion()),
+            KeyState::PendingImport => Err(errors::invalid_state(format!(
+                "{} is pending import.",
+                self.arn
+            ))),
         }
     }
 
@@ -337,6 +356,11 @@ pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<(KeyRecord, u
     if deletion_due(call, &record) {
         cache::forget(&key);
         return Ok(None);
+    }
+    let mut record = record;
+    if crate::import::expired(&record, now(call)) {
+        // Expired material is gone at once, whether or not the scheduler has run yet.
+        crate::import::remove_material(&mut record);
     }
     Ok(Some((record, version)))
 }

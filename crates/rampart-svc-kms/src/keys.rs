@@ -83,7 +83,13 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     };
     let (kind, usage) = spec::check(spec, input.key_usage.as_deref())?;
     let origin = input.origin.as_deref().unwrap_or("AWS_KMS");
-    if origin != "AWS_KMS" || input.custom_key_store_id.is_some() {
+    let external = origin == "EXTERNAL";
+    if external && matches!(kind, Kind::Asymmetric(_)) {
+        return Err(errors::unsupported(format!(
+            "Importing key material for KeySpec {spec} is not supported by this server yet."
+        )));
+    }
+    if !(origin == "AWS_KMS" || external) || input.custom_key_store_id.is_some() {
         return Err(errors::unsupported(format!(
             "Origin {origin} and custom key stores are not supported by this server yet."
         )));
@@ -109,23 +115,32 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )?;
     }
     let now = key::now(call);
-    let bytes = new_material(kind)?;
-    let sealed = key::seal_bytes(call.env, &arn, 1, &bytes, now, None)?;
+    let materials = if external {
+        Vec::new()
+    } else {
+        let bytes = new_material(kind)?;
+        vec![key::seal_bytes(call.env, &arn, 1, &bytes, now, None)?]
+    };
     let record = KeyRecord {
         key_id: key_id.clone(),
         arn,
         account: call.principal.account.to_string(),
         creation_date: now,
-        state: KeyState::Enabled,
+        state: if external {
+            KeyState::PendingImport
+        } else {
+            KeyState::Enabled
+        },
         description,
         key_usage: usage,
         key_spec: spec.to_owned(),
         origin: origin.to_owned(),
         deletion_date: None,
         tags,
-        materials: vec![sealed],
+        materials,
         policy: input.policy,
         grants: Vec::new(),
+        import: external.then(Default::default),
         rotation: None,
     };
     let batch = Batch::new()
@@ -223,6 +238,12 @@ fn set_enabled(call: &Call<'_>, input: Value, enabled: bool) -> Result<Value, Aw
         || crate::resolve::key_not_found(call, &record.key_id),
         |r| {
             r.require_not_pending_deletion()?;
+            if r.state == KeyState::PendingImport {
+                return Err(errors::invalid_state(format!(
+                    "{} is pending import.",
+                    r.arn
+                )));
+            }
             r.state = if enabled {
                 KeyState::Enabled
             } else {
@@ -291,7 +312,11 @@ fn cancel_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
                     r.arn
                 )));
             }
-            r.state = KeyState::Disabled;
+            r.state = if r.materials.is_empty() {
+                KeyState::PendingImport
+            } else {
+                KeyState::Disabled
+            };
             r.deletion_date = None;
             Ok(())
         },

@@ -20,6 +20,7 @@ mod cache;
 mod crypto_ops;
 mod errors;
 mod grants;
+mod import;
 mod key;
 mod keys;
 mod policy;
@@ -42,5 +43,6 @@ pub fn register(registry: &mut rampart_service::Registry) {
     policy::register(registry);
     grants::register(registry);
     rotation::register(registry);
+    import::register(registry);
     registry.authorize("kms", authz::table);
 }

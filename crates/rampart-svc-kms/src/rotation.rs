@@ -53,14 +53,15 @@ pub(crate) fn index_key(call: &Call<'_>, key_id: &str) -> Key {
     )
 }
 
-/// Refuses rotation for keys other than symmetric ones (AWS rotates only those).
+/// Refuses rotation for keys other than symmetric ones with KMS-made material (AWS rotates
+/// only those here; imported material rotates by importing new material).
 fn require_symmetric(record: &KeyRecord) -> Result<(), AwsError> {
-    if record.key_spec == "SYMMETRIC_DEFAULT" {
+    if record.key_spec == "SYMMETRIC_DEFAULT" && record.origin == "AWS_KMS" {
         Ok(())
     } else {
         Err(errors::unsupported(format!(
-            "{} key spec is not supported for this operation.",
-            record.key_spec
+            "{} key spec with origin {} is not supported for this operation.",
+            record.key_spec, record.origin
         )))
     }
 }
@@ -246,11 +247,14 @@ pub struct DueReport {
     pub rotated: usize,
     /// Keys whose deletion came due and whose record and material are now gone.
     pub purged: usize,
+    /// Keys whose imported key material expired and is now deleted.
+    pub expired: usize,
 }
 
 /// Rotates every key whose automatic rotation is due (as often as it fell due, each version
-/// dated when it fell due) and purges every key whose deletion date has passed: its record,
-/// sealed material and aliases are deleted from the store. Reads the time from `env.clock`.
+/// dated when it fell due), purges every key whose deletion date has passed (its record,
+/// sealed material and aliases are deleted from the store), and deletes imported key material
+/// whose `ValidTo` has passed. Reads the time from `env.clock`.
 pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
     let now = rampart_service::epoch_seconds(env.clock.now());
     let mut report = DueReport::default();
@@ -287,6 +291,16 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
             if commit_unless_conflict(env, batch)? {
                 crate::cache::forget(&record_key);
                 report.purged += 1;
+            }
+            continue;
+        }
+        if crate::import::expired(&record, now) {
+            crate::import::remove_material(&mut record);
+            let Ok(value) = serde_json::to_vec(&record) else {
+                continue;
+            };
+            if commit_unless_conflict(env, Batch::new().put_if(record_key, value, expect))? {
+                report.expired += 1;
             }
             continue;
         }

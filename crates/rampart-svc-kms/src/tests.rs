@@ -569,7 +569,7 @@ fn rotation_adds_versions_and_old_ciphertexts_still_open() {
         crate::run_due(&w.base.env).unwrap(),
         crate::DueReport {
             rotated: 1,
-            purged: 0
+            ..Default::default()
         }
     );
     let rotations = w.call("ListKeyRotations", json!({"KeyId": id}));
@@ -947,4 +947,161 @@ fn re_encrypt_moves_between_symmetric_and_rsa_keys() {
                "DestinationEncryptionContext": {"x": "y"}}),
     );
     assert_eq!(e.code, "ValidationException");
+}
+
+/// Wraps `material` with the public half of GetParametersForImport's answer, as a caller does:
+/// the test only has the public key, so it goes through `cryptography`-like steps with
+/// aws-lc-rs (RSA-OAEP SHA-256, then for RSA_AES_KEY_WRAP an AES-KWP layer).
+fn wrap_for_import(public_der: &[u8], algorithm: &str, material: &[u8]) -> Vec<u8> {
+    use aws_lc_rs::rsa::{OAEP_SHA256_MGF1SHA256, OaepPublicEncryptingKey, PublicEncryptingKey};
+    let public =
+        OaepPublicEncryptingKey::new(PublicEncryptingKey::from_der(public_der).unwrap()).unwrap();
+    let encrypt = |plaintext: &[u8]| {
+        let mut out = vec![0u8; public.ciphertext_size()];
+        public
+            .encrypt(&OAEP_SHA256_MGF1SHA256, plaintext, &mut out, None)
+            .unwrap()
+            .to_vec()
+    };
+    match algorithm {
+        "RSAES_OAEP_SHA_256" => encrypt(material),
+        "RSA_AES_KEY_WRAP_SHA_256" => {
+            use aws_lc_rs::key_wrap::{AES_256, AesKek, KeyWrapPadded};
+            let aes = [0x33u8; 32];
+            let mut out = encrypt(&aes);
+            let mut wrapped = vec![0u8; material.len() + 16];
+            let kek = AesKek::new(&AES_256, &aes).unwrap();
+            let len = kek.wrap_with_padding(material, &mut wrapped).unwrap().len();
+            out.extend_from_slice(&wrapped[..len]);
+            out
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn imported_material_encrypts_expires_and_reimports_only_the_same() {
+    let w = World::new();
+    let meta = w.call("CreateKey", json!({"Origin": "EXTERNAL"}))["KeyMetadata"].clone();
+    assert_eq!(meta["KeyState"], "PendingImport");
+    assert_eq!(meta["Origin"], "EXTERNAL");
+    let id = meta["KeyId"].clone();
+    assert_eq!(
+        w.error("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}))
+            .code,
+        "KMSInvalidStateException"
+    );
+    let material = [0x5cu8; 32];
+    let import = |algorithm: &str, material: &[u8], extra: Value| {
+        let params = w.call(
+            "GetParametersForImport",
+            json!({"KeyId": id, "WrappingAlgorithm": algorithm, "WrappingKeySpec": "RSA_2048"}),
+        );
+        let mut input = json!({
+            "KeyId": id,
+            "ImportToken": params["ImportToken"],
+            "EncryptedKeyMaterial": b64(&wrap_for_import(&unb64(&params["PublicKey"]), algorithm, material)),
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        w.try_call("ImportKeyMaterial", input)
+    };
+    let e = import("RSAES_OAEP_SHA_256", &material, json!({})).unwrap_err();
+    assert_eq!(
+        e.code, "ValidationException",
+        "ValidTo is required by default"
+    );
+    let valid_to = 1_700_000_000.0 + 10.0 * 86_400.0;
+    import(
+        "RSAES_OAEP_SHA_256",
+        &material,
+        json!({"ValidTo": valid_to}),
+    )
+    .unwrap();
+    let described = w.call("DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(described["KeyState"], "Enabled");
+    assert_eq!(described["ExpirationModel"], "KEY_MATERIAL_EXPIRES");
+    assert_eq!(described["ValidTo"], valid_to);
+    let blob = w.call(
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"imported")}),
+    )["CiphertextBlob"]
+        .clone();
+
+    // The material expires: the key waits for an import again, and run_due records it.
+    w.base.clock.advance(Duration::from_secs(10 * 86_400));
+    assert_eq!(
+        w.call("DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["KeyState"],
+        "PendingImport"
+    );
+    assert_eq!(crate::run_due(&w.base.env).unwrap().expired, 1);
+    assert_eq!(
+        w.error("Decrypt", json!({"CiphertextBlob": blob})).code,
+        "KMSInvalidStateException"
+    );
+    // Only the same material comes back, and then old ciphertexts decrypt again.
+    let e = import(
+        "RSA_AES_KEY_WRAP_SHA_256",
+        &[0x11; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "IncorrectKeyMaterialException");
+    import(
+        "RSA_AES_KEY_WRAP_SHA_256",
+        &material,
+        json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    )
+    .unwrap();
+    assert_eq!(
+        w.call("Decrypt", json!({"CiphertextBlob": blob}))["Plaintext"],
+        b64(b"imported")
+    );
+    w.call("DeleteImportedKeyMaterial", json!({"KeyId": id}));
+    assert_eq!(
+        w.call("DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["KeyState"],
+        "PendingImport"
+    );
+    // A token of another request, a wrong-length material, a key of origin AWS_KMS.
+    let e = w.error(
+        "ImportKeyMaterial",
+        json!({"KeyId": id, "ImportToken": b64(b"forged"), "EncryptedKeyMaterial": b64(&[0; 256]),
+               "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    assert_eq!(e.code, "InvalidImportTokenException");
+    let e = import(
+        "RSAES_OAEP_SHA_256",
+        &[1; 16],
+        json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "IncorrectKeyMaterialException");
+    let own = w.key();
+    let e = w.error(
+        "GetParametersForImport",
+        json!({"KeyId": own["KeyId"], "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+    let e = w.error("EnableKeyRotation", json!({"KeyId": id}));
+    assert_eq!(e.code, "UnsupportedOperationException");
+}
+
+#[test]
+fn import_tokens_expire_after_a_day() {
+    let w = World::new();
+    let id = w.call("CreateKey", json!({"Origin": "EXTERNAL"}))["KeyMetadata"]["KeyId"].clone();
+    let params = w.call(
+        "GetParametersForImport",
+        json!({"KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
+    assert_eq!(params["ParametersValidTo"], 1_700_000_000.0 + 86_400.0);
+    w.base.clock.advance(Duration::from_secs(86_400));
+    let e = w.error(
+        "ImportKeyMaterial",
+        json!({"KeyId": id, "ImportToken": params["ImportToken"],
+               "EncryptedKeyMaterial": b64(&wrap_for_import(&unb64(&params["PublicKey"]), "RSAES_OAEP_SHA_256", &[7; 32])),
+               "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    assert_eq!(e.code, "ExpiredImportTokenException");
 }

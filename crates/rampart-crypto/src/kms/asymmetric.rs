@@ -417,6 +417,14 @@ impl PrivateKey {
         der.map_err(|_| AsymmetricError::Key)
     }
 
+    /// The RSA modulus length in bytes (the length of its ciphertexts and signatures).
+    pub fn modulus_len(&self) -> Option<usize> {
+        match &self.parsed {
+            Parsed::Rsa(pair) => Some(pair.public_modulus_len()),
+            _ => None,
+        }
+    }
+
     /// The raw public key the verification algorithms take.
     fn public_bytes(&self) -> &[u8] {
         match &self.parsed {

@@ -10,6 +10,7 @@
 mod asymmetric;
 mod blob;
 mod context;
+mod import;
 mod mac;
 mod material;
 
@@ -18,6 +19,7 @@ pub use asymmetric::{
 };
 pub use blob::{BLOB_OVERHEAD, BlobHeader, decrypt, encrypt, parse_blob};
 pub use context::canonical_context;
+pub use import::{WrappingAlgorithm, material_fingerprint, unwrap_material, wrap_material};
 pub use mac::{MacKey, MacSpec};
 pub use material::{KeyMaterial, random_vec};
 
