@@ -55,6 +55,9 @@ results="$work/results.jsonl"
 # A KMS key and a ciphertext on each target (the bare handler answers anything).
 mapfile -t RAMPART_KMS < <("$MOTO_VENV/bin/python" bench/kms_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
 mapfile -t MOTO_KMS < <("$MOTO_VENV/bin/python" bench/kms_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
+# An IAM user whose access to ListUsers depends on ten attached policies, on each target.
+mapfile -t RAMPART_LISTER < <("$MOTO_VENV/bin/python" bench/iam_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
+mapfile -t MOTO_LISTER < <("$MOTO_VENV/bin/python" bench/iam_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
 
 run() { # label port workload key-id secret kms-key ciphertext
   AWS_ACCESS_KEY_ID=$4 AWS_SECRET_ACCESS_KEY=$5 \
@@ -69,6 +72,11 @@ for workload in sts-get-caller-identity cloudtrail-list-trails kms-encrypt kms-d
     run rampart "$RAMPART_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}"
     run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[@]}" "${MOTO_KMS[@]}"
   done
+done
+for _ in $(seq "$ROUNDS"); do
+  run bare "$BARE_PORT" iam-list-users "${ROOT[@]}" "${RAMPART_KMS[@]}"
+  run rampart "$RAMPART_PORT" iam-list-users "${RAMPART_LISTER[@]}" "${RAMPART_KMS[@]}"
+  run moto "$MOTO_PORT" iam-list-users "${MOTO_LISTER[@]}" "${MOTO_KMS[@]}"
 done
 
 RSS_END=$(rss_kib "$RAMPART_PID" VmRSS); RSS_PEAK=$(rss_kib "$RAMPART_PID" VmHWM)

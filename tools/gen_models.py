@@ -77,6 +77,8 @@ def trim_operation(op):
         out["output"] = pick(op["output"], OPERATION_OUTPUT_KEYS)
     if op.get("errors"):
         out["errors"] = [e["shape"] for e in op["errors"]]
+    if op.get("authtype") == "none" or "smithy.api#noAuth" in op.get("auth", []):
+        out["unsigned"] = True  # callers send it without a signature (AssumeRoleWithWebIdentity)
     if op.get("deprecated"):
         out["deprecated"] = True  # routing prefers the current operation on a shared URI
     if "endpoint" in op and "hostPrefix" in op["endpoint"]:

@@ -14,6 +14,9 @@ pub enum Workload {
     StsGetCallerIdentity,
     /// CloudTrail ListTrails (awsJson 1.1), a read that touches the store.
     CloudtrailListTrails,
+    /// IAM ListUsers (awsQuery), signed by a user whose access depends on ten attached
+    /// policies (bench/iam_setup.py).
+    IamListUsers,
     /// KMS Encrypt of 256 bytes under `--key-id`.
     KmsEncrypt,
     /// KMS Decrypt of `--ciphertext`.
@@ -71,6 +74,12 @@ impl Workload {
                 content_type: "application/x-amz-json-1.1",
                 target: Some("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails"),
                 body: Bytes::from_static(b"{}"),
+            },
+            Workload::IamListUsers => Template {
+                service: "iam",
+                content_type: "application/x-www-form-urlencoded; charset=utf-8",
+                target: None,
+                body: Bytes::from_static(b"Action=ListUsers&Version=2010-05-08"),
             },
             Workload::KmsEncrypt => json(
                 "TrentService.Encrypt",

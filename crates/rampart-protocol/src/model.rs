@@ -195,6 +195,10 @@ pub struct Operation {
     pub errors: Vec<String>,
     /// Endpoint host prefix template, if any.
     pub host_prefix: Option<String>,
+    /// Whether clients send the operation unsigned (`authtype: none`): the operation
+    /// authenticates its caller itself (`AssumeRoleWithWebIdentity` verifies a token).
+    #[serde(default)]
+    pub unsigned: bool,
     /// Whether the model deprecates the operation (S3's `PutBucketLifecycle`
     /// shares its URI with `PutBucketLifecycleConfiguration`).
     #[serde(default)]

@@ -65,6 +65,7 @@ pub fn open(config: &Config, secrets: Secrets) -> Result<Opened, String> {
         master_key: master_key.clone(),
         partition: config.partition,
         management_account: account,
+        outbound: Arc::new(crate::outbound::HttpsOutbound),
     };
     let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
     let key_was_given = secrets.root_key.is_some();

@@ -1,18 +1,17 @@
-//! CloudTrail file delivery on the local filesystem, and the scheduler that runs it.
+//! CloudTrail file delivery on the local filesystem, as scheduler duties.
 //!
 //! Until rampart serves S3, a trail's bucket is the folder `<data-dir>/s3/<bucket>/` and each
 //! object a file at its key below it. Digest public keys are published as
 //! `<data-dir>/cloudtrail-public-keys/<fingerprint>.der` for `rampart trail validate`.
 
+use crate::scheduler::Duty;
 use rampart_svc_audit::{Cutoff, Delivered, Delivery, ObjectSink};
-use rampart_types::Clock;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 /// The folder that stands for S3 bucket `bucket`.
@@ -84,95 +83,49 @@ fn is_plain_name(segment: &str) -> bool {
 /// How many times the final digest run is tried while log files wait for the next second.
 const FINAL_DIGEST_ATTEMPTS: usize = 8;
 
-/// How often the scheduler runs each kind of delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intervals {
-    /// Between log-file deliveries.
-    pub logs: Duration,
-    /// Between digest deliveries.
-    pub digests: Duration,
+/// The scheduler's CloudTrail duties: log files every `logs`, digests every `digests`.
+pub fn duties(delivery: &Arc<Delivery>, logs: Duration, digests: Duration) -> Vec<Duty> {
+    let (for_logs, for_digests) = (delivery.clone(), delivery.clone());
+    vec![
+        Duty {
+            name: "cloudtrail log files",
+            every: logs,
+            run: Box::new(move || report("log", for_logs.deliver_logs(Cutoff::Settled))),
+        },
+        Duty {
+            name: "cloudtrail digests",
+            every: digests,
+            run: Box::new(move || report("digest", for_digests.deliver_digests())),
+        },
+    ]
 }
 
-/// One background thread that wakes every second, reads the clock, and runs the log and
-/// digest deliveries that came due.
-pub struct Scheduler {
-    stop: mpsc::Sender<()>,
-    thread: JoinHandle<()>,
-    delivery: Arc<Delivery>,
-}
-
-impl Scheduler {
-    /// Starts the scheduler thread.
-    pub fn start(
-        delivery: Arc<Delivery>,
-        clock: Arc<dyn Clock>,
-        every: Intervals,
-    ) -> Result<Scheduler, String> {
-        let (stop, stopped) = mpsc::channel::<()>();
-        let worker = delivery.clone();
-        let thread = thread::Builder::new()
-            .name("cloudtrail-delivery".into())
-            .spawn(move || run(&worker, clock.as_ref(), every, &stopped))
-            .map_err(|e| format!("cannot start the CloudTrail delivery thread: {e}"))?;
-        Ok(Scheduler {
-            stop,
-            thread,
-            delivery,
-        })
-    }
-
-    /// Stops the thread, then delivers everything recorded so far and the digests that cover
-    /// it. Call once no request can be in flight and the recorder is flushed.
-    ///
-    /// A digest already written in the current second leaves the newest log files
-    /// undigested: the final run then waits for the clock's next second (a few times at
-    /// most), so that a cleanly stopped server leaves every log file covered.
-    pub fn stop(self) -> Delivered {
-        let _ = self.stop.send(());
-        if self.thread.join().is_err() {
-            tracing::error!("the CloudTrail delivery thread panicked");
+/// Delivers everything recorded so far and the digests that cover it. Call once no request
+/// can be in flight, the recorder is flushed and the scheduler is stopped.
+///
+/// A digest already written in the current second leaves the newest log files undigested:
+/// the final run then waits for the clock's next second (a few times at most), so that a
+/// cleanly stopped server leaves every log file covered.
+pub fn deliver_all(delivery: &Delivery) -> Delivered {
+    let logs = delivery.deliver_logs(Cutoff::Everything);
+    let mut digests = Delivered::default();
+    for attempt in 0..FINAL_DIGEST_ATTEMPTS {
+        if attempt > 0 {
+            thread::sleep(Duration::from_millis(250));
         }
-        let logs = self.delivery.deliver_logs(Cutoff::Everything);
-        let mut digests = Delivered::default();
-        for attempt in 0..FINAL_DIGEST_ATTEMPTS {
-            if attempt > 0 {
-                thread::sleep(Duration::from_millis(250));
-            }
-            let run = self.delivery.deliver_digests();
-            digests.digests += run.digests;
-            digests.failures += run.failures;
-            digests.deferred = run.deferred;
-            if run.deferred == 0 {
-                break;
-            }
-        }
-        Delivered {
-            log_files: logs.log_files,
-            digests: digests.digests,
-            failures: logs.failures + digests.failures,
-            deferred: digests.deferred,
+        let run = delivery.deliver_digests();
+        digests.digests += run.digests;
+        digests.failures += run.failures;
+        digests.deferred = run.deferred;
+        if run.deferred == 0 {
+            break;
         }
     }
-}
-
-fn run(delivery: &Delivery, clock: &dyn Clock, every: Intervals, stopped: &mpsc::Receiver<()>) {
-    let start = clock.now();
-    let mut next_logs = start + every.logs;
-    let mut next_digests = start + every.digests;
-    loop {
-        match stopped.recv_timeout(Duration::from_secs(1)) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
-        }
-        let now = clock.now();
-        if now >= next_logs {
-            report("log", delivery.deliver_logs(Cutoff::Settled));
-            next_logs = now + every.logs;
-        }
-        if now >= next_digests {
-            report("digest", delivery.deliver_digests());
-            next_digests = now + every.digests;
-        }
+    Delivered {
+        log_files: logs.log_files,
+        digests: digests.digests,
+        failures: logs.failures + digests.failures,
+        deferred: digests.deferred,
     }
 }
 
@@ -193,6 +146,7 @@ mod tests {
     use super::*;
     use rampart_service::testkit::World;
     use rampart_trail::{Event, UserIdentity, read_log_file};
+    use rampart_types::Clock;
     use serde_json::json;
 
     #[test]
@@ -228,16 +182,10 @@ mod tests {
             Arc::new(FsSink::new(dir.path())),
         ));
         let hour = Duration::from_secs(3600);
-        let scheduler = Scheduler::start(
-            delivery,
-            clock,
-            Intervals {
-                logs: hour,
-                digests: hour,
-            },
-        )
-        .unwrap();
-        let done = scheduler.stop();
+        let scheduler =
+            crate::scheduler::Scheduler::start(clock, duties(&delivery, hour, hour)).unwrap();
+        scheduler.stop();
+        let done = deliver_all(&delivery);
         assert_eq!((done.log_files, done.failures), (1, 0));
         let folder = dir
             .path()

@@ -12,7 +12,9 @@ pub mod bootstrap;
 pub mod config;
 pub mod delivery;
 mod listener;
+mod outbound;
 pub mod pipeline;
+pub mod scheduler;
 
 pub use config::{Config, Overrides, TlsFiles};
 pub use listener::{serve, tls_acceptor};

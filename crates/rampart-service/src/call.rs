@@ -1,6 +1,6 @@
 //! What a handler knows about the request it serves and the world it runs in.
 
-use crate::Principal;
+use crate::{Outbound, Principal};
 use rampart_crypto::MasterKey;
 use rampart_store::Store;
 use rampart_types::{AccountId, Clock, Partition, Region};
@@ -20,6 +20,8 @@ pub struct Env {
     pub partition: Partition,
     /// The organization's management account.
     pub management_account: AccountId,
+    /// Outbound HTTPS.
+    pub outbound: Arc<dyn Outbound>,
 }
 
 /// One authenticated request, as a handler sees it.

@@ -7,6 +7,7 @@
 
 mod access;
 mod call;
+mod outbound;
 mod principal;
 mod registry;
 #[cfg(feature = "testkit")]
@@ -15,6 +16,7 @@ mod values;
 
 pub use access::{Access, Authorize, no_rule};
 pub use call::{Call, Env};
+pub use outbound::{NoOutbound, Outbound, TlsTrust};
 pub use principal::{Principal, PrincipalKind, Session};
 pub use registry::{Handler, OperationEntry, Registry};
 pub use values::{epoch_seconds, from_input, internal_error, to_output};

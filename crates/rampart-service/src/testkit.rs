@@ -42,6 +42,7 @@ impl World {
             master_key: Arc::new(MasterKey::generate().expect("system randomness")),
             partition: Partition::Aws,
             management_account: account(ACCOUNT),
+            outbound: Arc::new(crate::NoOutbound),
         };
         let mut registry = Registry::new();
         register(&mut registry);

@@ -253,18 +253,9 @@ impl CredentialCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_crypto::MasterKey;
-    use rampart_store::MemStore;
-    use rampart_types::SystemClock;
 
     fn env() -> Env {
-        Env {
-            store: Arc::new(MemStore::new()),
-            clock: Arc::new(SystemClock),
-            master_key: Arc::new(MasterKey::generate().unwrap()),
-            partition: rampart_types::Partition::Aws,
-            management_account: "123456789012".parse().unwrap(),
-        }
+        rampart_service::testkit::World::new(|_| {}).env
     }
 
     #[test]

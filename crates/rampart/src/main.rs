@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rampart_server::bootstrap::{self, Secrets};
-use rampart_server::delivery::{FsSink, Intervals, Scheduler};
+use rampart_server::delivery::{self, FsSink};
+use rampart_server::scheduler::{Duty, Scheduler};
 use rampart_server::{Config, Overrides, Pipeline};
 use rampart_svc_identity::RootKey;
 use std::net::SocketAddr;
@@ -145,25 +146,25 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             config.max_body_bytes,
             config.tls.is_some(),
         ));
-        let delivery = Arc::new(rampart_svc_audit::Delivery::new(
+        let trail_delivery = Arc::new(rampart_svc_audit::Delivery::new(
             opened.env.clone(),
             recorder.clone(),
             Arc::new(FsSink::new(&config.data_dir)),
         ));
-        let scheduler = Scheduler::start(
-            delivery,
-            opened.env.clock.clone(),
-            Intervals {
-                logs: Duration::from_secs(config.trail_delivery_seconds),
-                digests: Duration::from_secs(config.trail_digest_seconds),
-            },
-        )?;
+        let mut duties = delivery::duties(
+            &trail_delivery,
+            Duration::from_secs(config.trail_delivery_seconds),
+            Duration::from_secs(config.trail_digest_seconds),
+        );
+        duties.push(kms_duty(opened.env.clone()));
+        let scheduler = Scheduler::start(opened.env.clock.clone(), duties)?;
         announce(&config, &opened);
         rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
         // Stop serving, flush the recorder, deliver the last trail files, then exit.
         tokio::task::spawn_blocking(move || {
             recorder.flush();
-            let done = scheduler.stop();
+            scheduler.stop();
+            let done = delivery::deliver_all(&trail_delivery);
             tracing::info!(
                 log_files = done.log_files,
                 digests = done.digests,
@@ -177,6 +178,25 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         tracing::info!("rampart stopped");
         Ok(())
     })
+}
+
+/// KMS's scheduled work, every minute: automatic key rotations and deletions that came due.
+fn kms_duty(env: rampart_service::Env) -> Duty {
+    Duty {
+        name: "kms rotations and deletions",
+        every: Duration::from_secs(60),
+        run: Box::new(move || match rampart_svc_kms::run_due(&env) {
+            Ok(done) if done.rotated + done.purged > 0 => {
+                tracing::info!(
+                    rotated = done.rotated,
+                    purged = done.purged,
+                    "KMS scheduled work"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "KMS scheduled work failed"),
+        }),
+    }
 }
 
 /// Prints the start-up block; on first start, also the new root key, once.

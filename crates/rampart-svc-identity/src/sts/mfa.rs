@@ -1,17 +1,35 @@
-//! Proof of MFA for GetSessionToken and AssumeRole: a TOTP code of the caller's MFA device.
+//! Proof of MFA for GetSessionToken and AssumeRole: a current TOTP code of a virtual MFA device
+//! assigned to the caller.
 
+use super::input::now_seconds;
+use crate::iam::{MfaOwner, mfa_device_owner, verify_totp};
 use rampart_protocol::AwsError;
-use rampart_service::Call;
+use rampart_service::{Call, PrincipalKind};
 
-/// Checks `code` against the virtual MFA device `serial`; the time of the proof on success.
-/// Until IAM's virtual MFA devices land no device exists, so every code fails as AWS fails an
-/// unknown device.
+fn failed(message: &str) -> AwsError {
+    AwsError::new("AccessDenied", 403, message)
+}
+
+/// Checks `code` against the caller's MFA device `serial`; the time of the proof on success.
 pub(crate) fn verify(call: &Call<'_>, serial: &str, code: &str) -> Result<i64, AwsError> {
-    let _ = (serial, code);
-    let _ = call;
-    Err(AwsError::new(
-        "AccessDenied",
-        403,
-        "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
-    ))
+    let principal = call.principal;
+    let owner = mfa_device_owner(call.env, &principal.account, serial)?;
+    let owned = match (&owner, &principal.kind) {
+        (Some(MfaOwner::Root), PrincipalKind::Root) => true,
+        (Some(MfaOwner::User { user_id, .. }), PrincipalKind::User { .. }) => {
+            *user_id == principal.principal_id
+        }
+        _ => false,
+    };
+    if !owned {
+        return Err(failed(
+            "MultiFactorAuthentication failed, unable to validate MFA code.",
+        ));
+    }
+    match verify_totp(call.env, &principal.account, serial, code)? {
+        true => Ok(now_seconds(call.env)),
+        false => Err(failed(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+        )),
+    }
 }

@@ -4,8 +4,10 @@ mod assume_role;
 mod caller;
 mod federation;
 mod input;
+mod jwt;
 mod mfa;
 mod session_token;
+mod web_identity;
 
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, Registry, no_rule};
@@ -20,6 +22,12 @@ pub(crate) fn register(registry: &mut Registry) {
     );
     registry.register("sts", "GetAccessKeyInfo", true, caller::get_access_key_info);
     registry.register("sts", "AssumeRole", false, assume_role::assume_role);
+    registry.register(
+        "sts",
+        "AssumeRoleWithWebIdentity",
+        false,
+        web_identity::assume_role_with_web_identity,
+    );
     registry.register(
         "sts",
         "GetSessionToken",
@@ -42,6 +50,8 @@ fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>,
         // AWS: no permission is needed for these, and not even an explicit deny stops them
         // (GetSessionToken authenticates; policies do not govern authentication).
         "GetCallerIdentity" | "GetSessionToken" => Ok(Vec::new()),
+        // The token is the proof and the role's trust policy decides, in the handler.
+        "AssumeRoleWithWebIdentity" => Ok(Vec::new()),
         "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
         "AssumeRole" => assume_role::accesses(call, input),
         "GetFederationToken" => {
