@@ -1,5 +1,7 @@
 //! A small JSON walker for `JsonBody`: emits every key and scalar value with its path, and
-//! reports where the document stopped being valid. Depth-limited and linear.
+//! reports where the document stopped being valid. Lenient where AWS's parser is (missing
+//! commas, missing or extra colons); strict on anything else (invalid characters, duplicate
+//! keys, truncation, a scalar root). Depth-limited and linear.
 
 use std::collections::HashSet;
 
@@ -116,7 +118,9 @@ impl Parser<'_> {
             }
             self.path.push(key.clone());
             self.out.items.push((self.path.clone(), true, key));
-            let ok = self.eat(b':') && self.value(depth + 1);
+            // Lenient like AWS's parser: a missing colon or extra colons are tolerated.
+            while self.eat(b':') {}
+            let ok = self.value(depth + 1);
             self.path.pop();
             if !ok {
                 return false;
@@ -124,7 +128,14 @@ impl Parser<'_> {
             if self.eat(b',') {
                 continue;
             }
-            return self.eat(b'}');
+            if self.eat(b'}') {
+                return true;
+            }
+            // A missing comma: the next key follows directly.
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return false;
+            }
         }
     }
 
@@ -145,7 +156,17 @@ impl Parser<'_> {
             if self.eat(b',') {
                 continue;
             }
-            return self.eat(b']');
+            if self.eat(b']') {
+                return true;
+            }
+            // A missing comma: the next value follows directly.
+            self.ws();
+            if !matches!(
+                self.peek(),
+                Some(b'"' | b'{' | b'[' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+            ) {
+                return false;
+            }
         }
     }
 
@@ -237,6 +258,15 @@ mod tests {
             walk(b"\"scalar\"").invalid,
             "the root must be an object or array"
         );
+    }
+
+    #[test]
+    fn tolerates_missing_commas_and_colons_like_aws() {
+        let w = walk(br#"{"a" "x" "b":: 1 "c": [1 2 "y"]}"#);
+        assert!(!w.invalid);
+        assert_eq!(texts(&w, true), vec!["a", "b", "c"]);
+        assert_eq!(texts(&w, false), vec!["x", "1", "1", "2", "y"]);
+        assert!(walk(br#"{"a": 1 ? "b": 2}"#).invalid);
     }
 
     #[test]
