@@ -252,6 +252,7 @@ fn import_material(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             Ok(())
         },
     )?;
+    crate::rotation::index(call, &record.key_id)?;
     Ok(json!({ "KeyId": record.arn }))
 }
 

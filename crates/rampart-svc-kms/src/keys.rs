@@ -290,6 +290,7 @@ fn schedule_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             Ok(())
         },
     )?;
+    rotation::index(call, &record.key_id)?;
     Ok(json!({
         "KeyId": record.arn,
         "DeletionDate": deletion_date,

@@ -53,17 +53,40 @@ pub(crate) fn index_key(call: &Call<'_>, key_id: &str) -> Key {
     )
 }
 
-/// Refuses rotation for keys other than symmetric ones with KMS-made material (AWS rotates
-/// only those here; imported material rotates by importing new material).
+/// Refuses keys other than symmetric encryption keys (AWS rotates only those).
 fn require_symmetric(record: &KeyRecord) -> Result<(), AwsError> {
-    if record.key_spec == "SYMMETRIC_DEFAULT" && record.origin == "AWS_KMS" {
+    if record.key_spec == "SYMMETRIC_DEFAULT" {
         Ok(())
     } else {
         Err(errors::unsupported(format!(
-            "{} key spec with origin {} is not supported for this operation.",
-            record.key_spec, record.origin
+            "{} key spec is not supported for this operation.",
+            record.key_spec
         )))
     }
+}
+
+/// Refuses to rotate keys other than symmetric ones with KMS-made material (imported
+/// material is not rotated by KMS).
+fn require_rotatable(record: &KeyRecord) -> Result<(), AwsError> {
+    require_symmetric(record)?;
+    if record.origin == "AWS_KMS" {
+        Ok(())
+    } else {
+        Err(errors::unsupported(format!(
+            "{} has origin {}, whose key material KMS does not rotate.",
+            record.arn, record.origin
+        )))
+    }
+}
+
+/// Lists the key in the scheduler's index, so that [`run_due`] looks at it (keys are indexed
+/// at creation; this also covers keys made before the index existed).
+pub(crate) fn index(call: &Call<'_>, key_id: &str) -> Result<(), AwsError> {
+    call.env
+        .store
+        .commit(Batch::new().put(index_key(call, key_id), Vec::new()))
+        .map(|_| ())
+        .map_err(errors::store_failure)
 }
 
 #[derive(Deserialize)]
@@ -87,7 +110,7 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )));
     }
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
-    require_symmetric(&record)?;
+    require_rotatable(&record)?;
     let now = key::now(call);
     key::update(
         call,
@@ -102,6 +125,7 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             Ok(())
         },
     )?;
+    index(call, &record.key_id)?;
     Ok(json!({}))
 }
 
@@ -147,7 +171,7 @@ fn status(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn rotate_on_demand(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
-    require_symmetric(&record)?;
+    require_rotatable(&record)?;
     let now = key::now(call);
     let record = key::update(
         call,

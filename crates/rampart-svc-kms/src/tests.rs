@@ -616,6 +616,19 @@ fn run_due_purges_keys_whose_deletion_came_due() {
         "CreateAlias",
         json!({"AliasName": "alias/doomed", "TargetKeyId": id}),
     );
+    // A key stored before the scheduler's index existed is indexed when work is scheduled.
+    let index = w
+        .base
+        .env
+        .store
+        .scan(rampart_store::space::SYSTEM, "kms.key-index", &Scan::all())
+        .unwrap();
+    assert_eq!(index.len(), 1);
+    w.base
+        .env
+        .store
+        .commit(rampart_store::Batch::new().delete(index[0].key.clone()))
+        .unwrap();
     w.call(
         "ScheduleKeyDeletion",
         json!({"KeyId": id, "PendingWindowInDays": 7}),
