@@ -1,7 +1,7 @@
 //! Accounts: CreateAccount (a member account holding a role the management account may
 //! assume), DescribeCreateAccountStatus, ListCreateAccountStatus, DescribeAccount,
-//! ListAccounts, ListAccountsForParent, MoveAccount, RemoveAccountFromOrganization and
-//! CloseAccount.
+//! ListAccounts, ListAccountsForParent, MoveAccount, RemoveAccountFromOrganization,
+//! LeaveOrganization and CloseAccount.
 
 use super::common::{
     Need, account_id, check_caller, empty, need, page, parent_id, read_org, sized, tags, text,
@@ -52,6 +52,7 @@ pub(super) fn register(registry: &mut Registry) {
         remove,
     );
     registry.register("organizations", "CloseAccount", false, close);
+    registry.register("organizations", "LeaveOrganization", false, leave);
 }
 
 /// The model's `Account`.
@@ -364,9 +365,20 @@ fn move_account(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn remove(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let id = account_id(&input, "AccountId")?.to_owned();
+    take_out(call, &id, Need::Management)
+}
+
+/// A member account leaves the organization on its own.
+fn leave(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
+    take_out(call, &call.principal.account.to_string(), Need::Member)
+}
+
+/// Takes account `id` out of the organization, if the caller may (`need`).
+fn take_out(call: &Call<'_>, id: &str, need: Need) -> Result<Value, AwsError> {
+    let id = id.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, need)?;
         if !org.accounts.contains_key(&id) {
             return Err(account_not_found());
         }

@@ -17,7 +17,8 @@ use rampart_service::{Access, Call, no_rule};
 use serde_json::Value;
 
 /// Operations whose only resource is `*`.
-const WILDCARD_ONLY: [&str; 11] = [
+const WILDCARD_ONLY: [&str; 12] = [
+    "LeaveOrganization",
     "CreateOrganization",
     "DescribeOrganization",
     "DeleteOrganization",

@@ -290,3 +290,58 @@ pub(super) fn page(input: &Value, member: &str, items: Vec<Value>) -> Result<Val
 pub(super) fn empty() -> Value {
     json!({})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ids_follow_the_model_patterns() {
+        assert!(is_root_id("r-ab12"));
+        assert!(!is_root_id("r-AB12") && !is_root_id("r-ab1"));
+        assert!(is_unit_id("ou-ab12-abcdefgh"));
+        assert!(!is_unit_id("ou-ab12-abcdefg") && !is_unit_id("ou-ab12abcdefgh"));
+        assert!(is_account_id("123456789012") && !is_account_id("12345678901a"));
+        assert!(is_policy_id("p-FullAWSAccess") && is_policy_id("p-abcd1234"));
+        assert!(!is_policy_id("p-abc") && !is_policy_id("p-abcd-1234"));
+    }
+
+    proptest! {
+        #[test]
+        fn minted_ids_are_valid(
+            root in "[a-z0-9]{4}",
+            unit in "[a-z0-9]{8}",
+            policy in "[a-z0-9]{8}",
+        ) {
+            let (root, unit, policy) =
+                (format!("r-{root}"), format!("ou-{root}-{unit}"), format!("p-{policy}"));
+            prop_assert!(is_root_id(&root));
+            prop_assert!(is_unit_id(&unit));
+            prop_assert!(is_policy_id(&policy));
+            prop_assert!(!is_unit_id(&root) && !is_root_id(&unit));
+        }
+
+        #[test]
+        fn pages_cover_every_item_once_in_order(count in 0usize..45, max in 1u64..=20) {
+            let items: Vec<Value> = (0..count).map(|i| json!(i)).collect();
+            let mut seen = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let mut input = json!({"MaxResults": max});
+                if let Some(t) = &token {
+                    input["NextToken"] = json!(t);
+                }
+                let out = page(&input, "Items", items.clone()).unwrap();
+                let got = out["Items"].as_array().unwrap();
+                prop_assert!(got.len() <= max as usize);
+                seen.extend(got.iter().cloned());
+                match out.get("NextToken").and_then(Value::as_str) {
+                    Some(next) => token = Some(next.to_owned()),
+                    None => break,
+                }
+            }
+            prop_assert_eq!(seen, items);
+        }
+    }
+}

@@ -259,3 +259,23 @@ fn accounts_are_closed_and_removed() {
         "AWSOrganizationsNotInUseException"
     );
 }
+
+#[test]
+fn a_member_leaves_on_its_own_but_the_management_account_cannot() {
+    let w = org_world();
+    let id = w.create_account("dev");
+    let admin = w.role_session(&id, "OrganizationAccountAccessRole");
+    assert_eq!(
+        code(w.call("LeaveOrganization", json!({}))),
+        "MasterCannotLeaveOrganizationException"
+    );
+    w.call_as(&admin, "LeaveOrganization", json!({})).unwrap();
+    assert_eq!(
+        code(w.call_as(&admin, "LeaveOrganization", json!({}))),
+        "AWSOrganizationsNotInUseException"
+    );
+    assert_eq!(
+        code(w.call("DescribeAccount", json!({"AccountId": id}))),
+        "AccountNotFoundException"
+    );
+}
