@@ -1,7 +1,9 @@
 //! The account as IAM sees it: its alias (CreateAccountAlias, DeleteAccountAlias,
-//! ListAccountAliases; unique across the server, as across AWS) and GetAccountSummary (real
-//! counts and AWS's default quotas).
+//! ListAccountAliases; unique across the server, as across AWS), its STS token preference
+//! (SetSecurityTokenServicePreferences) and GetAccountSummary (real counts and AWS's default
+//! quotas).
 
+use super::certificates::{SERVER_CERTIFICATE_TABLE, SERVER_CERTIFICATES_PER_ACCOUNT};
 use super::entity::{POLICIES_PER_ENTITY, required};
 use super::errors::{already_exists, no_such_entity, store_error, validation};
 use super::groups::{GROUPS_PER_ACCOUNT, GROUPS_PER_USER};
@@ -24,11 +26,11 @@ use serde_json::{Map, Value, json};
 /// Server-wide: which account holds each alias.
 const ALIAS_TABLE: &str = "iam.account-alias";
 const ALIAS_KEY: &str = "alias";
+const TOKEN_VERSION_KEY: &str = "global-endpoint-token-version";
 /// AWS's default quotas that GetAccountSummary reports.
 const USERS_QUOTA: u64 = 5_000;
 const POLICIES_QUOTA: u64 = 1_500;
 const POLICY_VERSIONS_QUOTA: u64 = 10_000;
-const SERVER_CERTIFICATES_QUOTA: u64 = 20;
 
 fn own_alias_key(account: &AccountId) -> Key {
     Key::new(space::account(account), ACCOUNT_TABLE, ALIAS_KEY.to_owned())
@@ -114,6 +116,52 @@ fn delete_alias(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({}))
 }
 
+fn token_version_key(account: &AccountId) -> Key {
+    Key::new(
+        space::account(account),
+        ACCOUNT_TABLE,
+        TOKEN_VERSION_KEY.to_owned(),
+    )
+}
+
+/// The version of the tokens the global STS endpoint issues (1: valid only in default
+/// Regions, 2: in all Regions), as the account last set it.
+fn token_version(call: &Call<'_>) -> Result<u64, AwsError> {
+    let stored: Option<(u64, u64)> = get_record(
+        call.env.store.as_ref(),
+        &token_version_key(&call.principal.account),
+    )
+    .map_err(store_error)?;
+    Ok(stored.map_or(1, |(v, _)| v))
+}
+
+fn set_sts_preferences(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let choice = required(
+        &input,
+        "GlobalEndpointTokenVersion",
+        "globalEndpointTokenVersion",
+    )?;
+    let version: u64 = match choice {
+        "v1Token" => 1,
+        "v2Token" => 2,
+        other => {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{other}' at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]"
+            )));
+        }
+    };
+    let value = serde_json::to_vec(&version).map_err(|_| rampart_service::internal_error())?;
+    call.env
+        .store
+        .commit(Batch::new().put_if(
+            token_version_key(&call.principal.account),
+            value,
+            Expect::Any,
+        ))
+        .map_err(store_error)?;
+    Ok(json!({}))
+}
+
 fn list_aliases(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
     let aliases: Vec<String> = own_alias(call)?.map(|(a, _)| a).into_iter().collect();
     Ok(json!({ "AccountAliases": aliases, "IsTruncated": false }))
@@ -152,8 +200,11 @@ fn summary(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
         ("UsersQuota", USERS_QUOTA),
         ("Groups", count(call, GROUP_TABLE)?),
         ("GroupsQuota", GROUPS_PER_ACCOUNT as u64),
-        ("ServerCertificates", 0),
-        ("ServerCertificatesQuota", SERVER_CERTIFICATES_QUOTA),
+        ("ServerCertificates", count(call, SERVER_CERTIFICATE_TABLE)?),
+        (
+            "ServerCertificatesQuota",
+            SERVER_CERTIFICATES_PER_ACCOUNT as u64,
+        ),
         ("UserPolicySizeQuota", 2_048),
         ("GroupPolicySizeQuota", 5_120),
         ("GroupsPerUserQuota", GROUPS_PER_USER as u64),
@@ -174,7 +225,7 @@ fn summary(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
         ("PolicyVersionsInUse", versions_in_use),
         ("PolicyVersionsInUseQuota", POLICY_VERSIONS_QUOTA),
         ("VersionsPerPolicyQuota", 5),
-        ("GlobalEndpointTokenVersion", 1),
+        ("GlobalEndpointTokenVersion", token_version(call)?),
         ("AssumeRolePolicySizeQuota", 2_048),
         ("InstanceProfiles", count(call, PROFILE_TABLE)?),
         ("InstanceProfilesQuota", PROFILES_PER_ACCOUNT as u64),
@@ -198,6 +249,12 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("iam", "DeleteAccountAlias", false, delete_alias);
     registry.register("iam", "ListAccountAliases", true, list_aliases);
     registry.register("iam", "GetAccountSummary", true, summary);
+    registry.register(
+        "iam",
+        "SetSecurityTokenServicePreferences",
+        false,
+        set_sts_preferences,
+    );
 }
 
 #[cfg(test)]

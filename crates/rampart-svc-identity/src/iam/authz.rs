@@ -6,6 +6,7 @@
 //! `aws:ResourceTag/*` and `iam:ResourceTag/*` and their boundary as `iam:PermissionsBoundary`.
 //! Policies are named by ARN.
 
+use super::certificates::{SERVER_CERTIFICATE_TABLE, StoredServerCertificate};
 use super::errors::store_error;
 use super::records::{
     PROFILE_TABLE, StoredProfile, Tag, get_group, get_policy, get_record, get_role, get_user,
@@ -77,7 +78,47 @@ pub(crate) fn table(
         | "ResyncMFADevice"
         | "DeactivateMFADevice"
         | "GetMFADevice"
-        | "ListMFADevices" => user_access(call, action, input)?.access,
+        | "ListMFADevices"
+        | "UploadSigningCertificate"
+        | "ListSigningCertificates"
+        | "UpdateSigningCertificate"
+        | "DeleteSigningCertificate"
+        | "ResetServiceSpecificCredential"
+        | "UpdateServiceSpecificCredential" => user_access(call, action, input)?.access,
+        "CreateServiceSpecificCredential" | "DeleteServiceSpecificCredential" => {
+            let access = user_access(call, action, input)?.access;
+            match text(input, "ServiceName") {
+                Some(service) => access.with("iam:ServiceSpecificCredentialServiceName", service),
+                None => access,
+            }
+        }
+        "ListServiceSpecificCredentials" => {
+            if input.get("AllUsers").and_then(Value::as_bool) == Some(true) {
+                Access::new(action, "*")
+            } else {
+                user_access(call, action, input)?.access
+            }
+        }
+        "ListServerCertificates" => Access::new(action, "*"),
+        "UploadServerCertificate" => {
+            let name = text(input, "ServerCertificateName").unwrap_or_default();
+            let path = text(input, "Path").unwrap_or("/");
+            Access::new(action, arn(call, Of::ServerCertificate, path, name))
+                .with_request_tags(tags(input))
+        }
+        "GetServerCertificate"
+        | "UpdateServerCertificate"
+        | "DeleteServerCertificate"
+        | "ListServerCertificateTags" => {
+            entity_access(call, action, Of::ServerCertificate, input)?.access
+        }
+        "TagServerCertificate" => entity_access(call, action, Of::ServerCertificate, input)?
+            .access
+            .with_request_tags(tags(input)),
+        "UntagServerCertificate" => with_tag_keys(
+            entity_access(call, action, Of::ServerCertificate, input)?.access,
+            input,
+        ),
         "ListVirtualMFADevices" => Access::new(action, "*"),
         "CreateVirtualMFADevice" => {
             let name = text(input, "VirtualMFADeviceName").unwrap_or_default();
@@ -101,7 +142,8 @@ pub(crate) fn table(
         | "GetContextKeysForCustomPolicy"
         | "GenerateCredentialReport"
         | "GetCredentialReport"
-        | "GetAccountAuthorizationDetails" => Access::new(action, "*"),
+        | "GetAccountAuthorizationDetails"
+        | "SetSecurityTokenServicePreferences" => Access::new(action, "*"),
         "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
             arn_access(action, input, "PolicySourceArn")
         }
@@ -250,6 +292,7 @@ enum Of {
     Role,
     Group,
     Profile,
+    ServerCertificate,
 }
 
 impl Of {
@@ -259,6 +302,7 @@ impl Of {
             Of::Role => "RoleName",
             Of::Group => "GroupName",
             Of::Profile => "InstanceProfileName",
+            Of::ServerCertificate => "ServerCertificateName",
         }
     }
 
@@ -268,6 +312,7 @@ impl Of {
             Of::Role => "role",
             Of::Group => "group",
             Of::Profile => "instance-profile",
+            Of::ServerCertificate => "server-certificate",
         }
     }
 }
@@ -325,6 +370,18 @@ fn entity_access(
                 .map_err(store_error)?
                 .map(|(p, _)| (p.arn(partition, account), p.tags, None))
         }
+        Of::ServerCertificate => get_record::<StoredServerCertificate>(
+            store,
+            &record_key(account, SERVER_CERTIFICATE_TABLE, name),
+        )
+        .map_err(store_error)?
+        .map(|(c, _)| {
+            (
+                arn(call, Of::ServerCertificate, &c.path, &c.name),
+                c.tags,
+                None,
+            )
+        }),
     };
     let Some((resource, tags, boundary)) = found else {
         return Ok(EntityAccess {

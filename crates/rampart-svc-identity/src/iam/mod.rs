@@ -7,6 +7,7 @@
 
 mod account;
 mod authz;
+mod certificates;
 mod details;
 mod entity;
 mod errors;
@@ -23,6 +24,7 @@ mod providers;
 mod records;
 mod report;
 mod roles;
+mod service_credentials;
 mod simulate;
 mod tags;
 mod users;
@@ -73,6 +75,9 @@ pub(crate) fn register(registry: &mut Registry) {
     simulate::register(registry);
     report::register(registry);
     details::register(registry);
+    certificates::register(registry);
+    service_credentials::register(registry);
+    tags::register::<certificates::StoredServerCertificate>(registry);
     tags::register::<providers::StoredOidcProvider>(registry);
     tags::register::<providers::StoredSamlProvider>(registry);
     tags::register::<records::StoredProfile>(registry);

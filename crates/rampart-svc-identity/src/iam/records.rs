@@ -50,6 +50,12 @@ pub(crate) struct StoredUser {
     /// Its console password, if it has one.
     #[serde(default)]
     pub login_profile: Option<super::login::LoginProfile>,
+    /// Its X.509 signing certificates.
+    #[serde(default)]
+    pub signing_certificates: Vec<super::certificates::SigningCertificate>,
+    /// Its service-specific credentials (CodeCommit, Keyspaces, Bedrock).
+    #[serde(default)]
+    pub service_credentials: Vec<super::service_credentials::ServiceCredential>,
 }
 
 /// An IAM role with everything attached to it.
@@ -338,6 +344,8 @@ mod tests {
             permissions_boundary: None,
             groups: vec![],
             login_profile: None,
+            signing_certificates: vec![],
+            service_credentials: vec![],
         };
         let account: AccountId = "123456789012".parse().unwrap();
         assert_eq!(

@@ -2,8 +2,7 @@
 //! columns, one row for the root user and one per IAM user.
 //!
 //! rampart does not record when passwords or keys were last used, so those columns read
-//! `N/A` (AWS's value for "never used"). No signing certificates exist, so theirs read
-//! `false`/`N/A`.
+//! `N/A` (AWS's value for "never used"). The root user has no signing certificates here.
 
 use super::errors::{model_error, store_error};
 use super::mfa::{MFA_TABLE, MfaOwner, StoredMfa};
@@ -122,6 +121,19 @@ fn generate_csv(call: &Call<'_>) -> Result<String, AwsError> {
     rows.push(root.join(","));
     let users: Vec<StoredUser> = list(store, account, USER_TABLE).map_err(store_error)?;
     for user in users {
+        let certificates = user
+            .signing_certificates
+            .iter()
+            .map(|c| (c.status == "Active").to_string())
+            .chain(std::iter::repeat("false".to_owned()))
+            .zip(
+                user.signing_certificates
+                    .iter()
+                    .map(|c| iso(c.upload_date))
+                    .chain(std::iter::repeat("N/A".to_owned())),
+            )
+            .take(2)
+            .flat_map(|(active, rotated)| [active, rotated]);
         let mut keys = Vec::new();
         for id in &user.access_keys {
             if let Some((key, _)) = read_key(env, id).map_err(store_error)? {
@@ -154,7 +166,7 @@ fn generate_csv(call: &Call<'_>) -> Result<String, AwsError> {
             has_mfa(&owner).to_string(),
         ];
         row.extend(key_columns(&keys));
-        row.extend(["false", "N/A", "false", "N/A"].map(String::from));
+        row.extend(certificates);
         rows.push(row.join(","));
     }
     Ok(rows.join("\n"))

@@ -113,6 +113,8 @@ fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         permissions_boundary: input.permissions_boundary,
         groups: Vec::new(),
         login_profile: None,
+        signing_certificates: Vec::new(),
+        service_credentials: Vec::new(),
     };
     let batch = Batch::new().put_if(
         record_key(account, USER_TABLE, &user.name),
@@ -280,6 +282,16 @@ fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if !super::mfa::devices_of(call.env, &call.principal.account, &owner)?.is_empty() {
         return Err(delete_conflict(
             "Cannot delete entity, must delete MFA device first.",
+        ));
+    }
+    if !user.signing_certificates.is_empty() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must delete signing certificates first.",
+        ));
+    }
+    if !user.service_credentials.is_empty() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must delete service specific credentials first.",
         ));
     }
     if !user.groups.is_empty() {

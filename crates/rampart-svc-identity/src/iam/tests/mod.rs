@@ -1,6 +1,7 @@
 //! The IAM operations end to end over an in-memory store, as the pipeline calls them.
 
 mod account;
+mod credentials;
 mod details;
 mod governing;
 mod groups;
@@ -771,7 +772,7 @@ fn every_operation_names_a_resource_the_reference_knows() {
     let w = world();
     let input = json!({
         "UserName": "u", "RoleName": "r", "GroupName": "g", "InstanceProfileName": "p",
-        "PolicyName": "p",
+        "PolicyName": "p", "ServerCertificateName": "c", "ServiceName": "codecommit.amazonaws.com",
         "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/p"),
         "AWSServiceName": "autoscaling.amazonaws.com",
         "DeletionTaskId": "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling/x",
