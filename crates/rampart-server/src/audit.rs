@@ -81,12 +81,16 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
 
 /// CloudTrail's `userIdentity` for a principal.
 fn identity(principal: &Principal) -> UserIdentity {
+    if principal.kind == PrincipalKind::Anonymous {
+        return UserIdentity::anonymous();
+    }
     let mut identity = UserIdentity::unresolved(Some(principal.access_key_id.clone()));
     identity.identity_type = match principal.kind {
         PrincipalKind::Root => IdentityType::Root,
         PrincipalKind::User { .. } => IdentityType::IamUser,
         PrincipalKind::AssumedRole { .. } => IdentityType::AssumedRole,
         PrincipalKind::FederatedUser { .. } => IdentityType::FederatedUser,
+        PrincipalKind::Anonymous => IdentityType::AwsAccount,
     };
     identity.principal_id = Some(match &principal.kind {
         PrincipalKind::FederatedUser { name, .. } => format!("{}:{name}", principal.account),
@@ -127,7 +131,7 @@ fn session_context(principal: &Principal, session: &Session) -> SessionContext {
             account_id: principal.account.to_string(),
             user_name: parent_name.clone(),
         }),
-        PrincipalKind::Root | PrincipalKind::User { .. } => None,
+        PrincipalKind::Root | PrincipalKind::User { .. } | PrincipalKind::Anonymous => None,
     };
     SessionContext {
         web_id_federation_data: issuer.as_ref().map(|_| Value::Object(Default::default())),

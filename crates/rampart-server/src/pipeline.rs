@@ -164,8 +164,21 @@ impl Pipeline {
             .as_ref()
             .and_then(|s| s.region().parse::<Region>().ok())
             .unwrap_or_default();
-        let (mut caller, unchunked) =
-            self.authenticate(signed, parts, body, family(route.protocol));
+        let unsigned = route.operation.unsigned
+            && signed
+                .as_ref()
+                .is_err_and(|e| e.kind() == rampart_sigv4::ErrorKind::MissingAuthentication);
+        let (mut caller, unchunked) = match unsigned {
+            // The operation authenticates its caller itself (a web identity token).
+            true => (
+                Caller::Authenticated(Principal::anonymous(
+                    self.env.management_account.clone(),
+                    self.env.partition,
+                )),
+                None,
+            ),
+            false => self.authenticate(signed, parts, body, family(route.protocol)),
+        };
         if let Caller::Authenticated(principal) = &caller
             && !rampart_svc_identity::session_admits(
                 principal,

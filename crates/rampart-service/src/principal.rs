@@ -26,6 +26,9 @@ pub enum PrincipalKind {
         /// The session name the caller chose.
         session_name: String,
     },
+    /// An unsigned request, allowed only for operations that authenticate their caller
+    /// themselves (`AssumeRoleWithWebIdentity` proves it with a token).
+    Anonymous,
     /// A `GetFederationToken` session of an IAM user.
     FederatedUser {
         /// The federated user's name.
@@ -99,6 +102,7 @@ impl Principal {
                 ..
             } => ("sts", format!("assumed-role/{role_name}/{session_name}")),
             PrincipalKind::FederatedUser { name, .. } => ("sts", format!("federated-user/{name}")),
+            PrincipalKind::Anonymous => return "anonymous".to_owned(),
         };
         format!(
             "arn:{}:{service}::{}:{resource}",
@@ -135,7 +139,9 @@ impl Principal {
     /// The name CloudTrail shows as `userName`, if the identity has one.
     pub fn user_name(&self) -> Option<&str> {
         match &self.kind {
-            PrincipalKind::Root | PrincipalKind::AssumedRole { .. } => None,
+            PrincipalKind::Root | PrincipalKind::AssumedRole { .. } | PrincipalKind::Anonymous => {
+                None
+            }
             PrincipalKind::User { name, .. } => Some(name),
             PrincipalKind::FederatedUser { name, .. } => Some(name),
         }
@@ -148,6 +154,19 @@ impl Principal {
             PrincipalKind::User { .. } => "IAMUser",
             PrincipalKind::AssumedRole { .. } => "AssumedRole",
             PrincipalKind::FederatedUser { .. } => "FederatedUser",
+            PrincipalKind::Anonymous => "AWSAccount",
+        }
+    }
+
+    /// The caller of an unsigned request to the organization's endpoint.
+    pub fn anonymous(account: AccountId, partition: Partition) -> Principal {
+        Principal {
+            account,
+            partition,
+            kind: PrincipalKind::Anonymous,
+            principal_id: String::new(),
+            access_key_id: String::new(),
+            session: None,
         }
     }
 }

@@ -150,6 +150,7 @@ impl Enforcer {
 fn subject(principal: &Principal) -> rampart_policy::Principal {
     let account = principal.account.to_string();
     match &principal.kind {
+        PrincipalKind::Anonymous => rampart_policy::Principal::Anonymous,
         PrincipalKind::Root => rampart_policy::Principal::Root {
             partition: principal.partition.to_string(),
             account,

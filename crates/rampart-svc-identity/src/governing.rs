@@ -44,7 +44,7 @@ static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Mutex::def
 /// engine's catalogue.
 pub fn governing(env: &Env, principal: &Principal) -> Result<Arc<Governing>, StoreError> {
     let cache_key = match &principal.kind {
-        PrincipalKind::Root => return Ok(Arc::default()),
+        PrincipalKind::Root | PrincipalKind::Anonymous => return Ok(Arc::default()),
         PrincipalKind::User { .. } => {
             format!("{}/user/{}", principal.account, principal.principal_id)
         }
@@ -84,7 +84,7 @@ fn corrupt(what: &str, e: &rampart_policy::PolicyError) -> StoreError {
 fn load(env: &Env, principal: &Principal) -> Result<Governing, StoreError> {
     let account = &principal.account;
     match &principal.kind {
-        PrincipalKind::Root => Ok(Governing::default()),
+        PrincipalKind::Root | PrincipalKind::Anonymous => Ok(Governing::default()),
         PrincipalKind::User { name, .. } => user(env, account, name, &principal.principal_id),
         PrincipalKind::FederatedUser {
             parent_name,
