@@ -148,6 +148,28 @@ pub(crate) fn table(
                 None => a,
             })
             .collect(),
+        "ReplicateKey" => {
+            let replica = text(input, "ReplicaRegion");
+            let mut accesses: Vec<Access> = key_access(call, &action, key)?
+                .into_iter()
+                .map(|a| a.with("kms:ReplicaRegion", replica))
+                .collect();
+            accesses.push(
+                Access::new("kms:CreateKey", "*")
+                    .with("kms:ReplicaRegion", replica)
+                    .with("kms:MultiRegionKeyType", "REPLICA")
+                    .with_request_tags(kms_tags(input)),
+            );
+            if kms_tags(input).next().is_some() {
+                accesses
+                    .push(Access::new("kms:TagResource", "*").with_request_tags(kms_tags(input)));
+            }
+            accesses
+        }
+        "UpdatePrimaryRegion" => key_access(call, &action, key)?
+            .into_iter()
+            .map(|a| a.with("kms:PrimaryRegion", text(input, "PrimaryRegion")))
+            .collect(),
         "EnableKeyRotation" => key_access(call, &action, key)?
             .into_iter()
             .map(
@@ -217,7 +239,15 @@ fn create_key(action: String, input: &Value) -> Vec<Access> {
         .get("Origin")
         .and_then(Value::as_str)
         .unwrap_or("AWS_KMS");
+    let multi_region = input.get("MultiRegion").and_then(Value::as_bool) == Some(true);
     let describe = |access: Access| {
+        let access = if multi_region {
+            access
+                .with("kms:MultiRegion", "true")
+                .with("kms:MultiRegionKeyType", "PRIMARY")
+        } else {
+            access.with("kms:MultiRegion", "false")
+        };
         access
             .with("kms:KeySpec", spec)
             .with("kms:KeyUsage", usage)
@@ -255,7 +285,7 @@ fn blob_key_access(call: &Call<'_>, action: &str, blob_b64: &str) -> Result<Vec<
         .decode(blob_b64)
         .map_err(|_| errors::invalid_ciphertext())?;
     let header = blob::parse_blob(&bytes).map_err(|_| errors::invalid_ciphertext())?;
-    match key::load(call, &key::id_text(&header.key_id))? {
+    match key::load_by_id_bytes(call, &header.key_id)? {
         Some((record, version)) => Ok(vec![of_key(call, action, &record, version)?]),
         None => Ok(Vec::new()),
     }
@@ -287,12 +317,18 @@ fn of_key(
     version: u64,
 ) -> Result<Access, AwsError> {
     let tags = record.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    Ok(Access::new(action, &record.arn)
+    let access = Access::new(action, &record.arn)
         .with_resource_policy(crate::policy::compiled(call, record, version)?, true)
         .with_resource_tags(tags)
         .with("kms:KeySpec", &record.key_spec)
         .with("kms:KeyUsage", &record.key_usage)
-        .with("kms:KeyOrigin", &record.origin))
+        .with("kms:KeyOrigin", &record.origin);
+    Ok(match &record.multi_region {
+        Some(config) => access
+            .with("kms:MultiRegion", "true")
+            .with("kms:MultiRegionKeyType", config.key_type(record)),
+        None => access.with("kms:MultiRegion", "false"),
+    })
 }
 
 /// Adds `kms:EncryptionContext:<key>` for each pair and `kms:EncryptionContextKeys`.

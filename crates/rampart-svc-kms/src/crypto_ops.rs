@@ -106,14 +106,14 @@ fn open(
         ));
     }
     let header = blob::parse_blob(&bytes).map_err(|_| errors::invalid_ciphertext())?;
-    let blob_key = key::id_text(&header.key_id);
     if let Some(key_id) = key_id {
         let (named, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
-        if named.key_id != blob_key {
+        if named.id_bytes()? != header.key_id {
             return Err(errors::incorrect_key());
         }
     }
-    let (record, _) = key::load(call, &blob_key)?.ok_or_else(errors::invalid_ciphertext)?;
+    let (record, _) =
+        key::load_by_id_bytes(call, &header.key_id)?.ok_or_else(errors::invalid_ciphertext)?;
     record.require_usable()?;
     let material = record
         .material(call, header.backing_version)?

@@ -216,8 +216,8 @@ fn token(key_id: &[u8; 16], grant_id: &str) -> String {
     TOKEN_B64.encode(bytes)
 }
 
-/// The key id and grant id a token names.
-fn parse_token(token: &str) -> Result<(String, String), AwsError> {
+/// The key id bytes and grant id a token names.
+fn parse_token(token: &str) -> Result<([u8; 16], String), AwsError> {
     let bytes = TOKEN_B64
         .decode(token)
         .map_err(|_| errors::invalid_grant_token())?;
@@ -228,7 +228,7 @@ fn parse_token(token: &str) -> Result<(String, String), AwsError> {
     let (id, grant) = rest.split_at(16);
     let id: [u8; 16] = id.try_into().map_err(|_| errors::invalid_grant_token())?;
     let grant = String::from_utf8(grant.to_vec()).map_err(|_| errors::invalid_grant_token())?;
-    Ok((key::id_text(&id), grant))
+    Ok((id, grant))
 }
 
 /// Checks a request's `GrantTokens`: at most ten, each one of ours.
@@ -557,7 +557,7 @@ pub(crate) fn retire_target(
     let (key_id, grant_id) = match (token, key_id, grant_id) {
         (Some(token), _, _) => parse_token(token)?,
         (None, Some(key_id), Some(grant_id)) => (
-            resolve(call, key_id, Accept::KeysOnly)?.0.key_id,
+            resolve(call, key_id, Accept::KeysOnly)?.0.id_bytes()?,
             grant_id.to_owned(),
         ),
         _ => {
@@ -566,8 +566,8 @@ pub(crate) fn retire_target(
             ));
         }
     };
-    let (record, version) =
-        key::load(call, &key_id)?.ok_or_else(|| crate::resolve::key_not_found(call, &key_id))?;
+    let (record, version) = key::load_by_id_bytes(call, &key_id)?
+        .ok_or_else(|| crate::resolve::key_not_found(call, &key::id_text(&key_id)))?;
     Ok((record, version, grant_id))
 }
 
@@ -631,13 +631,7 @@ mod tests {
     fn tokens_name_key_and_grant() {
         let id = key::id_bytes("1234abcd-12ab-34cd-56ef-1234567890ab").unwrap();
         let t = token(&id, "abc123");
-        assert_eq!(
-            parse_token(&t).unwrap(),
-            (
-                "1234abcd-12ab-34cd-56ef-1234567890ab".to_owned(),
-                "abc123".to_owned()
-            )
-        );
+        assert_eq!(parse_token(&t).unwrap(), (id, "abc123".to_owned()));
         assert_eq!(
             parse_token("bm90IGEgdG9rZW4").unwrap_err().code,
             "InvalidGrantTokenException"

@@ -5,6 +5,7 @@ use crate::cache::Opened;
 use crate::errors;
 use crate::grants::Grant;
 use crate::import::Imported;
+use crate::multi_region::MultiRegion;
 use crate::rotation::Rotation;
 use crate::spec::{self, Kind};
 use base64::Engine;
@@ -86,6 +87,9 @@ pub(crate) struct KeyRecord {
     /// Automatic rotation, when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
+    /// The multi-Region key set this key belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<MultiRegion>,
 }
 
 impl KeyRecord {
@@ -104,8 +108,11 @@ impl KeyRecord {
             "KeyManager": "CUSTOMER",
             "CustomerMasterKeySpec": self.key_spec,
             "KeySpec": self.key_spec,
-            "MultiRegion": false,
+            "MultiRegion": self.multi_region.is_some(),
         });
+        if let Some(config) = &self.multi_region {
+            v["MultiRegionConfiguration"] = config.configuration(self);
+        }
         for (member, algorithms) in crate::spec::algorithms(&self.key_spec, &self.key_usage) {
             v[member] = json!(algorithms);
         }
@@ -244,6 +251,24 @@ impl KeyRecord {
         Ok(opened)
     }
 
+    /// Every backing version sealed again for the key `arn` (a multi-Region replica).
+    pub fn reseal_for(&self, call: &Call<'_>, arn: &str) -> Result<Vec<SealedMaterial>, AwsError> {
+        self.materials
+            .iter()
+            .map(|m| {
+                let bytes = self.open_bytes(call, m)?;
+                seal_bytes(
+                    call.env,
+                    arn,
+                    m.version,
+                    &bytes,
+                    m.created,
+                    m.rotation.as_deref(),
+                )
+            })
+            .collect()
+    }
+
     /// The raw bytes of a sealed backing version (zeroized on drop).
     fn open_bytes(
         &self,
@@ -288,14 +313,33 @@ fn seal_context(arn: &str, version: u32) -> Vec<u8> {
     format!("rampart/kms/key-material/{arn}/{version}").into_bytes()
 }
 
-/// A key UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`) as 16 bytes; `None` if it is not one.
+/// The prefix of multi-Region key ids.
+pub(crate) const MRK_PREFIX: &str = "mrk-";
+
+/// A key id as 16 bytes: a UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`) or a multi-Region key
+/// id (`mrk-` and 32 lower-case hex digits); `None` if it is neither.
 pub(crate) fn id_bytes(key_id: &str) -> Option<[u8; 16]> {
-    if key_id.len() != 36 {
-        return None;
+    let hex: String = match key_id.strip_prefix(MRK_PREFIX) {
+        Some(hex) if hex.len() == 32 && !hex.bytes().any(|b| b.is_ascii_uppercase()) => {
+            hex.to_owned()
+        }
+        Some(_) => return None,
+        None if key_id.len() == 36 => key_id.chars().filter(|c| *c != '-').collect(),
+        None => return None,
+    };
+    hex::decode(hex).ok()?.try_into().ok()
+}
+
+/// The key whose id has these 16 bytes (as a blob or a grant token carries them), whether a
+/// single-Region or a multi-Region key.
+pub(crate) fn load_by_id_bytes(
+    call: &Call<'_>,
+    bytes: &[u8; 16],
+) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+    match load(call, &id_text(bytes))? {
+        Some(found) => Ok(Some(found)),
+        None => load(call, &format!("{MRK_PREFIX}{}", hex::encode(bytes))),
     }
-    let hex: String = key_id.chars().filter(|c| *c != '-').collect();
-    let bytes = hex::decode(hex).ok()?;
-    bytes.try_into().ok()
 }
 
 /// The UUID text of 16 id bytes.
@@ -406,5 +450,9 @@ mod tests {
         assert_eq!(id_text(&bytes), id);
         assert_eq!(id_bytes("alias/x"), None);
         assert_eq!(id_bytes("1234abcd-12ab-34cd-56ef-1234567890zz"), None);
+        let mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+        assert_eq!(id_bytes(mrk), Some(bytes));
+        assert_eq!(id_bytes("mrk-1234ABCD12ab34cd56ef1234567890ab"), None);
+        assert_eq!(id_bytes("mrk-1234"), None);
     }
 }

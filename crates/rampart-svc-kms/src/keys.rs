@@ -3,6 +3,7 @@
 
 use crate::errors;
 use crate::key::{self, KEY_TABLE, KeyRecord, KeyState};
+use crate::multi_region::MultiRegion;
 use crate::policy;
 use crate::resolve::{Accept, key_arn, resolve};
 use crate::rotation;
@@ -94,17 +95,23 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Origin {origin} and custom key stores are not supported by this server yet."
         )));
     }
-    if input.multi_region == Some(true) {
+    let multi_region = input.multi_region == Some(true);
+    if multi_region && external {
         return Err(errors::unsupported(
-            "Multi-Region keys are not supported by this server yet.",
+            "Multi-Region keys with imported key material are not supported by this server yet.",
         ));
     }
     let description = input.description.unwrap_or_default();
     check_description(&description)?;
     let tags = validate_tags(&input.tags)?;
 
-    let key_id =
+    let uuid =
         rampart_crypto::random_uuid().ok_or_else(|| errors::internal("randomness failed"))?;
+    let key_id = if multi_region {
+        format!("{}{}", key::MRK_PREFIX, uuid.replace('-', ""))
+    } else {
+        uuid
+    };
     let arn = key_arn(call, &key_id);
     if let Some(document) = &input.policy {
         policy::check_new(
@@ -142,6 +149,10 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         grants: Vec::new(),
         import: external.then(Default::default),
         rotation: None,
+        multi_region: multi_region.then(|| MultiRegion {
+            primary_region: call.region.as_str().to_owned(),
+            regions: vec![call.region.as_str().to_owned()],
+        }),
     };
     let batch = Batch::new()
         .put_if(
@@ -157,7 +168,7 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "KeyMetadata": record.metadata() }))
 }
 
-fn check_description(description: &str) -> Result<(), AwsError> {
+pub(crate) fn check_description(description: &str) -> Result<(), AwsError> {
     if description.chars().count() > MAX_DESCRIPTION {
         return Err(errors::constraint(
             "description",
@@ -278,6 +289,15 @@ fn schedule_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )));
     }
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    if let Some(config) = &record.multi_region
+        && config.key_type(&record) == "PRIMARY"
+        && config.regions.len() > 1
+    {
+        return Err(errors::invalid_state(format!(
+            "{} is a multi-Region primary key with replicas; delete its replicas first.",
+            record.arn
+        )));
+    }
     let deletion_date = key::now(call) + days as f64 * SECONDS_PER_DAY;
     let record = key::update(
         call,

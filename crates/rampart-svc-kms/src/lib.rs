@@ -23,6 +23,7 @@ mod grants;
 mod import;
 mod key;
 mod keys;
+mod multi_region;
 mod policy;
 mod resolve;
 mod rotation;
@@ -44,5 +45,6 @@ pub fn register(registry: &mut rampart_service::Registry) {
     grants::register(registry);
     rotation::register(registry);
     import::register(registry);
+    multi_region::register(registry);
     registry.authorize("kms", authz::table);
 }

@@ -44,12 +44,21 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("kms", "ListKeyRotations", true, list_rotations);
 }
 
-/// The index entry of a key, written with the key.
+/// The index entry of a key in the caller's account and Region, written with the key.
 pub(crate) fn index_key(call: &Call<'_>, key_id: &str) -> Key {
+    index_key_in(
+        call.principal.account.as_str(),
+        call.region.as_str(),
+        key_id,
+    )
+}
+
+/// The index entry of the key `key_id` of `account` in `region`.
+pub(crate) fn index_key_in(account: &str, region: &str, key_id: &str) -> Key {
     Key::new(
         space::SYSTEM,
         INDEX_TABLE,
-        format!("{}/{}/{key_id}", call.principal.account, call.region),
+        format!("{account}/{region}/{key_id}"),
     )
 }
 
@@ -69,6 +78,11 @@ fn require_symmetric(record: &KeyRecord) -> Result<(), AwsError> {
 /// material is not rotated by KMS).
 fn require_rotatable(record: &KeyRecord) -> Result<(), AwsError> {
     require_symmetric(record)?;
+    if record.multi_region.is_some() {
+        return Err(errors::unsupported(
+            "Rotation of multi-Region keys is not supported by this server yet.",
+        ));
+    }
     if record.origin == "AWS_KMS" {
         Ok(())
     } else {
@@ -314,6 +328,7 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
             }
             if commit_unless_conflict(env, batch)? {
                 crate::cache::forget(&record_key);
+                crate::multi_region::forget_member(env, &record)?;
                 report.purged += 1;
             }
             continue;

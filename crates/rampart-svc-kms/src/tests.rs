@@ -90,7 +90,10 @@ fn create_key_refuses_what_is_not_there_by_name() {
         json!({"KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT"}),
     );
     assert_eq!(e.code, "ValidationException");
-    let e = w.error("CreateKey", json!({"MultiRegion": true}));
+    let e = w.error(
+        "CreateKey",
+        json!({"MultiRegion": true, "Origin": "EXTERNAL"}),
+    );
     assert_eq!(e.code, "UnsupportedOperationException");
 }
 
@@ -1117,4 +1120,163 @@ fn import_tokens_expire_after_a_day() {
                "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     );
     assert_eq!(e.code, "ExpiredImportTokenException");
+}
+
+#[test]
+fn multi_region_keys_replicate_and_decrypt_across_regions() {
+    let w = World::new();
+    let meta = w.call("CreateKey", json!({"MultiRegion": true}))["KeyMetadata"].clone();
+    let id = meta["KeyId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("mrk-") && id.len() == 36, "{id}");
+    assert_eq!(meta["MultiRegion"], true);
+    assert_eq!(
+        meta["MultiRegionConfiguration"],
+        json!({"MultiRegionKeyType": "PRIMARY",
+               "PrimaryKey": {"Arn": meta["Arn"], "Region": "us-east-1"},
+               "ReplicaKeys": []})
+    );
+    let blob = w.call(
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"everywhere"), "EncryptionContext": {"a": "b"}}),
+    )["CiphertextBlob"]
+        .clone();
+    let replica = w.call(
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1", "Description": "replica",
+               "Tags": [{"TagKey": "t", "TagValue": "v"}]}),
+    );
+    let replica_arn = format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/{id}");
+    assert_eq!(replica["ReplicaKeyMetadata"]["Arn"], replica_arn.as_str());
+    assert_eq!(
+        replica["ReplicaKeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "REPLICA"
+    );
+    assert_eq!(
+        replica["ReplicaTags"],
+        json!([{"TagKey": "t", "TagValue": "v"}])
+    );
+    assert!(
+        replica["ReplicaPolicy"]
+            .as_str()
+            .unwrap()
+            .contains("key-default-1")
+    );
+    // The primary's ciphertext decrypts in the replica's Region, and the reverse.
+    let opened = w
+        .try_in(
+            "eu-west-1",
+            "Decrypt",
+            json!({"CiphertextBlob": blob, "EncryptionContext": {"a": "b"}}),
+        )
+        .unwrap();
+    assert_eq!(opened["Plaintext"], b64(b"everywhere"));
+    assert_eq!(opened["KeyId"], replica_arn.as_str());
+    let back = w
+        .try_in(
+            "eu-west-1",
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(b"back")}),
+        )
+        .unwrap()["CiphertextBlob"]
+        .clone();
+    assert_eq!(
+        w.call("Decrypt", json!({"CiphertextBlob": back, "KeyId": id}))["Plaintext"],
+        b64(b"back")
+    );
+    let primary =
+        w.call("DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["MultiRegionConfiguration"]
+            .clone();
+    assert_eq!(
+        primary["ReplicaKeys"],
+        json!([{"Arn": replica_arn, "Region": "eu-west-1"}])
+    );
+    // One replica per Region; a replica does not replicate; a single-Region key neither.
+    let e = w.error(
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    );
+    assert_eq!(e.code, "AlreadyExistsException");
+    let e = w
+        .try_in(
+            "eu-west-1",
+            "ReplicateKey",
+            json!({"KeyId": id, "ReplicaRegion": "ap-south-1"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "UnsupportedOperationException");
+    let single = w.key();
+    let e = w.error(
+        "ReplicateKey",
+        json!({"KeyId": single["KeyId"], "ReplicaRegion": "eu-west-1"}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+    // The primary cannot go while it has replicas; the replica can.
+    let e = w.error("ScheduleKeyDeletion", json!({"KeyId": id}));
+    assert_eq!(e.code, "KMSInvalidStateException");
+
+    // Swap the primary, then delete the old primary (now a replica).
+    w.call(
+        "UpdatePrimaryRegion",
+        json!({"KeyId": id, "PrimaryRegion": "eu-west-1"}),
+    );
+    let here =
+        w.call("DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["MultiRegionConfiguration"]
+            .clone();
+    assert_eq!(here["MultiRegionKeyType"], "REPLICA");
+    assert_eq!(here["PrimaryKey"]["Region"], "eu-west-1");
+    w.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    w.base.clock.advance(Duration::from_secs(7 * 86_400));
+    assert_eq!(crate::run_due(&w.base.env).unwrap().purged, 1);
+    let there = w
+        .try_in("eu-west-1", "DescribeKey", json!({"KeyId": id}))
+        .unwrap()["KeyMetadata"]["MultiRegionConfiguration"]
+        .clone();
+    assert_eq!(there["MultiRegionKeyType"], "PRIMARY");
+    assert_eq!(there["ReplicaKeys"], json!([]));
+}
+
+#[test]
+fn multi_region_accesses_name_their_condition_keys() {
+    let w = World::new();
+    let id = w.call("CreateKey", json!({"MultiRegion": true}))["KeyMetadata"]["KeyId"].clone();
+    let root = w.base.root();
+    let accesses = w
+        .base
+        .accesses(
+            &root,
+            "kms",
+            "ReplicateKey",
+            &json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+        )
+        .unwrap();
+    let actions: Vec<_> = accesses.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["kms:ReplicateKey", "kms:CreateKey"]);
+    assert_eq!(
+        accesses[0].context.single("kms:ReplicaRegion"),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        accesses[0].context.single("kms:MultiRegionKeyType"),
+        Some("PRIMARY")
+    );
+    for access in &accesses {
+        assert_eq!(rampart_service::testkit::sar_violation(access), None);
+    }
+    let update = w
+        .base
+        .accesses(
+            &root,
+            "kms",
+            "UpdatePrimaryRegion",
+            &json!({"KeyId": id, "PrimaryRegion": "eu-west-1"}),
+        )
+        .unwrap();
+    assert_eq!(
+        update[0].context.single("kms:PrimaryRegion"),
+        Some("eu-west-1")
+    );
+    assert_eq!(rampart_service::testkit::sar_violation(&update[0]), None);
 }
