@@ -83,6 +83,11 @@ pub(crate) fn table(
         | "ListSigningCertificates"
         | "UpdateSigningCertificate"
         | "DeleteSigningCertificate"
+        | "UploadSSHPublicKey"
+        | "GetSSHPublicKey"
+        | "ListSSHPublicKeys"
+        | "UpdateSSHPublicKey"
+        | "DeleteSSHPublicKey"
         | "ResetServiceSpecificCredential"
         | "UpdateServiceSpecificCredential" => user_access(call, action, input)?.access,
         "CreateServiceSpecificCredential" | "DeleteServiceSpecificCredential" => {

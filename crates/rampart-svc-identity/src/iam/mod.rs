@@ -26,6 +26,7 @@ mod report;
 mod roles;
 mod service_credentials;
 mod simulate;
+mod ssh_keys;
 mod tags;
 mod users;
 mod versions;
@@ -77,6 +78,7 @@ pub(crate) fn register(registry: &mut Registry) {
     details::register(registry);
     certificates::register(registry);
     service_credentials::register(registry);
+    ssh_keys::register(registry);
     tags::register::<certificates::StoredServerCertificate>(registry);
     tags::register::<providers::StoredOidcProvider>(registry);
     tags::register::<providers::StoredSamlProvider>(registry);

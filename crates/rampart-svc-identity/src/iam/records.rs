@@ -56,6 +56,9 @@ pub(crate) struct StoredUser {
     /// Its service-specific credentials (CodeCommit, Keyspaces, Bedrock).
     #[serde(default)]
     pub service_credentials: Vec<super::service_credentials::ServiceCredential>,
+    /// Its SSH public keys.
+    #[serde(default)]
+    pub ssh_keys: Vec<super::ssh_keys::SshKey>,
 }
 
 /// An IAM role with everything attached to it.
@@ -346,6 +349,7 @@ mod tests {
             login_profile: None,
             signing_certificates: vec![],
             service_credentials: vec![],
+            ssh_keys: vec![],
         };
         let account: AccountId = "123456789012".parse().unwrap();
         assert_eq!(

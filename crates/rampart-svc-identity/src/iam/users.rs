@@ -115,6 +115,7 @@ fn create_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         login_profile: None,
         signing_certificates: Vec::new(),
         service_credentials: Vec::new(),
+        ssh_keys: Vec::new(),
     };
     let batch = Batch::new().put_if(
         record_key(account, USER_TABLE, &user.name),
@@ -287,6 +288,11 @@ fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if !user.signing_certificates.is_empty() {
         return Err(delete_conflict(
             "Cannot delete entity, must delete signing certificates first.",
+        ));
+    }
+    if !user.ssh_keys.is_empty() {
+        return Err(delete_conflict(
+            "Cannot delete entity, must delete SSH public keys first.",
         ));
     }
     if !user.service_credentials.is_empty() {

@@ -261,3 +261,62 @@ fn the_sts_token_preference_shows_in_the_summary() {
         "ValidationError"
     );
 }
+
+#[test]
+fn ssh_public_keys_belong_to_users() {
+    use crate::iam::ssh_keys::tests::{FINGERPRINT, KEY};
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "dev"})).unwrap();
+    let out = w
+        .call(
+            "UploadSSHPublicKey",
+            json!({"UserName": "dev", "SSHPublicKeyBody": KEY}),
+        )
+        .unwrap();
+    let key = &out["SSHPublicKey"];
+    assert_eq!(key["Fingerprint"], FINGERPRINT);
+    assert_eq!(key["Status"], "Active");
+    let id = key["SSHPublicKeyId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("APKA"));
+    assert_eq!(
+        code(w.call(
+            "UploadSSHPublicKey",
+            json!({"UserName": "dev", "SSHPublicKeyBody": KEY})
+        )),
+        "DuplicateSSHPublicKey"
+    );
+    let pem = w
+        .call(
+            "GetSSHPublicKey",
+            json!({"UserName": "dev", "SSHPublicKeyId": id, "Encoding": "PEM"}),
+        )
+        .unwrap();
+    assert!(
+        pem["SSHPublicKey"]["SSHPublicKeyBody"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    w.call(
+        "UpdateSSHPublicKey",
+        json!({"UserName": "dev", "SSHPublicKeyId": id, "Status": "Inactive"}),
+    )
+    .unwrap();
+    assert_eq!(
+        w.call("ListSSHPublicKeys", json!({"UserName": "dev"}))
+            .unwrap()["SSHPublicKeys"][0]["Status"],
+        "Inactive"
+    );
+    assert_eq!(
+        w.call("DeleteUser", json!({"UserName": "dev"}))
+            .unwrap_err()
+            .message,
+        "Cannot delete entity, must delete SSH public keys first."
+    );
+    w.call(
+        "DeleteSSHPublicKey",
+        json!({"UserName": "dev", "SSHPublicKeyId": id}),
+    )
+    .unwrap();
+    w.call("DeleteUser", json!({"UserName": "dev"})).unwrap();
+}
