@@ -8,16 +8,20 @@
 //! then answers `AWSOrganizationsNotInUseException`). A policy that `CreatePolicy` is about to
 //! create is named `policy/o-x/<type>/p-*`.
 
-use super::common::text;
+use super::common::{Need, need_of, text};
 use super::errors::store_error;
 use super::model::{Arns, Org};
 use super::view::view;
+use rampart_policy::Policy;
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, no_rule};
+use rampart_types::AccountId;
 use serde_json::Value;
 
 /// Operations whose only resource is `*`.
-const WILDCARD_ONLY: [&str; 12] = [
+const WILDCARD_ONLY: [&str; 14] = [
+    "DescribeResourcePolicy",
+    "DeleteResourcePolicy",
     "LeaveOrganization",
     "CreateOrganization",
     "DescribeOrganization",
@@ -33,7 +37,8 @@ const WILDCARD_ONLY: [&str; 12] = [
 ];
 
 /// Operations that name resources of the organization.
-const WITH_RESOURCES: [&str; 28] = [
+const WITH_RESOURCES: [&str; 29] = [
+    "PutResourcePolicy",
     "DescribeEffectivePolicy",
     "CreateAccount",
     "EnablePolicyType",
@@ -67,6 +72,13 @@ const WITH_RESOURCES: [&str; 28] = [
 /// Tagging operations.
 const TAGGING: [&str; 3] = ["TagResource", "UntagResource", "ListTagsForResource"];
 
+/// The delegation policy's operations.
+const RESOURCE_POLICY: [&str; 3] = [
+    "PutResourcePolicy",
+    "DescribeResourcePolicy",
+    "DeleteResourcePolicy",
+];
+
 /// The accesses Organizations `operation` with `input` needs.
 pub(super) fn table(
     call: &Call<'_>,
@@ -75,7 +87,8 @@ pub(super) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let known = WILDCARD_ONLY.contains(&operation)
         || WITH_RESOURCES.contains(&operation)
-        || TAGGING.contains(&operation);
+        || TAGGING.contains(&operation)
+        || RESOURCE_POLICY.contains(&operation);
     if !known {
         return Err(no_rule("organizations", operation));
     }
@@ -85,13 +98,20 @@ pub(super) fn table(
         Some(s) => access.with("organizations:ServicePrincipal", s),
         None => access,
     };
-    if WILDCARD_ONLY.contains(&operation) {
-        return Ok(vec![with_service(Access::new(action, "*"))]);
-    }
     let view = view(call.env).map_err(store_error)?;
     let Some(org) = view.org.as_deref() else {
-        return Ok(vec![Access::new(action, "*")]);
+        return Ok(vec![with_service(Access::new(action, "*"))]);
     };
+    if WILDCARD_ONLY.contains(&operation) {
+        let access = with_service(Access::new(action, "*"));
+        return Ok(delegated(
+            call,
+            operation,
+            org,
+            view.resource_policy.as_ref(),
+            vec![access],
+        ));
+    }
     let on = On {
         org,
         arns: Arns {
@@ -173,6 +193,13 @@ pub(super) fn table(
                     .with("organizations:PolicyType", member("PolicyType")),
             ]
         }
+        "PutResourcePolicy" => {
+            let arn = match &org.resource_policy {
+                Some(id) => on.arns.resource_policy(id),
+                None => on.arns.resource_policy("rp-*"),
+            };
+            vec![Access::new(&action, arn).with_request_tags(request_tags(input))]
+        }
         "ListPolicies" => {
             vec![Access::new(&action, "*").with("organizations:PolicyType", member("Filter"))]
         }
@@ -200,7 +227,43 @@ pub(super) fn table(
             }
         }
     };
-    Ok(accesses)
+    Ok(delegated(
+        call,
+        operation,
+        org,
+        view.resource_policy.as_ref(),
+        accesses,
+    ))
+}
+
+/// A member account's call that only the delegation policy can allow: each access carries that
+/// policy, owned by the management account, so the engine requires it to allow the caller.
+fn delegated(
+    call: &Call<'_>,
+    operation: &str,
+    org: &Org,
+    policy: Option<&Policy>,
+    accesses: Vec<Access>,
+) -> Vec<Access> {
+    let caller = call.principal.account.to_string();
+    let delegable = match need_of(operation) {
+        Need::Delegable => true,
+        Need::Read => !org.delegated.contains_key(&caller),
+        Need::Management | Need::Member => false,
+    };
+    let (Some(policy), Ok(management)) = (policy, org.management.parse::<AccountId>()) else {
+        return accesses;
+    };
+    if caller == org.management || !org.accounts.contains_key(&caller) || !delegable {
+        return accesses;
+    }
+    accesses
+        .into_iter()
+        .map(|a| {
+            a.with_resource_policy(policy.clone(), false)
+                .with_resource_account(management.clone())
+        })
+        .collect()
 }
 
 /// Accesses to the organization's resources, with their tags.

@@ -14,13 +14,29 @@ use std::sync::Arc;
 pub(super) enum Need {
     /// Only the management account.
     Management,
-    /// The management account or a delegated administrator (read-only operations).
+    /// The management account, or a member account the organization's delegation policy
+    /// allows (policy management and tagging).
+    Delegable,
+    /// The management account, a delegated administrator, or a member account the delegation
+    /// policy allows (read-only operations).
     Read,
     /// Any account of the organization (`DescribeOrganization`).
     Member,
 }
 
-/// Whether the caller's account may run an operation that needs `need` in `org`.
+/// What `operation` needs of its caller's account.
+pub(super) fn need_of(operation: &str) -> Need {
+    match operation {
+        "DescribeOrganization" | "LeaveOrganization" | "DescribeEffectivePolicy" => Need::Member,
+        op if op.starts_with("Describe") || op.starts_with("List") => Need::Read,
+        op if super::resource_policy::DELEGABLE.contains(&op) => Need::Delegable,
+        _ => Need::Management,
+    }
+}
+
+/// Whether the caller's account may run an operation that needs `need` in `org`. A member
+/// account passes a delegable operation while the organization has a delegation policy: the
+/// pipeline has then checked the call against that policy (see `authz`).
 pub(super) fn check_caller(org: &Org, call: &Call<'_>, need: Need) -> Result<(), AwsError> {
     let caller = call.principal.account.to_string();
     if caller == org.management {
@@ -32,6 +48,7 @@ pub(super) fn check_caller(org: &Org, call: &Call<'_>, need: Need) -> Result<(),
     match need {
         Need::Member => Ok(()),
         Need::Read if org.delegated.contains_key(&caller) => Ok(()),
+        Need::Read | Need::Delegable if org.resource_policy.is_some() => Ok(()),
         _ => Err(super::errors::access_denied()),
     }
 }

@@ -14,6 +14,7 @@ mod effective;
 mod errors;
 mod model;
 mod policies;
+mod resource_policy;
 mod structure;
 mod tags;
 mod units;
@@ -56,6 +57,7 @@ pub(crate) fn register(registry: &mut Registry) {
     delegation::register(registry);
     effective::register(registry);
     tags::register(registry);
+    resource_policy::register(registry);
     registry.authorize("organizations", authz::table);
 }
 

@@ -64,6 +64,9 @@ pub(super) struct Org {
     pub delegated: BTreeMap<String, BTreeMap<String, f64>>,
     /// Service principals with trusted access, to the date it was enabled.
     pub service_access: BTreeMap<String, f64>,
+    /// The id (`rp-...`) of the delegation policy, whose content is in [`POLICY_TABLE`].
+    #[serde(default)]
+    pub resource_policy: Option<String>,
 }
 
 /// An organizational unit.
@@ -356,6 +359,11 @@ impl Arns<'_> {
         } else {
             format!("{}/{kind}/{id}", self.base("policy"))
         }
+    }
+
+    /// The ARN of the delegation policy `id`.
+    pub(super) fn resource_policy(&self, id: &str) -> String {
+        format!("{}/{id}", self.base("resourcepolicy"))
     }
 
     /// The ARN of the account `id` (`account/o-x/<id>`).

@@ -124,7 +124,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let now = epoch_seconds(call.env.clock.now());
     let org = update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         if org.feature_set != "ALL" {
             return Err(error(
                 "PolicyTypeNotAvailableForOrganizationException",
@@ -199,7 +199,7 @@ fn update_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let now = epoch_seconds(call.env.clock.now());
     let org = update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         if super::model::aws_managed(&id).is_some() {
             return Err(immutable());
         }
@@ -251,7 +251,7 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let id = policy_id(&input, "PolicyId")?.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         if super::model::aws_managed(&id).is_some() {
             return Err(immutable());
         }
@@ -308,7 +308,7 @@ fn attach(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let target = target_id(&input, "TargetId")?.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         let kind = org.policy_kind(&id).ok_or_else(policy_not_found)?;
         if org.node(&target).is_none() {
             return Err(target_not_found());
@@ -343,7 +343,7 @@ fn detach(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let target = target_id(&input, "TargetId")?.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         let kind = org.policy_kind(&id).ok_or_else(policy_not_found)?;
         if org.node(&target).is_none() {
             return Err(target_not_found());

@@ -119,6 +119,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             creations: Vec::new(),
             delegated: BTreeMap::new(),
             service_access: BTreeMap::new(),
+            resource_policy: None,
         };
         Ok((Some(org.clone()), Change::of(org)))
     })?;
@@ -140,7 +141,12 @@ fn delete(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
                 "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.",
             ));
         }
-        let contents = org.policies.keys().map(|id| (id.clone(), None)).collect();
+        let contents = org
+            .policies
+            .keys()
+            .chain(org.resource_policy.iter())
+            .map(|id| (id.clone(), None))
+            .collect();
         Ok((
             None,
             Change {
@@ -174,7 +180,7 @@ fn enable_type(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let kind = policy_type(&input, "PolicyType")?.to_owned();
     let org = update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         check_root(org, &input)?;
         if org.feature_set != "ALL" {
             return Err(error(
@@ -211,7 +217,7 @@ fn disable_type(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let kind = policy_type(&input, "PolicyType")?.to_owned();
     let org = update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         check_root(org, &input)?;
         if !org.enabled(&kind) {
             return Err(type_not_enabled());

@@ -43,7 +43,7 @@ fn tag(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let new = tags(&input)?;
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         if !exists(org, &id) {
             return Err(target_not_found());
         }
@@ -65,7 +65,7 @@ fn untag(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         .collect();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Management)?;
+        check_caller(org, call, Need::Delegable)?;
         if !exists(org, &id) {
             return Err(target_not_found());
         }

@@ -21,6 +21,8 @@ pub(super) struct View {
     pub org: Option<Arc<Org>>,
     /// The SCPs and RCPs attached anywhere, compiled, by policy id.
     compiled: HashMap<String, Policy>,
+    /// The organization's delegation policy, compiled.
+    pub resource_policy: Option<Policy>,
     /// Standings computed from this view, by account id.
     standings: Mutex<HashMap<String, Arc<Standing>>>,
 }
@@ -88,9 +90,22 @@ fn load(env: &Env) -> Result<View, StoreError> {
         let kind_name = org.policy_kind(id).unwrap_or_default();
         compiled.insert(id.clone(), policy.named(arns.policy(id, &kind_name)));
     }
+    let resource_policy = match &org.resource_policy {
+        Some(id) => {
+            let content = model::read_content(store, id)?.ok_or_else(|| {
+                StoreError::Corrupt(format!("resource policy {id} has no content"))
+            })?;
+            let policy = Policy::parse_stored(&content, PolicyKind::Resource).map_err(|e| {
+                StoreError::Corrupt(format!("stored resource policy no longer parses: {e}"))
+            })?;
+            Some(policy.named(arns.resource_policy(id)))
+        }
+        None => None,
+    };
     Ok(View {
         org: Some(Arc::new(org)),
         compiled,
+        resource_policy,
         standings: Mutex::default(),
     })
 }

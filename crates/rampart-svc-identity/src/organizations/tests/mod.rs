@@ -224,6 +224,13 @@ fn accesses_follow_the_service_authorization_reference() {
             json!({"ResourceId": policy, "TagKeys": ["k"]}),
         ),
         ("ListTagsForResource", json!({"ResourceId": account})),
+        ("PutResourcePolicy", json!({"Content": "{}"})),
+        ("DescribeResourcePolicy", json!({})),
+        (
+            "DescribeEffectivePolicy",
+            json!({"PolicyType": "TAG_POLICY", "TargetId": account}),
+        ),
+        ("LeaveOrganization", json!({})),
     ];
     for (op, input) in cases {
         let accesses = w

@@ -160,3 +160,79 @@ fn a_closed_account_can_do_nothing() {
         .unwrap();
     assert!(check(&w, &admin, Access::new("iam:ListUsers", "*")).is_err());
 }
+
+/// Whether the pipeline lets `principal` call `op` with `input`: every access of the
+/// authorization table, checked by the enforcer.
+fn may(w: &World, principal: &Principal, op: &str, input: &Value) -> bool {
+    let accesses = w
+        .base
+        .accesses(principal, "organizations", op, input)
+        .unwrap();
+    let enforcer = Enforcer::new(&w.base.env, principal, Context::new()).unwrap();
+    accesses.iter().all(|a| enforcer.check(a).is_ok())
+}
+
+#[test]
+fn a_delegation_policy_lets_the_member_accounts_it_names_read_and_manage_policies() {
+    let w = org_world();
+    let trusted = w.create_account("trusted");
+    let other = w.create_account("other");
+    let admin = w.role_session(&trusted, "OrganizationAccountAccessRole");
+    let stranger = w.role_session(&other, "OrganizationAccountAccessRole");
+    let list = json!({});
+    assert_eq!(
+        code(w.call_as(&admin, "ListAccounts", list.clone())),
+        "AccessDeniedException"
+    );
+    let put = |statement: Value| {
+        w.call(
+            "PutResourcePolicy",
+            json!({"Content": json!({"Version": "2012-10-17", "Statement": [statement]}).to_string()}),
+        )
+    };
+    let principal = json!({"AWS": format!("arn:aws:iam::{trusted}:root")});
+    let e = put(json!({"Effect": "Allow", "Principal": principal, "Action": "organizations:CreateAccount", "Resource": "*"}))
+        .unwrap_err();
+    assert_eq!(reason(&e), Some("UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"));
+    assert_eq!(
+        code(w.call("DescribeResourcePolicy", json!({}))),
+        "ResourcePolicyNotFoundException"
+    );
+    let out = put(json!({
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": ["organizations:List*", "organizations:Describe*", "organizations:CreatePolicy"],
+        "Resource": "*",
+    }))
+    .unwrap();
+    let id = out["ResourcePolicy"]["ResourcePolicySummary"]["Id"]
+        .as_str()
+        .unwrap();
+    assert!(id.starts_with("rp-"));
+    assert_eq!(w.call("DescribeResourcePolicy", json!({})).unwrap(), out);
+    // The trusted account reads; the other member does not.
+    assert!(may(&w, &admin, "ListAccounts", &list));
+    w.call_as(&admin, "ListAccounts", list.clone()).unwrap();
+    assert!(!may(&w, &stranger, "ListAccounts", &list));
+    let create = json!({"Name": "p", "Type": "SERVICE_CONTROL_POLICY", "Description": "", "Content": DENY_CREATE_KEY});
+    assert!(may(&w, &admin, "CreatePolicy", &create));
+    w.call_as(&admin, "CreatePolicy", create.clone()).unwrap();
+    // What the policy does not grant stays denied.
+    let attach = json!({"PolicyId": "p-FullAWSAccess", "TargetId": trusted});
+    assert!(!may(&w, &admin, "AttachPolicy", &attach));
+    assert_eq!(
+        code(w.call_as(
+            &admin,
+            "CreateAccount",
+            json!({"Email": "x@y.co", "AccountName": "x"})
+        )),
+        "AccessDeniedException"
+    );
+    // The management account is not bound by it.
+    assert!(may(&w, &w.root, "AttachPolicy", &attach));
+    w.call("DeleteResourcePolicy", json!({})).unwrap();
+    assert_eq!(
+        code(w.call_as(&admin, "ListAccounts", list)),
+        "AccessDeniedException"
+    );
+}
