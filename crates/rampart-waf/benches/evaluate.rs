@@ -210,5 +210,24 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+fn detectors(c: &mut Criterion) {
+    use rampart_waf::detect::{sqli, xss};
+    let benign = b"Looking forward to the select few products you offer! Jane O'Reilly, 5 stars.";
+    let sqli_payload = b"1' UNION SELECT username, password FROM users WHERE '1'='1";
+    let xss_payload = b"<img src=x onerror=alert(document.cookie)>";
+    c.bench_function("detect/sqli-benign", |b| {
+        b.iter(|| sqli::is_sqli(black_box(benign), sqli::Sensitivity::Low))
+    });
+    c.bench_function("detect/sqli-attack", |b| {
+        b.iter(|| sqli::is_sqli(black_box(sqli_payload), sqli::Sensitivity::Low))
+    });
+    c.bench_function("detect/xss-benign", |b| {
+        b.iter(|| xss::is_xss(black_box(benign)))
+    });
+    c.bench_function("detect/xss-attack", |b| {
+        b.iter(|| xss::is_xss(black_box(xss_payload)))
+    });
+}
+
+criterion_group!(benches, bench, detectors);
 criterion_main!(benches);

@@ -2,6 +2,8 @@
 //! script (dangerous elements, event-handler attributes, script URLs, CSS expressions), also
 //! when the value starts inside an attribute (a quote, then a new handler attribute).
 
+use memchr::memmem;
+
 const DANGEROUS_TAGS: &[&[u8]] = &[
     b"script",
     b"style",
@@ -204,17 +206,18 @@ const DOM_PROPERTIES: &[&[u8]] = &[
 /// A call of a script sink (`alert(1)`, `(alert)(1)`, `alert?.(1)`, ``alert`1` ``,
 /// `confirm.call(null,1)`) or a DOM property that only script reads.
 fn script_call(s: &[u8]) -> bool {
-    if DOM_PROPERTIES
+    let dom_object = [&b"document"[..], b"location", b"innerhtml"]
         .iter()
-        .any(|p| s.windows(p.len()).any(|w| w == *p))
-    {
+        .any(|w| memmem::find(s, w).is_some());
+    if dom_object && DOM_PROPERTIES.iter().any(|p| memmem::find(s, p).is_some()) {
         return true;
     }
+    // A call needs `(` or a backtick after the sink.
+    if !s.iter().any(|&b| b == b'(' || b == b'`') {
+        return false;
+    }
     for sink in SINKS {
-        let mut from = 0;
-        while let Some(p) = s[from..].windows(sink.len()).position(|w| w == *sink) {
-            let at = from + p;
-            from = at + 1;
+        for at in memmem::find_iter(s, sink) {
             let boundary = at == 0 || !(s[at - 1].is_ascii_alphanumeric() || s[at - 1] == b'_');
             if !boundary {
                 continue;
@@ -402,7 +405,7 @@ fn is_handler(name: &[u8]) -> bool {
 /// The value closes an attribute (quote) and adds an event handler: `" onmouseover=alert(1)`.
 fn attribute_breakout(s: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(p) = s[i..].windows(2).position(|w| w == b"on") {
+    while let Some(p) = memmem::find(&s[i..], b"on") {
         let at = i + p;
         i = at + 2;
         let preceded = at > 0 && (is_space(s[at - 1]) || matches!(s[at - 1], b'"' | b'\'' | b'`'));
@@ -430,6 +433,10 @@ fn attribute_breakout(s: &[u8]) -> bool {
 
 /// CSS that runs script: `expression(`, `-moz-binding`, `behavior:` or `url(javascript:`.
 fn css_expression(s: &[u8]) -> bool {
+    // Every signature needs `(`, `@` or `:` (possibly CSS-escaped, which starts with `\\`).
+    if !s.iter().any(|&b| matches!(b, b'(' | b'@' | b':' | b'\\')) {
+        return false;
+    }
     let decoded = crate::transform::Transform::CssDecode.apply(s);
     let compact: Vec<u8> = decoded
         .iter()
@@ -437,7 +444,7 @@ fn css_expression(s: &[u8]) -> bool {
         .filter(|b| !b.is_ascii_whitespace() && *b != b'\\' && *b != b'\'' && *b != b'"')
         .map(|b| b.to_ascii_lowercase())
         .collect();
-    let has = |needle: &[u8]| compact.windows(needle.len()).any(|w| w == needle);
+    let has = |needle: &[u8]| memmem::find(&compact, needle).is_some();
     has(b"expression(")
         || has(b"-moz-binding")
         || has(b"behavior:url")
