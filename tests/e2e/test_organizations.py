@@ -153,3 +153,35 @@ def test_bad_input_gets_aws_errors_and_changes_nothing(server):
     assert member_client(server, member, "organizations").describe_organization()["Organization"][
         "MasterAccountId"
     ] != member
+
+
+def test_a_delegation_policy_lets_a_member_account_read_the_organization(server):
+    org, root, ou, account = organization_with_member(server)
+    member_org = member_client(server, account, "organizations")
+    assert error_of(member_org.list_accounts)["Code"] == "AccessDeniedException"
+    org.put_resource_policy(Content=policy({
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": ["organizations:List*", "organizations:Describe*"],
+        "Resource": "*",
+    }))
+    assert {a["Id"] for a in member_org.list_accounts()["Accounts"]} >= {account}
+    denied = error_of(lambda: member_org.create_organizational_unit(ParentId=root, Name="x"))
+    assert denied["Code"] == "AccessDeniedException"
+    org.delete_resource_policy()
+    assert error_of(member_org.list_accounts)["Code"] == "AccessDeniedException"
+
+
+def test_the_aws_cli_manages_the_organization(server):
+    _, created, _ = server.aws("organizations", "create-organization")
+    _, described, _ = server.aws("organizations", "describe-organization")
+    assert described["Organization"]["Id"] == created["Organization"]["Id"]
+    _, roots, _ = server.aws("organizations", "list-roots")
+    root = roots["Roots"][0]["Id"]
+    _, unit, _ = server.aws(
+        "organizations", "create-organizational-unit", "--parent-id", root, "--name", "eng"
+    )
+    assert unit["OrganizationalUnit"]["Name"] == "eng"
+    code, _, err = server.aws("organizations", "delete-organizational-unit",
+                              "--organizational-unit-id", "ou-abcd-12345678", check=False)
+    assert code != 0 and "OrganizationalUnitNotFoundException" in err
