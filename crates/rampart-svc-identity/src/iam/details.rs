@@ -110,7 +110,7 @@ fn role_detail(call: &Call<'_>, role: &StoredRole) -> Result<Value, AwsError> {
         "RolePolicyList": inline_details(&role.inline_policies),
         "AttachedManagedPolicies": attached(&role.attached_policies),
         "Tags": role.tags,
-        "RoleLastUsed": match &role.role_last_used {
+        "RoleLastUsed": match &super::roles::last_used(call.env, account, role)? {
             Some((date, region)) => json!({ "LastUsedDate": date, "Region": region }),
             None => json!({}),
         },

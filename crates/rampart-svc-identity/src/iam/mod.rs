@@ -52,7 +52,7 @@ pub(crate) use records::{
     unused_imports,
     reason = "the Organizations work creates roles with them"
 )]
-pub(crate) use roles::{NewRole, create_role_record};
+pub(crate) use roles::{NewRole, create_role_record, note_role_used};
 
 use rampart_service::Registry;
 

@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 pub(crate) const ROLES_PER_ACCOUNT: usize = 1_000;
 /// The deletion tasks of service-linked roles, in the account's space.
 const DELETION_TABLE: &str = "iam.slr-deletion";
+/// When each role was last used, in the account's space, keyed by lower-cased role name.
+const ROLE_USE_TABLE: &str = "iam.role-last-used";
 
 impl Tagged for StoredRole {
     const TITLE: &'static str = "Role";
@@ -326,8 +328,67 @@ fn create_role(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn get_role_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let name = entity_name::<StoredRole>(&input)?;
-    let (role, _) = existing::<StoredRole>(call, name)?;
+    let (mut role, _) = existing::<StoredRole>(call, name)?;
+    role.role_last_used = last_used(call.env, &call.principal.account, &role)?;
     Ok(output(call, &role))
+}
+
+/// When and where a role was last assumed, kept apart from the role record so that noting a
+/// use does not disturb what governs the account's principals.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleUse {
+    role_id: String,
+    date: f64,
+    region: String,
+}
+
+fn use_key(account: &AccountId, role_name: &str) -> Key {
+    Key::new(
+        space::account(account),
+        ROLE_USE_TABLE,
+        role_name.to_lowercase(),
+    )
+}
+
+/// Notes that `role` was just assumed in `region` (`RoleLastUsed`); the lead's AssumeRole
+/// family calls it.
+#[allow(
+    dead_code,
+    reason = "the lead's AssumeRole family notes role use with it"
+)]
+pub(crate) fn note_role_used(
+    env: &Env,
+    account: &AccountId,
+    role: &StoredRole,
+    region: &str,
+) -> Result<(), AwsError> {
+    let record = RoleUse {
+        role_id: role.role_id.clone(),
+        date: rampart_service::epoch_seconds(env.clock.now()),
+        region: region.to_owned(),
+    };
+    env.store
+        .commit(Batch::new().put_if(
+            use_key(account, &role.name),
+            encode(&record).map_err(store_error)?,
+            Expect::Any,
+        ))
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// When and where `role` (this very role, not an earlier one of the same name) was last used.
+pub(crate) fn last_used(
+    env: &Env,
+    account: &AccountId,
+    role: &StoredRole,
+) -> Result<Option<(f64, String)>, AwsError> {
+    let found: Option<(RoleUse, u64)> =
+        get_record(env.store.as_ref(), &use_key(account, &role.name)).map_err(store_error)?;
+    Ok(found
+        .filter(|(u, _)| u.role_id == role.role_id)
+        .map(|(u, _)| (u.date, u.region)))
 }
 
 #[derive(Deserialize)]

@@ -662,3 +662,38 @@ fn role_authorization_follows_the_service_authorization_reference() {
     );
     assert_eq!(tag.context.single("aws:RequestTag/k"), Some("v"));
 }
+
+#[test]
+fn role_use_is_noted_apart_from_the_role() {
+    let w = world();
+    create(&w, "r");
+    let account = ACCOUNT.parse().unwrap();
+    let (role, _) = get_role(w.env.store.as_ref(), &account, "r")
+        .unwrap()
+        .unwrap();
+    let marks = |w: &World| {
+        w.env
+            .store
+            .watermark(&rampart_store::space::account(&account), "iam.role")
+    };
+    let before = marks(&w);
+    crate::iam::note_role_used(&w.env, &account, &role, "eu-west-1").unwrap();
+    assert_eq!(
+        marks(&w),
+        before,
+        "what governs principals is not disturbed"
+    );
+    let got = w.call("GetRole", json!({"RoleName": "r"})).unwrap();
+    assert_eq!(got["Role"]["RoleLastUsed"]["Region"], "eu-west-1");
+    assert_eq!(
+        got["Role"]["RoleLastUsed"]["LastUsedDate"],
+        json!(1_700_000_000.0)
+    );
+    // A role re-created under the name has not been used.
+    w.call("DeleteRole", json!({"RoleName": "r"})).unwrap();
+    create(&w, "r");
+    assert_eq!(
+        w.call("GetRole", json!({"RoleName": "r"})).unwrap()["Role"]["RoleLastUsed"],
+        json!({})
+    );
+}
