@@ -202,7 +202,8 @@ fn trust_allows(
     }
 }
 
-/// The issuer's JSON Web Key Set, fetched through discovery and kept for a few minutes.
+/// The issuer's JSON Web Key Set, fetched through discovery and kept for a few minutes (per
+/// issuer and trusted thumbprints: a provider that pins other certificates fetches its own).
 fn signing_keys(
     call: &Call<'_>,
     issuer: &str,
@@ -210,10 +211,11 @@ fn signing_keys(
     now: i64,
 ) -> Result<Value, AwsError> {
     static CACHE: LazyLock<Mutex<HashMap<String, (i64, Value)>>> = LazyLock::new(Mutex::default);
+    let cache_key = format!("{issuer} {}", provider.thumbprints.join(","));
     let cached = CACHE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get(issuer)
+        .get(&cache_key)
         .filter(|(at, _)| now - at < KEYS_TTL)
         .map(|(_, keys)| keys.clone());
     if let Some(keys) = cached {
@@ -246,6 +248,6 @@ fn signing_keys(
     CACHE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(issuer.to_owned(), (now, keys.clone()));
+        .insert(cache_key, (now, keys.clone()));
     Ok(keys)
 }
