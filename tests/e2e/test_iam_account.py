@@ -157,3 +157,51 @@ def test_the_credential_report(server):
     assert [r["user"] for r in rows] == ["<root_account>", "alice"]
     assert rows[1]["access_key_1_active"] == "true"
     assert rows[1]["password_enabled"] == "false"
+
+
+def test_user_credentials_and_certificates(server, tmp_path):
+    import subprocess
+
+    iam = server.client("iam")
+    iam.create_user(UserName="dev")
+    key_file = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-t", "rsa", "-b", "2048", "-N", "", "-q", "-f", str(key_file)], check=True)
+    body = (tmp_path / "key.pub").read_text()
+    key = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=body)["SSHPublicKey"]
+    expected = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "md5", "-f", str(tmp_path / "key.pub")], capture_output=True, text=True, check=True
+    ).stdout.split()[1].removeprefix("MD5:")
+    assert key["Fingerprint"] == expected
+    pem = iam.get_ssh_public_key(UserName="dev", SSHPublicKeyId=key["SSHPublicKeyId"], Encoding="PEM")
+    assert pem["SSHPublicKey"]["SSHPublicKeyBody"].startswith("-----BEGIN PUBLIC KEY-----")
+    err = error_of(lambda: iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=body))
+    assert err["Error"]["Code"] == "DuplicateSSHPublicKey"
+
+    credential = iam.create_service_specific_credential(UserName="dev", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredential"
+    ]
+    assert credential["ServiceUserName"].startswith("dev-at-")
+    listed = iam.list_service_specific_credentials(UserName="dev")["ServiceSpecificCredentials"]
+    assert "ServicePassword" not in listed[0]
+    err = error_of(lambda: iam.create_service_specific_credential(UserName="dev", ServiceName="s3.amazonaws.com"))
+    assert err["Error"]["Code"] == "NotSupportedService"
+
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+         "-subj", "/CN=rampart-e2e", "-keyout", str(tmp_path / "tls.key"), "-out", str(tmp_path / "tls.crt")],
+        check=True, capture_output=True,
+    )
+    certificate = (tmp_path / "tls.crt").read_text()
+    meta = iam.upload_server_certificate(
+        ServerCertificateName="site", CertificateBody=certificate, PrivateKey=(tmp_path / "tls.key").read_text()
+    )["ServerCertificateMetadata"]
+    assert meta["Arn"].endswith(":server-certificate/site")
+    assert meta["Expiration"].year >= 2026
+    got = iam.get_server_certificate(ServerCertificateName="site")["ServerCertificate"]
+    assert got["CertificateBody"] == certificate
+    err = error_of(lambda: iam.upload_signing_certificate(UserName="dev", CertificateBody="not a certificate"))
+    assert err["Error"]["Code"] == "MalformedCertificate"
+    signing = iam.upload_signing_certificate(UserName="dev", CertificateBody=certificate)["Certificate"]
+    assert signing["Status"] == "Active"
+    err = error_of(lambda: iam.delete_user(UserName="dev"))
+    assert err["Error"]["Code"] == "DeleteConflict"
