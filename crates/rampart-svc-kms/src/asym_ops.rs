@@ -1,5 +1,6 @@
 //! The operations of asymmetric and HMAC keys: GetPublicKey, Sign, Verify, RSA Encrypt and
-//! Decrypt, DeriveSharedSecret, GenerateMac, VerifyMac, and GenerateDataKeyPair(WithoutPlaintext)
+//! Decrypt, DeriveSharedSecret, ML-KEM Encapsulate and Decapsulate, GenerateMac, VerifyMac, and
+//! GenerateDataKeyPair(WithoutPlaintext)
 //! (a fresh key pair whose private key is sealed under a symmetric KMS key).
 //!
 //! Private keys are opened from the store for each call and zeroized when dropped; they, the
@@ -32,6 +33,8 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("kms", "GenerateMac", true, generate_mac);
     registry.register("kms", "VerifyMac", true, verify_mac);
     registry.register("kms", "DeriveSharedSecret", true, derive_shared_secret);
+    registry.register("kms", "Encapsulate", true, encapsulate);
+    registry.register("kms", "Decapsulate", true, decapsulate);
     registry.register("kms", "GenerateDataKeyPair", true, |c, i| {
         generate_data_key_pair(c, i, true)
     });
@@ -97,9 +100,11 @@ fn get_public_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
     record.require_usable()?;
-    let public = private_key(call, &record)?
-        .public_key_der()
-        .map_err(|_| errors::internal("public key encoding failed"))?;
+    let public = match spec::kind(&record.key_spec) {
+        Some(Kind::Kem(_)) => record.kem_key(call)?.public_key_der(),
+        _ => private_key(call, &record)?.public_key_der(),
+    }
+    .map_err(|_| errors::internal("public key encoding failed"))?;
     let mut out = json!({
         "KeyId": record.arn,
         "PublicKey": B64.encode(public),
@@ -413,6 +418,69 @@ fn derive_shared_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError
         "SharedSecret": B64.encode(secret.as_slice()),
         "KeyAgreementAlgorithm": "ECDH",
         "KeyOrigin": record.origin,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KemInput {
+    key_id: String,
+    encapsulation_algorithm: String,
+    shared_secret_ciphertext_blob: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The ML-KEM key of an Encapsulate or Decapsulate request.
+fn kem_of(call: &Call<'_>, input: &KemInput, operation: &str) -> Result<KeyRecord, AwsError> {
+    let record = usable(call, &input.key_id, &["ENCAPSULATE_DECAPSULATE"], operation)?;
+    if input.encapsulation_algorithm != "ML_KEM" {
+        return Err(algorithm_mismatch(&record, &input.encapsulation_algorithm));
+    }
+    Ok(record)
+}
+
+fn encapsulate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: KemInput = from_input(input, "ValidationException")?;
+    let record = kem_of(call, &input, "Encapsulate")?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let (ciphertext, secret) = record
+        .kem_key(call)?
+        .encapsulate()
+        .map_err(|_| errors::internal("encapsulation failed"))?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "SharedSecret": B64.encode(secret.as_slice()),
+        "SharedSecretCiphertextBlob": B64.encode(ciphertext),
+        "EncapsulationAlgorithm": "ML_KEM",
+    }))
+}
+
+/// Decapsulate: only a ciphertext of the wrong length is InvalidCiphertextException; any
+/// other yields a secret (ML-KEM's implicit rejection, as AWS documents).
+fn decapsulate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: KemInput = from_input(input, "ValidationException")?;
+    let ciphertext = decode(
+        "sharedSecretCiphertextBlob",
+        input
+            .shared_secret_ciphertext_blob
+            .as_deref()
+            .ok_or_else(|| errors::validation("SharedSecretCiphertextBlob is required."))?,
+    )?;
+    let record = kem_of(call, &input, "Decapsulate")?;
+    if input.dry_run {
+        return Err(errors::dry_run());
+    }
+    let secret = record
+        .kem_key(call)?
+        .decapsulate(&ciphertext)
+        .map_err(|_| errors::invalid_ciphertext())?;
+    Ok(json!({
+        "KeyId": record.arn,
+        "SharedSecret": B64.encode(secret.as_slice()),
+        "EncapsulationAlgorithm": "ML_KEM",
     }))
 }
 

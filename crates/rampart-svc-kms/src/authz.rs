@@ -199,6 +199,8 @@ pub(crate) fn table(
         | "RotateKeyOnDemand"
         | "ListKeyRotations"
         | "DeleteImportedKeyMaterial"
+        | "Encapsulate"
+        | "Decapsulate"
         | "GetPublicKey" => key_access(call, &action, key)?,
         "TagResource" => key_access(call, &action, text(input, "KeyId"))?
             .into_iter()

@@ -6,7 +6,7 @@
 //! and all. Material is zeroized when its last holder drops it.
 
 use crate::key::KeyRecord;
-use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
+use rampart_crypto::kms::{KemKey, KeyMaterial, MacKey, PrivateKey};
 use rampart_policy::Policy;
 use rampart_store::Key;
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 pub(crate) enum Opened {
     Symmetric(Arc<KeyMaterial>),
     Private(Arc<PrivateKey>),
+    Kem(Arc<KemKey>),
     Mac(Arc<MacKey>),
 }
 

@@ -392,6 +392,7 @@ fn supported(record: &KeyRecord) -> Vec<&'static str> {
             ][..],
             (_, "SIGN_VERIFY") => &["Sign", "Verify", "GetPublicKey"][..],
             (_, "KEY_AGREEMENT") => &["DeriveSharedSecret", "GetPublicKey"][..],
+            (_, "ENCAPSULATE_DECAPSULATE") => &["Encapsulate", "Decapsulate", "GetPublicKey"][..],
             _ => &[][..],
         },
     );

@@ -10,7 +10,7 @@ use crate::rotation::Rotation;
 use crate::spec::{self, Kind};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
+use rampart_crypto::kms::{KemKey, KeyMaterial, MacKey, PrivateKey};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
@@ -214,6 +214,14 @@ impl KeyRecord {
         }
     }
 
+    /// The current key pair of an ML-KEM key.
+    pub fn kem_key(&self, call: &Call<'_>) -> Result<Arc<KemKey>, AwsError> {
+        match self.opened(call, self.latest()?)? {
+            Opened::Kem(key) => Ok(key),
+            _ => Err(errors::internal("an ML-KEM key of another kind of key")),
+        }
+    }
+
     /// The current HMAC key of an HMAC key.
     pub fn mac_key(&self, call: &Call<'_>) -> Result<Arc<MacKey>, AwsError> {
         match self.opened(call, self.latest()?)? {
@@ -242,6 +250,9 @@ impl KeyRecord {
             )),
             Kind::Asymmetric(spec) => Opened::Private(Arc::new(
                 PrivateKey::from_pkcs8(spec, &bytes).map_err(|_| unreadable())?,
+            )),
+            Kind::Kem(spec) => Opened::Kem(Arc::new(
+                KemKey::from_bytes(spec, &bytes).map_err(|_| unreadable())?,
             )),
             Kind::Mac(spec) => Opened::Mac(Arc::new(
                 MacKey::from_bytes(spec, &bytes).ok_or_else(unreadable)?,

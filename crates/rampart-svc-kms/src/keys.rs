@@ -9,7 +9,7 @@ use crate::resolve::{Accept, key_arn, resolve};
 use crate::rotation;
 use crate::spec::{self, Kind};
 use crate::tags::{Tag, validate_tags};
-use rampart_crypto::kms::{KeyMaterial, MacKey, PrivateKey};
+use rampart_crypto::kms::{KemKey, KeyMaterial, MacKey, PrivateKey};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use rampart_store::{Batch, Expect, Scan, space};
@@ -64,6 +64,10 @@ fn new_material(kind: Kind) -> Result<Zeroizing<Vec<u8>>, AwsError> {
             let key = MacKey::generate(spec).ok_or_else(randomness)?;
             Zeroizing::new(key.expose().to_vec())
         }
+        Kind::Kem(spec) => {
+            let key = KemKey::generate(spec).map_err(|_| randomness())?;
+            Zeroizing::new(key.expose().to_vec())
+        }
         Kind::Asymmetric(spec) => {
             let key = PrivateKey::generate(spec).map_err(|_| randomness())?;
             Zeroizing::new(key.pkcs8().to_vec())
@@ -85,7 +89,7 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (kind, usage) = spec::check(spec, input.key_usage.as_deref())?;
     let origin = input.origin.as_deref().unwrap_or("AWS_KMS");
     let external = origin == "EXTERNAL";
-    if external && matches!(kind, Kind::Asymmetric(_)) {
+    if external && matches!(kind, Kind::Asymmetric(_) | Kind::Kem(_)) {
         return Err(errors::unsupported(format!(
             "Importing key material for KeySpec {spec} is not supported by this server yet."
         )));

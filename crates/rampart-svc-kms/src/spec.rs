@@ -2,7 +2,7 @@
 //! and usage lists in its metadata.
 
 use crate::errors;
-use rampart_crypto::kms::{AsymmetricSpec, MacSpec};
+use rampart_crypto::kms::{AsymmetricSpec, KemSpec, MacSpec};
 use rampart_protocol::AwsError;
 
 /// Every `KeySpec` of the model.
@@ -43,6 +43,7 @@ const MODEL_USAGES: &[&str] = &[
 pub(crate) enum Kind {
     Symmetric,
     Asymmetric(AsymmetricSpec),
+    Kem(KemSpec),
     Mac(MacSpec),
 }
 
@@ -53,6 +54,7 @@ pub(crate) fn kind(spec: &str) -> Option<Kind> {
     }
     AsymmetricSpec::from_name(spec)
         .map(Kind::Asymmetric)
+        .or_else(|| KemSpec::from_name(spec).map(Kind::Kem))
         .or_else(|| MacSpec::from_name(spec).map(Kind::Mac))
 }
 
@@ -61,6 +63,7 @@ fn usages(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Symmetric => &["ENCRYPT_DECRYPT"],
         Kind::Mac(_) => &["GENERATE_VERIFY_MAC"],
+        Kind::Kem(_) => &["ENCAPSULATE_DECAPSULATE"],
         Kind::Asymmetric(a) if a.is_rsa() => &["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
         Kind::Asymmetric(a) if a.supports_key_agreement() => &["SIGN_VERIFY", "KEY_AGREEMENT"],
         Kind::Asymmetric(_) => &["SIGN_VERIFY"],
@@ -110,6 +113,7 @@ pub(crate) fn algorithms(spec: &str, usage: &str) -> Vec<(&'static str, Vec<&'st
     match (kind(spec), usage) {
         (Some(Kind::Symmetric), _) => vec![("EncryptionAlgorithms", vec!["SYMMETRIC_DEFAULT"])],
         (Some(Kind::Mac(m)), _) => vec![("MacAlgorithms", vec![m.algorithm()])],
+        (Some(Kind::Kem(_)), _) => vec![("EncapsulationAlgorithms", vec!["ML_KEM"])],
         (Some(Kind::Asymmetric(_)), "ENCRYPT_DECRYPT") => vec![(
             "EncryptionAlgorithms",
             vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"],
@@ -168,5 +172,13 @@ mod tests {
             vec![("MacAlgorithms", vec!["HMAC_SHA_224"])]
         );
         assert_eq!(algorithms("RSA_4096", "SIGN_VERIFY")[0].1.len(), 6);
+        assert_eq!(
+            check("ML_KEM_768", None).unwrap().1,
+            "ENCAPSULATE_DECAPSULATE"
+        );
+        assert_eq!(
+            algorithms("ML_KEM_1024", "ENCAPSULATE_DECAPSULATE"),
+            vec![("EncapsulationAlgorithms", vec!["ML_KEM"])]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! KMS cryptography: symmetric key material and the ciphertext blob format, asymmetric keys
-//! ([`PrivateKey`]: RSA, ECDSA/ECDH, ML-DSA) and HMAC keys ([`MacKey`]).
+//! ([`PrivateKey`]: RSA, ECDSA/ECDH, ML-DSA), ML-KEM keys ([`KemKey`]), HMAC keys ([`MacKey`])
+//! and the wrapping of imported key material.
 //!
 //! A KMS key's backing material is a 256-bit AES key ([`KeyMaterial`]). [`encrypt`] seals a
 //! plaintext under it into a self-describing blob that names the key and the backing-key
@@ -11,6 +12,7 @@ mod asymmetric;
 mod blob;
 mod context;
 mod import;
+mod kem;
 mod mac;
 mod material;
 
@@ -20,6 +22,7 @@ pub use asymmetric::{
 pub use blob::{BLOB_OVERHEAD, BlobHeader, decrypt, encrypt, parse_blob};
 pub use context::canonical_context;
 pub use import::{WrappingAlgorithm, material_fingerprint, unwrap_material, wrap_material};
+pub use kem::{KemKey, KemSpec};
 pub use mac::{MacKey, MacSpec};
 pub use material::{KeyMaterial, random_vec};
 
