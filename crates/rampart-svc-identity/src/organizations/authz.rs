@@ -19,7 +19,10 @@ use rampart_types::AccountId;
 use serde_json::Value;
 
 /// Operations whose only resource is `*`.
-const WILDCARD_ONLY: [&str; 14] = [
+const WILDCARD_ONLY: [&str; 17] = [
+    "ListHandshakesForAccount",
+    "ListHandshakesForOrganization",
+    "EnableAllFeatures",
     "DescribeResourcePolicy",
     "DeleteResourcePolicy",
     "LeaveOrganization",
@@ -37,7 +40,12 @@ const WILDCARD_ONLY: [&str; 14] = [
 ];
 
 /// Operations that name resources of the organization.
-const WITH_RESOURCES: [&str; 29] = [
+const WITH_RESOURCES: [&str; 34] = [
+    "InviteAccountToOrganization",
+    "AcceptHandshake",
+    "DeclineHandshake",
+    "CancelHandshake",
+    "DescribeHandshake",
     "PutResourcePolicy",
     "DescribeEffectivePolicy",
     "CreateAccount",
@@ -192,6 +200,25 @@ pub(super) fn table(
                 on.node(target)
                     .with("organizations:PolicyType", member("PolicyType")),
             ]
+        }
+        "InviteAccountToOrganization" => {
+            let target = input
+                .get("Target")
+                .map_or("", |t| text(t, "Id").unwrap_or_default());
+            let arn = on.arns.account(target);
+            vec![Access::new(&action, arn).with_request_tags(request_tags(input))]
+        }
+        "AcceptHandshake" | "DeclineHandshake" | "CancelHandshake" | "DescribeHandshake" => {
+            let id = member("HandshakeId");
+            let kind = org
+                .handshakes
+                .iter()
+                .find(|h| h.id == id)
+                .map_or("invite", |h| h.action.as_str());
+            // The invited account answers within its own account.
+            let access = Access::new(&action, on.arns.handshake(id, kind))
+                .with_resource_account(call.principal.account.clone());
+            vec![access]
         }
         "PutResourcePolicy" => {
             let arn = match &org.resource_policy {

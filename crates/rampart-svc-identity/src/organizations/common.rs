@@ -27,7 +27,13 @@ pub(super) enum Need {
 /// What `operation` needs of its caller's account.
 pub(super) fn need_of(operation: &str) -> Need {
     match operation {
-        "DescribeOrganization" | "LeaveOrganization" | "DescribeEffectivePolicy" => Need::Member,
+        "DescribeOrganization"
+        | "LeaveOrganization"
+        | "DescribeEffectivePolicy"
+        | "AcceptHandshake"
+        | "DeclineHandshake"
+        | "DescribeHandshake"
+        | "ListHandshakesForAccount" => Need::Member,
         op if op.starts_with("Describe") || op.starts_with("List") => Need::Read,
         op if super::resource_policy::DELEGABLE.contains(&op) => Need::Delegable,
         _ => Need::Management,

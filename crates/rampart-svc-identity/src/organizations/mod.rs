@@ -12,6 +12,7 @@ mod common;
 mod delegation;
 mod effective;
 mod errors;
+mod handshakes;
 mod model;
 mod policies;
 mod resource_policy;
@@ -58,6 +59,7 @@ pub(crate) fn register(registry: &mut Registry) {
     effective::register(registry);
     tags::register(registry);
     resource_policy::register(registry);
+    handshakes::register(registry);
     registry.authorize("organizations", authz::table);
 }
 

@@ -67,6 +67,26 @@ pub(super) struct Org {
     /// The id (`rp-...`) of the delegation policy, whose content is in [`POLICY_TABLE`].
     #[serde(default)]
     pub resource_policy: Option<String>,
+    /// Handshakes (invitations, the move to all features), oldest first.
+    #[serde(default)]
+    pub handshakes: Vec<StoredHandshake>,
+}
+
+/// A handshake the organization sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct StoredHandshake {
+    /// `h-` and 10 characters.
+    pub id: String,
+    /// `INVITE` or `ENABLE_ALL_FEATURES`.
+    pub action: String,
+    /// The invited account (for `INVITE`).
+    pub target: Option<String>,
+    /// `OPEN`, `ACCEPTED`, `DECLINED` or `CANCELED` (`EXPIRED` is derived from the clock).
+    pub state: String,
+    pub requested: f64,
+    pub expires: f64,
+    pub notes: Option<String>,
 }
 
 /// An organizational unit.
@@ -364,6 +384,15 @@ impl Arns<'_> {
     /// The ARN of the delegation policy `id`.
     pub(super) fn resource_policy(&self, id: &str) -> String {
         format!("{}/{id}", self.base("resourcepolicy"))
+    }
+
+    /// The ARN of handshake `id` for `action` (`handshake/o-x/invite/h-...`).
+    pub(super) fn handshake(&self, id: &str, action: &str) -> String {
+        format!(
+            "{}/{}/{id}",
+            self.base("handshake"),
+            action.to_ascii_lowercase()
+        )
     }
 
     /// The ARN of the account `id` (`account/o-x/<id>`).

@@ -120,6 +120,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             delegated: BTreeMap::new(),
             service_access: BTreeMap::new(),
             resource_policy: None,
+            handshakes: Vec::new(),
         };
         Ok((Some(org.clone()), Change::of(org)))
     })?;

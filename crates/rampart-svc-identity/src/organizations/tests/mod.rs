@@ -2,6 +2,7 @@
 //! them, and the standing they give the enforcer.
 
 mod accounts;
+mod handshakes;
 mod policies;
 mod standing;
 
