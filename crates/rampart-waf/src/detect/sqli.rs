@@ -179,8 +179,18 @@ const COMMON_FUNCS: &[&str] = &[
 ];
 
 fn classify_word(w: &[u8], next_is_paren: bool, paren_adjacent: bool) -> Tok {
-    let lower = w.to_ascii_lowercase();
-    let s = std::str::from_utf8(&lower).unwrap_or("");
+    // Every keyword and known function is short: longer words are plain words or calls.
+    let mut buf = [0u8; 32];
+    let Some(lower) = buf.get_mut(..w.len()) else {
+        return if paren_adjacent {
+            Tok::Func(Func::Generic)
+        } else {
+            Tok::Word
+        };
+    };
+    lower.copy_from_slice(w);
+    lower.make_ascii_lowercase();
+    let s = std::str::from_utf8(lower).unwrap_or("");
     if next_is_paren {
         if DANGEROUS_FUNCS.contains(&s) {
             return Tok::Func(Func::Dangerous);
