@@ -129,3 +129,20 @@ def test_hmac_and_data_key_pairs(server):
     _, out, _ = server.aws("cloudtrail", "lookup-events")
     assert any(json.loads(e["CloudTrailEvent"])["eventName"] == "GenerateMac" for e in out["Events"])
     assert mac_b64 not in server.log()
+
+
+def test_post_quantum_keys_round_trip(server):
+    kms = server.client("kms")
+    kem = kms.create_key(KeySpec="ML_KEM_1024", KeyUsage="ENCAPSULATE_DECAPSULATE")["KeyMetadata"]
+    assert kem["EncapsulationAlgorithms"] == ["ML_KEM"]
+    sealed = kms.encapsulate(KeyId=kem["KeyId"], EncapsulationAlgorithm="ML_KEM")
+    opened = kms.decapsulate(
+        KeyId=kem["KeyId"], EncapsulationAlgorithm="ML_KEM",
+        SharedSecretCiphertextBlob=sealed["SharedSecretCiphertextBlob"],
+    )
+    assert opened["SharedSecret"] == sealed["SharedSecret"] and len(opened["SharedSecret"]) == 32
+    dsa = kms.create_key(KeySpec="ML_DSA_44", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    assert dsa["SigningAlgorithms"] == ["ML_DSA_SHAKE_256"]
+    signature = kms.sign(KeyId=dsa["KeyId"], Message=b"pq", SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
+    assert len(signature) == 2420
+    assert kms.verify(KeyId=dsa["KeyId"], Message=b"pq", Signature=signature, SigningAlgorithm="ML_DSA_SHAKE_256")["SignatureValid"]
