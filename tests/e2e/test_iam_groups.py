@@ -46,6 +46,7 @@ def test_group_crud_and_errors(server):
     assert err["Error"]["Message"] == "Cannot delete entity, must remove users from group first."
     err = error_of(lambda: iam.delete_user(UserName="alice"))
     assert err["Error"]["Code"] == "DeleteConflict"
+    assert err["Error"]["Message"] == "Cannot delete entity, must remove users from group first."
     iam.update_group(GroupName="Admins", NewGroupName="Operators")
     assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]] == ["Operators"]
     iam.remove_user_from_group(GroupName="Operators", UserName="alice")

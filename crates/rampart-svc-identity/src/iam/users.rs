@@ -262,58 +262,64 @@ struct UserNameInput {
     user_name: String,
 }
 
-fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: UserNameInput = from_input(input, "ValidationError")?;
-    check_name_for_lookup(&input.user_name)?;
-    let (user, version) = existing::<StoredUser>(call, &input.user_name)?;
-    if !user.access_keys.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete access keys first.",
-        ));
-    }
-    if user.login_profile.is_some() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete login profile first.",
-        ));
-    }
+/// What must go before a user can be deleted, if anything is left, checked in the order of
+/// AWS's API reference, with AWS's message.
+fn deletion_conflict(call: &Call<'_>, user: &StoredUser) -> Result<Option<&'static str>, AwsError> {
     let owner = super::mfa::MfaOwner::User {
         name: user.name.clone(),
         user_id: user.user_id.clone(),
     };
-    if !super::mfa::devices_of(call.env, &call.principal.account, &owner)?.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must delete MFA device first.",
-        ));
-    }
-    if !user.signing_certificates.is_empty() {
-        return Err(delete_conflict(
+    let has_mfa = !super::mfa::devices_of(call.env, &call.principal.account, &owner)?.is_empty();
+    let conflicts = [
+        (
+            !user.access_keys.is_empty(),
+            "Cannot delete entity, must delete access keys first.",
+        ),
+        (
+            user.login_profile.is_some(),
+            "Cannot delete entity, must delete login profile first.",
+        ),
+        (
+            !user.signing_certificates.is_empty(),
             "Cannot delete entity, must delete signing certificates first.",
-        ));
-    }
-    if !user.ssh_keys.is_empty() {
-        return Err(delete_conflict(
+        ),
+        (
+            !user.ssh_keys.is_empty(),
             "Cannot delete entity, must delete SSH public keys first.",
-        ));
-    }
-    if !user.service_credentials.is_empty() {
-        return Err(delete_conflict(
+        ),
+        (
+            !user.service_credentials.is_empty(),
             "Cannot delete entity, must delete service specific credentials first.",
-        ));
-    }
-    if !user.groups.is_empty() {
-        return Err(delete_conflict(
-            "Cannot delete entity, must remove user from all groups first.",
-        ));
-    }
-    if !user.inline_policies.is_empty() {
-        return Err(delete_conflict(
+        ),
+        (
+            has_mfa,
+            "Cannot delete entity, must delete MFA device first.",
+        ),
+        (
+            !user.inline_policies.is_empty(),
             "Cannot delete entity, must delete policies first.",
-        ));
-    }
-    if !user.attached_policies.is_empty() {
-        return Err(delete_conflict(
+        ),
+        (
+            !user.attached_policies.is_empty(),
             "Cannot delete entity, must detach all policies first.",
-        ));
+        ),
+        (
+            !user.groups.is_empty(),
+            "Cannot delete entity, must remove users from group first.",
+        ),
+    ];
+    Ok(conflicts
+        .into_iter()
+        .find(|(blocked, _)| *blocked)
+        .map(|(_, message)| message))
+}
+
+fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: UserNameInput = from_input(input, "ValidationError")?;
+    check_name_for_lookup(&input.user_name)?;
+    let (user, version) = existing::<StoredUser>(call, &input.user_name)?;
+    if let Some(conflict) = deletion_conflict(call, &user)? {
+        return Err(delete_conflict(conflict));
     }
     let key = record_key(&call.principal.account, USER_TABLE, &user.name);
     call.env

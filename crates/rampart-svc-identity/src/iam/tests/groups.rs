@@ -99,7 +99,7 @@ fn deletions_wait_for_members_and_policies() {
     assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
     assert_eq!(
         e.message,
-        "Cannot delete entity, must remove user from all groups first."
+        "Cannot delete entity, must remove users from group first."
     );
     w.call(
         "RemoveUserFromGroup",
