@@ -19,7 +19,8 @@ use rampart_types::AccountId;
 use serde_json::Value;
 
 /// Operations whose only resource is `*`.
-const WILDCARD_ONLY: [&str; 17] = [
+const WILDCARD_ONLY: [&str; 18] = [
+    "ListAccountsWithInvalidEffectivePolicy",
     "ListHandshakesForAccount",
     "ListHandshakesForOrganization",
     "EnableAllFeatures",
@@ -40,7 +41,8 @@ const WILDCARD_ONLY: [&str; 17] = [
 ];
 
 /// Operations that name resources of the organization.
-const WITH_RESOURCES: [&str; 34] = [
+const WITH_RESOURCES: [&str; 35] = [
+    "ListEffectivePolicyValidationErrors",
     "InviteAccountToOrganization",
     "AcceptHandshake",
     "DeclineHandshake",
@@ -102,9 +104,15 @@ pub(super) fn table(
     }
     let action = format!("organizations:{operation}");
     let service = text(input, "ServicePrincipal");
-    let with_service = |access: Access| match service {
-        Some(s) => access.with("organizations:ServicePrincipal", s),
-        None => access,
+    let with_service = |access: Access| {
+        let access = match text(input, "PolicyType") {
+            Some(kind) => access.with("organizations:PolicyType", kind),
+            None => access,
+        };
+        match service {
+            Some(s) => access.with("organizations:ServicePrincipal", s),
+            None => access,
+        }
     };
     let view = view(call.env).map_err(store_error)?;
     let Some(org) = view.org.as_deref() else {
@@ -192,6 +200,10 @@ pub(super) fn table(
         "ListPoliciesForTarget" => vec![
             on.node(member("TargetId"))
                 .with("organizations:PolicyType", member("Filter")),
+        ],
+        "ListEffectivePolicyValidationErrors" => vec![
+            on.node(member("AccountId"))
+                .with("organizations:PolicyType", member("PolicyType")),
         ],
         "DescribeEffectivePolicy" => {
             let caller = call.principal.account.to_string();

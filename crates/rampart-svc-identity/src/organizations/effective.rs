@@ -1,28 +1,83 @@
 //! DescribeEffectivePolicy: the management policies (tag policies, backup policies, ...) that
 //! apply to an account, merged from the root down through its OUs to the account with the
 //! inheritance operators `@@assign` (replace), `@@append` (add to a list) and `@@remove`
-//! (take from a list); `@@operators_allowed_for_child_policies` is not enforced.
+//! (take from a list); `@@operators_allowed_for_child_policies` is not enforced. Merging never
+//! fails here, so ListAccountsWithInvalidEffectivePolicy and ListEffectivePolicyValidationErrors
+//! report no errors.
 
-use super::common::{Need, check_caller, read_org, target_id};
+use super::common::{Need, check_caller, page, read_org, target_id};
 use super::errors::{error, invalid, store_error, target_not_found};
 use super::model::{Node, Org, RCP, SCP, read_content};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Registry};
+use rampart_service::{Call, Registry, epoch_seconds};
 use serde_json::{Map, Value, json};
 
-/// Registers the operation.
+/// Registers the operations of this module.
 pub(super) fn register(registry: &mut Registry) {
     registry.register("organizations", "DescribeEffectivePolicy", true, describe);
+    registry.register(
+        "organizations",
+        "ListAccountsWithInvalidEffectivePolicy",
+        true,
+        list_invalid,
+    );
+    registry.register(
+        "organizations",
+        "ListEffectivePolicyValidationErrors",
+        true,
+        list_errors,
+    );
 }
 
-fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let kind = super::common::policy_type(&input, "PolicyType")?;
+/// The `PolicyType` member: a type with effective policies (not SCPs or RCPs).
+fn effective_type(input: &Value) -> Result<&str, AwsError> {
+    let kind = super::common::policy_type(input, "PolicyType")?;
     if kind == SCP || kind == RCP {
         return Err(invalid(
             "INVALID_ENUM_POLICY_TYPE",
             format!("You specified an invalid value for PolicyType: {kind}"),
         ));
     }
+    Ok(kind)
+}
+
+fn not_found() -> AwsError {
+    error(
+        "EffectivePolicyNotFoundException",
+        "We can't find an effective policy of the PolicyType that you specified.",
+    )
+}
+
+fn list_invalid(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let kind = effective_type(&input)?;
+    let org = read_org(call, Need::Read)?;
+    if !org.enabled(kind) {
+        return Err(not_found());
+    }
+    let mut out = page(&input, "Accounts", Vec::new())?;
+    out["PolicyType"] = json!(kind);
+    Ok(out)
+}
+
+fn list_errors(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let account = super::common::account_id(&input, "AccountId")?;
+    let kind = effective_type(&input)?;
+    let org = read_org(call, Need::Read)?;
+    let member = org
+        .accounts
+        .get(account)
+        .ok_or_else(super::errors::account_not_found)?;
+    effective(call, &org, account, kind)?.ok_or_else(not_found)?;
+    let mut out = page(&input, "EffectivePolicyValidationErrors", Vec::new())?;
+    out["AccountId"] = json!(account);
+    out["PolicyType"] = json!(kind);
+    out["Path"] = json!(format!("{}{account}/", org.container_path(&member.parent)));
+    out["EvaluationTimestamp"] = json!(epoch_seconds(call.env.clock.now()));
+    Ok(out)
+}
+
+fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let kind = effective_type(&input)?;
     let caller = call.principal.account.to_string();
     let target = match input.get("TargetId") {
         Some(_) => target_id(&input, "TargetId")?.to_owned(),
@@ -48,12 +103,7 @@ fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }
         None => return Err(target_not_found()),
     }
-    let (content, updated) = effective(call, &org, &target, kind)?.ok_or_else(|| {
-        error(
-            "EffectivePolicyNotFoundException",
-            "We can't find an effective policy of the PolicyType that you specified.",
-        )
-    })?;
+    let (content, updated) = effective(call, &org, &target, kind)?.ok_or_else(not_found)?;
     Ok(json!({
         "EffectivePolicy": {
             "PolicyContent": content,

@@ -305,3 +305,46 @@ fn tag_policies_merge_into_an_effective_policy_per_account() {
         .unwrap_err();
     assert_eq!(reason(&e), Some("INVALID_ENUM_POLICY_TYPE"));
 }
+
+#[test]
+fn merged_effective_policies_report_no_validation_errors() {
+    let w = org_world();
+    let member = w.create_account("dev");
+    let errors = json!({"AccountId": member, "PolicyType": "TAG_POLICY"});
+    assert_eq!(
+        code(w.call(
+            "ListAccountsWithInvalidEffectivePolicy",
+            json!({"PolicyType": "TAG_POLICY"})
+        )),
+        "EffectivePolicyNotFoundException"
+    );
+    w.enable("TAG_POLICY");
+    assert_eq!(
+        code(w.call("ListEffectivePolicyValidationErrors", errors.clone())),
+        "EffectivePolicyNotFoundException"
+    );
+    let tags = w.create_policy(
+        "t",
+        "TAG_POLICY",
+        r#"{"tags":{"team":{"tag_key":{"@@assign":"Team"}}}}"#,
+    );
+    w.attach(&tags, &member).unwrap();
+    let out = w
+        .call("ListEffectivePolicyValidationErrors", errors)
+        .unwrap();
+    assert_eq!(out["EffectivePolicyValidationErrors"], json!([]));
+    assert_eq!(out["AccountId"], member.as_str());
+    assert!(
+        out["Path"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/{member}/"))
+    );
+    let invalid = w
+        .call(
+            "ListAccountsWithInvalidEffectivePolicy",
+            json!({"PolicyType": "TAG_POLICY"}),
+        )
+        .unwrap();
+    assert_eq!(invalid, json!({"Accounts": [], "PolicyType": "TAG_POLICY"}));
+}
