@@ -6,7 +6,8 @@
 //!
 //! Before the organization exists every operation asks for its action on `*` (the handler
 //! then answers `AWSOrganizationsNotInUseException`). A policy that `CreatePolicy` is about to
-//! create is named `policy/o-x/<type>/p-*`.
+//! create is named `policy/o-x/<type>/p-*`. A member account's call that only the
+//! organization's delegation policy can allow carries that policy as the resource policy.
 
 use super::common::{Need, need_of, text};
 use super::errors::store_error;
@@ -82,13 +83,6 @@ const WITH_RESOURCES: [&str; 35] = [
 /// Tagging operations.
 const TAGGING: [&str; 3] = ["TagResource", "UntagResource", "ListTagsForResource"];
 
-/// The delegation policy's operations.
-const RESOURCE_POLICY: [&str; 3] = [
-    "PutResourcePolicy",
-    "DescribeResourcePolicy",
-    "DeleteResourcePolicy",
-];
-
 /// The accesses Organizations `operation` with `input` needs.
 pub(super) fn table(
     call: &Call<'_>,
@@ -97,8 +91,7 @@ pub(super) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let known = WILDCARD_ONLY.contains(&operation)
         || WITH_RESOURCES.contains(&operation)
-        || TAGGING.contains(&operation)
-        || RESOURCE_POLICY.contains(&operation);
+        || TAGGING.contains(&operation);
     if !known {
         return Err(no_rule("organizations", operation));
     }
