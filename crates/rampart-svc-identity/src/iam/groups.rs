@@ -12,7 +12,7 @@ use super::records::{
     GROUP_TABLE, StoredGroup, StoredUser, USER_TABLE, encode, get_group, list, new_unique_id,
     record_key,
 };
-use super::users::user_output;
+use super::users::listed_user_output;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use rampart_store::{Batch, Expect, StoreError};
@@ -153,7 +153,7 @@ fn get_group_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (group, _) = existing::<StoredGroup>(call, &name)?;
     let items = members(call, &group.name)?
         .into_iter()
-        .map(|(u, _)| (u.name.to_lowercase(), user_output(call, &u)))
+        .map(|(u, _)| (u.name.to_lowercase(), listed_user_output(call, &u)))
         .collect();
     let mut output = Map::new();
     let users = page(items, input.marker.as_deref(), max, &mut output)?;

@@ -17,7 +17,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// The `User` structure of the IAM model.
+/// The `User` structure of the IAM model, as `GetUser` and `CreateUser` return it (tags and
+/// boundary included).
 pub(crate) fn user_output(call: &Call<'_>, user: &StoredUser) -> Value {
     let mut v = json!({
         "Path": user.path,
@@ -67,6 +68,16 @@ impl Entity for StoredUser {
     fn boundary(&mut self) -> Option<&mut Option<String>> {
         Some(&mut self.permissions_boundary)
     }
+}
+
+/// The `User` structure as listings return it: AWS leaves out tags and the boundary.
+pub(crate) fn listed_user_output(call: &Call<'_>, user: &StoredUser) -> Value {
+    let mut v = user_output(call, user);
+    if let Some(map) = v.as_object_mut() {
+        map.remove("Tags");
+        map.remove("PermissionsBoundary");
+    }
+    v
 }
 
 #[derive(Deserialize)]
@@ -186,7 +197,7 @@ fn list_users(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let users = page(items, input.marker.as_deref(), max, &mut output)?;
     output.insert(
         "Users".into(),
-        Value::Array(users.iter().map(|u| user_output(call, u)).collect()),
+        Value::Array(users.iter().map(|u| listed_user_output(call, u)).collect()),
     );
     Ok(Value::Object(output))
 }

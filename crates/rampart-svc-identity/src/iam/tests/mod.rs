@@ -559,6 +559,9 @@ fn user_tags_are_kept() {
         w.call("GetUser", json!({"UserName": "t"})).unwrap()["User"]["Tags"],
         json!([{"Key": "team", "Value": "blue"}])
     );
+    // Listings leave tags out, as AWS's do.
+    let listed = w.call("ListUsers", json!({})).unwrap();
+    assert!(listed["Users"][0].get("Tags").is_none());
     let dup =
         json!({"UserName": "d", "Tags": [{"Key": "a", "Value": ""}, {"Key": "A", "Value": ""}]});
     assert_eq!(code(w.call("CreateUser", dup)), "InvalidInput");
