@@ -323,8 +323,12 @@ fn create_grant(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let constraints = input
         .constraints
         .filter(|c| c.encryption_context_subset.is_some() || c.encryption_context_equals.is_some());
-    let mut operations = input.operations.clone();
-    operations.dedup();
+    let mut operations: Vec<String> = Vec::new();
+    for op in &input.operations {
+        if !operations.contains(op) {
+            operations.push(op.clone());
+        }
+    }
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
     record.require_usable()?;
     check_fits_key(&record, &operations, constraints.as_ref())?;

@@ -1,7 +1,8 @@
-//! KMS over the store: symmetric (AES-256-GCM), RSA, elliptic-curve, ML-DSA and HMAC keys with
-//! their lifecycle, rotation, key policies, grants, aliases, tags and descriptions, and the
-//! cryptographic operations over them. [`run_due`] is the scheduler's entry point (due
-//! rotations and deletions).
+//! KMS over the store: symmetric (AES-256-GCM), RSA, elliptic-curve, ML-DSA, ML-KEM and HMAC
+//! keys with their lifecycle, rotation, imported key material, multi-Region replicas, key
+//! policies, grants, aliases, tags and descriptions, and the cryptographic operations over
+//! them. [`run_due`] is the scheduler's entry point (due rotations, deletions and expiries of
+//! imported material).
 //!
 //! Key material lives in the store only sealed under the master key, bound to the key's ARN and
 //! backing version. This crate must never put plaintext, data keys or key material in an error,
