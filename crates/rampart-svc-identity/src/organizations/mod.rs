@@ -5,6 +5,11 @@
 //! is one record and each policy's content another, in the system space ([`model`]). What the
 //! pipeline needs on every request, an account's [`Standing`], is computed from a view cached
 //! by the tables' watermarks ([`view`]), so a change applies to the very next request.
+//!
+//! Every operation of the model is served except GovCloud accounts and billing responsibility
+//! transfers. Only the management account changes the organization; delegated administrators
+//! read it, and the delegation policy ([`resource_policy`]) opens reads and policy management to
+//! the member accounts it names.
 
 mod accounts;
 mod authz;
