@@ -152,6 +152,7 @@ pub(crate) fn table(
         "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
             arn_access(action, input, "PolicySourceArn")
         }
+        "ListPoliciesGrantingServiceAccess" => arn_access(action, input, "Arn"),
         "CreateOpenIDConnectProvider" => {
             let url = text(input, "Url").unwrap_or_default();
             let host = url

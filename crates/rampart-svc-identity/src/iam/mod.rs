@@ -11,6 +11,7 @@ mod certificates;
 mod details;
 mod entity;
 mod errors;
+mod grants;
 mod groups;
 mod keys;
 mod login;
@@ -79,6 +80,7 @@ pub(crate) fn register(registry: &mut Registry) {
     certificates::register(registry);
     service_credentials::register(registry);
     ssh_keys::register(registry);
+    grants::register(registry);
     tags::register::<certificates::StoredServerCertificate>(registry);
     tags::register::<providers::StoredOidcProvider>(registry);
     tags::register::<providers::StoredSamlProvider>(registry);

@@ -54,7 +54,7 @@ struct SimulateInput {
 }
 
 /// The kind and name an entity ARN of the caller's account names.
-fn parse_source(call: &Call<'_>, arn: &str) -> Result<(EntityKind, String), AwsError> {
+pub(crate) fn parse_source(call: &Call<'_>, arn: &str) -> Result<(EntityKind, String), AwsError> {
     let invalid = || invalid_input(format!("Invalid ARN: {arn}"));
     let prefix = format!(
         "arn:{}:iam::{}:",

@@ -103,3 +103,56 @@ fn authorization_details_list_everything_with_documents() {
         "NoSuchEntity"
     );
 }
+
+#[test]
+fn policies_granting_service_access_include_the_groups() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "alice"})).unwrap();
+    w.call(
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "lister", "PolicyDocument": ALLOW_LIST}),
+    )
+    .unwrap();
+    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
+    w.call(
+        "AddUserToGroup",
+        json!({"GroupName": "g", "UserName": "alice"}),
+    )
+    .unwrap();
+    w.call(
+        "AttachGroupPolicy",
+        json!({"GroupName": "g", "PolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}),
+    )
+    .unwrap();
+    let out = w
+        .call(
+            "ListPoliciesGrantingServiceAccess",
+            json!({"Arn": format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+                   "ServiceNamespaces": ["iam", "kms"]}),
+        )
+        .unwrap();
+    let entries = out["PoliciesGrantingServiceAccess"].as_array().unwrap();
+    assert_eq!(entries[0]["ServiceNamespace"], "iam");
+    let iam: Vec<&str> = entries[0]["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["PolicyName"].as_str().unwrap())
+        .collect();
+    // PowerUserAccess grants some of IAM (it allows iam:CreateServiceLinkedRole and friends).
+    assert!(iam.contains(&"lister"));
+    assert_eq!(entries[0]["Policies"][0]["PolicyType"], "INLINE");
+    assert_eq!(entries[0]["Policies"][0]["EntityType"], "USER");
+    assert_eq!(
+        entries[1]["Policies"],
+        json!([{"PolicyName": "PowerUserAccess", "PolicyType": "MANAGED",
+                "PolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}])
+    );
+    assert_eq!(
+        code(w.call(
+            "ListPoliciesGrantingServiceAccess",
+            json!({"Arn": format!("arn:aws:iam::{ACCOUNT}:role/none"), "ServiceNamespaces": ["s3"]})
+        )),
+        "NoSuchEntity"
+    );
+}

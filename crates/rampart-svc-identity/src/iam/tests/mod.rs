@@ -787,6 +787,7 @@ fn every_operation_names_a_resource_the_reference_knows() {
         "Name": "s",
         "PolicySourceArn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
         "AccessKeyId": "AKIAEXAMPLE000000000",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
     });
     let mut operations: Vec<String> = w
         .base
