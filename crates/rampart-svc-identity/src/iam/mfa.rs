@@ -32,14 +32,63 @@ const ENABLE_WINDOW: u64 = 10;
 const STEP_SECONDS: u64 = 30;
 const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/// Who a device is assigned to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who a device is assigned to. Two owners are the same when they are the same root user or
+/// the same IAM user (by unique id: a renamed user keeps its devices, a re-created one does
+/// not get them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub(crate) enum MfaOwner {
     /// The account's root user.
     Root,
     /// An IAM user, by name and unique id.
     User { name: String, user_id: String },
+}
+
+impl PartialEq for MfaOwner {
+    fn eq(&self, other: &MfaOwner) -> bool {
+        match (self, other) {
+            (MfaOwner::Root, MfaOwner::Root) => true,
+            (MfaOwner::User { user_id: a, .. }, MfaOwner::User { user_id: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for MfaOwner {}
+
+/// Adds to `batch` the rewrite of the devices of the user `user_id` under its new name.
+pub(crate) fn rename_owner(
+    env: &Env,
+    account: &AccountId,
+    mut batch: Batch,
+    user_id: &str,
+    new_name: &str,
+) -> Result<Batch, AwsError> {
+    let owner = MfaOwner::User {
+        name: new_name.to_owned(),
+        user_id: user_id.to_owned(),
+    };
+    for item in env
+        .store
+        .scan(
+            &space::account(account),
+            MFA_TABLE,
+            &rampart_store::Scan::all(),
+        )
+        .map_err(store_error)?
+    {
+        let mut device: StoredMfa =
+            serde_json::from_slice(&item.value).map_err(|_| internal_error())?;
+        if device.owner.as_ref() == Some(&owner) {
+            device.owner = Some(owner.clone());
+            batch = batch.put_if(
+                device_key(account, &device.serial_number),
+                encode(&device).map_err(store_error)?,
+                Expect::Version(item.version),
+            );
+        }
+    }
+    Ok(batch)
 }
 
 /// A virtual MFA device.

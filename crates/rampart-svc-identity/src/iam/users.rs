@@ -249,6 +249,13 @@ fn update_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         Expect::Absent
     };
     batch = batch.put_if(new_key, encode(&user).map_err(store_error)?, expect);
+    batch = super::mfa::rename_owner(
+        call.env,
+        &call.principal.account,
+        batch,
+        &user.user_id,
+        &user.name,
+    )?;
     for key_id in &user.access_keys {
         let Some((mut key, key_version)) = read_key(call.env, key_id).map_err(store_error)? else {
             continue;

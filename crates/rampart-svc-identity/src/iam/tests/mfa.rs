@@ -197,3 +197,37 @@ fn the_root_user_enables_its_own_device() {
         json!([{"Key": "k", "Value": "v"}])
     );
 }
+
+#[test]
+fn a_renamed_user_keeps_its_device() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "alice"})).unwrap();
+    let (serial, seed) = create_device(&w, "phone");
+    let t = now(&w);
+    w.call(
+        "EnableMFADevice",
+        json!({"UserName": "alice", "SerialNumber": serial,
+               "AuthenticationCode1": code_for(&seed, t - 30),
+               "AuthenticationCode2": code_for(&seed, t)}),
+    )
+    .unwrap();
+    w.call(
+        "UpdateUser",
+        json!({"UserName": "alice", "NewUserName": "alicia"}),
+    )
+    .unwrap();
+    let listed = w
+        .call("ListMFADevices", json!({"UserName": "alicia"}))
+        .unwrap();
+    assert_eq!(listed["MFADevices"][0]["SerialNumber"], serial);
+    let virtual_devices = w.call("ListVirtualMFADevices", json!({})).unwrap();
+    assert_eq!(
+        virtual_devices["VirtualMFADevices"][0]["User"]["UserName"],
+        "alicia"
+    );
+    assert_eq!(
+        w.call("GetMFADevice", json!({"SerialNumber": serial}))
+            .unwrap()["UserName"],
+        "alicia"
+    );
+}
