@@ -152,7 +152,12 @@ pub(crate) fn table(
         "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
             arn_access(action, input, "PolicySourceArn")
         }
-        "ListPoliciesGrantingServiceAccess" => arn_access(action, input, "Arn"),
+        "ListPoliciesGrantingServiceAccess" | "GenerateServiceLastAccessedDetails" => {
+            arn_access(action, input, "Arn")
+        }
+        "GetServiceLastAccessedDetails" | "GetServiceLastAccessedDetailsWithEntities" => {
+            Access::new(action, "*")
+        }
         "CreateOpenIDConnectProvider" => {
             let url = text(input, "Url").unwrap_or_default();
             let host = url

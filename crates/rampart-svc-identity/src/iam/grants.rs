@@ -1,16 +1,25 @@
-//! ListPoliciesGrantingServiceAccess: which of a user's (with its groups'), group's or role's
-//! policies allow some action of each service asked about.
+//! What an entity's policies grant, by service: ListPoliciesGrantingServiceAccess (which of a
+//! user's (with its groups'), group's or role's policies allow some action of each service
+//! asked about) and the service last accessed reports (GenerateServiceLastAccessedDetails,
+//! GetServiceLastAccessedDetails, GetServiceLastAccessedDetailsWithEntities): every service
+//! the entity's (or managed policy's) policies allow. rampart does not track when services were
+//! last used, so the reports show none as accessed, as AWS does for services unused within
+//! its tracking period.
 //!
 //! A policy grants a service when one of its `Allow` statements names an action of it (`*`,
 //! `svc:*`, `svc:Get*`...), or uses `NotAction` without excluding the whole service.
 //! Conditions and resources are not weighed, as AWS's answer does not weigh them either.
 
-use super::errors::{invalid_input, no_such_entity, store_error};
+use super::errors::{invalid_input, no_such_entity, store_error, validation};
 use super::managed::{ManagedRef, resolve_in};
-use super::records::{get_group, get_role, get_user};
+use super::names::max_items;
+use super::paging::page;
+use super::records::{encode, get_group, get_record, get_role, get_user};
 use crate::governing::EntityKind;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
+use rampart_store::{Batch, Expect, Key, space};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -196,8 +205,160 @@ fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "PoliciesGrantingServiceAccess": entries, "IsTruncated": false }))
 }
 
+/// The service access reports, in the account's space, keyed by job id.
+const REPORT_TABLE: &str = "iam.access-report";
+
+/// A generated service last accessed report.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessReport {
+    arn: String,
+    job_type: String,
+    created: f64,
+    /// (service name, namespace) of every service the policies allow.
+    services: Vec<(String, String)>,
+}
+
+fn report_key(call: &Call<'_>, job_id: &str) -> Key {
+    Key::new(
+        space::account(&call.principal.account),
+        REPORT_TABLE,
+        job_id.to_owned(),
+    )
+}
+
+/// The documents of whatever `arn` names: an entity's policies or one managed policy.
+fn documents_of(call: &Call<'_>, arn: &str) -> Result<Vec<String>, AwsError> {
+    if arn.contains(":policy/") {
+        let document = match resolve_in(call.env, &call.principal.account, arn)? {
+            Some(ManagedRef::Aws(policy)) => policy.document().to_owned(),
+            Some(ManagedRef::Customer(policy, _)) => {
+                policy.default_document().unwrap_or_default().to_owned()
+            }
+            None => return Err(super::managed::policy_not_found(arn)),
+        };
+        return Ok(vec![document]);
+    }
+    let (kind, name) = super::simulate::parse_source(call, arn)?;
+    Ok(sources(call, kind, &name)?
+        .into_iter()
+        .map(|s| s.document)
+        .collect())
+}
+
+fn generate_report(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let arn = super::entity::required(&input, "Arn", "arn")?.to_owned();
+    let job_type = input
+        .get("Granularity")
+        .and_then(Value::as_str)
+        .unwrap_or("SERVICE_LEVEL")
+        .to_owned();
+    if !matches!(job_type.as_str(), "SERVICE_LEVEL" | "ACTION_LEVEL") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{job_type}' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]"
+        )));
+    }
+    let documents = documents_of(call, &arn)?;
+    let services: Vec<(String, String)> = rampart_policy::Catalog::get()
+        .services()
+        .iter()
+        .filter(|s| documents.iter().any(|d| grants(d, &s.prefix)))
+        .map(|s| (s.name.clone(), s.prefix.clone()))
+        .collect();
+    let job_id = rampart_crypto::random_uuid().ok_or_else(rampart_service::internal_error)?;
+    let report = AccessReport {
+        arn,
+        job_type,
+        created: rampart_service::epoch_seconds(call.env.clock.now()),
+        services,
+    };
+    call.env
+        .store
+        .commit(Batch::new().put_if(
+            report_key(call, &job_id),
+            encode(&report).map_err(store_error)?,
+            Expect::Absent,
+        ))
+        .map_err(store_error)?;
+    Ok(json!({ "JobId": job_id }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReportInput {
+    job_id: String,
+    service_namespace: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn existing_report(call: &Call<'_>, job_id: &str) -> Result<AccessReport, AwsError> {
+    let found: Option<(AccessReport, u64)> =
+        get_record(call.env.store.as_ref(), &report_key(call, job_id)).map_err(store_error)?;
+    found
+        .map(|(r, _)| r)
+        .ok_or_else(|| no_such_entity(format!("The job with id {job_id} cannot be found.")))
+}
+
+fn get_report(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ReportInput =
+        serde_json::from_value(input).map_err(|_| super::entity::null_member("jobId"))?;
+    let max = max_items(input.max_items)?;
+    let report = existing_report(call, &input.job_id)?;
+    let items = report
+        .services
+        .iter()
+        .map(|(name, namespace)| {
+            let v = json!({
+                "ServiceName": name,
+                "ServiceNamespace": namespace,
+                "TotalAuthenticatedEntities": 0,
+            });
+            (namespace.clone(), v)
+        })
+        .collect();
+    let mut output = serde_json::Map::new();
+    let services = page(items, input.marker.as_deref(), max, &mut output)?;
+    output.insert("JobStatus".into(), json!("COMPLETED"));
+    output.insert("JobType".into(), json!(report.job_type));
+    output.insert("JobCreationDate".into(), json!(report.created));
+    output.insert("JobCompletionDate".into(), json!(report.created));
+    output.insert("ServicesLastAccessed".into(), Value::Array(services));
+    Ok(Value::Object(output))
+}
+
+fn get_report_entities(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: ReportInput =
+        serde_json::from_value(input).map_err(|_| super::entity::null_member("jobId"))?;
+    if input.service_namespace.is_none() {
+        return Err(super::entity::null_member("serviceNamespace"));
+    }
+    // No access is tracked, so no entity has used the service.
+    let report = existing_report(call, &input.job_id)?;
+    Ok(json!({
+        "JobStatus": "COMPLETED",
+        "JobCreationDate": report.created,
+        "JobCompletionDate": report.created,
+        "EntityDetailsList": [],
+        "IsTruncated": false,
+    }))
+}
+
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("iam", "ListPoliciesGrantingServiceAccess", true, list);
+    registry.register(
+        "iam",
+        "GenerateServiceLastAccessedDetails",
+        false,
+        generate_report,
+    );
+    registry.register("iam", "GetServiceLastAccessedDetails", true, get_report);
+    registry.register(
+        "iam",
+        "GetServiceLastAccessedDetailsWithEntities",
+        true,
+        get_report_entities,
+    );
 }
 
 #[cfg(test)]

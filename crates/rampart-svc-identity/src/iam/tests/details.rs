@@ -156,3 +156,55 @@ fn policies_granting_service_access_include_the_groups() {
         "NoSuchEntity"
     );
 }
+
+#[test]
+fn service_last_accessed_reports_list_what_the_policies_allow() {
+    let w = world();
+    w.call("CreateUser", json!({"UserName": "alice"})).unwrap();
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "alice", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}),
+    )
+    .unwrap();
+    let job = w
+        .call(
+            "GenerateServiceLastAccessedDetails",
+            json!({"Arn": format!("arn:aws:iam::{ACCOUNT}:user/alice")}),
+        )
+        .unwrap()["JobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(job.len(), 36);
+    let report = w
+        .call("GetServiceLastAccessedDetails", json!({"JobId": job}))
+        .unwrap();
+    assert_eq!(report["JobStatus"], "COMPLETED");
+    let namespaces: Vec<&str> = report["ServicesLastAccessed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ServiceNamespace"].as_str().unwrap())
+        .collect();
+    assert!(namespaces.contains(&"s3"), "{namespaces:?}");
+    assert!(!namespaces.contains(&"iam"));
+    assert!(
+        report["ServicesLastAccessed"][0]
+            .get("LastAuthenticated")
+            .is_none()
+    );
+    let entities = w
+        .call(
+            "GetServiceLastAccessedDetailsWithEntities",
+            json!({"JobId": job, "ServiceNamespace": "s3"}),
+        )
+        .unwrap();
+    assert_eq!(entities["EntityDetailsList"], json!([]));
+    assert_eq!(
+        code(w.call(
+            "GetServiceLastAccessedDetails",
+            json!({"JobId": "00000000-0000-0000-0000-000000000000"})
+        )),
+        "NoSuchEntity"
+    );
+}
