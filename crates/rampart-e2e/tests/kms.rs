@@ -1,91 +1,24 @@
 //! KMS through the AWS SDK for Rust against a real rampart server: symmetric keys (Encrypt,
 //! Decrypt, GenerateDataKey) and an ECDSA key (Sign, Verify, GetPublicKey).
 //!
-//! The server binary is taken from `RAMPART_BIN`, or else from the target directory these tests
-//! were built in (`cargo build -p rampart` first).
+//! The server is the crate's shared harness (`RAMPART_BIN`, or the target directory's binary).
 
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{DataKeySpec, KeySpec, KeyUsageType, MessageType, SigningAlgorithmSpec};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use rampart_e2e::Server;
 
 const KEY_ID: &str = "AKIARUSTSDKKMSKEY001";
 const SECRET: &str = "rustSdkKmsSecretKey/0123456789abcdefghij";
 
-/// A rampart process on a free port with a fresh data directory, killed on drop.
-struct Server {
-    child: Child,
-    endpoint: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let bin = std::env::var_os("RAMPART_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let exe = std::env::current_exe().unwrap();
-                exe.parent().unwrap().parent().unwrap().join("rampart")
-            });
-        assert!(bin.exists(), "no rampart binary at {}", bin.display());
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Command::new(bin)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(dir.path().join("data"))
-            .env("RAMPART_ROOT_ACCESS_KEY_ID", KEY_ID)
-            .env("RAMPART_ROOT_SECRET_ACCESS_KEY", SECRET)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "rampart did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Server {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
-    }
-
-    async fn kms(&self) -> aws_sdk_kms::Client {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                KEY_ID, SECRET, None, None, "test",
-            ))
-            .load()
-            .await;
-        aws_sdk_kms::Client::new(&config)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A KMS client of a fresh server, signing as its root user.
+async fn kms(server: &Server) -> aws_sdk_kms::Client {
+    aws_sdk_kms::Client::new(&server.root_config().await)
 }
 
 #[tokio::test]
 async fn symmetric_keys_encrypt_decrypt_and_make_data_keys() {
-    let server = Server::start();
-    let kms = server.kms().await;
+    let server = Server::start(KEY_ID, SECRET);
+    let kms = kms(&server).await;
     let key = kms
         .create_key()
         .description("rust sdk")
@@ -144,8 +77,8 @@ async fn symmetric_keys_encrypt_decrypt_and_make_data_keys() {
 
 #[tokio::test]
 async fn ecdsa_keys_sign_and_verify() {
-    let server = Server::start();
-    let kms = server.kms().await;
+    let server = Server::start(KEY_ID, SECRET);
+    let kms = kms(&server).await;
     let key = kms
         .create_key()
         .key_spec(KeySpec::EccNistP256)
