@@ -220,12 +220,13 @@ fn verify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 /// plaintext limit of the key size and hash.
 pub(crate) fn rsa_encryption(
     call: &Call<'_>,
+    operation: &str,
     record: &KeyRecord,
     plaintext_len: usize,
     algorithm: Option<&str>,
     context: &Context,
 ) -> Result<(Arc<PrivateKey>, OaepHash), AwsError> {
-    let (key, hash) = rsa_decryption(call, record, algorithm)?;
+    let (key, hash) = rsa_decryption(call, operation, record, algorithm)?;
     if !context.is_empty() {
         return Err(errors::validation(
             "EncryptionContext is not supported with asymmetric KMS keys.",
@@ -247,10 +248,11 @@ pub(crate) fn rsa_encryption(
 /// The key and OAEP hash of an RSA decryption with `record`, checked.
 pub(crate) fn rsa_decryption(
     call: &Call<'_>,
+    operation: &str,
     record: &KeyRecord,
     algorithm: Option<&str>,
 ) -> Result<(Arc<PrivateKey>, OaepHash), AwsError> {
-    record.require_usage(&["ENCRYPT_DECRYPT"], "this operation")?;
+    record.require_usage(&["ENCRYPT_DECRYPT"], operation)?;
     let name = algorithm.unwrap_or("SYMMETRIC_DEFAULT");
     let hash = OaepHash::from_name(name).ok_or_else(|| algorithm_mismatch(record, name))?;
     Ok((private_key(call, record)?, hash))
@@ -285,7 +287,7 @@ pub(crate) fn rsa_encrypt(
     context: &Context,
     dry_run: bool,
 ) -> Result<Value, AwsError> {
-    let (key, hash) = rsa_encryption(call, record, plaintext.len(), algorithm, context)?;
+    let (key, hash) = rsa_encryption(call, "Encrypt", record, plaintext.len(), algorithm, context)?;
     if dry_run {
         return Err(errors::dry_run());
     }
@@ -304,7 +306,7 @@ pub(crate) fn rsa_decrypt(
     algorithm: Option<&str>,
     dry_run: bool,
 ) -> Result<Value, AwsError> {
-    let (key, hash) = rsa_decryption(call, record, algorithm)?;
+    let (key, hash) = rsa_decryption(call, "Decrypt", record, algorithm)?;
     if dry_run {
         return Err(errors::dry_run());
     }
@@ -548,7 +550,13 @@ fn generate_data_key_pair(
     let public = pair
         .public_key_der()
         .map_err(|_| errors::internal("public key encoding failed"))?;
-    let sealed = seal(call, &record, pair.pkcs8(), &input.encryption_context)?;
+    let sealed = seal(
+        call,
+        operation,
+        &record,
+        pair.pkcs8(),
+        &input.encryption_context,
+    )?;
     let mut out = json!({
         "PrivateKeyCiphertextBlob": B64.encode(sealed),
         "PublicKey": B64.encode(public),

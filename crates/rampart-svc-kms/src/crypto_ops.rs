@@ -73,14 +73,15 @@ pub(crate) fn decode(member: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, Aws
 /// Seals `plaintext` under the key's current backing version; only symmetric keys do.
 pub(crate) fn seal(
     call: &Call<'_>,
+    operation: &str,
     record: &KeyRecord,
     plaintext: &[u8],
     context: &Context,
 ) -> Result<Vec<u8>, AwsError> {
-    record.require_usage(&["ENCRYPT_DECRYPT"], "this operation")?;
+    record.require_usage(&["ENCRYPT_DECRYPT"], operation)?;
     if record.key_spec != SYMMETRIC_DEFAULT {
         return Err(errors::invalid_key_usage(format!(
-            "{} key spec {} is not valid for this operation; it needs a symmetric encryption KMS key.",
+            "{} key spec is {} which is not valid for {operation}.",
             record.arn, record.key_spec
         )));
     }
@@ -160,7 +161,13 @@ fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if input.dry_run {
         return Err(errors::dry_run());
     }
-    let ciphertext = seal(call, &record, &plaintext, &input.encryption_context)?;
+    let ciphertext = seal(
+        call,
+        "Encrypt",
+        &record,
+        &plaintext,
+        &input.encryption_context,
+    )?;
     Ok(json!({
         "CiphertextBlob": B64.encode(ciphertext),
         "KeyId": record.arn,
@@ -247,7 +254,8 @@ fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (source, plaintext, source_algorithm) = match rsa_source {
         Some(source) => {
             source.require_usable()?;
-            let (key, hash) = asym_ops::rsa_decryption(call, &source, source_algorithm)?;
+            let (key, hash) =
+                asym_ops::rsa_decryption(call, "ReEncrypt", &source, source_algorithm)?;
             let ciphertext = decode("ciphertextBlob", &input.ciphertext_blob)?;
             let plaintext = asym_ops::rsa_open(&key, hash, &ciphertext)?;
             (source, plaintext, hash.name())
@@ -269,6 +277,7 @@ fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     } else {
         let plan = asym_ops::rsa_encryption(
             call,
+            "ReEncrypt",
             &destination,
             plaintext.len(),
             destination_algorithm,
@@ -282,7 +291,7 @@ fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (ciphertext, destination_algorithm) = match rsa_destination {
         Some((key, hash)) => (asym_ops::rsa_seal(&key, hash, &plaintext)?, hash.name()),
         None => (
-            seal(call, &destination, &plaintext, context)?,
+            seal(call, "ReEncrypt", &destination, &plaintext, context)?,
             SYMMETRIC_DEFAULT,
         ),
     };
@@ -350,7 +359,18 @@ fn generate_data_key(
         return Err(errors::dry_run());
     }
     let data_key = random_vec(len).ok_or_else(|| errors::internal("randomness failed"))?;
-    let ciphertext = seal(call, &record, &data_key, &input.encryption_context)?;
+    let operation = if with_plaintext {
+        "GenerateDataKey"
+    } else {
+        "GenerateDataKeyWithoutPlaintext"
+    };
+    let ciphertext = seal(
+        call,
+        operation,
+        &record,
+        &data_key,
+        &input.encryption_context,
+    )?;
     let mut out = json!({
         "CiphertextBlob": B64.encode(ciphertext),
         "KeyId": record.arn,

@@ -716,9 +716,16 @@ fn ecdsa_keys_sign_and_verify_raw_and_digest() {
         json!({"KeyId": id, "Message": b64(&[0; 4097]), "SigningAlgorithm": "ECDSA_SHA_256"}),
     );
     assert_eq!(e.code, "ValidationException");
-    // Wrong usage for the symmetric operations.
+    // Wrong usage for the symmetric operations, in AWS's words.
     let e = w.error("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
     assert_eq!(e.code, "InvalidKeyUsageException");
+    assert_eq!(
+        e.message,
+        format!(
+            "{} key usage is SIGN_VERIFY which is not valid for Encrypt.",
+            meta["Arn"].as_str().unwrap()
+        )
+    );
     let e = w.error(
         "GenerateDataKey",
         json!({"KeyId": id, "KeySpec": "AES_256"}),
