@@ -25,6 +25,9 @@ pub(crate) fn table(
 ) -> Result<Vec<Access>, AwsError> {
     let action = format!("iam:{operation}");
     let access = match operation {
+        // The account's password policy may let every IAM user change its own password
+        // (`AllowUsersToChangePassword`), whatever its policies say.
+        "ChangePassword" if users_may_change_passwords(call)? => return Ok(Vec::new()),
         "ListUsers" | "ListPolicies" | "ListRoles" | "ListGroups" | "ListInstanceProfiles" => {
             Access::new(action, "*")
         }
@@ -408,6 +411,15 @@ fn entity_access(
         access = access.with(&format!("iam:ResourceTag/{key}"), value);
     }
     Ok(EntityAccess { access, boundary })
+}
+
+/// Whether the caller is an IAM user and the password policy lets users change their own.
+fn users_may_change_passwords(call: &Call<'_>) -> Result<bool, AwsError> {
+    if !matches!(call.principal.kind, PrincipalKind::User { .. }) {
+        return Ok(false);
+    }
+    Ok(super::passwords::password_policy(call)?
+        .is_some_and(|(policy, _)| policy.allow_users_to_change_password))
 }
 
 /// The access to the resource whose ARN is the input's `member` (an MFA device's

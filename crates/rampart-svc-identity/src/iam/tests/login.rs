@@ -155,3 +155,22 @@ fn the_account_password_policy_is_set_read_and_deleted() {
         "NoSuchEntity"
     );
 }
+
+#[test]
+fn the_password_policy_can_let_users_change_their_own_password() {
+    let w = world();
+    let alice = w.user_with_key("alice");
+    w.call(
+        "CreateLoginProfile",
+        json!({"UserName": "alice", "Password": "Sup3r-Secret"}),
+    )
+    .unwrap();
+    let change = json!({"OldPassword": "Sup3r-Secret", "NewPassword": "An0ther-Secret"});
+    assert!(!may(&w, &alice, "ChangePassword", change.clone()));
+    w.call(
+        "UpdateAccountPasswordPolicy",
+        json!({"AllowUsersToChangePassword": true}),
+    )
+    .unwrap();
+    assert!(may(&w, &alice, "ChangePassword", change));
+}
