@@ -509,3 +509,19 @@ fn a_grant_with_create_grant_lets_its_grantee_pass_on_only_what_it_has() {
     );
     assert_eq!(code(sub(json!(["Decrypt"]), None)), "AccessDeniedException");
 }
+
+#[test]
+fn service_principal_grants_are_refused_by_name() {
+    let w = World::new();
+    let root = w.base.root();
+    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let e = w
+        .as_(
+            &root,
+            "CreateGrant",
+            json!({"KeyId": key, "GranteeServicePrincipal": "logs.amazonaws.com", "Operations": ["Encrypt"]}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "UnsupportedOperationException");
+    assert!(e.message.contains("GranteeServicePrincipal"));
+}
