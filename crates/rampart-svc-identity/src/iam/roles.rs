@@ -133,6 +133,7 @@ fn insert_role(
     tags: Vec<Tag>,
 ) -> Result<StoredRole, AwsError> {
     check_new_role(&new)?;
+    check_trust_principals(env, &new.trust_policy)?;
     let store = env.store.as_ref();
     let exists = || already_exists(format!("Role with name {} already exists.", new.name));
     if get_role(store, account, &new.name)
@@ -200,6 +201,67 @@ fn check_trust_policy(document: &str) -> Result<(), AwsError> {
         .check_size(document)
         .map_err(|e| policy_error(&e))?;
     Policy::parse(document, PolicyKind::Trust).map_err(|e| policy_error(&e))?;
+    Ok(())
+}
+
+/// The `AWS` principals a trust policy names.
+fn aws_principals(document: &str) -> Vec<String> {
+    let Ok(policy) = serde_json::from_str::<Value>(document) else {
+        return Vec::new();
+    };
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    statements
+        .iter()
+        .filter_map(|s| s.get("Principal")?.get("AWS").cloned())
+        .flat_map(|p| match p {
+            Value::String(one) => vec![one],
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// AWS refuses a trust policy that names an IAM user or role that does not exist (an account,
+/// its root, a session or `*` need not). Every account rampart knows lives in its store.
+fn check_trust_principals(env: &Env, document: &str) -> Result<(), AwsError> {
+    for principal in aws_principals(document) {
+        let mut parts = principal.splitn(6, ':');
+        let (Some("arn"), Some(_), Some("iam"), Some(_), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            continue;
+        };
+        let Some((kind, rest)) = resource.split_once('/') else {
+            continue;
+        };
+        let name = rest.rsplit('/').next().unwrap_or_default();
+        let exists = match (kind, account.parse::<AccountId>()) {
+            ("user", Ok(account)) => super::records::get_user(env.store.as_ref(), &account, name)
+                .map_err(store_error)?
+                .is_some_and(|(u, _)| principal.ends_with(&format!("user{}{}", u.path, u.name))),
+            ("role", Ok(account)) => get_role(env.store.as_ref(), &account, name)
+                .map_err(store_error)?
+                .is_some_and(|(r, _)| principal.ends_with(&format!("role{}{}", r.path, r.name))),
+            _ => true,
+        };
+        if !exists {
+            return Err(super::errors::malformed_policy(format!(
+                "Invalid principal in policy: \"AWS\":\"{principal}\""
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -467,6 +529,7 @@ fn update_assume_role_policy(call: &Call<'_>, input: Value) -> Result<Value, Aws
     let name = entity_name::<StoredRole>(&input)?.to_owned();
     let document = required(&input, "PolicyDocument", "policyDocument")?.to_owned();
     check_trust_policy(&document)?;
+    check_trust_principals(call.env, &document)?;
     let (mut role, version) = existing::<StoredRole>(call, &name)?;
     role.check_modifiable()?;
     role.trust_policy = document;

@@ -697,3 +697,57 @@ fn role_use_is_noted_apart_from_the_role() {
         json!({})
     );
 }
+
+#[test]
+fn trust_policies_may_name_only_existing_users_and_roles() {
+    let w = world();
+    let naming = |arn: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["123456789012","{arn}"]}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    let e = w
+        .call(
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": naming("arn:aws:iam::123456789012:user/ghost")}),
+        )
+        .unwrap_err();
+    assert_eq!((&*e.code, e.status), ("MalformedPolicyDocument", 400));
+    assert_eq!(
+        e.message,
+        r#"Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/ghost""#
+    );
+    w.call("CreateUser", json!({"UserName": "ghost", "Path": "/p/"}))
+        .unwrap();
+    // The path is part of the ARN.
+    assert!(
+        w.call(
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": naming("arn:aws:iam::123456789012:user/ghost")}),
+        )
+        .is_err()
+    );
+    w.call(
+        "CreateRole",
+        json!({"RoleName": "r", "AssumeRolePolicyDocument": naming("arn:aws:iam::123456789012:user/p/ghost")}),
+    )
+    .unwrap();
+    // Accounts, roots and sessions need not be checked.
+    w.call(
+        "UpdateAssumeRolePolicy",
+        json!({"RoleName": "r", "PolicyDocument": naming("arn:aws:iam::210987654321:root")}),
+    )
+    .unwrap();
+    assert_eq!(
+        code(w.call(
+            "UpdateAssumeRolePolicy",
+            json!({"RoleName": "r", "PolicyDocument": naming("arn:aws:iam::123456789012:role/none")})
+        )),
+        "MalformedPolicyDocument"
+    );
+    w.call(
+        "UpdateAssumeRolePolicy",
+        json!({"RoleName": "r", "PolicyDocument": naming("arn:aws:iam::123456789012:role/r")}),
+    )
+    .unwrap();
+}
