@@ -280,3 +280,20 @@ def test_session_policies_and_tags_narrow_a_role_session(server):
     assert "Keys" in session_client(server, "kms", credentials).list_keys()
     err = error_of(lambda: session_client(server, "iam", credentials).list_users())
     assert "because no session policy allows the iam:ListUsers action" in err["Error"]["Message"]
+
+
+def test_a_deleted_managed_session_policy_still_limits_the_session(server):
+    account = account_of(server)
+    role = make_role(server, "admin-role", trust_for(account), ["arn:aws:iam::aws:policy/AdministratorAccess"])
+    iam = server.client("iam")
+    narrow = iam.create_policy(PolicyName="only-list-keys", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}))
+    credentials = server.client("sts").assume_role(
+        RoleArn=role["Arn"], RoleSessionName="narrow", PolicyArns=[{"arn": narrow["Policy"]["Arn"]}])["Credentials"]
+    kms = session_client(server, "kms", credentials)
+    assert "Keys" in kms.list_keys()
+    assert error_of(lambda: session_client(server, "iam", credentials).list_users())["Error"]["Code"] == "AccessDenied"
+    iam.delete_policy(PolicyArn=narrow["Policy"]["Arn"])
+    # The session does not fall back to the role's full permissions: it now may do nothing.
+    assert error_of(lambda: kms.list_keys())["Error"]["Code"] == "AccessDeniedException"
+    assert error_of(lambda: session_client(server, "iam", credentials).list_users())["Error"]["Code"] == "AccessDenied"

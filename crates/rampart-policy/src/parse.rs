@@ -639,6 +639,13 @@ impl Policy {
         parse(json, kind, Mode::Stored)
     }
 
+    /// A policy of `kind` with no statement: it allows nothing and denies nothing. It stands in
+    /// for a policy that must still limit but no longer exists (a deleted boundary or managed
+    /// session policy), where leaving it out would lift the limit.
+    pub fn allows_nothing(kind: PolicyKind, name: impl Into<String>) -> Policy {
+        Policy::from_parts(kind, Version::V2012, None, Vec::new()).named(name)
+    }
+
     /// The AWS-managed SCP `FullAWSAccess` (attached to every level by default).
     pub fn full_aws_access() -> Policy {
         builtin(
@@ -653,7 +660,7 @@ fn builtin(json: &str, kind: PolicyKind, name: &str) -> Policy {
     match parse(json, kind, Mode::Stored) {
         Ok(p) => p.named(name),
         // Unreachable for the constant documents above; an empty policy denies nothing.
-        Err(_) => Policy::from_parts(kind, Version::V2012, None, Vec::new()),
+        Err(_) => Policy::allows_nothing(kind, name),
     }
 }
 

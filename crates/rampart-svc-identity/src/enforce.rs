@@ -64,11 +64,20 @@ impl Enforcer {
                         .map_err(|e| StoreError::Corrupt(format!("session policy: {e}")))?;
                     session_policies.push(policy.named("session"));
                 }
-                session_policies.extend(crate::governing::managed_policies(
+                let managed = crate::governing::managed_policies(
                     env,
                     &principal.account,
                     &session.policy_arns,
-                )?);
+                )?;
+                if managed.len() < session.policy_arns.len() {
+                    // A managed session policy deleted since still limits the session: it
+                    // now allows nothing (skipping it could lift the limit altogether).
+                    session_policies.push(Policy::allows_nothing(
+                        PolicyKind::Session,
+                        "deleted session policy",
+                    ));
+                }
+                session_policies.extend(managed);
             }
             None => {
                 context.set("aws:MultiFactorAuthPresent", "false");

@@ -218,15 +218,9 @@ fn boundary(
         return Ok(None);
     };
     let found = managed_policies(env, account, std::slice::from_ref(&arn))?.pop();
-    Ok(Some(match found {
-        Some(policy) => policy,
-        None => Policy::parse_stored(
-            r#"{"Version":"2012-10-17","Statement":[]}"#,
-            PolicyKind::Identity,
-        )
-        .map_err(|e| corrupt(&arn, &e))?
-        .named(arn),
-    }))
+    Ok(Some(found.unwrap_or_else(|| {
+        Policy::allows_nothing(PolicyKind::PermissionsBoundary, arn)
+    })))
 }
 
 /// The managed policies `arns` name, compiled and named by ARN: AWS ones from the engine's

@@ -692,3 +692,38 @@ fn exhaustive_explanation_lists_every_match() {
     assert_eq!(quick.statements.len(), 1);
     assert_eq!(all.statements.len(), 4);
 }
+
+#[test]
+fn a_policy_that_allows_nothing_still_limits_as_a_boundary_or_session_policy() {
+    let admin = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+        PolicyKind::Identity,
+    )
+    .unwrap();
+    let user = Principal::User {
+        arn: "arn:aws:iam::111122223333:user/a".into(),
+        account: "111122223333".into(),
+    };
+    let request = Request::new(user, "kms:ListKeys", "*").with_resource_account("111122223333");
+    let bounded = PolicySet {
+        identity: vec![admin.clone()],
+        permissions_boundary: Some(Policy::allows_nothing(
+            PolicyKind::PermissionsBoundary,
+            "gone",
+        )),
+        ..PolicySet::default()
+    };
+    assert!(!evaluate(&request, &bounded).is_allowed());
+    let role = Principal::AssumedRole {
+        role_arn: "arn:aws:iam::111122223333:role/r".into(),
+        session_arn: "arn:aws:sts::111122223333:assumed-role/r/s".into(),
+        account: "111122223333".into(),
+    };
+    let session = Request::new(role, "kms:ListKeys", "*").with_resource_account("111122223333");
+    let narrowed = PolicySet {
+        identity: vec![admin],
+        session: vec![Policy::allows_nothing(PolicyKind::Session, "gone")],
+        ..PolicySet::default()
+    };
+    assert!(!evaluate(&session, &narrowed).is_allowed());
+}

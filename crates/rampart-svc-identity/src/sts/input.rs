@@ -73,9 +73,8 @@ pub(crate) fn check_name(
     Ok(())
 }
 
-/// A `PolicyDescriptorType`.
+/// A `PolicyDescriptorType` (its one member is spelled `arn` in the model).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub(crate) struct PolicyArn {
     pub arn: Option<String>,
 }
