@@ -224,10 +224,6 @@ fn existing_device(
 /// `AssumeRole` call it with the `SerialNumber` and `TokenCode` they were given. A code once
 /// accepted is not accepted again. `Ok(false)` for a device that does not exist or is not
 /// enabled.
-#[allow(
-    dead_code,
-    reason = "the lead's GetSessionToken and AssumeRole call it"
-)]
 pub(crate) fn verify_totp(
     env: &Env,
     account: &AccountId,
@@ -262,10 +258,6 @@ pub(crate) fn verify_totp(
 
 /// Who the device `serial_number` of `account` is assigned to, if anyone: the caller of
 /// `GetSessionToken` must be its owner.
-#[allow(
-    dead_code,
-    reason = "the lead's GetSessionToken checks the device's owner with it"
-)]
 pub(crate) fn mfa_device_owner(
     env: &Env,
     account: &AccountId,

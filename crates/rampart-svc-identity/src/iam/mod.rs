@@ -33,27 +33,20 @@ mod users;
 mod versions;
 
 pub(crate) use managed::catalogue_arn;
-#[allow(
-    unused_imports,
-    reason = "the lead's GetSessionToken and AssumeRole check MFA with them"
-)]
 pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};
-#[allow(
-    unused_imports,
-    reason = "the lead's web-identity and SAML federation read them"
-)]
-pub(crate) use providers::{
-    StoredOidcProvider, StoredSamlProvider, get_oidc_provider, get_saml_provider,
-};
+pub(crate) use providers::{StoredOidcProvider, get_oidc_provider};
+#[allow(unused_imports, reason = "the SAML federation reads them")]
+pub(crate) use providers::{StoredSamlProvider, get_saml_provider};
 pub(crate) use records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, StoredUser, USER_TABLE, get_group,
     get_policy, get_role, get_user,
 };
 #[allow(
     unused_imports,
-    reason = "the Organizations work creates roles with them"
+    reason = "the AssumeRole family notes role use with it"
 )]
-pub(crate) use roles::{NewRole, create_role_record, note_role_used};
+pub(crate) use roles::note_role_used;
+pub(crate) use roles::{NewRole, create_role_record};
 
 use rampart_service::Registry;
 

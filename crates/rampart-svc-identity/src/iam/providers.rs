@@ -85,7 +85,6 @@ fn oidc_arn_host<'a>(env: &Env, account: &AccountId, arn: &'a str) -> Option<&'a
 }
 
 /// The OIDC provider `arn` names in `account`, if it exists.
-#[allow(dead_code, reason = "the lead's federation operations read it")]
 pub(crate) fn get_oidc_provider(
     env: &Env,
     account: &AccountId,

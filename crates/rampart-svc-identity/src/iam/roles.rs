@@ -102,10 +102,6 @@ pub(crate) struct NewRole {
 
 /// Creates a role in `account` with AWS's checks (name, path, trust policy, description,
 /// session duration, the account's role quota, existing managed policies).
-#[allow(
-    dead_code,
-    reason = "the Organizations work calls it for OrganizationAccountAccessRole"
-)]
 pub(crate) fn create_role_record(
     env: &Env,
     account: &AccountId,
