@@ -32,6 +32,12 @@ pub(crate) fn table(
         "ListKeys" | "ListAliases" | "GenerateRandom" | "ListRetirableGrants" => {
             vec![Access::new(action, "*")]
         }
+        "CreateCustomKeyStore"
+        | "DescribeCustomKeyStores"
+        | "ConnectCustomKeyStore"
+        | "DisconnectCustomKeyStore"
+        | "UpdateCustomKeyStore"
+        | "DeleteCustomKeyStore" => crate::cks::accesses(&action),
         "CreateKey" => create_key(action, input),
         "CreateAlias" | "DeleteAlias" => {
             let alias = text(input, "AliasName");

@@ -389,18 +389,16 @@ struct RandomInput {
     recipient: Option<Value>,
 }
 
-fn generate_random(_call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+fn generate_random(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: RandomInput = from_input(input, "ValidationException")?;
     refuse_recipient(&input.recipient)?;
-    if input.custom_key_store_id.is_some() {
-        return Err(errors::unsupported(
-            "Custom key stores are not supported by this server yet.",
-        ));
-    }
     let n = input
         .number_of_bytes
         .ok_or_else(|| errors::validation("NumberOfBytes is required."))?;
-    let bytes = random_vec(check_count("numberOfBytes", n)?)
-        .ok_or_else(|| errors::internal("randomness failed"))?;
+    let len = check_count("numberOfBytes", n)?;
+    let bytes = match &input.custom_key_store_id {
+        Some(store) => Zeroizing::new(crate::cks::random(call, store, len)?),
+        None => random_vec(len).ok_or_else(|| errors::internal("randomness failed"))?,
+    };
     Ok(json!({ "Plaintext": B64.encode(bytes.as_slice()) }))
 }

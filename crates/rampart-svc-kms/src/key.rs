@@ -2,6 +2,7 @@
 
 use crate::cache;
 use crate::cache::Opened;
+use crate::cks::InStore;
 use crate::errors;
 use crate::grants::Grant;
 use crate::import::Imported;
@@ -87,6 +88,9 @@ pub(crate) struct KeyRecord {
     /// Automatic rotation, when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
+    /// The custom key store the key lives in (origin AWS_CLOUDHSM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_key_store: Option<InStore>,
     /// The multi-Region key set this key belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_region: Option<MultiRegion>,
@@ -112,6 +116,14 @@ impl KeyRecord {
         });
         if let Some(config) = &self.multi_region {
             v["MultiRegionConfiguration"] = config.configuration(self);
+        }
+        if let Some(store) = &self.custom_key_store {
+            v["CustomKeyStoreId"] = json!(store.store_id);
+            v["CloudHsmClusterId"] = json!(store.cluster_id);
+            if self.state == KeyState::Enabled && crate::token::of_store(&store.store_id).is_none()
+            {
+                v["KeyState"] = json!("Unavailable");
+            }
         }
         for (member, algorithms) in crate::spec::algorithms(&self.key_spec, &self.key_usage) {
             v[member] = json!(algorithms);
@@ -238,11 +250,18 @@ impl KeyRecord {
 
     /// A backing version opened (and parsed, for its kind of key), from the cache when there.
     fn opened(&self, call: &Call<'_>, sealed: &SealedMaterial) -> Result<Opened, AwsError> {
+        if let Some(store) = &self.custom_key_store {
+            // A key of a custom key store works only while its store is connected.
+            crate::cks::require_connected(call, &store.store_id)?;
+        }
         let key = store_key(call, &self.key_id);
         if let Some(opened) = cache::material(&key, &self.arn, sealed.version) {
             return Ok(opened);
         }
-        let bytes = self.open_bytes(call, sealed)?;
+        let mut bytes = self.open_bytes(call, sealed)?;
+        if let Some(store) = &self.custom_key_store {
+            bytes = crate::cks::open_material(call, self, store, sealed.version, &bytes)?;
+        }
         let unreadable = || errors::internal("stored key material does not parse");
         let opened = match spec::kind(&self.key_spec).ok_or_else(unreadable)? {
             Kind::Symmetric => Opened::Symmetric(Arc::new(

@@ -94,15 +94,34 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Importing key material for KeySpec {spec} is not supported by this server yet."
         )));
     }
-    if !(origin == "AWS_KMS" || external) || input.custom_key_store_id.is_some() {
+    let in_store = match (origin, input.custom_key_store_id.as_deref()) {
+        ("AWS_CLOUDHSM", Some(store)) => Some(store.to_owned()),
+        ("AWS_CLOUDHSM", None) => {
+            return Err(errors::validation(
+                "A CustomKeyStoreId is required when Origin is AWS_CLOUDHSM.",
+            ));
+        }
+        ("AWS_KMS" | "EXTERNAL", None) => None,
+        ("AWS_KMS", Some(_)) => {
+            return Err(errors::validation(
+                "Origin must be AWS_CLOUDHSM to create a KMS key in a custom key store.",
+            ));
+        }
+        _ => {
+            return Err(errors::unsupported(format!(
+                "Origin {origin} is not supported by this server."
+            )));
+        }
+    };
+    if in_store.is_some() && kind != Kind::Symmetric {
         return Err(errors::unsupported(format!(
-            "Origin {origin} and custom key stores are not supported by this server yet."
+            "KeySpec {spec} is not supported in a custom key store; only SYMMETRIC_DEFAULT is."
         )));
     }
     let multi_region = input.multi_region == Some(true);
-    if multi_region && external {
+    if multi_region && (external || in_store.is_some()) {
         return Err(errors::unsupported(
-            "Multi-Region keys with imported key material are not supported by this server yet.",
+            "Multi-Region keys with imported key material or in a custom key store are not supported.",
         ));
     }
     let description = input.description.unwrap_or_default();
@@ -126,8 +145,13 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )?;
     }
     let now = key::now(call);
+    let mut custom_key_store = None;
     let materials = if external {
         Vec::new()
+    } else if let Some(store) = &in_store {
+        let (placed, sealed) = crate::cks::new_key(call, store, &key_id, &arn, now)?;
+        custom_key_store = Some(placed);
+        vec![sealed]
     } else {
         let bytes = new_material(kind)?;
         vec![key::seal_bytes(call.env, &arn, 1, &bytes, now, None)?]
@@ -153,6 +177,7 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         grants: Vec::new(),
         import: external.then(Default::default),
         rotation: None,
+        custom_key_store,
         multi_region: multi_region.then(|| MultiRegion {
             primary_region: call.region.as_str().to_owned(),
             regions: vec![call.region.as_str().to_owned()],

@@ -18,6 +18,9 @@ mod aliases;
 mod asym_ops;
 mod authz;
 mod cache;
+mod cks;
+#[cfg(test)]
+mod cks_tests;
 mod crypto_ops;
 mod errors;
 mod grants;
@@ -32,6 +35,7 @@ mod spec;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod token;
 
 pub use rotation::{DueReport, run_due};
 
@@ -47,5 +51,6 @@ pub fn register(registry: &mut rampart_service::Registry) {
     rotation::register(registry);
     import::register(registry);
     multi_region::register(registry);
+    cks::register(registry);
     registry.authorize("kms", authz::table);
 }

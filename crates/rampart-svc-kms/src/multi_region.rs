@@ -216,6 +216,7 @@ fn replicate_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         grants: Vec::new(),
         import: None,
         rotation: None,
+        custom_key_store: None,
         multi_region: Some(config.clone()),
     };
     let mut updated_primary = primary.clone();

@@ -328,6 +328,9 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
             }
             if commit_unless_conflict(env, batch)? {
                 crate::cache::forget(&record_key);
+                if let Some(store) = &record.custom_key_store {
+                    crate::cks::destroy_key(store, key_id);
+                }
                 crate::multi_region::forget_member(env, &record)?;
                 report.purged += 1;
             }
