@@ -3,7 +3,8 @@
 //!
 //! A simulation evaluates every statement (`evaluate_all_statements`) of the entity's
 //! policies as they are stored now (a user's with its groups', a group's, a role's, its
-//! boundary), plus the policies of the request, for each action and resource asked about.
+//! boundary, and for a member account of an organization its SCPs), plus the policies of the
+//! request, for each action and resource asked about.
 
 use super::errors::{invalid_input, no_such_entity, store_error};
 use super::names::max_items;
@@ -232,10 +233,21 @@ fn simulate(
             base_context.set(&format!("aws:PrincipalTag/{key}"), value.clone());
         }
     }
+    // A principal of a member account is also bound by its organization's SCPs.
+    let (scp_levels, management) = if source.is_some() {
+        let standing = crate::organizations::standing(call.env, &call.principal.account)
+            .map_err(store_error)?;
+        (standing.scp_levels.clone(), standing.management)
+    } else {
+        (Vec::new(), false)
+    };
+    let organizations_apply = !scp_levels.is_empty() && !management;
     let set = PolicySet {
         identity,
         permissions_boundary: boundary.clone(),
         resource: resource_policy,
+        scp_levels,
+        principal_in_management_account: management,
         ..PolicySet::default()
     };
     let policy_keys: BTreeSet<String> = set
@@ -263,10 +275,10 @@ fn simulate(
                 .iter()
                 .map(|s| {
                     let name = s.policy.name().unwrap_or_default();
-                    let policy_type = if s.policy_type == PolicyType::Resource {
-                        "resource"
-                    } else {
-                        source_type(name, kind)
+                    let policy_type = match s.policy_type {
+                        PolicyType::Resource => "resource",
+                        PolicyType::ServiceControl => "none",
+                        _ => source_type(name, kind),
                     };
                     json!({ "SourcePolicyId": name, "SourcePolicyType": policy_type })
                 })
@@ -282,6 +294,13 @@ fn simulate(
                 "MatchedStatements": matched,
                 "MissingContextValues": missing,
             });
+            if organizations_apply {
+                result["OrganizationsDecisionDetail"] = json!({
+                    "AllowedByOrganizations":
+                        decision.reason != Reason::NoAllow(PolicyType::ServiceControl)
+                            && decision.reason != Reason::ExplicitDeny(PolicyType::ServiceControl),
+                });
+            }
             if boundary.is_some() {
                 result["PermissionsBoundaryDecisionDetail"] = json!({
                     "AllowedByPermissionsBoundary":

@@ -187,3 +187,85 @@ fn roles_are_simulated_as_their_sessions() {
         json!({"SourcePolicyId": "inline", "SourcePolicyType": "role"})
     );
 }
+
+#[test]
+fn member_accounts_are_simulated_under_their_scps() {
+    let w = world();
+    let org = |op: &str, input: Value| w.base.call_as(&w.root, "organizations", op, input).unwrap();
+    org("CreateOrganization", json!({}));
+    let root_id = org("ListRoots", json!({}))["Roots"][0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    org(
+        "EnablePolicyType",
+        json!({"RootId": root_id, "PolicyType": "SERVICE_CONTROL_POLICY"}),
+    );
+    let member = org(
+        "CreateAccount",
+        json!({"Email": "m@example.com", "AccountName": "member"}),
+    )["CreateAccountStatus"]["AccountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deny_iam = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let policy = org(
+        "CreatePolicy",
+        json!({"Name": "no-iam", "Type": "SERVICE_CONTROL_POLICY", "Description": "", "Content": deny_iam}),
+    )["Policy"]["PolicySummary"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    org(
+        "AttachPolicy",
+        json!({"PolicyId": policy, "TargetId": member}),
+    );
+    let member_root = rampart_service::testkit::root_of(&member);
+    w.call_as(&member_root, "CreateUser", json!({"UserName": "admin"}))
+        .unwrap();
+    w.call_as(
+        &member_root,
+        "AttachUserPolicy",
+        json!({"UserName": "admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+    )
+    .unwrap();
+    let out = w
+        .call_as(
+            &member_root,
+            "SimulatePrincipalPolicy",
+            json!({"PolicySourceArn": format!("arn:aws:iam::{member}:user/admin"),
+                   "ActionNames": ["iam:CreateUser", "s3:GetObject"]}),
+        )
+        .unwrap();
+    let r = results(&out);
+    assert_eq!(r[0]["EvalDecision"], "explicitDeny");
+    assert_eq!(
+        r[0]["OrganizationsDecisionDetail"]["AllowedByOrganizations"],
+        false
+    );
+    assert_eq!(r[1]["EvalDecision"], "allowed");
+    assert_eq!(
+        r[1]["OrganizationsDecisionDetail"]["AllowedByOrganizations"],
+        true
+    );
+    // The management account is not bound by SCPs.
+    w.call("CreateUser", json!({"UserName": "admin"})).unwrap();
+    w.call(
+        "AttachUserPolicy",
+        json!({"UserName": "admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+    )
+    .unwrap();
+    let out = w
+        .call(
+            "SimulatePrincipalPolicy",
+            json!({"PolicySourceArn": format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+                   "ActionNames": ["iam:CreateUser"]}),
+        )
+        .unwrap();
+    assert_eq!(results(&out)[0]["EvalDecision"], "allowed");
+    assert!(
+        results(&out)[0]
+            .get("OrganizationsDecisionDetail")
+            .is_none()
+    );
+}
