@@ -525,3 +525,33 @@ fn service_principal_grants_are_refused_by_name() {
     assert_eq!(e.code, "UnsupportedOperationException");
     assert!(e.message.contains("GranteeServicePrincipal"));
 }
+
+#[test]
+fn custom_key_store_operations_take_no_resource() {
+    let w = World::new();
+    let root = w.base.root();
+    for op in [
+        "CreateCustomKeyStore",
+        "DescribeCustomKeyStores",
+        "ConnectCustomKeyStore",
+        "DisconnectCustomKeyStore",
+        "UpdateCustomKeyStore",
+        "DeleteCustomKeyStore",
+    ] {
+        let accesses = w
+            .base
+            .accesses(
+                &root,
+                "kms",
+                op,
+                &json!({"CustomKeyStoreId": "cks-1234567890abcdef0"}),
+            )
+            .unwrap();
+        assert_eq!(accesses.len(), 1);
+        assert_eq!(
+            rampart_service::testkit::sar_violation(&accesses[0]),
+            None,
+            "{op}"
+        );
+    }
+}
