@@ -205,3 +205,22 @@ def test_user_credentials_and_certificates(server, tmp_path):
     assert signing["Status"] == "Active"
     err = error_of(lambda: iam.delete_user(UserName="dev"))
     assert err["Error"]["Code"] == "DeleteConflict"
+
+
+def test_the_cli_bootstraps_a_virtual_mfa_device(server, tmp_path):
+    seed_file = tmp_path / "seed.txt"
+    _, out, _ = server.aws(
+        "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "cli-device",
+        "--outfile", str(seed_file), "--bootstrap-method", "Base32StringSeed",
+    )
+    serial = out["VirtualMFADevice"]["SerialNumber"]
+    seed = seed_file.read_text().strip()
+    assert len(seed) == 32
+    server.aws("iam", "create-user", "--user-name", "cli-user")
+    now = time.time()
+    server.aws(
+        "iam", "enable-mfa-device", "--user-name", "cli-user", "--serial-number", serial,
+        "--authentication-code1", totp(seed, now - 30), "--authentication-code2", totp(seed, now),
+    )
+    _, listed, _ = server.aws("iam", "list-mfa-devices", "--user-name", "cli-user")
+    assert [d["SerialNumber"] for d in listed["MFADevices"]] == [serial]
