@@ -112,10 +112,10 @@ def test_the_secret_never_appears_in_the_server_log(server):
 
 def test_an_operation_rampart_lacks_says_so_by_name(server):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        server.client("sts").get_session_token()
+        server.client("sts").decode_authorization_message(EncodedMessage="an-encoded-message")
     err = e.value.response["Error"]
     assert err["Code"] == "NotImplemented"
-    assert "GetSessionToken" in err["Message"]
+    assert "DecodeAuthorizationMessage" in err["Message"]
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

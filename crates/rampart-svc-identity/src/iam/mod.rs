@@ -41,12 +41,7 @@ pub(crate) use records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredRole, StoredUser, USER_TABLE, get_group,
     get_policy, get_role, get_user,
 };
-#[allow(
-    unused_imports,
-    reason = "the AssumeRole family notes role use with it"
-)]
-pub(crate) use roles::note_role_used;
-pub(crate) use roles::{NewRole, create_role_record};
+pub(crate) use roles::{NewRole, create_role_record, note_role_used};
 
 use rampart_service::Registry;
 

@@ -409,12 +409,8 @@ fn use_key(account: &AccountId, role_name: &str) -> Key {
     )
 }
 
-/// Notes that `role` was just assumed in `region` (`RoleLastUsed`); the lead's AssumeRole
-/// family calls it.
-#[allow(
-    dead_code,
-    reason = "the lead's AssumeRole family notes role use with it"
-)]
+/// Notes that `role` was just assumed in `region` (`RoleLastUsed`); the AssumeRole family
+/// calls it.
 pub(crate) fn note_role_used(
     env: &Env,
     account: &AccountId,

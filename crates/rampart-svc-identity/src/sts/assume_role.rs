@@ -12,7 +12,7 @@ use super::input::{
     PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, credentials,
     now_seconds, packed_size, validation,
 };
-use crate::iam::{StoredRole, get_role};
+use crate::iam::{StoredRole, get_role, note_role_used};
 use crate::sessions::mint;
 use rampart_policy::{Policy, PolicyKind};
 use rampart_protocol::AwsError;
@@ -222,6 +222,7 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
     };
     let minted =
         mint(call.env, &account, kind, role.role_id.clone(), session).ok_or_else(internal_error)?;
+    note_role_used(call.env, &account, &role, call.region.as_str())?;
     let mut out = json!({
         "Credentials": credentials(&minted, expires_at),
         "AssumedRoleUser": {

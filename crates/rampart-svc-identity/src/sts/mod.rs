@@ -6,8 +6,10 @@ mod federation;
 mod input;
 mod jwt;
 mod mfa;
+mod saml;
 mod session_token;
 mod web_identity;
+mod xml;
 
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, Registry, no_rule};
@@ -22,6 +24,12 @@ pub(crate) fn register(registry: &mut Registry) {
     );
     registry.register("sts", "GetAccessKeyInfo", true, caller::get_access_key_info);
     registry.register("sts", "AssumeRole", false, assume_role::assume_role);
+    registry.register(
+        "sts",
+        "AssumeRoleWithSAML",
+        false,
+        saml::assume_role_with_saml,
+    );
     registry.register(
         "sts",
         "AssumeRoleWithWebIdentity",
@@ -50,8 +58,9 @@ fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>,
         // AWS: no permission is needed for these, and not even an explicit deny stops them
         // (GetSessionToken authenticates; policies do not govern authentication).
         "GetCallerIdentity" | "GetSessionToken" => Ok(Vec::new()),
-        // The token is the proof and the role's trust policy decides, in the handler.
-        "AssumeRoleWithWebIdentity" => Ok(Vec::new()),
+        // The token or assertion is the proof and the role's trust policy decides, in the
+        // handler.
+        "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" => Ok(Vec::new()),
         "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
         "AssumeRole" => assume_role::accesses(call, input),
         "GetFederationToken" => {

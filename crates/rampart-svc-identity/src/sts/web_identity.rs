@@ -13,7 +13,7 @@ use super::input::{
     packed_size,
 };
 use super::jwt::{self, TokenError};
-use crate::iam::{StoredOidcProvider, StoredRole, get_oidc_provider, get_role};
+use crate::iam::{StoredOidcProvider, StoredRole, get_oidc_provider, get_role, note_role_used};
 use crate::sessions::mint;
 use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Request, evaluate};
 use rampart_protocol::AwsError;
@@ -117,6 +117,7 @@ pub(crate) fn assume_role_with_web_identity(
     };
     let minted =
         mint(call.env, &account, kind, role.role_id.clone(), session).ok_or_else(internal_error)?;
+    note_role_used(call.env, &account, &role, call.region.as_str())?;
     let mut out = json!({
         "Credentials": credentials(&minted, now + requested),
         "SubjectFromWebIdentityToken": claims.subject,
