@@ -83,15 +83,22 @@ impl Enforcer {
                 context.set("aws:MultiFactorAuthPresent", "false");
             }
         }
+        // The keys the caller implies (aws:PrincipalArn, aws:username, aws:userid, ...) are the
+        // same for every access of the request: derive them once, here.
+        let subject = subject(principal);
+        let mut probe = Request::new(subject.clone(), "sts:GetCallerIdentity", "*")
+            .with_principal_id(principal.principal_id.clone())
+            .with_context(context);
+        probe.derive_context();
         Ok(Enforcer {
             env: env.clone(),
-            subject: subject(principal),
+            subject,
             principal_id: principal.principal_id.clone(),
             caller_account: principal.account.to_string(),
             governing,
             session_policies,
             standing,
-            context,
+            context: probe.context,
         })
     }
 
@@ -109,11 +116,10 @@ impl Enforcer {
         if let Some(org_id) = resource_standing.as_ref().and_then(|s| s.org_id.clone()) {
             context.set("aws:ResourceOrgID", org_id);
         }
-        let mut request = Request::new(self.subject.clone(), &access.action, &access.resource)
+        let request = Request::new(self.subject.clone(), &access.action, &access.resource)
             .with_resource_account(resource_account)
             .with_principal_id(self.principal_id.clone())
             .with_context(context);
-        request.derive_context();
         let set = PolicySet {
             identity: self.governing.identity.clone(),
             permissions_boundary: self.governing.boundary.clone(),
