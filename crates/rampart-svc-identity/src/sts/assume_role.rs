@@ -9,15 +9,12 @@
 //! chain.
 
 use super::input::{
-    PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, credentials,
-    now_seconds, packed_size, validation,
+    PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, now_seconds,
+    packed_size, validation,
 };
-use crate::iam::{StoredRole, get_role, note_role_used};
-use crate::sessions::mint;
-use rampart_policy::{Policy, PolicyKind};
+use super::role_session::{find_role, issue, trust_policy};
 use rampart_protocol::AwsError;
-use rampart_service::{Access, Call, PrincipalKind, Session, from_input, internal_error};
-use rampart_types::AccountId;
+use rampart_service::{Access, Call, PrincipalKind, Session, from_input};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -44,42 +41,6 @@ struct Input {
 const DEFAULT_DURATION: i64 = 3_600;
 const CHAINED_MAX: i64 = 3_600;
 
-/// The role an ARN names: its account, path and name (`None` for anything else).
-pub(crate) fn parse_role_arn(arn: &str) -> Option<(AccountId, String, String)> {
-    let mut parts = arn.splitn(6, ':');
-    let (_arn, _partition, service, _region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if service != "iam" {
-        return None;
-    }
-    let rest = resource.strip_prefix("role/")?;
-    let (path, name) = match rest.rsplit_once('/') {
-        Some((path, name)) => (format!("/{path}/"), name.to_owned()),
-        None => ("/".to_owned(), rest.to_owned()),
-    };
-    Some((account.parse().ok()?, path, name))
-}
-
-/// The role `arn` names, if it exists with that path.
-fn find_role(call: &Call<'_>, arn: &str) -> Result<Option<(AccountId, StoredRole)>, AwsError> {
-    let Some((account, path, name)) = parse_role_arn(arn) else {
-        return Ok(None);
-    };
-    let found = get_role(call.env.store.as_ref(), &account, &name).map_err(|e| {
-        tracing::error!(error = %e, "cannot read a role");
-        internal_error()
-    })?;
-    Ok(found
-        .filter(|(role, _)| role.path == path && role.name == name)
-        .map(|(role, _)| (account, role)))
-}
-
 /// The accesses `AssumeRole` with `input` needs: the role, with its trust policy as the resource
 /// policy that must let the caller in. A role that does not exist has no trust policy, so the
 /// caller is refused exactly as one the trust policy does not name.
@@ -87,12 +48,7 @@ pub(crate) fn accesses(call: &Call<'_>, input: &Value) -> Result<Vec<Access>, Aw
     let text = |member: &str| input.get(member).and_then(Value::as_str);
     let arn = text("RoleArn").unwrap_or_default();
     let trust = match find_role(call, arn)? {
-        Some((_, role)) => Some(
-            Policy::parse_stored(&role.trust_policy, PolicyKind::Trust).map_err(|e| {
-                tracing::error!(error = %e, "a stored trust policy no longer parses");
-                internal_error()
-            })?,
-        ),
+        Some((_, role)) => Some(trust_policy(&role)?),
         None => None,
     };
     let tags = super::tag_pairs(input);
@@ -214,25 +170,7 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
         mfa_authenticated_at,
         chained,
     };
-    let expires_at = session.expires_at;
-    let kind = PrincipalKind::AssumedRole {
-        role_name: role.name.clone(),
-        role_path: role.path.clone(),
-        session_name: input.role_session_name.clone(),
-    };
-    let minted =
-        mint(call.env, &account, kind, role.role_id.clone(), session).ok_or_else(internal_error)?;
-    note_role_used(call.env, &account, &role, call.region.as_str())?;
-    let mut out = json!({
-        "Credentials": credentials(&minted, expires_at),
-        "AssumedRoleUser": {
-            "AssumedRoleId": format!("{}:{}", role.role_id, input.role_session_name),
-            "Arn": format!(
-                "arn:{}:sts::{account}:assumed-role/{}/{}",
-                call.env.partition, role.name, input.role_session_name
-            ),
-        },
-    });
+    let mut out = issue(call, &account, &role, &input.role_session_name, session)?;
     if let Some(packed) = packed {
         out["PackedPolicySize"] = json!(packed);
     }

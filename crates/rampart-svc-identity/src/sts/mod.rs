@@ -6,6 +6,7 @@ mod federation;
 mod input;
 mod jwt;
 mod mfa;
+mod role_session;
 mod saml;
 mod session_token;
 mod web_identity;

@@ -11,17 +11,16 @@
 //! `saml:*` condition keys.
 
 use super::input::{
-    PolicyArn, check_duration, check_name, check_session_policies, credentials, now_seconds,
-    packed_size,
+    PolicyArn, check_duration, check_name, check_session_policies, now_seconds, packed_size,
 };
+use super::role_session::{federated_trust, find_role, issue};
 use super::xml::{self, Element};
-use crate::iam::{StoredRole, get_role, get_saml_provider, note_role_used};
-use crate::sessions::mint;
+use crate::iam::get_saml_provider;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Request, evaluate};
+use rampart_policy::Context;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, PrincipalKind, Session, from_input, internal_error};
+use rampart_service::{Call, Session, from_input};
 use rampart_types::AccountId;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -100,13 +99,14 @@ pub(crate) fn assume_role_with_saml(call: &Call<'_>, input: Value) -> Result<Val
     let claims = verify_response(&response, &certificates, &entity_id, &input, now)?;
     check_name(&claims.session_name, "roleSessionName", 2, 64)
         .map_err(|_| invalid("The RoleSessionName attribute is not a valid session name."))?;
-    trust_allows(
+    federated_trust(
         call,
         &account,
         &role,
         &input.role_arn,
         &input.principal_arn,
-        &claims,
+        "sts:AssumeRoleWithSAML",
+        saml_keys(&account, &input.principal_arn, &claims),
     )?;
     let duration = claims
         .session_duration
@@ -124,46 +124,20 @@ pub(crate) fn assume_role_with_saml(call: &Call<'_>, input: Value) -> Result<Val
         policy_arns: arns,
         ..Session::default()
     };
-    let kind = PrincipalKind::AssumedRole {
-        role_name: role.name.clone(),
-        role_path: role.path.clone(),
-        session_name: claims.session_name.clone(),
-    };
-    let minted =
-        mint(call.env, &account, kind, role.role_id.clone(), session).ok_or_else(internal_error)?;
-    note_role_used(call.env, &account, &role, call.region.as_str())?;
-    let mut out = json!({
-        "Credentials": credentials(&minted, now + duration),
-        "AssumedRoleUser": {
-            "AssumedRoleId": format!("{}:{}", role.role_id, claims.session_name),
-            "Arn": format!(
-                "arn:{}:sts::{account}:assumed-role/{}/{}",
-                call.env.partition, role.name, claims.session_name
-            ),
-        },
-        "Subject": claims.subject,
-        "SubjectType": claims.subject_type,
-        "Issuer": claims.issuer,
-        "Audience": AWS_SAML,
-        "NameQualifier": name_qualifier(&claims.issuer, &account, &input.principal_arn),
-    });
+    let mut out = issue(call, &account, &role, &claims.session_name, session)?;
+    out["Subject"] = json!(claims.subject);
+    out["SubjectType"] = json!(claims.subject_type);
+    out["Issuer"] = json!(claims.issuer);
+    out["Audience"] = json!(AWS_SAML);
+    out["NameQualifier"] = json!(name_qualifier(
+        &claims.issuer,
+        &account,
+        &input.principal_arn
+    ));
     if let Some(packed) = packed {
         out["PackedPolicySize"] = json!(packed);
     }
     Ok(out)
-}
-
-fn find_role(call: &Call<'_>, arn: &str) -> Result<Option<(AccountId, StoredRole)>, AwsError> {
-    let Some((account, path, name)) = super::assume_role::parse_role_arn(arn) else {
-        return Ok(None);
-    };
-    let found = get_role(call.env.store.as_ref(), &account, &name).map_err(|e| {
-        tracing::error!(error = %e, "cannot read a role");
-        internal_error()
-    })?;
-    Ok(found
-        .filter(|(role, _)| role.path == path && role.name == name)
-        .map(|(role, _)| (account, role)))
 }
 
 /// The DER certificates the provider signs with (its `KeyDescriptor`s not limited to
@@ -472,20 +446,9 @@ fn name_qualifier(issuer: &str, account: &AccountId, provider_arn: &str) -> Stri
     B64.encode(digest.as_ref())
 }
 
-/// The trust policy's verdict for the SAML principal.
-fn trust_allows(
-    call: &Call<'_>,
-    account: &AccountId,
-    role: &StoredRole,
-    role_arn: &str,
-    provider_arn: &str,
-    claims: &Claims,
-) -> Result<(), AwsError> {
-    let trust = Policy::parse_stored(&role.trust_policy, PolicyKind::Trust).map_err(|e| {
-        tracing::error!(error = %e, "a stored trust policy no longer parses");
-        internal_error()
-    })?;
-    let mut context = Context::new()
+/// The `saml:*` condition keys of a verified assertion.
+fn saml_keys(account: &AccountId, provider_arn: &str, claims: &Claims) -> Context {
+    Context::new()
         .with("saml:aud", AWS_SAML)
         .with("saml:iss", claims.issuer.clone())
         .with("saml:sub", claims.subject.clone())
@@ -494,24 +457,4 @@ fn trust_allows(
             "saml:namequalifier",
             name_qualifier(&claims.issuer, account, provider_arn),
         )
-        .with("aws:FederatedProvider", provider_arn)
-        .with("aws:SourceIp", call.source_ip.to_string())
-        .with("aws:RequestedRegion", call.region.as_str());
-    context.set_request_time(now_seconds(call.env));
-    let principal = rampart_policy::Principal::WebIdentity {
-        provider: provider_arn.to_owned(),
-    };
-    let mut request = Request::new(principal, "sts:AssumeRoleWithSAML", role_arn)
-        .with_resource_account(account.to_string())
-        .with_context(context);
-    request.derive_context();
-    let set = PolicySet {
-        resource: Some(trust),
-        resource_policy_required: true,
-        ..PolicySet::default()
-    };
-    match evaluate(&request, &set).is_allowed() {
-        true => Ok(()),
-        false => Err(not_authorized()),
-    }
 }

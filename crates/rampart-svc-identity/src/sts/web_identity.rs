@@ -9,16 +9,14 @@
 //! `<provider>:aud`, `<provider>:amr`).
 
 use super::input::{
-    PolicyArn, check_duration, check_name, check_session_policies, credentials, now_seconds,
-    packed_size,
+    PolicyArn, check_duration, check_name, check_session_policies, now_seconds, packed_size,
 };
 use super::jwt::{self, TokenError};
-use crate::iam::{StoredOidcProvider, StoredRole, get_oidc_provider, get_role, note_role_used};
-use crate::sessions::mint;
-use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Request, evaluate};
+use super::role_session::{federated_trust, find_role, issue};
+use crate::iam::{StoredOidcProvider, get_oidc_provider};
+use rampart_policy::Context;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, PrincipalKind, Session, TlsTrust, from_input, internal_error};
-use rampart_types::AccountId;
+use rampart_service::{Call, Session, TlsTrust, from_input};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -88,14 +86,14 @@ pub(crate) fn assume_role_with_web_identity(
     let claims = token
         .verify(&keys, &provider.client_ids, now)
         .map_err(token_error)?;
-    trust_allows(
+    federated_trust(
         call,
         &account,
         &role,
         &input.role_arn,
         &provider_arn,
-        provider_url,
-        &claims,
+        "sts:AssumeRoleWithWebIdentity",
+        provider_keys(provider_url, &claims),
     )?;
     if requested > i64::from(role.max_session_duration) {
         return Err(super::input::validation(
@@ -110,27 +108,10 @@ pub(crate) fn assume_role_with_web_identity(
         policy_arns: arns,
         ..Session::default()
     };
-    let kind = PrincipalKind::AssumedRole {
-        role_name: role.name.clone(),
-        role_path: role.path.clone(),
-        session_name: input.role_session_name.clone(),
-    };
-    let minted =
-        mint(call.env, &account, kind, role.role_id.clone(), session).ok_or_else(internal_error)?;
-    note_role_used(call.env, &account, &role, call.region.as_str())?;
-    let mut out = json!({
-        "Credentials": credentials(&minted, now + requested),
-        "SubjectFromWebIdentityToken": claims.subject,
-        "AssumedRoleUser": {
-            "AssumedRoleId": format!("{}:{}", role.role_id, input.role_session_name),
-            "Arn": format!(
-                "arn:{}:sts::{account}:assumed-role/{}/{}",
-                call.env.partition, role.name, input.role_session_name
-            ),
-        },
-        "Provider": provider_arn,
-        "Audience": claims.audience,
-    });
+    let mut out = issue(call, &account, &role, &input.role_session_name, session)?;
+    out["SubjectFromWebIdentityToken"] = json!(claims.subject);
+    out["Provider"] = json!(provider_arn);
+    out["Audience"] = json!(claims.audience);
     if let Some(packed) = packed {
         out["PackedPolicySize"] = json!(packed);
     }
@@ -144,63 +125,18 @@ fn token_error(e: TokenError) -> AwsError {
     }
 }
 
-fn find_role(call: &Call<'_>, arn: &str) -> Result<Option<(AccountId, StoredRole)>, AwsError> {
-    let Some((account, path, name)) = super::assume_role::parse_role_arn(arn) else {
-        return Ok(None);
-    };
-    let found = get_role(call.env.store.as_ref(), &account, &name).map_err(|e| {
-        tracing::error!(error = %e, "cannot read a role");
-        internal_error()
-    })?;
-    Ok(found
-        .filter(|(role, _)| role.path == path && role.name == name)
-        .map(|(role, _)| (account, role)))
-}
-
-/// The trust policy's verdict for the web identity (no identity policy is involved: the caller
-/// is not an IAM principal).
-fn trust_allows(
-    call: &Call<'_>,
-    account: &AccountId,
-    role: &StoredRole,
-    role_arn: &str,
-    provider_arn: &str,
-    provider_url: &str,
-    claims: &jwt::Claims,
-) -> Result<(), AwsError> {
-    let trust = Policy::parse_stored(&role.trust_policy, PolicyKind::Trust).map_err(|e| {
-        tracing::error!(error = %e, "a stored trust policy no longer parses");
-        internal_error()
-    })?;
+/// The provider's condition keys for a verified token.
+fn provider_keys(provider_url: &str, claims: &jwt::Claims) -> Context {
     let mut context = Context::new()
         .with(&format!("{provider_url}:sub"), claims.subject.clone())
-        .with(&format!("{provider_url}:aud"), claims.audience.clone())
-        .with("aws:FederatedProvider", provider_arn)
-        .with("aws:SourceIp", call.source_ip.to_string())
-        .with("aws:RequestedRegion", call.region.as_str());
+        .with(&format!("{provider_url}:aud"), claims.audience.clone());
     if let Some(amr) = claims.all.get("amr").and_then(Value::as_array) {
         context.set_multi(
             &format!("{provider_url}:amr"),
             amr.iter().filter_map(Value::as_str),
         );
     }
-    context.set_request_time(now_seconds(call.env));
-    let web = rampart_policy::Principal::WebIdentity {
-        provider: provider_arn.to_owned(),
-    };
-    let mut request = Request::new(web, "sts:AssumeRoleWithWebIdentity", role_arn)
-        .with_resource_account(account.to_string())
-        .with_context(context);
-    request.derive_context();
-    let set = PolicySet {
-        resource: Some(trust),
-        resource_policy_required: true,
-        ..PolicySet::default()
-    };
-    match evaluate(&request, &set).is_allowed() {
-        true => Ok(()),
-        false => Err(not_authorized()),
-    }
+    context
 }
 
 /// The issuer's JSON Web Key Set, fetched through discovery and kept for a few minutes (per
