@@ -5,13 +5,16 @@
 //! condition keys, the resource's own policy); this step adds the global condition keys the
 //! request carries (time, source address, user agent, transport, region) and lets
 //! `rampart_svc_identity::Enforcer` decide each over what governs the caller. Deny by default:
-//! an operation whose service has no table is refused.
+//! an operation whose service has no table is refused. The same [`RequestGuard`] decides what a
+//! handler asks on its caller's behalf (KMS uses by Secrets Manager and Parameter Store).
 
 use rampart_policy::Context;
 use rampart_protocol::{AwsError, Protocol, Route};
-use rampart_service::{Call, Registry, internal_error, no_rule};
+use rampart_service::{Access, Call, Env, Guard, Principal, Registry, internal_error, no_rule};
+use rampart_svc_identity::Enforcer;
 use serde_json::Value;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the request itself says, for the global condition keys.
@@ -23,6 +26,56 @@ pub(crate) struct RequestFacts<'a> {
     pub region: &'a str,
 }
 
+/// The policy decision point for one request's caller: the operation's own accesses and those
+/// a handler asks on the caller's behalf go through it. What governs the caller is read once,
+/// at the first access that needs it.
+pub(crate) struct RequestGuard<'a> {
+    env: &'a Env,
+    principal: &'a Principal,
+    protocol: Protocol,
+    context: Context,
+    enforcer: OnceLock<Option<Enforcer>>,
+}
+
+impl<'a> RequestGuard<'a> {
+    /// The guard for `principal`'s request that `facts` describe.
+    pub(crate) fn new(
+        env: &'a Env,
+        principal: &'a Principal,
+        protocol: Protocol,
+        facts: &RequestFacts<'_>,
+    ) -> Self {
+        RequestGuard {
+            env,
+            principal,
+            protocol,
+            context: context(facts),
+            enforcer: OnceLock::new(),
+        }
+    }
+
+    fn enforcer(&self) -> Result<&Enforcer, AwsError> {
+        self.enforcer
+            .get_or_init(|| {
+                Enforcer::new(self.env, self.principal, self.context.clone())
+                    .inspect_err(
+                        |e| tracing::error!(error = %e, "cannot read what governs the caller"),
+                    )
+                    .ok()
+            })
+            .as_ref()
+            .ok_or_else(internal_error)
+    }
+}
+
+impl Guard for RequestGuard<'_> {
+    fn check(&self, access: &Access) -> Result<(), AwsError> {
+        self.enforcer()?
+            .check(access)
+            .map_err(|message| access_denied(self.protocol, message))
+    }
+}
+
 /// `Ok` when the caller of `call` may perform the routed operation with `input`; else AWS's
 /// AccessDenied for the request's protocol, with AWS's message.
 pub(crate) fn authorize(
@@ -30,28 +83,15 @@ pub(crate) fn authorize(
     call: &Call<'_>,
     route: &Route,
     input: &Value,
-    facts: &RequestFacts<'_>,
 ) -> Result<(), AwsError> {
     let service = &route.service.name;
     let operation = &route.operation.name;
     let table = registry
         .authorizer(service)
         .ok_or_else(|| no_rule(service, operation))?;
-    let accesses = table(call, operation, input)?;
-    if accesses.is_empty() {
-        return Ok(());
-    }
-    let enforcer = rampart_svc_identity::Enforcer::new(call.env, call.principal, context(facts))
-        .map_err(|e| {
-            tracing::error!(error = %e, "cannot read what governs the caller");
-            internal_error()
-        })?;
-    for access in &accesses {
-        enforcer
-            .check(access)
-            .map_err(|message| access_denied(route.protocol, message))?;
-    }
-    Ok(())
+    table(call, operation, input)?
+        .iter()
+        .try_for_each(|access| call.guard.check(access))
 }
 
 /// AccessDenied in the vocabulary of the request's protocol.

@@ -1,12 +1,14 @@
-//! Outbound HTTPS for services (`rampart_service::Outbound`): one `GET` over HTTP/1.1 and TLS,
-//! trusting only what the service names (certificate thumbprints), bounded in time and size.
+//! Outbound HTTP(S) for services (`rampart_service::Outbound`): one request over HTTP/1.1,
+//! over TLS trusting only what the service names (certificate thumbprints) unless the operator
+//! configured a plain `http` URL, bounded in time and size.
 //!
 //! Each request runs on a thread of its own with a small runtime, so a handler may call it from
 //! anywhere without blocking the server's async workers.
 
-use http_body_util::{BodyExt, Empty, Limited};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
-use rampart_service::{Outbound, TlsTrust};
+use rampart_service::{Answer, Outbound, Post, TlsTrust};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -16,78 +18,149 @@ use std::time::Duration;
 /// The longest an outbound request may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Outbound HTTPS over rustls and hyper.
+/// Outbound HTTP(S) over rustls and hyper.
 pub struct HttpsOutbound;
 
 impl Outbound for HttpsOutbound {
     fn get(&self, url: &str, trust: &TlsTrust, limit: usize) -> Result<Vec<u8>, String> {
-        let (url, trust) = (url.to_owned(), trust.clone());
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start a runtime: {e}"))?;
-            runtime.block_on(async {
-                tokio::time::timeout(TIMEOUT, get(&url, trust, limit))
-                    .await
-                    .map_err(|_| format!("{url} did not answer within {TIMEOUT:?}"))?
-            })
+        if !url.starts_with("https://") {
+            return Err(format!("{url} is not an https URL"));
+        }
+        let request = Outgoing {
+            method: http::Method::GET,
+            url: url.to_owned(),
+            trust: trust.clone(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            limit,
+        };
+        let answer = on_own_thread(request)?;
+        match answer.status {
+            200 => Ok(answer.body),
+            status => Err(format!("{url} answered {status}")),
+        }
+    }
+
+    fn post(&self, post: &Post<'_>) -> Result<Answer, String> {
+        on_own_thread(Outgoing {
+            method: http::Method::POST,
+            url: post.url.to_owned(),
+            trust: post.trust.clone(),
+            headers: post.headers.to_vec(),
+            body: post.body.to_vec(),
+            limit: post.limit,
         })
-        .join()
-        .map_err(|_| "the outbound request failed".to_owned())?
     }
 }
 
-async fn get(url: &str, trust: TlsTrust, limit: usize) -> Result<Vec<u8>, String> {
+/// One request, owned so that it can move to the thread that sends it.
+struct Outgoing {
+    method: http::Method,
+    url: String,
+    trust: TlsTrust,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    limit: usize,
+}
+
+/// Sends `request` from a thread of its own with a small runtime, within [`TIMEOUT`].
+fn on_own_thread(request: Outgoing) -> Result<Answer, String> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        let url = request.url.clone();
+        runtime.block_on(async {
+            tokio::time::timeout(TIMEOUT, send(request))
+                .await
+                .map_err(|_| format!("{url} did not answer within {TIMEOUT:?}"))?
+        })
+    })
+    .join()
+    .map_err(|_| "the outbound request failed".to_owned())?
+}
+
+async fn send(request: Outgoing) -> Result<Answer, String> {
+    let url = request.url.as_str();
     let uri: http::Uri = url.parse().map_err(|_| format!("{url} is not a URL"))?;
-    if uri.scheme_str() != Some("https") {
-        return Err(format!("{url} is not an https URL"));
-    }
+    let secure = match uri.scheme_str() {
+        Some("https") => true,
+        Some("http") => false,
+        _ => return Err(format!("{url} is neither an http nor an https URL")),
+    };
     let host = uri
         .host()
         .ok_or_else(|| format!("{url} has no host"))?
         .to_owned();
-    let port = uri.port_u16().unwrap_or(443);
+    let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
     let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
         .await
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut builder = http::Request::builder()
+        .method(request.method.clone())
+        .uri(path)
+        .header(
+            http::header::HOST,
+            uri.authority().map_or(host.as_str(), |a| a.as_str()),
+        )
+        .header(http::header::USER_AGENT, "rampart");
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let message = builder
+        .body(Full::new(Bytes::from(request.body.clone())))
+        .map_err(|e| format!("bad request: {e}"))?;
+    if !secure {
+        return exchange(TokioIo::new(tcp), message, &request).await;
+    }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS configuration: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { trust, provider }))
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            trust: request.trust.clone(),
+            provider,
+        }))
         .with_no_client_auth();
     let name = ServerName::try_from(host.clone()).map_err(|_| format!("bad host name {host}"))?;
     let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect(name, tcp)
         .await
         .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+    exchange(TokioIo::new(tls), message, &request).await
+}
+
+/// One HTTP/1.1 exchange over an open connection.
+async fn exchange<T>(
+    io: T,
+    message: http::Request<Full<Bytes>>,
+    request: &Outgoing,
+) -> Result<Answer, String>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let url = request.url.as_str();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
         .await
-        .map_err(|e| format!("HTTP with {host}:{port} failed: {e}"))?;
+        .map_err(|e| format!("HTTP with {url} failed: {e}"))?;
     tokio::spawn(connection);
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let request = http::Request::get(path)
-        .header(
-            http::header::HOST,
-            uri.authority().map_or(host.as_str(), |a| a.as_str()),
-        )
-        .header(http::header::USER_AGENT, "rampart")
-        .body(Empty::<bytes::Bytes>::new())
-        .map_err(|e| format!("bad request: {e}"))?;
     let response = sender
-        .send_request(request)
+        .send_request(message)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
-    if response.status() != http::StatusCode::OK {
-        return Err(format!("{url} answered {}", response.status()));
-    }
+    let status = response.status().as_u16();
+    let limit = request.limit;
     let body = Limited::new(response.into_body(), limit)
         .collect()
         .await
         .map_err(|_| format!("{url}: the answer is larger than {limit} bytes or broken"))?;
-    Ok(body.to_bytes().to_vec())
+    Ok(Answer {
+        status,
+        body: body.to_bytes().to_vec(),
+    })
 }
 
 /// Trusts a server whose chain holds a certificate with a pinned SHA-1 thumbprint, and checks

@@ -218,14 +218,6 @@ impl Pipeline {
         let outcome = match (&ready.caller, &ready.input, &ready.entry) {
             (_, Err(error), _) => Err(error.clone()),
             (Caller::Authenticated(principal), Ok(input), Some(entry)) => {
-                let call = Call {
-                    request_id: &ready.request_id,
-                    principal,
-                    region: &ready.region,
-                    source_ip: ready.peer.ip(),
-                    user_agent: ready.user_agent.as_deref().unwrap_or(""),
-                    env: &self.env,
-                };
                 let facts = RequestFacts {
                     now: self.env.clock.now(),
                     source_ip: ready.peer.ip(),
@@ -233,7 +225,18 @@ impl Pipeline {
                     secure_transport: self.secure_transport,
                     region: ready.region.as_str(),
                 };
-                authz::authorize(&self.registry, &call, &ready.route, input, &facts)
+                let guard =
+                    authz::RequestGuard::new(&self.env, principal, ready.route.protocol, &facts);
+                let call = Call {
+                    request_id: &ready.request_id,
+                    principal,
+                    region: &ready.region,
+                    source_ip: ready.peer.ip(),
+                    user_agent: ready.user_agent.as_deref().unwrap_or(""),
+                    env: &self.env,
+                    guard: &guard,
+                };
+                authz::authorize(&self.registry, &call, &ready.route, input)
                     .and_then(|()| (entry.handler)(&call, input.clone()))
             }
             (_, Ok(_), _) => Err(AwsError::not_implemented(

@@ -1,7 +1,8 @@
 //! What a handler knows about the request it serves and the world it runs in.
 
-use crate::{Outbound, Principal};
+use crate::{Access, KeyService, Outbound, Principal};
 use rampart_crypto::MasterKey;
+use rampart_protocol::AwsError;
 use rampart_store::Store;
 use rampart_types::{AccountId, Clock, Partition, Region};
 use std::net::IpAddr;
@@ -20,8 +21,10 @@ pub struct Env {
     pub partition: Partition,
     /// The organization's management account.
     pub management_account: AccountId,
-    /// Outbound HTTPS.
+    /// Outbound HTTP(S).
     pub outbound: Arc<dyn Outbound>,
+    /// KMS, for services that encrypt their data at rest with KMS keys.
+    pub keys: Arc<dyn KeyService>,
 }
 
 /// One authenticated request, as a handler sees it.
@@ -38,4 +41,15 @@ pub struct Call<'a> {
     pub user_agent: &'a str,
     /// The shared environment.
     pub env: &'a Env,
+    /// Decides accesses the handler needs beyond those its authorization table named.
+    pub guard: &'a dyn Guard,
+}
+
+/// The policy decision point for the caller of one request, for what a service asks of
+/// another on the caller's behalf (Secrets Manager asking KMS to decrypt): each access is
+/// decided exactly as the pipeline decides the operation's own, and refused with AWS's
+/// AccessDenied error in the request's protocol.
+pub trait Guard: Send + Sync {
+    /// `Ok` when the caller may perform `access`.
+    fn check(&self, access: &Access) -> Result<(), AwsError>;
 }

@@ -7,6 +7,7 @@
 
 mod access;
 mod call;
+mod keys;
 mod outbound;
 mod principal;
 mod registry;
@@ -15,8 +16,9 @@ pub mod testkit;
 mod values;
 
 pub use access::{Access, Authorize, no_rule};
-pub use call::{Call, Env};
-pub use outbound::{NoOutbound, Outbound, TlsTrust};
+pub use call::{Call, Env, Guard};
+pub use keys::{DataKey, EncryptionContext, KeyService, NoKeys, OnBehalf};
+pub use outbound::{Answer, NoOutbound, Outbound, Post, TlsTrust};
 pub use principal::{Principal, PrincipalKind, Session};
 pub use registry::{Handler, OperationEntry, Registry};
 pub use values::{epoch_seconds, from_input, internal_error, to_output};

@@ -1,8 +1,10 @@
 //! A world for service tests: an in-memory store, a fixed clock, the service's registry and
 //! callers to make requests as. Every call also asks the service's authorization table for the
 //! operation's accesses, so a test of an operation fails if the table has no rule for it.
+//! Accesses a handler asks on the caller's behalf ([`crate::Guard`]) are recorded and allowed,
+//! after a check against the Service Authorization Reference.
 
-use crate::{Access, Call, Env, Principal, PrincipalKind, Registry};
+use crate::{Access, Call, Env, Guard, Principal, PrincipalKind, Registry};
 use rampart_crypto::MasterKey;
 use rampart_protocol::AwsError;
 use rampart_store::MemStore;
@@ -22,6 +24,37 @@ pub struct World {
     pub clock: Arc<FixedClock>,
     /// The registered operations and authorization tables.
     pub registry: Registry,
+    /// The accesses handlers asked on their callers' behalf.
+    pub guard: RecordingGuard,
+}
+
+/// A [`Guard`] that allows every access that agrees with the Service Authorization Reference
+/// (and panics on one that does not), and remembers them.
+#[derive(Default)]
+pub struct RecordingGuard {
+    checked: std::sync::Mutex<Vec<Access>>,
+}
+
+impl RecordingGuard {
+    /// The accesses checked so far, oldest first; clears the record.
+    #[allow(clippy::expect_used)]
+    pub fn take(&self) -> Vec<Access> {
+        std::mem::take(&mut *self.checked.lock().expect("guard record"))
+    }
+}
+
+impl Guard for RecordingGuard {
+    #[allow(clippy::expect_used, clippy::panic)]
+    fn check(&self, access: &Access) -> Result<(), AwsError> {
+        if let Some(violation) = sar_violation(access) {
+            panic!("a handler asked an access AWS does not define: {violation}");
+        }
+        self.checked
+            .lock()
+            .expect("guard record")
+            .push(access.clone());
+        Ok(())
+    }
 }
 
 impl World {
@@ -43,6 +76,7 @@ impl World {
             partition: Partition::Aws,
             management_account: account(ACCOUNT),
             outbound: Arc::new(crate::NoOutbound),
+            keys: Arc::new(crate::NoKeys),
         };
         let mut registry = Registry::new();
         register(&mut registry);
@@ -50,6 +84,7 @@ impl World {
             env,
             clock,
             registry,
+            guard: RecordingGuard::default(),
         }
     }
 
@@ -153,6 +188,7 @@ impl World {
             source_ip: std::net::IpAddr::from([127, 0, 0, 1]),
             user_agent: "rampart-test",
             env: &self.env,
+            guard: &self.guard,
         }
     }
 }

@@ -119,7 +119,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             trail_digest_seconds: args.trail_digest_seconds,
         },
     )?;
-    let opened = bootstrap::open(&config, secrets_from_env()?)?;
+    let opened = bootstrap::open(
+        &config,
+        secrets_from_env()?,
+        Arc::new(rampart_service::NoKeys),
+    )?;
     let tls = config
         .tls
         .as_ref()
