@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use rampart_crypto::MasterKey;
-use rampart_service::{Env, KeyService};
+use rampart_service::{Env, EventBus, KeyService};
 use rampart_store::{Batch, Expect, Key, Store};
 use rampart_store_sqlite::SqliteStore;
 use rampart_svc_identity::{Bootstrap, RootKey};
@@ -43,12 +43,13 @@ pub struct Opened {
     pub generated_master_key: bool,
 }
 
-/// Opens (or on first start creates) everything `rampart serve` runs on; `keys` is KMS as the
-/// other services use it.
+/// Opens (or on first start creates) everything `rampart serve` runs on. The services that
+/// other services use come from the binary: KMS (`keys`) and EventBridge (`events`).
 pub fn open(
     config: &Config,
     secrets: Secrets,
     keys: Arc<dyn KeyService>,
+    events: Arc<dyn EventBus>,
 ) -> Result<Opened, String> {
     fs::DirBuilder::new()
         .recursive(true)
@@ -72,6 +73,7 @@ pub fn open(
         management_account: account,
         outbound: Arc::new(crate::outbound::HttpsOutbound),
         keys: keys.clone(),
+        events: events.clone(),
     };
     let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
     let key_was_given = secrets.root_key.is_some();

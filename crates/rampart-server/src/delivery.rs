@@ -4,7 +4,7 @@
 //! object a file at its key below it. Digest public keys are published as
 //! `<data-dir>/cloudtrail-public-keys/<fingerprint>.der` for `rampart trail validate`.
 
-use crate::scheduler::Duty;
+use rampart_service::Duty;
 use rampart_svc_audit::{Cutoff, Delivered, Delivery, ObjectSink};
 use std::fs::{self, File};
 use std::io::Write;

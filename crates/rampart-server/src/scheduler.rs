@@ -2,21 +2,12 @@
 //! each duty that came due (CloudTrail deliveries, KMS rotations and deletions, ...). Duties
 //! read time from the injected clock themselves, so a controlled clock moves all of them.
 
+use rampart_service::Duty;
 use rampart_types::Clock;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime};
-
-/// A piece of scheduled work and how often it runs.
-pub struct Duty {
-    /// What it is, for the log.
-    pub name: &'static str,
-    /// Between two runs.
-    pub every: Duration,
-    /// The work.
-    pub run: Box<dyn Fn() + Send>,
-}
 
 /// The running scheduler thread.
 pub struct Scheduler {

@@ -1,6 +1,6 @@
 //! What a handler knows about the request it serves and the world it runs in.
 
-use crate::{Access, KeyService, Outbound, Principal};
+use crate::{Access, EventBus, KeyService, Outbound, Principal};
 use rampart_crypto::MasterKey;
 use rampart_protocol::AwsError;
 use rampart_store::Store;
@@ -25,6 +25,8 @@ pub struct Env {
     pub outbound: Arc<dyn Outbound>,
     /// KMS, for services that encrypt their data at rest with KMS keys.
     pub keys: Arc<dyn KeyService>,
+    /// EventBridge, for services that emit events.
+    pub events: Arc<dyn EventBus>,
 }
 
 /// One authenticated request, as a handler sees it.
@@ -52,4 +54,15 @@ pub struct Call<'a> {
 pub trait Guard: Send + Sync {
     /// `Ok` when the caller may perform `access`.
     fn check(&self, access: &Access) -> Result<(), AwsError>;
+}
+
+/// The guard of work a service does on its own authority, not a caller's: scheduled rotations,
+/// expiries and deliveries. AWS services act there as their service principal, which the
+/// resources they manage trust; it allows every access.
+pub struct ServiceAuthority;
+
+impl Guard for ServiceAuthority {
+    fn check(&self, _access: &Access) -> Result<(), AwsError> {
+        Ok(())
+    }
 }

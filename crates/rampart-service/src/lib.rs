@@ -7,6 +7,8 @@
 
 mod access;
 mod call;
+mod duty;
+mod events;
 mod keys;
 mod outbound;
 mod principal;
@@ -16,7 +18,9 @@ pub mod testkit;
 mod values;
 
 pub use access::{Access, Authorize, no_rule};
-pub use call::{Call, Env, Guard};
+pub use call::{Call, Env, Guard, ServiceAuthority};
+pub use duty::Duty;
+pub use events::{AwsEvent, EventBus, NoEvents};
 pub use keys::{DataKey, EncryptionContext, KeyService, NoKeys, OnBehalf};
 pub use outbound::{Answer, NoOutbound, Outbound, Post, TlsTrust};
 pub use principal::{Principal, PrincipalKind, Session};

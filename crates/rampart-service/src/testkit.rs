@@ -77,6 +77,7 @@ impl World {
             management_account: account(ACCOUNT),
             outbound: Arc::new(crate::NoOutbound),
             keys: Arc::new(crate::NoKeys),
+            events: Arc::new(crate::NoEvents),
         };
         let mut registry = Registry::new();
         register(&mut registry);

@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rampart_server::bootstrap::{self, Secrets};
 use rampart_server::delivery::{self, FsSink};
-use rampart_server::scheduler::{Duty, Scheduler};
+use rampart_server::scheduler::Scheduler;
 use rampart_server::{Config, Overrides, Pipeline};
+use rampart_service::Duty;
 use rampart_svc_identity::RootKey;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -123,6 +124,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         &config,
         secrets_from_env()?,
         Arc::new(rampart_service::NoKeys),
+        Arc::new(rampart_service::NoEvents),
     )?;
     let tls = config
         .tls
@@ -143,6 +145,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         rampart_svc_identity::register(&mut registry);
         rampart_svc_kms::register(&mut registry);
         rampart_svc_audit::register(&mut registry, recorder.clone());
+        rampart_svc_secrets::register(&mut registry);
+        rampart_svc_ssm::register(&mut registry);
+        rampart_svc_events::register(&mut registry);
+        rampart_svc_waf::register(&mut registry);
         let pipeline = Arc::new(Pipeline::new(
             opened.env.clone(),
             registry,
@@ -161,6 +167,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             Duration::from_secs(config.trail_digest_seconds),
         );
         duties.push(kms_duty(opened.env.clone()));
+        duties.extend(rampart_svc_secrets::duties(&opened.env));
+        duties.extend(rampart_svc_ssm::duties(&opened.env));
+        duties.extend(rampart_svc_events::duties(&opened.env));
         let scheduler = Scheduler::start(opened.env.clock.clone(), duties)?;
         announce(&config, &opened);
         rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
