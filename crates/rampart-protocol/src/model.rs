@@ -48,6 +48,8 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("ssm", include_str!("../models/ssm.json")),
     ("sts", include_str!("../models/sts.json")),
     ("wafv2", include_str!("../models/wafv2.json")),
+    // rampart's own administration API (the clock, snapshots); written by hand, not botocore's.
+    ("rampart", include_str!("../models/rampart.json")),
 ];
 
 /// Registry of every embedded service model, parsed once on first use.

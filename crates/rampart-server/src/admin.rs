@@ -1,36 +1,161 @@
-//! rampart's own endpoints under `/_rampart/`: not AWS APIs.
+//! rampart's own endpoints under `/_rampart/`, not AWS APIs: the unsigned health check, and the
+//! administration API (service `rampart`, modelled like an AWS service in
+//! `rampart-protocol/models/rampart.json`), which goes through the whole pipeline: SigV4, the
+//! authorization table below (the root user of the management account only) and CloudTrail.
 
+use crate::scheduler::Ticker;
 use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
+use rampart_protocol::AwsError;
+use rampart_service::{
+    Access, Call, Env, PrincipalKind, Registry, epoch_seconds, from_input, internal_error,
+};
+use rampart_store::{Batch, Key};
+use rampart_types::{AdjustableClock, Clock};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The reserved path prefix.
-pub(crate) const PREFIX: &str = "/_rampart/";
+/// The unsigned health check.
+pub(crate) const HEALTH: &str = "/_rampart/health";
 
-/// Answers a request under [`PREFIX`].
-pub(crate) fn handle(method: &Method, path: &str) -> Response<Full<Bytes>> {
-    match (method, path) {
-        (&Method::GET, "/_rampart/health") => json(
-            StatusCode::OK,
-            serde_json::json!({
-                "status": "ok",
-                "version": env!("CARGO_PKG_VERSION"),
-                "enforcement": "on",
-            }),
-        ),
-        _ => json(
-            StatusCode::NOT_FOUND,
-            serde_json::json!({ "error": "no such rampart endpoint" }),
-        ),
-    }
+/// Where the clock's advance is kept, so that a restart does not move time back.
+fn clock_key() -> Key {
+    Key::new("rampart", "clock", "advanced-by-millis")
 }
 
-fn json(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
+/// Answers the health check.
+pub(crate) fn health() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(
+        json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "enforcement": "on",
+        })
+        .to_string(),
+    )));
+    *response.status_mut() = StatusCode::OK;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// Whether `method` and `path` ask for the health check.
+pub(crate) fn is_health(method: &Method, path: &str) -> bool {
+    method == Method::GET && path == HEALTH
+}
+
+/// What the administration API acts on.
+pub struct Admin {
+    /// The server's clock.
+    pub clock: Arc<AdjustableClock>,
+    /// Runs the scheduled work after the clock moved.
+    pub ticker: Ticker,
+}
+
+/// Moves `clock` forward by what `store` says it was advanced before a restart.
+pub fn restore_clock(env: &Env, clock: &AdjustableClock) -> Result<(), String> {
+    let stored = env
+        .store
+        .get(&clock_key())
+        .map_err(|e| format!("cannot read the clock's advance: {e}"))?;
+    if let Some(item) = stored {
+        let millis = std::str::from_utf8(&item.value)
+            .ok()
+            .and_then(|text| text.parse::<u64>().ok())
+            .ok_or("the stored clock advance is not a number")?;
+        clock.advance(Duration::from_millis(millis));
+    }
+    Ok(())
+}
+
+/// Adds the administration API to `registry`.
+pub fn register(registry: &mut Registry, admin: Admin) {
+    let admin = Arc::new(admin);
+    registry.authorize("rampart", only_management_root);
+    let for_advance = admin.clone();
+    registry.register("rampart", "AdvanceClock", false, move |call, input| {
+        advance_clock(&for_advance, call, input)
+    });
+    registry.register("rampart", "GetClock", true, move |_call, _input| {
+        Ok(clock_state(&admin.clock, None))
+    });
+}
+
+/// The administration API serves the root user of the management account and nobody else.
+fn only_management_root(
+    call: &Call<'_>,
+    operation: &str,
+    _input: &Value,
+) -> Result<Vec<Access>, AwsError> {
+    let principal = call.principal;
+    if principal.kind == PrincipalKind::Root && principal.account == call.env.management_account {
+        return Ok(Vec::new());
+    }
+    Err(AwsError::new(
+        "AccessDeniedException",
+        403,
+        format!(
+            "User: {} is not authorized to perform: rampart:{operation} (only the root user of the management account may administer rampart)",
+            principal.arn()
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdvanceClockInput {
+    seconds: i64,
+}
+
+/// The longest single advance: ten years.
+const MAX_ADVANCE_SECONDS: i64 = 315_360_000;
+
+fn advance_clock(admin: &Admin, call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: AdvanceClockInput = from_input(input, "ValidationException")?;
+    if !(1..=MAX_ADVANCE_SECONDS).contains(&input.seconds) {
+        return Err(AwsError::new(
+            "ValidationException",
+            400,
+            format!(
+                "1 validation error detected: Value '{}' at 'seconds' failed to satisfy constraint: Member must have value between 1 and {MAX_ADVANCE_SECONDS}",
+                input.seconds
+            ),
+        ));
+    }
+    let by = Duration::from_secs(input.seconds.unsigned_abs());
+    let total = admin.clock.advanced_by() + by;
+    let millis = u64::try_from(total.as_millis()).unwrap_or(u64::MAX);
+    call.env
+        .store
+        .commit(Batch::new().put(clock_key(), millis.to_string()))
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot store the clock's advance");
+            internal_error()
+        })?;
+    admin.clock.advance(by);
+    tracing::info!(
+        seconds = input.seconds,
+        "the clock was advanced; running the scheduled work"
+    );
+    let ran = admin.ticker.run_all().map_err(|e| {
+        tracing::error!(error = %e, "scheduled work after a clock advance");
+        internal_error()
+    })?;
+    Ok(clock_state(&admin.clock, Some(ran)))
+}
+
+fn clock_state(clock: &AdjustableClock, duties_run: Option<usize>) -> Value {
+    let mut state = json!({
+        "Now": epoch_seconds(clock.now()),
+        "AdvancedBySeconds": clock.advanced_by().as_secs(),
+    });
+    if let Some(ran) = duties_run {
+        state["DutiesRun"] = json!(ran);
+    }
+    state
 }

@@ -6,7 +6,7 @@ use rampart_service::{Env, EventBus, KeyService};
 use rampart_store::{Batch, Expect, Key, Store};
 use rampart_store_sqlite::SqliteStore;
 use rampart_svc_identity::{Bootstrap, RootKey};
-use rampart_types::{Clock, SystemClock};
+use rampart_types::{AdjustableClock, Clock};
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -41,6 +41,8 @@ pub struct Opened {
     pub root_credentials_path: PathBuf,
     /// Whether the master key was generated just now.
     pub generated_master_key: bool,
+    /// The clock of `env`, which the administration API moves forward.
+    pub clock: Arc<AdjustableClock>,
 }
 
 /// Opens (or on first start creates) everything `rampart serve` runs on. The services that
@@ -64,7 +66,8 @@ pub fn open(
     );
     check_master_key(store.as_ref(), &master_key)?;
     let master_key = Arc::new(master_key);
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let adjustable = Arc::new(AdjustableClock::new());
+    let clock: Arc<dyn Clock> = adjustable.clone();
     let make_env = |account| Env {
         store: store.clone(),
         clock: clock.clone(),
@@ -90,8 +93,11 @@ pub fn open(
             (account, Some(root_key))
         }
     };
+    let env = make_env(account);
+    crate::admin::restore_clock(&env, &adjustable)?;
     Ok(Opened {
-        env: make_env(account),
+        env,
+        clock: adjustable,
         new_root_key,
         root_credentials_path,
         generated_master_key,

@@ -182,8 +182,10 @@ mod tests {
             Arc::new(FsSink::new(dir.path())),
         ));
         let hour = Duration::from_secs(3600);
+        let (_ticker, inbox) = crate::scheduler::channel();
         let scheduler =
-            crate::scheduler::Scheduler::start(clock, duties(&delivery, hour, hour)).unwrap();
+            crate::scheduler::Scheduler::start(clock, duties(&delivery, hour, hour), inbox)
+                .unwrap();
         scheduler.stop();
         let done = deliver_all(&delivery);
         assert_eq!((done.log_files, done.failures), (1, 0));

@@ -5,7 +5,7 @@
 //! and record a CloudTrail event, whatever the outcome. This crate composes the pure engines, the
 //! protocols, the store and the services; it holds no service logic of its own.
 
-mod admin;
+pub mod admin;
 mod audit;
 mod authz;
 pub mod bootstrap;

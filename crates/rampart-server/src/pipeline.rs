@@ -106,8 +106,8 @@ impl Pipeline {
         peer: SocketAddr,
     ) -> http::Response<Full<Bytes>> {
         let (parts, body) = request.into_parts();
-        if parts.uri.path().starts_with(admin::PREFIX) {
-            return admin::handle(&parts.method, parts.uri.path());
+        if admin::is_health(&parts.method, parts.uri.path()) {
+            return admin::health();
         }
         let request_id = rampart_crypto::random_uuid().unwrap_or_default();
         let body = match read_bounded(body, self.max_body_bytes).await {
@@ -317,7 +317,7 @@ impl Pipeline {
         };
         let key = SigningKey::derive(&credential.secret, signed.scope());
         let proof = signed
-            .check_time(self.env.clock.now())
+            .check_time(self.env.clock.now() - self.env.clock.advanced_by())
             .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key))
             .and_then(|()| match signed.payload().is_streaming() {
                 true => rampart_sigv4::decode_chunked(&signed, &parts.headers, body, &key)

@@ -13,5 +13,5 @@ mod clock;
 mod ids;
 
 pub use arn::{Arn, ArnError};
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{AdjustableClock, Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, IdError, Partition, Region};

@@ -142,6 +142,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let recorder =
             rampart_svc_audit::Recorder::start(opened.env.store.clone(), opened.env.clock.clone());
         let mut registry = rampart_service::Registry::new();
+        let (ticker, inbox) = rampart_server::scheduler::channel();
+        rampart_server::admin::register(
+            &mut registry,
+            rampart_server::admin::Admin {
+                clock: opened.clock.clone(),
+                ticker,
+            },
+        );
         rampart_svc_identity::register(&mut registry);
         rampart_svc_kms::register(&mut registry);
         rampart_svc_audit::register(&mut registry, recorder.clone());
@@ -170,7 +178,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         duties.extend(rampart_svc_secrets::duties(&opened.env));
         duties.extend(rampart_svc_ssm::duties(&opened.env));
         duties.extend(rampart_svc_events::duties(&opened.env));
-        let scheduler = Scheduler::start(opened.env.clock.clone(), duties)?;
+        let scheduler = Scheduler::start(opened.env.clock.clone(), duties, inbox)?;
         announce(&config, &opened);
         rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
         // Stop serving, flush the recorder, deliver the last trail files, then exit.
