@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -126,6 +127,26 @@ class Server:
             region_name=region,
             config=botocore.config.Config(retries={"max_attempts": 1}, **config),
         )
+
+
+    def admin(self, path, body=None, key_id=ROOT_KEY_ID, secret=ROOT_SECRET, token=None, method="POST"):
+        """Calls rampart's administration API (service `rampart`), signed with SigV4 as botocore
+        signs any call; returns (HTTP status, parsed JSON body)."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        data = json.dumps(body) if body is not None else None
+        request = AWSRequest(method=method, url=self.endpoint + path, data=data,
+                             headers={"Content-Type": "application/json"})
+        SigV4Auth(Credentials(key_id, secret, token), "rampart", "us-east-1").add_auth(request)
+        prepared = urllib.request.Request(self.endpoint + path, data=data.encode() if data else None,
+                                          method=method, headers=dict(request.headers.items()))
+        try:
+            with urllib.request.urlopen(prepared, timeout=120) as r:
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
 
 
 @pytest.fixture

@@ -18,4 +18,5 @@ pub mod scheduler;
 
 pub use config::{Config, Overrides, TlsFiles};
 pub use listener::{serve, tls_acceptor};
+pub use outbound::HttpsOutbound;
 pub use pipeline::Pipeline;

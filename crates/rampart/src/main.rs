@@ -1,6 +1,8 @@
 //! The rampart binary: `rampart serve` runs every AWS API on one listener; `rampart credentials`
-//! prints the generated root key again; `rampart trail validate` checks delivered trail files.
+//! prints the generated root key again; `rampart trail validate` checks delivered trail files;
+//! `rampart clock advance 31d` moves a running server's clock forward.
 
+mod clock;
 mod trail;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +41,9 @@ enum Command {
     /// CloudTrail files in the data directory.
     #[command(subcommand)]
     Trail(trail::TrailCommand),
+    /// A running server's clock.
+    #[command(subcommand)]
+    Clock(clock::ClockCommand),
 }
 
 #[derive(Args)]
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Credentials(args) => credentials(&args),
+        Command::Clock(command) => clock::run(command),
         Command::Trail(command) => match trail::run(command) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
