@@ -135,6 +135,23 @@ fn create_alias(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
 }
 
+/// The store key and value of a new alias `name` to the key `key_id`, for a batch that
+/// writes it with its key (the AWS managed keys' aliases).
+pub(crate) fn new_alias(
+    call: &Call<'_>,
+    name: &str,
+    key_id: &str,
+) -> Result<(Key, Vec<u8>), AwsError> {
+    let now = key::now(call);
+    let record = AliasRecord {
+        name: name.to_owned(),
+        target_key_id: key_id.to_owned(),
+        creation_date: now,
+        last_updated_date: now,
+    };
+    Ok((store_key(call, name), encode(&record)?))
+}
+
 fn alias_not_found(call: &Call<'_>, name: &str) -> AwsError {
     errors::not_found(format!("Alias {} is not found.", alias_arn(call, name)))
 }

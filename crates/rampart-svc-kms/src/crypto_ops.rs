@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 /// The only algorithm of symmetric keys.
 const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
 /// Largest plaintext of Encrypt, in bytes.
-const MAX_PLAINTEXT: usize = 4096;
+pub(crate) const MAX_PLAINTEXT: usize = 4096;
 /// Largest ciphertext blob, in bytes.
 const MAX_CIPHERTEXT: usize = 6144;
 /// Largest data key or random string, in bytes.
@@ -99,14 +99,28 @@ fn open(
     key_id: Option<&str>,
     context: &Context,
 ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), AwsError> {
-    let bytes = decode("ciphertextBlob", ciphertext)?;
+    open_bytes(
+        call,
+        &decode("ciphertextBlob", ciphertext)?,
+        key_id,
+        context,
+    )
+}
+
+/// [`open`] over the blob's bytes.
+pub(crate) fn open_bytes(
+    call: &Call<'_>,
+    bytes: &[u8],
+    key_id: Option<&str>,
+    context: &Context,
+) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), AwsError> {
     if bytes.is_empty() || bytes.len() > MAX_CIPHERTEXT {
         return Err(errors::constraint(
             "ciphertextBlob",
             "Member must have length between 1 and 6144",
         ));
     }
-    let header = blob::parse_blob(&bytes).map_err(|_| errors::invalid_ciphertext())?;
+    let header = blob::parse_blob(bytes).map_err(|_| errors::invalid_ciphertext())?;
     if let Some(key_id) = key_id {
         let (named, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
         if named.id_bytes()? != header.key_id {
@@ -120,7 +134,7 @@ fn open(
         .material(call, header.backing_version)?
         .ok_or_else(errors::invalid_ciphertext)?;
     let plaintext =
-        blob::decrypt(&material, &bytes, context).map_err(|_| errors::invalid_ciphertext())?;
+        blob::decrypt(&material, bytes, context).map_err(|_| errors::invalid_ciphertext())?;
     Ok((record, plaintext))
 }
 

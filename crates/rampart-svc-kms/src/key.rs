@@ -94,6 +94,9 @@ pub(crate) struct KeyRecord {
     /// The multi-Region key set this key belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_region: Option<MultiRegion>,
+    /// An AWS managed key (`alias/aws/<service>`), which KMS made for a service on first use.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aws_managed: bool,
 }
 
 impl KeyRecord {
@@ -109,7 +112,7 @@ impl KeyRecord {
             "KeyUsage": self.key_usage,
             "KeyState": self.state.as_str(),
             "Origin": self.origin,
-            "KeyManager": "CUSTOMER",
+            "KeyManager": if self.aws_managed { "AWS" } else { "CUSTOMER" },
             "CustomerMasterKeySpec": self.key_spec,
             "KeySpec": self.key_spec,
             "MultiRegion": self.multi_region.is_some(),

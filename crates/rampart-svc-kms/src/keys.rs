@@ -53,7 +53,7 @@ struct CreateKeyInput {
 }
 
 /// Fresh material for a key of `kind`: 32 AES bytes, an HMAC key, or a PKCS #8 private key.
-fn new_material(kind: Kind) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+pub(crate) fn new_material(kind: Kind) -> Result<Zeroizing<Vec<u8>>, AwsError> {
     let randomness = || errors::internal("randomness failed");
     Ok(match kind {
         Kind::Symmetric => {
@@ -182,6 +182,7 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             primary_region: call.region.as_str().to_owned(),
             regions: vec![call.region.as_str().to_owned()],
         }),
+        aws_managed: false,
     };
     let batch = Batch::new()
         .put_if(

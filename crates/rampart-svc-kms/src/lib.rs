@@ -2,7 +2,7 @@
 //! keys with their lifecycle, rotation, imported key material, multi-Region replicas, key
 //! policies, grants, aliases, tags and descriptions, and the cryptographic operations over
 //! them. [`run_due`] is the scheduler's entry point (due rotations, deletions and expiries of
-//! imported material).
+//! imported material). [`Keys`] is KMS as the other services use it (`rampart_service::KeyService`).
 //!
 //! Key material lives in the store only sealed under the master key, bound to the key's ARN and
 //! backing version. This crate must never put plaintext, data keys or key material in an error,
@@ -27,8 +27,12 @@ mod grants;
 mod import;
 mod key;
 mod keys;
+mod managed;
 mod multi_region;
 mod policy;
+mod port;
+#[cfg(test)]
+mod port_tests;
 mod resolve;
 mod rotation;
 mod spec;
@@ -37,6 +41,7 @@ mod tags;
 mod tests;
 mod token;
 
+pub use port::Keys;
 pub use rotation::{DueReport, run_due};
 
 /// Registers every KMS operation this crate implements.

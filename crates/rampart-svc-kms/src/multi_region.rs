@@ -218,6 +218,7 @@ fn replicate_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         rotation: None,
         custom_key_store: None,
         multi_region: Some(config.clone()),
+        aws_managed: false,
     };
     let mut updated_primary = primary.clone();
     updated_primary.multi_region = Some(config.clone());
