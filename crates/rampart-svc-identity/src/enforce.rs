@@ -17,6 +17,9 @@ pub struct Enforcer {
     caller_account: String,
     governing: Arc<Governing>,
     session_policies: Vec<Policy>,
+    /// An `AssumeRoot` session's task policies with an allow-everything policy beside them:
+    /// root is not governed by session policies in the engine, so these are decided apart.
+    root_task: Option<Vec<Policy>>,
     standing: Arc<Standing>,
     /// The request's global keys and the caller's own keys.
     context: Context,
@@ -83,6 +86,10 @@ impl Enforcer {
                 context.set("aws:MultiFactorAuthPresent", "false");
             }
         }
+        let root_task = match crate::sessions::is_root_task_session(principal) {
+            true => Some(root_task_policies(std::mem::take(&mut session_policies))),
+            false => None,
+        };
         // The keys the caller implies (aws:PrincipalArn, aws:username, aws:userid, ...) are the
         // same for every access of the request: derive them once, here.
         let subject = subject(principal);
@@ -97,6 +104,7 @@ impl Enforcer {
             caller_account: principal.account.to_string(),
             governing,
             session_policies,
+            root_task,
             standing,
             context: probe.context,
         })
@@ -112,6 +120,14 @@ impl Enforcer {
                 .unwrap_or(&self.caller_account)
                 .to_owned(),
         };
+        if let Some(task) = &self.root_task {
+            // Decided within the caller's account: only the task policies count here.
+            let own = Request::new(self.subject.clone(), &access.action, &access.resource)
+                .with_resource_account(self.caller_account.clone())
+                .with_principal_id(self.principal_id.clone())
+                .with_context(context.clone());
+            root_task_check(&own, task)?;
+        }
         let resource_standing = self.resource_standing(&resource_account);
         if let Some(org_id) = resource_standing.as_ref().and_then(|s| s.org_id.clone()) {
             context.set("aws:ResourceOrgID", org_id);
@@ -159,6 +175,40 @@ impl Enforcer {
             }
         }
     }
+}
+
+/// The task policies of an `AssumeRoot` session, beside a policy that allows everything: they
+/// are written as denials of all but the task, so only their Deny statements limit the root.
+fn root_task_policies(mut task: Vec<Policy>) -> Vec<Policy> {
+    const ALLOW_ALL: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    if let Ok(all) = Policy::parse_stored(ALLOW_ALL, PolicyKind::ServiceControl) {
+        task.push(all.named("root session"));
+    }
+    task
+}
+
+/// Decides `request` against an `AssumeRoot` session's task policies alone (evaluated as one
+/// level of limiting policies, which the root user is subject to), with AWS's message for a
+/// session policy's explicit deny.
+fn root_task_check(request: &Request, task: &[Policy]) -> Result<(), String> {
+    let set = PolicySet {
+        scp_levels: vec![task.to_vec()],
+        ..PolicySet::default()
+    };
+    if evaluate(request, &set).is_allowed() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "User: {} is not authorized to perform: {}",
+        request.principal.display_arn(),
+        request.action()
+    );
+    if request.resource_str() != "*" {
+        message.push_str(&format!(" on resource: {}", request.resource_str()));
+    }
+    message.push_str(" with an explicit deny in a session policy");
+    Err(message)
 }
 
 /// The engine's view of a caller.

@@ -15,6 +15,8 @@ mod access_keys;
 mod enforce;
 mod governing;
 mod iam;
+#[cfg(test)]
+mod model_coverage;
 mod organization;
 mod organizations;
 mod sessions;

@@ -117,12 +117,18 @@ pub fn resolve_session(
 /// kinds of session: `GetSessionToken` sessions call no IAM operation unless MFA was proven and
 /// no STS operation but `AssumeRole` and `GetCallerIdentity`; `GetFederationToken` sessions call
 /// no IAM operation and no STS operation but `GetCallerIdentity`. (The session operations
-/// themselves are let through so that they can refuse with their own message.)
+/// themselves are let through so that they can refuse with their own message.) `AssumeRoot`
+/// sessions call what their task policy allows, and of STS only `GetCallerIdentity`.
 pub fn session_admits(principal: &Principal, service: &str, operation: &str) -> bool {
     let Some(session) = principal.session.as_deref() else {
         return true;
     };
     let own_refusal = matches!(operation, "GetSessionToken" | "GetFederationToken");
+    if is_root_task_session(principal) {
+        // An AssumeRoot session: its task policy decides (see the enforcer); of STS it calls
+        // only GetCallerIdentity.
+        return service != "sts" || operation == "GetCallerIdentity";
+    }
     match (&principal.kind, service) {
         (PrincipalKind::Root | PrincipalKind::User { .. }, "iam") => {
             session.mfa_authenticated_at.is_some()
@@ -136,6 +142,16 @@ pub fn session_admits(principal: &Principal, service: &str, operation: &str) -> 
         }
         _ => true,
     }
+}
+
+/// Whether `principal` holds an `AssumeRoot` session: a root user's temporary credentials scoped
+/// by a task policy (GetSessionToken sessions of a root user carry no session policy).
+pub(crate) fn is_root_task_session(principal: &Principal) -> bool {
+    principal.kind == PrincipalKind::Root
+        && principal
+            .session
+            .as_deref()
+            .is_some_and(|s| !s.policy_arns.is_empty())
 }
 
 /// An access key id of `prefix` and 16 base32 characters that encode `account` the way AWS's

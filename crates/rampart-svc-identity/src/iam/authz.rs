@@ -151,7 +151,12 @@ pub(crate) fn table(
         | "GenerateCredentialReport"
         | "GetCredentialReport"
         | "GetAccountAuthorizationDetails"
-        | "SetSecurityTokenServicePreferences" => Access::new(action, "*"),
+        | "SetSecurityTokenServicePreferences"
+        | "ListOrganizationsFeatures"
+        | "EnableOrganizationsRootCredentialsManagement"
+        | "DisableOrganizationsRootCredentialsManagement"
+        | "EnableOrganizationsRootSessions"
+        | "DisableOrganizationsRootSessions" => Access::new(action, "*"),
         "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
             arn_access(action, input, "PolicySourceArn")
         }
@@ -294,6 +299,22 @@ pub(crate) fn table(
         | "SetDefaultPolicyVersion"
         | "ListPolicyTags"
         | "ListEntitiesForPolicy" => policy_access(call, action, input)?,
+        "GetAccountProperties" | "PutAccountProperties" => Access::new(action, "*").with_multi(
+            "iam:AccountPropertyNamespaces",
+            super::properties::namespaces(input),
+        ),
+        "GetRoleTemplateVersion" => {
+            Access::new(action, text(input, "TemplateArn").unwrap_or_default())
+        }
+        // Not in the Service Authorization Reference: the role the template creates is a
+        // role like any other, so creating it needs what CreateRole needs.
+        "AcquireRole" => Access::new(
+            "iam:CreateRole",
+            format!(
+                "arn:{}:iam::{}:role/*",
+                call.env.partition, call.principal.account
+            ),
+        ),
         _ => return Err(no_rule("iam", operation)),
     };
     Ok(vec![access])

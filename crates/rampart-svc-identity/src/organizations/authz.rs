@@ -20,7 +20,10 @@ use rampart_types::AccountId;
 use serde_json::Value;
 
 /// Operations whose only resource is `*`.
-const WILDCARD_ONLY: [&str; 18] = [
+const WILDCARD_ONLY: [&str; 21] = [
+    "CreateGovCloudAccount",
+    "ListInboundResponsibilityTransfers",
+    "ListOutboundResponsibilityTransfers",
     "ListAccountsWithInvalidEffectivePolicy",
     "ListHandshakesForAccount",
     "ListHandshakesForOrganization",
@@ -42,7 +45,11 @@ const WILDCARD_ONLY: [&str; 18] = [
 ];
 
 /// Operations that name resources of the organization.
-const WITH_RESOURCES: [&str; 35] = [
+const WITH_RESOURCES: [&str; 39] = [
+    "InviteOrganizationToTransferResponsibility",
+    "DescribeResponsibilityTransfer",
+    "TerminateResponsibilityTransfer",
+    "UpdateResponsibilityTransfer",
     "ListEffectivePolicyValidationErrors",
     "InviteAccountToOrganization",
     "AcceptHandshake",
@@ -112,7 +119,19 @@ pub(super) fn table(
         return Ok(vec![with_service(Access::new(action, "*"))]);
     };
     if WILDCARD_ONLY.contains(&operation) {
-        let access = with_service(Access::new(action, "*"));
+        let mut access = with_service(Access::new(action, "*"));
+        if operation == "CreateGovCloudAccount" {
+            access = access.with_request_tags(request_tags(input));
+        }
+        if operation.ends_with("ResponsibilityTransfers") {
+            let direction = match operation.starts_with("ListInbound") {
+                true => "INBOUND",
+                false => "OUTBOUND",
+            };
+            access = access
+                .with("organizations:TransferType", "BILLING")
+                .with("organizations:TransferDirection", direction);
+        }
         return Ok(delegated(
             call,
             operation,
@@ -204,6 +223,32 @@ pub(super) fn table(
             vec![
                 on.node(target)
                     .with("organizations:PolicyType", member("PolicyType")),
+            ]
+        }
+        "InviteOrganizationToTransferResponsibility" => {
+            // The invitation names the inviting organization's management account.
+            let arn = on.arns.account(&org.management);
+            vec![
+                Access::new(&action, arn)
+                    .with("organizations:TransferType", "BILLING")
+                    .with("organizations:TransferDirection", "OUTBOUND")
+                    .with_request_tags(request_tags(input)),
+            ]
+        }
+        "DescribeResponsibilityTransfer"
+        | "TerminateResponsibilityTransfer"
+        | "UpdateResponsibilityTransfer" => {
+            let arn = format!(
+                "arn:{}:organizations::{}:transfer/{}/billing/outbound/{}",
+                call.env.partition,
+                org.management,
+                org.id,
+                member("Id")
+            );
+            vec![
+                Access::new(&action, arn)
+                    .with("organizations:TransferType", "BILLING")
+                    .with("organizations:TransferDirection", "OUTBOUND"),
             ]
         }
         "InviteAccountToOrganization" => {

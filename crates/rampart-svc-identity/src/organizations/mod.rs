@@ -6,8 +6,9 @@
 //! pipeline needs on every request, an account's [`Standing`], is computed from a view cached
 //! by the tables' watermarks ([`view`]), so a change applies to the very next request.
 //!
-//! Every operation of the model is served except GovCloud accounts and billing responsibility
-//! transfers. Only the management account changes the organization; delegated administrators
+//! Every operation of the model is served; GovCloud accounts and billing responsibility
+//! transfers answer as AWS does when no GovCloud pairing or second organization exists
+//! ([`transfers`]). Only the management account changes the organization; delegated administrators
 //! read it, and the delegation policy ([`resource_policy`]) opens reads and policy management to
 //! the member accounts it names.
 
@@ -21,10 +22,14 @@ mod handshakes;
 mod model;
 mod policies;
 mod resource_policy;
+mod root_access;
 mod structure;
 mod tags;
+mod transfers;
 mod units;
 mod view;
+
+pub(crate) use root_access::{register_iam as register_root_access, root_session_target};
 
 use rampart_policy::Policy;
 use rampart_service::{Env, Registry};
@@ -65,6 +70,7 @@ pub(crate) fn register(registry: &mut Registry) {
     tags::register(registry);
     resource_policy::register(registry);
     handshakes::register(registry);
+    transfers::register(registry);
     registry.authorize("organizations", authz::table);
 }
 

@@ -70,6 +70,9 @@ pub(super) struct Org {
     /// Handshakes (invitations, the move to all features), oldest first.
     #[serde(default)]
     pub handshakes: Vec<StoredHandshake>,
+    /// IAM's centralized root access features (`RootCredentialsManagement`, `RootSessions`).
+    #[serde(default)]
+    pub iam_features: Vec<String>,
 }
 
 /// A handshake the organization sent.

@@ -121,6 +121,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             service_access: BTreeMap::new(),
             resource_policy: None,
             handshakes: Vec::new(),
+            iam_features: Vec::new(),
         };
         Ok((Some(org.clone()), Change::of(org)))
     })?;

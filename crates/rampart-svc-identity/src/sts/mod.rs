@@ -1,7 +1,9 @@
 //! AWS Security Token Service: who is calling, and temporary credentials.
 
 mod assume_role;
+mod assume_root;
 mod caller;
+mod decode;
 mod federation;
 mod input;
 mod jwt;
@@ -49,6 +51,13 @@ pub(crate) fn register(registry: &mut Registry) {
         false,
         federation::get_federation_token,
     );
+    registry.register("sts", "AssumeRoot", false, assume_root::assume_root);
+    registry.register(
+        "sts",
+        "DecodeAuthorizationMessage",
+        true,
+        decode::decode_authorization_message,
+    );
     registry.authorize("sts", table);
 }
 
@@ -64,6 +73,7 @@ fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>,
         "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" => Ok(Vec::new()),
         "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
         "AssumeRole" => assume_role::accesses(call, input),
+        "AssumeRoot" => assume_root::accesses(call, input),
         "GetFederationToken" => {
             let name = input
                 .get("Name")

@@ -788,6 +788,7 @@ fn every_operation_names_a_resource_the_reference_knows() {
         "PolicySourceArn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
         "AccessKeyId": "AKIAEXAMPLE000000000",
         "Arn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
+        "TemplateArn": "arn:aws:iam::aws:role-template/ec2.amazonaws.com/Web:1",
     });
     let mut operations: Vec<String> = w
         .base

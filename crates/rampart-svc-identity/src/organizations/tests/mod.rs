@@ -4,7 +4,9 @@
 mod accounts;
 mod handshakes;
 mod policies;
+mod root_access;
 mod standing;
+mod transfers;
 
 use rampart_protocol::AwsError;
 use rampart_service::testkit::{ACCOUNT, World as Base, root_of, sar_violation};
