@@ -1,0 +1,299 @@
+//! Stored entities (IP sets, regex pattern sets, rule groups, web ACLs): what they share (name,
+//! id, ARN, description, lock token, tags) and how they are created, read, changed under a lock
+//! token, deleted and listed. Names are unique per kind and scope; every change gets a new
+//! lock token, and a change with a stale one is `WAFOptimisticLockException`.
+
+use crate::errors;
+use crate::scope::{Kind, Location, Scope, caller_space};
+use rampart_protocol::AwsError;
+use rampart_service::Call;
+use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One stored entity with its kind-specific `body`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Entity<T> {
+    /// Its name.
+    pub name: String,
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its ARN.
+    pub arn: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The current lock token.
+    pub lock_token: String,
+    /// Its tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// What the kind stores.
+    pub body: T,
+}
+
+/// An entity read from the store, with where it is and the version it was read at.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded<T> {
+    /// The entity.
+    pub entity: Entity<T>,
+    /// Where it is.
+    pub loc: Location,
+    /// The store version it was read at.
+    pub version: u64,
+}
+
+/// A fresh UUID (ids and lock tokens).
+pub(crate) fn new_uuid() -> Result<String, AwsError> {
+    rampart_crypto::random_uuid().ok_or_else(errors::internal)
+}
+
+fn entity_key(loc: &Location) -> Key {
+    Key::new(loc.space(), loc.kind.table(), loc.key_id())
+}
+
+fn name_key(loc: &Location) -> Key {
+    Key::new(loc.space(), loc.kind.name_table(), loc.name_key_id())
+}
+
+fn encode<T: Serialize>(e: &Entity<T>) -> Result<Vec<u8>, AwsError> {
+    serde_json::to_vec(e).map_err(|_| errors::internal())
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<Entity<T>, AwsError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        tracing::error!(error = %e, "unreadable wafv2 record");
+        errors::internal()
+    })
+}
+
+/// Creates `kind` named `name` in `scope` (a new id, ARN and lock token); a name already
+/// used in the scope is `WAFDuplicateItemException`.
+pub(crate) fn create<T: Serialize>(
+    call: &Call<'_>,
+    scope: Scope,
+    kind: Kind,
+    name: &str,
+    description: Option<String>,
+    tags: BTreeMap<String, String>,
+    body: T,
+) -> Result<Entity<T>, AwsError> {
+    let loc = Location::of_caller(call, scope, kind, name, &new_uuid()?);
+    let entity = Entity {
+        name: name.to_owned(),
+        id: loc.id.clone(),
+        arn: loc.arn(call),
+        description,
+        lock_token: new_uuid()?,
+        tags,
+        body,
+    };
+    let batch = Batch::new()
+        .put_if(name_key(&loc), loc.id.clone(), Expect::Absent)
+        .put_if(entity_key(&loc), encode(&entity)?, Expect::Absent);
+    match call.env.store.commit(batch) {
+        Ok(_) => Ok(entity),
+        Err(StoreError::Conflict { .. }) => Err(errors::duplicate()),
+        Err(e) => Err(errors::store(e)),
+    }
+}
+
+/// Reads the entity at `loc`; one that is absent or has another name is
+/// `WAFNonexistentItemException`.
+pub(crate) fn load<T: DeserializeOwned>(
+    call: &Call<'_>,
+    loc: Location,
+) -> Result<Loaded<T>, AwsError> {
+    loc.require_caller(call)?;
+    let (entity, version) = read(call.env.store.as_ref(), &loc)?.ok_or_else(errors::nonexistent)?;
+    Ok(Loaded {
+        entity,
+        loc,
+        version,
+    })
+}
+
+/// The entity at `loc` with its version, if there is one with that name.
+pub(crate) fn read<T: DeserializeOwned>(
+    store: &dyn Store,
+    loc: &Location,
+) -> Result<Option<(Entity<T>, u64)>, AwsError> {
+    let Some(item) = store.get(&entity_key(loc)).map_err(errors::store)? else {
+        return Ok(None);
+    };
+    let entity: Entity<T> = decode(&item.value)?;
+    Ok((entity.name == loc.name).then_some((entity, item.version)))
+}
+
+/// Reads the entity the request's `Name`, `Scope` and `Id` name.
+pub(crate) fn load_named<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    scope: &str,
+    name: &str,
+    id: &str,
+) -> Result<Loaded<T>, AwsError> {
+    let scope = Scope::parse(call, scope)?;
+    crate::input::name(name, kind.field())?;
+    crate::input::uuid(id, kind.field())?;
+    load(call, Location::of_caller(call, scope, kind, name, id))
+}
+
+/// Reads an entity by ARN, or by `Name`, `Scope` and `Id` when there is no ARN
+/// (`GetWebACL`, `GetRuleGroup`).
+pub(crate) fn load_by<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    arn: Option<&str>,
+    scope: Option<&str>,
+    name: Option<&str>,
+    id: Option<&str>,
+) -> Result<Loaded<T>, AwsError> {
+    match (arn, scope, name, id) {
+        (Some(arn), _, _, _) => load(call, Location::caller_arn(call, arn, kind)?),
+        (None, Some(scope), Some(name), Some(id)) => load_named(call, kind, scope, name, id),
+        _ => Err(errors::invalid(
+            kind.field(),
+            "ARN",
+            "You have used none or multiple values for a field that requires exactly one value.",
+        )),
+    }
+}
+
+/// Changes a loaded entity: `lock_token` must be its current one (`None`: no check, for tags),
+/// and nobody may have changed it since it was read. Returns the new lock token.
+pub(crate) fn save<T: Serialize>(
+    call: &Call<'_>,
+    loaded: Loaded<T>,
+    lock_token: Option<&str>,
+    change: impl FnOnce(&mut Entity<T>),
+) -> Result<String, AwsError> {
+    save_with(call, loaded, lock_token, Batch::new(), change)
+}
+
+/// [`save`] committing `extra` in the same batch.
+pub(crate) fn save_with<T: Serialize>(
+    call: &Call<'_>,
+    loaded: Loaded<T>,
+    lock_token: Option<&str>,
+    extra: Batch,
+    change: impl FnOnce(&mut Entity<T>),
+) -> Result<String, AwsError> {
+    write(call, loaded, lock_token, true, extra, change)
+}
+
+/// Changes what is not part of an entity's definition (its tags): the lock token stays.
+pub(crate) fn retag<T: Serialize>(
+    call: &Call<'_>,
+    loaded: Loaded<T>,
+    change: impl FnOnce(&mut Entity<T>),
+) -> Result<(), AwsError> {
+    write(call, loaded, None, false, Batch::new(), change).map(|_| ())
+}
+
+fn write<T: Serialize>(
+    call: &Call<'_>,
+    loaded: Loaded<T>,
+    lock_token: Option<&str>,
+    new_token: bool,
+    extra: Batch,
+    change: impl FnOnce(&mut Entity<T>),
+) -> Result<String, AwsError> {
+    let Loaded {
+        mut entity,
+        loc,
+        version,
+    } = loaded;
+    if lock_token.is_some_and(|t| t != entity.lock_token) {
+        return Err(errors::optimistic_lock());
+    }
+    change(&mut entity);
+    if new_token {
+        entity.lock_token = new_uuid()?;
+    }
+    let batch = extra.put_if(entity_key(&loc), encode(&entity)?, Expect::Version(version));
+    match call.env.store.commit(batch) {
+        Ok(_) => Ok(entity.lock_token),
+        Err(StoreError::Conflict { .. }) => Err(errors::optimistic_lock()),
+        Err(e) => Err(errors::store(e)),
+    }
+}
+
+/// Deletes a loaded entity under its lock token, with `extra` in the same batch.
+pub(crate) fn delete<T>(
+    call: &Call<'_>,
+    loaded: &Loaded<T>,
+    lock_token: &str,
+    extra: Batch,
+) -> Result<(), AwsError> {
+    if lock_token != loaded.entity.lock_token {
+        return Err(errors::optimistic_lock());
+    }
+    let batch = extra
+        .delete_if(entity_key(&loaded.loc), Expect::Version(loaded.version))
+        .delete(name_key(&loaded.loc));
+    match call.env.store.commit(batch) {
+        Ok(_) => Ok(()),
+        Err(StoreError::Conflict { .. }) => Err(errors::optimistic_lock()),
+        Err(e) => Err(errors::store(e)),
+    }
+}
+
+/// Every entity of `kind` in the caller's account and region, any scope.
+pub(crate) fn all<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+) -> Result<Vec<Entity<T>>, AwsError> {
+    let items = call
+        .env
+        .store
+        .scan(&caller_space(call), kind.table(), &Scan::all())
+        .map_err(errors::store)?;
+    items.iter().map(|i| decode(&i.value)).collect()
+}
+
+/// One page of `kind` in `scope`, after the `marker` of the previous page; the marker of
+/// the next page when there is one.
+pub(crate) fn page<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    scope: Scope,
+    limit: usize,
+    marker: Option<&str>,
+) -> Result<(Vec<Entity<T>>, Option<String>), AwsError> {
+    let prefix = format!("{}/", scope.as_str());
+    let mut scan = Scan::new(prefix.clone(), limit + 1);
+    if let Some(m) = marker {
+        scan = scan.after(format!("{prefix}{m}"));
+    }
+    let items = call
+        .env
+        .store
+        .scan(&caller_space(call), kind.table(), &scan)
+        .map_err(errors::store)?;
+    let more = items.len() > limit;
+    let entities = items
+        .iter()
+        .take(limit)
+        .map(|i| decode(&i.value))
+        .collect::<Result<Vec<Entity<T>>, _>>()?;
+    let next = more
+        .then(|| entities.last().map(|e| e.id.clone()))
+        .flatten();
+    Ok((entities, next))
+}
+
+/// The summary every list and create response gives (`IPSetSummary`, `WebACLSummary`, ...).
+pub(crate) fn summary<T>(e: &Entity<T>) -> serde_json::Value {
+    let mut s = serde_json::json!({
+        "Name": e.name,
+        "Id": e.id,
+        "LockToken": e.lock_token,
+        "ARN": e.arn,
+    });
+    if let Some(d) = &e.description {
+        s["Description"] = d.clone().into();
+    }
+    s
+}

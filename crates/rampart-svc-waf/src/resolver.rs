@@ -1,0 +1,116 @@
+//! The engine's [`Resolver`] over the store: the IP sets, regex pattern sets and rule groups
+//! a rule refers to, in the referring entity's account, region and scope, and rampart's
+//! managed rule groups. A store failure while resolving is kept and reported after
+//! compilation instead of passing for a missing entity.
+
+use crate::entity;
+use crate::errors;
+use crate::ip_sets::IpSetBody;
+use crate::regex_sets::RegexSetBody;
+use crate::rule_groups::RuleGroupBody;
+use crate::scope::{Kind, Location, Scope};
+use rampart_protocol::AwsError;
+use rampart_store::Store;
+use rampart_waf::managed::{self, MANAGED_IP_SETS, managed_ip_set_arn};
+use rampart_waf::{IpSet, RegexPatternSet, ResolvedGroup, Resolver, rule_group_namespace};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// Resolves references of an entity in `account`/`region`/`scope`.
+pub(crate) struct StoreResolver<'a> {
+    store: &'a dyn Store,
+    account: &'a str,
+    region: &'a str,
+    scope: Scope,
+    failure: RefCell<Option<AwsError>>,
+}
+
+impl<'a> StoreResolver<'a> {
+    /// A resolver for references made in `account`'s `region` and `scope`.
+    pub(crate) fn new(
+        store: &'a dyn Store,
+        account: &'a str,
+        region: &'a str,
+        scope: Scope,
+    ) -> StoreResolver<'a> {
+        StoreResolver {
+            store,
+            account,
+            region,
+            scope,
+            failure: RefCell::new(None),
+        }
+    }
+
+    /// The first failure met while resolving (a store error, an unreadable record), which wins
+    /// over whatever the engine concluded from the missing entity.
+    pub(crate) fn failure(&self) -> Option<AwsError> {
+        self.failure.borrow_mut().take()
+    }
+
+    fn find<T: serde::de::DeserializeOwned>(
+        &self,
+        arn: &str,
+        kind: Kind,
+    ) -> Option<entity::Entity<T>> {
+        let loc = Location::parse_arn(arn)?;
+        if loc.kind != kind
+            || loc.scope != self.scope
+            || loc.account != self.account
+            || loc.region != self.region
+        {
+            return None;
+        }
+        match entity::read::<T>(self.store, &loc) {
+            Ok(found) => found.map(|(e, _)| e),
+            Err(e) => {
+                self.failure.borrow_mut().get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn keep<T>(&self, r: Result<T, AwsError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                // A stored entity that no longer compiles (engine rules tightened): report it.
+                self.failure.borrow_mut().get_or_insert(e);
+                None
+            }
+        }
+    }
+}
+
+impl Resolver for StoreResolver<'_> {
+    fn ip_set(&self, arn: &str) -> Option<Arc<IpSet>> {
+        if MANAGED_IP_SETS.iter().any(|n| managed_ip_set_arn(n) == arn) {
+            return Some(Arc::new(IpSet::default()));
+        }
+        let e = self.find::<IpSetBody>(arn, Kind::IpSet)?;
+        self.keep(e.body.compile()).map(Arc::new)
+    }
+
+    fn regex_pattern_set(&self, arn: &str) -> Option<Arc<RegexPatternSet>> {
+        let e = self.find::<RegexSetBody>(arn, Kind::RegexPatternSet)?;
+        self.keep(e.body.compile()).map(Arc::new)
+    }
+
+    fn rule_group(&self, arn: &str) -> Option<ResolvedGroup> {
+        let e = self.find::<RuleGroupBody>(arn, Kind::RuleGroup)?;
+        let def = self.keep(e.body.def(&e.name).map_err(errors::from_engine))?;
+        Some(ResolvedGroup {
+            def: Arc::new(def),
+            label_namespace: rule_group_namespace(self.account, &e.name),
+        })
+    }
+
+    fn managed_rule_group(
+        &self,
+        vendor: &str,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<ResolvedGroup> {
+        managed::managed_group(vendor, name, version)
+    }
+}

@@ -1,0 +1,294 @@
+//! Web ACLs: CreateWebACL, GetWebACL, UpdateWebACL, DeleteWebACL, ListWebACLs, and
+//! CheckCapacity. Rules are parsed, resolved and compiled by the engine
+//! ([`rampart_waf::WebAcl::compile`]): the ACL's `Capacity` is the engine's WCU, at most 5,000
+//! (`WAFLimitsExceededException` above; AWS prices WCU above 1,500 but accepts them).
+
+use crate::associations;
+use crate::config;
+use crate::entity::{self, Entity};
+use crate::errors::{self, REASON_INVALID};
+use crate::input::{self, Tag};
+use crate::ip_sets::{ListInput, list_of};
+use crate::logging;
+use crate::references;
+use crate::resolver::StoreResolver;
+use crate::scope::{Kind, Scope};
+use rampart_protocol::AwsError;
+use rampart_service::{Call, Registry};
+use rampart_store::{Batch, Store};
+use rampart_types::AccountId;
+use rampart_waf::model::{self, Rule, WebAclDef};
+use rampart_waf::{CompileOptions, WafError, WebAcl, check_capacity, web_acl_namespace};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// The definitional members of a web ACL, as sent.
+const MEMBERS: [&str; 11] = [
+    "DefaultAction",
+    "Rules",
+    "VisibilityConfig",
+    "DataProtectionConfig",
+    "CustomResponseBodies",
+    "CaptchaConfig",
+    "ChallengeConfig",
+    "TokenDomains",
+    "AssociationConfig",
+    "OnSourceDDoSProtectionConfig",
+    "ApplicationConfig",
+];
+
+/// AWS's quota of token domains per web ACL.
+const MAX_TOKEN_DOMAINS: usize = 10;
+
+/// What a web ACL stores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct WebAclBody {
+    /// The definitional members as sent.
+    pub config: Map<String, Value>,
+    /// The WCU its rules use.
+    pub capacity: u64,
+    /// The ARNs its rules refer to.
+    pub references: Vec<String>,
+}
+
+impl WebAclBody {
+    /// The engine's definition of the ACL named `name`.
+    pub(crate) fn def(&self, name: &str) -> Result<WebAclDef, WafError> {
+        model::parse(
+            &config::with(&self.config, &[("Name", json!(name))]),
+            "WEB_ACL",
+        )
+    }
+}
+
+/// Compiles the web ACL `name` of `account` in `region` and `scope` with `opts`.
+pub(crate) fn compile(
+    store: &dyn Store,
+    account: &AccountId,
+    region: &str,
+    scope: Scope,
+    def: &WebAclDef,
+    opts: &CompileOptions,
+) -> Result<WebAcl, AwsError> {
+    let resolver = StoreResolver::new(store, account.as_str(), region, scope);
+    let result = WebAcl::compile(def, &resolver, opts);
+    if let Some(failure) = resolver.failure() {
+        return Err(failure);
+    }
+    result.map_err(errors::from_engine)
+}
+
+pub(crate) fn register(registry: &mut Registry) {
+    registry.register("wafv2", "CreateWebACL", false, create);
+    registry.register("wafv2", "GetWebACL", true, get);
+    registry.register("wafv2", "UpdateWebACL", false, update);
+    registry.register("wafv2", "DeleteWebACL", false, delete);
+    registry.register("wafv2", "ListWebACLs", true, list);
+    registry.register("wafv2", "CheckCapacity", true, check);
+}
+
+pub(crate) fn token_domains(v: Option<&Value>) -> Result<(), AwsError> {
+    let Some(v) = v else { return Ok(()) };
+    let domains: Vec<String> = serde_json::from_value(v.clone())
+        .map_err(|e| errors::invalid("TOKEN_DOMAIN", e.to_string(), REASON_INVALID))?;
+    if domains.len() > MAX_TOKEN_DOMAINS {
+        return Err(errors::limits(
+            "AWS WAF couldn\u{2019}t perform the operation because you exceeded your resource limit. A web ACL has at most 10 token domains.",
+        ));
+    }
+    for d in &domains {
+        let ok = (1..=253).contains(&d.len())
+            && d.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-/".contains(&b));
+        if !ok {
+            return Err(errors::invalid("TOKEN_DOMAIN", d.clone(), REASON_INVALID));
+        }
+    }
+    Ok(())
+}
+
+/// Validates and compiles a definition for the caller; returns the body to store.
+fn validate(
+    call: &Call<'_>,
+    scope: Scope,
+    name: &str,
+    config: Map<String, Value>,
+) -> Result<WebAclBody, AwsError> {
+    config::visibility(config.get("VisibilityConfig"))?;
+    token_domains(config.get("TokenDomains"))?;
+    let mut body = WebAclBody {
+        config,
+        capacity: 0,
+        references: Vec::new(),
+    };
+    let def = body.def(name).map_err(errors::from_engine)?;
+    let opts = CompileOptions::new(call.principal.account.clone());
+    let acl = compile(
+        call.env.store.as_ref(),
+        &call.principal.account,
+        call.region.as_str(),
+        scope,
+        &def,
+        &opts,
+    )?;
+    body.capacity = acl.capacity();
+    body.references = references::of_rules(&def.rules);
+    Ok(body)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateInput {
+    name: String,
+    scope: String,
+    description: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let members = config::pick(&input, &MEMBERS);
+    let i: CreateInput = input::read(input, "WEB_ACL")?;
+    let scope = Scope::parse(call, &i.scope)?;
+    input::name(&i.name, "WEB_ACL")?;
+    input::description(i.description.as_deref(), "WEB_ACL")?;
+    let tags = input::tags(&i.tags)?;
+    let body = validate(call, scope, &i.name, members)?;
+    let e = entity::create(
+        call,
+        scope,
+        Kind::WebAcl,
+        &i.name,
+        i.description,
+        tags,
+        body,
+    )?;
+    Ok(json!({ "Summary": entity::summary(&e) }))
+}
+
+/// The `WebACL` shape of a stored ACL.
+fn describe(e: &Entity<WebAclBody>, account: &str) -> Value {
+    let mut v = config::with(
+        &e.body.config,
+        &[
+            ("Name", json!(e.name)),
+            ("Id", json!(e.id)),
+            ("ARN", json!(e.arn)),
+            ("Capacity", json!(e.body.capacity)),
+            ("LabelNamespace", json!(web_acl_namespace(account, &e.name))),
+            ("ManagedByFirewallManager", json!(false)),
+            ("RetrofittedByFirewallManager", json!(false)),
+        ],
+    );
+    v.as_object_mut()
+        .map(|o| o.entry("Rules").or_insert_with(|| json!([])));
+    if let Some(d) = &e.description {
+        v["Description"] = d.clone().into();
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetInput {
+    name: Option<String>,
+    scope: Option<String>,
+    id: Option<String>,
+    #[serde(rename = "ARN")]
+    arn: Option<String>,
+}
+
+fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let i: GetInput = input::read(input, "WEB_ACL")?;
+    let l = entity::load_by::<WebAclBody>(
+        call,
+        Kind::WebAcl,
+        i.arn.as_deref(),
+        i.scope.as_deref(),
+        i.name.as_deref(),
+        i.id.as_deref(),
+    )?;
+    Ok(json!({
+        "WebACL": describe(&l.entity, &l.loc.account),
+        "LockToken": l.entity.lock_token,
+    }))
+}
+
+/// The `WebACL` shape and lock token of the stored ACL with `arn` (GetWebACLForResource).
+pub(crate) fn describe_arn(call: &Call<'_>, arn: &str) -> Result<Option<Value>, AwsError> {
+    let Some(loc) = crate::scope::Location::parse_arn(arn) else {
+        return Ok(None);
+    };
+    Ok(entity::read::<WebAclBody>(call.env.store.as_ref(), &loc)?
+        .map(|(e, _)| describe(&e, &loc.account)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateInput {
+    name: String,
+    scope: String,
+    id: String,
+    description: Option<String>,
+    lock_token: String,
+}
+
+fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let members = config::pick(&input, &MEMBERS);
+    let i: UpdateInput = input::read(input, "WEB_ACL")?;
+    input::description(i.description.as_deref(), "WEB_ACL")?;
+    input::uuid(&i.lock_token, "WEB_ACL")?;
+    let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
+    let body = validate(call, l.loc.scope, &i.name, members)?;
+    let next = entity::save(call, l, Some(&i.lock_token), |e| {
+        e.body = body;
+        e.description = i.description;
+    })?;
+    Ok(json!({ "NextLockToken": next }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteInput {
+    name: String,
+    scope: String,
+    id: String,
+    lock_token: String,
+}
+
+fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let i: DeleteInput = input::read(input, "WEB_ACL")?;
+    let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
+    if associations::is_associated(call, &l.entity.arn)? {
+        return Err(errors::associated());
+    }
+    let extra = Batch::new().delete(logging::key(&l.loc.space(), &l.entity.arn));
+    entity::delete(call, &l, &i.lock_token, extra)?;
+    Ok(json!({}))
+}
+
+fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let i: ListInput = input::read(input, "WEB_ACL")?;
+    list_of::<WebAclBody>(call, Kind::WebAcl, "WebACLs", i)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CheckInput {
+    scope: String,
+    rules: Value,
+}
+
+fn check(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let i: CheckInput = input::read(input, "RULE")?;
+    let scope = Scope::parse(call, &i.scope)?;
+    let rules: Vec<Rule> = model::parse(&i.rules, "RULE").map_err(errors::from_engine)?;
+    let account = call.principal.account.to_string();
+    let region = call.region.to_string();
+    let resolver = StoreResolver::new(call.env.store.as_ref(), &account, &region, scope);
+    let result = check_capacity(&rules, &resolver, &call.principal.account);
+    if let Some(failure) = resolver.failure() {
+        return Err(failure);
+    }
+    Ok(json!({ "Capacity": result.map_err(errors::from_engine)? }))
+}
