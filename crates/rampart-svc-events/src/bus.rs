@@ -1,0 +1,47 @@
+//! The `EventBus` port: events other services emit (`aws.ssm`, `aws.kms`, ...) go on their
+//! account's default bus in their region, through the same matching and delivery as PutEvents.
+
+use crate::records::{DEFAULT_BUS, Home};
+use crate::route::{self, Envelope};
+use rampart_protocol::AwsError;
+use rampart_service::{AwsEvent, Env, EventBus};
+use std::path::Path;
+
+/// EventBridge as the other services see it.
+pub struct Bus;
+
+impl Bus {
+    /// The bus of a server whose data directory is `data_dir`: log-group targets write under
+    /// `<data_dir>/events/logs` (see the crate's delivery documentation).
+    pub fn new(data_dir: &Path) -> Bus {
+        crate::delivery::set_sink_dir(data_dir.join("events"));
+        Bus
+    }
+}
+
+impl EventBus for Bus {
+    fn emit(&self, env: &Env, event: AwsEvent) -> Result<(), AwsError> {
+        let home = Home {
+            partition: env.partition,
+            account: event.account.clone(),
+            region: event.region.clone(),
+        };
+        let id = rampart_crypto::random_uuid().ok_or_else(rampart_service::internal_error)?;
+        let envelope = Envelope {
+            id: &id,
+            source: &event.source,
+            detail_type: &event.detail_type,
+            time: event.time,
+            resources: &event.resources,
+            detail: event.detail,
+        };
+        route::route(
+            env.store.as_ref(),
+            &home,
+            DEFAULT_BUS,
+            &[envelope.to_event(&home)],
+            env.clock.now(),
+        )?;
+        Ok(())
+    }
+}
