@@ -22,6 +22,11 @@ pub(crate) fn invalid(field: &str, parameter: impl Into<String>, reason: &str) -
     .with_extra("Reason", reason)
 }
 
+/// AWS's reason when rules need more WCU than a rule group declares or a web ACL may use;
+/// the parameter is the WCU the rules need.
+pub(crate) const REASON_CAPACITY: &str =
+    "You exceeded the capacity limit for a rule group or web ACL.";
+
 /// `WAFNonexistentItemException`.
 pub(crate) fn nonexistent() -> AwsError {
     AwsError::new(

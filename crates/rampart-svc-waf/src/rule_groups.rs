@@ -1,7 +1,7 @@
 //! Rule groups: CreateRuleGroup, GetRuleGroup, UpdateRuleGroup, DeleteRuleGroup,
 //! ListRuleGroups. The declared `Capacity` is fixed at creation; the rules are validated by
 //! the engine ([`rampart_waf::validate_rule_group`]) and their WCU may not exceed it
-//! (`WAFLimitsExceededException`).
+//! (`WAFInvalidParameterException`, field `RULE_GROUP`, parameter the WCU needed, as AWS).
 
 use crate::config;
 use crate::entity::{self, Entity};
@@ -15,7 +15,9 @@ use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use rampart_store::{Batch, Key};
 use rampart_waf::model::{self, RuleGroupDef};
-use rampart_waf::{WafError, rule_group_labels, rule_group_namespace, validate_rule_group};
+use rampart_waf::{
+    MAX_RULE_GROUP_CAPACITY, WafError, rule_group_labels, rule_group_namespace, validate_rule_group,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -64,11 +66,24 @@ fn validate(
     let account = call.principal.account.to_string();
     let region = call.region.to_string();
     let resolver = StoreResolver::new(call.env.store.as_ref(), &account, &region, scope);
-    let result = validate_rule_group(&def, &resolver, &call.principal.account);
+    // Measure against the largest capacity, then compare with the declared one: AWS refuses
+    // rules over it with WAFInvalidParameterException naming the WCU they need.
+    let unbounded = RuleGroupDef {
+        capacity: MAX_RULE_GROUP_CAPACITY,
+        ..def.clone()
+    };
+    let result = validate_rule_group(&unbounded, &resolver, &call.principal.account);
     if let Some(failure) = resolver.failure() {
         return Err(failure);
     }
-    result.map_err(errors::from_engine)?;
+    let used = result.map_err(errors::from_engine)?;
+    if used > def.capacity {
+        return Err(errors::invalid(
+            "RULE_GROUP",
+            used.to_string(),
+            errors::REASON_CAPACITY,
+        ));
+    }
     Ok(def)
 }
 

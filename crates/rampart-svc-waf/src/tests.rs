@@ -315,14 +315,19 @@ fn rule_group_capacity_is_declared_and_checked() {
         )["Capacity"],
         32
     );
+    // AWS: "Error reason: You exceeded the capacity limit for a rule group or web ACL.,
+    // field: RULE_GROUP, parameter: <WCU needed>".
+    let e = call(
+        &w,
+        "CreateRuleGroup",
+        json!({"Name": "g", "Scope": "REGIONAL", "Capacity": 31,
+        "VisibilityConfig": visibility("g"), "Rules": rules}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "WAFInvalidParameterException");
     assert_eq!(
-        code(
-            &w,
-            "CreateRuleGroup",
-            json!({"Name": "g", "Scope": "REGIONAL", "Capacity": 31,
-            "VisibilityConfig": visibility("g"), "Rules": rules})
-        ),
-        "WAFLimitsExceededException"
+        e.message,
+        "Error reason: You exceeded the capacity limit for a rule group or web ACL., field: RULE_GROUP, parameter: 32"
     );
     let g = ok(
         &w,
@@ -481,10 +486,10 @@ fn web_acl_rules_are_validated_by_the_engine() {
                 "Name": "AWSManagedRulesCommonRuleSet"}}})
         })
         .collect();
-    assert_eq!(
-        create(json!(more)).unwrap_err().code,
-        "WAFLimitsExceededException"
-    );
+    let e = create(json!(more)).unwrap_err();
+    assert_eq!(e.code, "WAFInvalidParameterException");
+    assert_eq!(field(&e), "WEB_ACL");
+    assert_eq!(e.extra[1].1, "5600");
     let e = call(
         &w,
         "CreateWebACL",
@@ -492,6 +497,14 @@ fn web_acl_rules_are_validated_by_the_engine() {
         "DefaultAction": {"Allow": {}}, "VisibilityConfig": visibility("bad name")}),
     );
     assert_eq!(field(&e.unwrap_err()), "METRIC_NAME");
+    let e = call(
+        &w,
+        "CreateWebACL",
+        json!({"Name": "z", "Scope": "REGIONAL", "DefaultAction": {"Allow": {}},
+            "VisibilityConfig": visibility("z"), "AssociationConfig": {"RequestBody": {
+                "CLOUDFRONT": {"DefaultSizeInspectionLimit": "KB_128"}}}}),
+    );
+    assert_eq!(field(&e.unwrap_err()), "ASSOCIATED_RESOURCE_TYPE");
 }
 
 #[test]

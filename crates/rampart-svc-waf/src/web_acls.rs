@@ -1,7 +1,8 @@
 //! Web ACLs: CreateWebACL, GetWebACL, UpdateWebACL, DeleteWebACL, ListWebACLs, and
 //! CheckCapacity. Rules are parsed, resolved and compiled by the engine
 //! ([`rampart_waf::WebAcl::compile`]): the ACL's `Capacity` is the engine's WCU, at most 5,000
-//! (`WAFLimitsExceededException` above; AWS prices WCU above 1,500 but accepts them).
+//! (above: `WAFInvalidParameterException`, field `WEB_ACL`, parameter the WCU needed, as AWS
+//! answers; AWS prices WCU above 1,500 but accepts them).
 
 use crate::associations;
 use crate::config;
@@ -18,7 +19,9 @@ use rampart_service::{Call, Registry};
 use rampart_store::{Batch, Store};
 use rampart_types::AccountId;
 use rampart_waf::model::{self, Rule, WebAclDef};
-use rampart_waf::{CompileOptions, WafError, WebAcl, check_capacity, web_acl_namespace};
+use rampart_waf::{
+    CompileOptions, MAX_WEB_ACL_CAPACITY, WafError, WebAcl, check_capacity, web_acl_namespace,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -107,6 +110,42 @@ pub(crate) fn token_domains(v: Option<&Value>) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// The resource types whose body inspection size an `AssociationConfig` may set.
+const SIZED_RESOURCE_TYPES: [&str; 6] = [
+    "CLOUDFRONT",
+    "API_GATEWAY",
+    "COGNITO_USER_POOL",
+    "APP_RUNNER_SERVICE",
+    "VERIFIED_ACCESS_INSTANCE",
+    "AGENTCORE_GATEWAY",
+];
+
+/// Checks `AssociationConfig.RequestBody`: known resource types, sizes `KB_16` to `KB_64`.
+fn association_config(def: &WebAclDef) -> Result<(), AwsError> {
+    let sizes = def
+        .association_config
+        .iter()
+        .flat_map(|a| a.request_body.iter().flatten());
+    for (resource_type, config) in sizes {
+        if !SIZED_RESOURCE_TYPES.contains(&resource_type.as_str()) {
+            return Err(errors::invalid(
+                "ASSOCIATED_RESOURCE_TYPE",
+                resource_type.clone(),
+                REASON_INVALID,
+            ));
+        }
+        let limit = config.default_size_inspection_limit.as_str();
+        if !matches!(limit, "KB_16" | "KB_32" | "KB_48" | "KB_64") {
+            return Err(errors::invalid(
+                "ASSOCIATED_RESOURCE_TYPE",
+                limit,
+                REASON_INVALID,
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Validates and compiles a definition for the caller; returns the body to store.
 fn validate(
     call: &Call<'_>,
@@ -122,7 +161,13 @@ fn validate(
         references: Vec::new(),
     };
     let def = body.def(name).map_err(errors::from_engine)?;
-    let opts = CompileOptions::new(call.principal.account.clone());
+    association_config(&def)?;
+    // Compile without a limit, then refuse over 5,000 WCU as AWS does: an invalid parameter
+    // naming the WCU the rules need.
+    let opts = CompileOptions {
+        max_capacity: u64::MAX,
+        ..CompileOptions::new(call.principal.account.clone())
+    };
     let acl = compile(
         call.env.store.as_ref(),
         &call.principal.account,
@@ -131,6 +176,13 @@ fn validate(
         &def,
         &opts,
     )?;
+    if acl.capacity() > MAX_WEB_ACL_CAPACITY {
+        return Err(errors::invalid(
+            "WEB_ACL",
+            acl.capacity().to_string(),
+            errors::REASON_CAPACITY,
+        ));
+    }
     body.capacity = acl.capacity();
     body.references = references::of_rules(&def.rules);
     Ok(body)
