@@ -129,7 +129,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let opened = bootstrap::open(
         &config,
         secrets_from_env()?,
-        Arc::new(rampart_service::NoKeys),
+        Arc::new(rampart_svc_kms::Keys),
         Arc::new(rampart_service::NoEvents),
     )?;
     let tls = config
