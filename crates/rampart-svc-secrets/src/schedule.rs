@@ -1,0 +1,373 @@
+//! Rotation schedules: `RotationRules` (`AutomaticallyAfterDays`, `ScheduleExpression` as
+//! `rate(N days|hours)` or a six-field `cron(minutes hours day-of-month month day-of-week
+//! year)`, `Duration` window) checked as AWS does, and the next time a rotation is due. All
+//! times are UTC, in milliseconds since the epoch.
+
+use crate::errors;
+use rampart_protocol::AwsError;
+use serde_json::{Value, json};
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// A checked schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Schedule {
+    /// Every `n` days, windows opening at midnight.
+    Days(i64),
+    /// Every `n` hours.
+    Hours(i64),
+    /// A cron expression.
+    Cron(Box<Cron>),
+}
+
+/// The sets of values a cron expression allows, one list per field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cron {
+    minutes: Vec<u32>,
+    hours: Vec<u32>,
+    /// `None` for `?`.
+    days: Option<Vec<u32>>,
+    months: Vec<u32>,
+    /// 1 = Sunday ... 7 = Saturday; `None` for `?`.
+    weekdays: Option<Vec<u32>>,
+    years: Vec<u32>,
+}
+
+fn invalid(what: &str) -> AwsError {
+    errors::invalid_parameter(format!("Invalid schedule expression: {what}"))
+}
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+fn value(text: &str, names: &[&str]) -> Option<u32> {
+    text.parse().ok().or_else(|| {
+        names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(text))
+            .map(|i| i as u32 + 1)
+    })
+}
+
+/// The values of one cron field in `lo..=hi`; `None` for `?` where allowed.
+fn field(
+    text: &str,
+    lo: u32,
+    hi: u32,
+    names: &[&str],
+    may_skip: bool,
+) -> Result<Option<Vec<u32>>, AwsError> {
+    if text == "?" {
+        return if may_skip {
+            Ok(None)
+        } else {
+            Err(invalid(
+                "`?` is only allowed in day-of-month or day-of-week",
+            ))
+        };
+    }
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (
+                r,
+                s.parse::<u32>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| invalid(part))?,
+            ),
+            None => (part, 1),
+        };
+        let (from, to) = if range == "*" {
+            (lo, hi)
+        } else if let Some((a, b)) = range.split_once('-') {
+            (
+                value(a, names).ok_or_else(|| invalid(part))?,
+                value(b, names).ok_or_else(|| invalid(part))?,
+            )
+        } else {
+            let v = value(range, names).ok_or_else(|| invalid(part))?;
+            (v, if part.contains('/') { hi } else { v })
+        };
+        if from < lo || to > hi || from > to {
+            return Err(invalid(part));
+        }
+        out.extend((from..=to).step_by(step as usize));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(Some(out))
+}
+
+fn parse_cron(body: &str) -> Result<Cron, AwsError> {
+    let fields: Vec<&str> = body.split_whitespace().collect();
+    let [mi, h, dom, mo, dow, y] = fields.as_slice() else {
+        return Err(invalid("a cron expression has six fields"));
+    };
+    let need =
+        |f: Result<Option<Vec<u32>>, AwsError>| f.and_then(|v| v.ok_or_else(|| invalid("?")));
+    let days = field(dom, 1, 31, &[], true)?;
+    let weekdays = field(dow, 1, 7, &WEEKDAYS, true)?;
+    if days.is_some() == weekdays.is_some() {
+        return Err(invalid(
+            "exactly one of day-of-month and day-of-week must be `?`",
+        ));
+    }
+    Ok(Cron {
+        minutes: need(field(mi, 0, 59, &[], false))?,
+        hours: need(field(h, 0, 23, &[], false))?,
+        days,
+        months: need(field(mo, 1, 12, &MONTHS, false))?,
+        weekdays,
+        years: need(field(y, 1970, 2199, &[], false))?,
+    })
+}
+
+/// Parses `rate(...)` or `cron(...)`.
+pub(crate) fn parse_expression(expression: &str) -> Result<Schedule, AwsError> {
+    if expression.chars().count() > 256 {
+        return Err(errors::validation(
+            "rotationRules.scheduleExpression",
+            "Member must have length less than or equal to 256",
+        ));
+    }
+    if let Some(body) = expression
+        .strip_prefix("rate(")
+        .and_then(|b| b.strip_suffix(')'))
+    {
+        let (n, unit) = body
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| invalid(expression))?;
+        let n: i64 = n.parse().map_err(|_| invalid(expression))?;
+        return match unit.trim() {
+            "day" | "days" if (1..=1000).contains(&n) => Ok(Schedule::Days(n)),
+            "hour" | "hours" if (4..=23).contains(&n) => Ok(Schedule::Hours(n)),
+            _ => Err(invalid("rate() takes 4 to 23 hours or 1 to 1000 days")),
+        };
+    }
+    if let Some(body) = expression
+        .strip_prefix("cron(")
+        .and_then(|b| b.strip_suffix(')'))
+    {
+        return Ok(Schedule::Cron(Box::new(parse_cron(body)?)));
+    }
+    Err(invalid(expression))
+}
+
+/// Checks `RotationRules` and returns them as stored (and answered) with the schedule.
+pub(crate) fn check_rules(rules: &Value) -> Result<(Value, Schedule), AwsError> {
+    let days = rules.get("AutomaticallyAfterDays").and_then(Value::as_i64);
+    let expression = rules.get("ScheduleExpression").and_then(Value::as_str);
+    let duration = rules.get("Duration").and_then(Value::as_str);
+    let schedule = match (days, expression) {
+        (Some(_), Some(_)) => {
+            return Err(errors::invalid_parameter(
+                "You can't specify both AutomaticallyAfterDays and ScheduleExpression.",
+            ));
+        }
+        (Some(d), None) if (1..=1000).contains(&d) => Schedule::Days(d),
+        (Some(_), None) => {
+            return Err(errors::validation(
+                "rotationRules.automaticallyAfterDays",
+                "Member must have value between 1 and 1000",
+            ));
+        }
+        (None, Some(e)) => parse_expression(e)?,
+        (None, None) => {
+            return Err(errors::invalid_parameter(
+                "RotationRules must have AutomaticallyAfterDays or ScheduleExpression.",
+            ));
+        }
+    };
+    let mut stored = json!({});
+    if let Some(d) = days {
+        stored["AutomaticallyAfterDays"] = d.into();
+    }
+    if let Some(e) = expression {
+        stored["ScheduleExpression"] = e.into();
+    }
+    if let Some(d) = duration {
+        let hours: i64 = d
+            .strip_suffix('h')
+            .and_then(|h| h.parse().ok())
+            .filter(|h| (1..=24).contains(h))
+            .ok_or_else(|| {
+                errors::invalid_parameter("Duration must be between 1h and 24h, such as 3h.")
+            })?;
+        if let Schedule::Hours(n) = schedule
+            && hours > n
+        {
+            return Err(errors::invalid_parameter(
+                "The rotation window must end before the next one starts.",
+            ));
+        }
+        stored["Duration"] = d.into();
+    }
+    Ok((stored, schedule))
+}
+
+/// Days since the epoch to (year, month, day) (proleptic Gregorian).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl Cron {
+    fn day_matches(&self, days: i64) -> bool {
+        let (y, m, d) = civil(days);
+        let weekday = ((days + 4).rem_euclid(7) + 1) as u32;
+        self.years.contains(&(y as u32))
+            && self.months.contains(&m)
+            && self.days.as_ref().is_none_or(|ds| ds.contains(&d))
+            && self
+                .weekdays
+                .as_ref()
+                .is_none_or(|ws| ws.contains(&weekday))
+    }
+
+    fn next_after(&self, after: i64) -> Option<i64> {
+        let first_day = after.div_euclid(DAY_MS);
+        for day in first_day..first_day + 366 * 10 {
+            if !self.day_matches(day) {
+                continue;
+            }
+            for h in &self.hours {
+                for m in &self.minutes {
+                    let t = day * DAY_MS + i64::from(*h) * HOUR_MS + i64::from(*m) * 60_000;
+                    if t > after {
+                        return Some(t);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// When the first rotation after `after` is due.
+pub(crate) fn next_after(schedule: &Schedule, after: i64) -> Option<i64> {
+    match schedule {
+        Schedule::Days(n) => Some((after.div_euclid(DAY_MS) + n) * DAY_MS),
+        Schedule::Hours(n) => Some((after.div_euclid(HOUR_MS) + n) * HOUR_MS),
+        Schedule::Cron(cron) => cron.next_after(after),
+    }
+}
+
+/// The schedule of stored rules.
+pub(crate) fn of_rules(rules: &Value) -> Option<Schedule> {
+    check_rules(rules).ok().map(|(_, s)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2023-11-14T22:13:20Z, a Tuesday.
+    const T: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(T / DAY_MS), (2023, 11, 14));
+        assert_eq!(civil(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn rates() {
+        let day = T.div_euclid(DAY_MS) * DAY_MS;
+        assert_eq!(
+            next_after(&parse_expression("rate(10 days)").unwrap(), T),
+            Some(day + 10 * DAY_MS)
+        );
+        assert_eq!(
+            next_after(&parse_expression("rate(1 day)").unwrap(), T),
+            Some(day + DAY_MS)
+        );
+        let hour = T.div_euclid(HOUR_MS) * HOUR_MS;
+        assert_eq!(
+            next_after(&parse_expression("rate(4 hours)").unwrap(), T),
+            Some(hour + 4 * HOUR_MS)
+        );
+        for bad in [
+            "rate(2 hours)",
+            "rate(0 days)",
+            "rate(1001 days)",
+            "rate(5 weeks)",
+            "every day",
+        ] {
+            assert_eq!(
+                parse_expression(bad).unwrap_err().code,
+                "InvalidParameterException",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn cron_expressions() {
+        let day = T.div_euclid(DAY_MS) * DAY_MS;
+        // Every day at 16:00: today is already past 16:00 (22:13), so tomorrow.
+        let s = parse_expression("cron(0 16 * * ? *)").unwrap();
+        assert_eq!(next_after(&s, T), Some(day + DAY_MS + 16 * HOUR_MS));
+        // The first and fifteenth of the month at 08:00: 2023-11-15.
+        let s = parse_expression("cron(0 8 1,15 * ? *)").unwrap();
+        assert_eq!(next_after(&s, T), Some(day + DAY_MS + 8 * HOUR_MS));
+        // Sundays at midnight: 2023-11-19 (five days after a Tuesday).
+        let s = parse_expression("cron(0 0 ? * SUN *)").unwrap();
+        assert_eq!(next_after(&s, T), Some(day + 5 * DAY_MS));
+        // Every 4 hours from 02:00 on weekdays MON-FRI: Wednesday 02:00.
+        let s = parse_expression("cron(0 2/4 ? * MON-FRI *)").unwrap();
+        assert_eq!(next_after(&s, T), Some(day + DAY_MS + 2 * HOUR_MS));
+        for bad in [
+            "cron(0 16 * * * *)",
+            "cron(0 16 ? * ? *)",
+            "cron(0 25 * * ? *)",
+            "cron(0 16 * *)",
+        ] {
+            assert_eq!(
+                parse_expression(bad).unwrap_err().code,
+                "InvalidParameterException",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn rules() {
+        let (stored, s) =
+            check_rules(&json!({"AutomaticallyAfterDays": 30, "Duration": "2h"})).unwrap();
+        assert_eq!(s, Schedule::Days(30));
+        assert_eq!(
+            stored,
+            json!({"AutomaticallyAfterDays": 30, "Duration": "2h"})
+        );
+        let both = json!({"AutomaticallyAfterDays": 30, "ScheduleExpression": "rate(2 days)"});
+        assert_eq!(
+            check_rules(&both).unwrap_err().code,
+            "InvalidParameterException"
+        );
+        assert_eq!(
+            check_rules(&json!({"AutomaticallyAfterDays": 0}))
+                .unwrap_err()
+                .code,
+            "ValidationException"
+        );
+        assert!(
+            check_rules(&json!({"ScheduleExpression": "rate(4 hours)", "Duration": "5h"})).is_err()
+        );
+        assert!(
+            check_rules(&json!({"ScheduleExpression": "rate(1 day)", "Duration": "25h"})).is_err()
+        );
+    }
+}
