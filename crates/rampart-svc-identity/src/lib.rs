@@ -19,6 +19,7 @@ mod iam;
 mod model_coverage;
 mod organization;
 mod organizations;
+mod outbound;
 mod sessions;
 mod sts;
 
@@ -30,6 +31,7 @@ pub use enforce::Enforcer;
 pub use governing::{Governing, governing};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
+pub use outbound::{outbound_discovery, outbound_jwks, set_outbound_issuer_base};
 pub use sessions::{SessionError, resolve_session, session_admits};
 
 /// Registers this crate's operations.

@@ -20,19 +20,15 @@ fn every_model_operation_is_registered_with_a_rule() {
         "iam:AcceptDelegationRequest",
         "iam:AssociateDelegationRequest",
         "iam:CreateDelegationRequest",
-        "iam:DisableOutboundWebIdentityFederation",
-        "iam:EnableOutboundWebIdentityFederation",
         "iam:GenerateOrganizationsAccessReport",
         "iam:GetDelegationRequest",
         "iam:GetHumanReadableSummary",
         "iam:GetOrganizationsAccessReport",
-        "iam:GetOutboundWebIdentityFederationInfo",
         "iam:ListDelegationRequests",
         "iam:RejectDelegationRequest",
         "iam:SendDelegationToken",
         "iam:UpdateDelegationRequest",
         "sts:GetDelegatedAccessToken",
-        "sts:GetWebIdentityToken",
     ]
     .map(str::to_owned)
     .to_vec();

@@ -156,7 +156,10 @@ pub(crate) fn table(
         | "EnableOrganizationsRootCredentialsManagement"
         | "DisableOrganizationsRootCredentialsManagement"
         | "EnableOrganizationsRootSessions"
-        | "DisableOrganizationsRootSessions" => Access::new(action, "*"),
+        | "DisableOrganizationsRootSessions"
+        | "EnableOutboundWebIdentityFederation"
+        | "DisableOutboundWebIdentityFederation"
+        | "GetOutboundWebIdentityFederationInfo" => Access::new(action, "*"),
         "SimulatePrincipalPolicy" | "GetContextKeysForPrincipalPolicy" => {
             arn_access(action, input, "PolicySourceArn")
         }

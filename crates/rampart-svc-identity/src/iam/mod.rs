@@ -66,6 +66,7 @@ pub(crate) fn register(registry: &mut Registry) {
     account::register(registry);
     properties::register(registry);
     crate::organizations::register_root_access(registry);
+    crate::outbound::register_iam(registry);
     role_templates::register(registry);
     simulate::register(registry);
     report::register(registry);

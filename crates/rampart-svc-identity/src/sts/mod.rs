@@ -6,7 +6,7 @@ mod caller;
 mod decode;
 mod federation;
 mod input;
-mod jwt;
+pub(crate) mod jwt;
 mod mfa;
 mod role_session;
 mod saml;
@@ -54,6 +54,12 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("sts", "AssumeRoot", false, assume_root::assume_root);
     registry.register(
         "sts",
+        "GetWebIdentityToken",
+        false,
+        crate::outbound::get_web_identity_token,
+    );
+    registry.register(
+        "sts",
         "DecodeAuthorizationMessage",
         true,
         decode::decode_authorization_message,
@@ -74,6 +80,7 @@ fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>,
         "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
         "AssumeRole" => assume_role::accesses(call, input),
         "AssumeRoot" => assume_root::accesses(call, input),
+        "GetWebIdentityToken" => Ok(crate::outbound::token_accesses(input)),
         "GetFederationToken" => {
             let name = input
                 .get("Name")
