@@ -1,9 +1,11 @@
 //! rampart's own endpoints under `/_rampart/`, not AWS APIs: the unsigned health check, and the
 //! administration API (service `rampart`, modelled like an AWS service in
 //! `rampart-protocol/models/rampart.json`), which goes through the whole pipeline: SigV4, the
-//! authorization table below (the root user of the management account only) and CloudTrail.
+//! authorization table below (the root user of the management account only) and CloudTrail:
+//! the clock ([`AdvanceClock`](advance_clock)) and snapshots of the whole state.
 
 use crate::scheduler::Ticker;
+use crate::snapshot;
 use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
@@ -15,6 +17,7 @@ use rampart_store::{Batch, Key};
 use rampart_types::{AdjustableClock, Clock};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,6 +58,8 @@ pub struct Admin {
     pub clock: Arc<AdjustableClock>,
     /// Runs the scheduled work after the clock moved.
     pub ticker: Ticker,
+    /// Where snapshots are saved.
+    pub snapshots: PathBuf,
 }
 
 /// Moves `clock` forward by what `store` says it was advanced before a restart.
@@ -81,9 +86,81 @@ pub fn register(registry: &mut Registry, admin: Admin) {
     registry.register("rampart", "AdvanceClock", false, move |call, input| {
         advance_clock(&for_advance, call, input)
     });
+    let for_clock = admin.clone();
     registry.register("rampart", "GetClock", true, move |_call, _input| {
-        Ok(clock_state(&admin.clock, None))
+        Ok(clock_state(&for_clock.clock, None))
     });
+    let for_create = admin.clone();
+    registry.register("rampart", "CreateSnapshot", false, move |call, input| {
+        create_snapshot(&for_create, call, input)
+    });
+    let for_restore = admin.clone();
+    registry.register("rampart", "RestoreSnapshot", false, move |call, input| {
+        let input: SnapshotInput = from_input(input, "ValidationException")?;
+        restore_snapshot(&for_restore, call, &input.name)
+    });
+    let for_reset = admin.clone();
+    registry.register("rampart", "ResetState", false, move |call, _input| {
+        restore_snapshot(&for_reset, call, snapshot::INITIAL)
+    });
+    registry.register_waiting_read("rampart", "ListSnapshots", move |_call, _input| {
+        let found = snapshot::list(&admin.snapshots).map_err(failed)?;
+        let summaries: Vec<Value> = found
+            .into_iter()
+            .map(|(name, bytes)| json!({ "Name": name, "Bytes": bytes }))
+            .collect();
+        Ok(json!({ "Snapshots": summaries }))
+    });
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SnapshotInput {
+    name: String,
+}
+
+fn create_snapshot(admin: &Admin, call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: SnapshotInput = from_input(input, "ValidationException")?;
+    check_name(&input.name)?;
+    if input.name == snapshot::INITIAL {
+        return Err(AwsError::new(
+            "ValidationException",
+            400,
+            "The snapshot name 'initial' is reserved for the state the data directory started with.",
+        ));
+    }
+    let items =
+        snapshot::save(call.env.store.as_ref(), &admin.snapshots, &input.name).map_err(failed)?;
+    Ok(json!({ "Name": input.name, "Items": items }))
+}
+
+fn restore_snapshot(admin: &Admin, call: &Call<'_>, name: &str) -> Result<Value, AwsError> {
+    check_name(name)?;
+    match snapshot::restore(call.env.store.as_ref(), &admin.snapshots, name).map_err(failed)? {
+        Some(items) => Ok(json!({ "Name": name, "Items": items })),
+        None => Err(AwsError::new(
+            "ResourceNotFoundException",
+            404,
+            format!("There is no snapshot named '{name}'."),
+        )),
+    }
+}
+
+fn check_name(name: &str) -> Result<(), AwsError> {
+    match snapshot::valid_name(name) {
+        true => Ok(()),
+        false => Err(AwsError::new(
+            "ValidationException",
+            400,
+            "A snapshot name is 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'.",
+        )),
+    }
+}
+
+/// A failure of the data directory or the store: logged, and answered as an internal error.
+fn failed(message: String) -> AwsError {
+    tracing::error!(error = %message, "administration API");
+    internal_error()
 }
 
 /// The administration API serves the root user of the management account and nobody else.

@@ -43,6 +43,8 @@ pub struct Opened {
     pub generated_master_key: bool,
     /// The clock of `env`, which the administration API moves forward.
     pub clock: Arc<AdjustableClock>,
+    /// Where snapshots are saved (the initial one is there).
+    pub snapshots: PathBuf,
 }
 
 /// Opens (or on first start creates) everything `rampart serve` runs on. The services that
@@ -82,6 +84,7 @@ pub fn open(
     let key_was_given = secrets.root_key.is_some();
     let outcome = rampart_svc_identity::bootstrap(store.as_ref(), make_env, secrets.root_key)
         .map_err(|e| format!("cannot bootstrap the organization: {e}"))?;
+    let created = matches!(outcome, Bootstrap::Created { .. });
     let (account, new_root_key) = match outcome {
         Bootstrap::Existing { account } => (account, None),
         Bootstrap::Created { account, .. } if key_was_given => (account, None),
@@ -95,9 +98,15 @@ pub fn open(
     };
     let env = make_env(account);
     crate::admin::restore_clock(&env, &adjustable)?;
+    let snapshots = crate::snapshot::dir(&config.data_dir);
+    if created {
+        // The state a reset returns to.
+        crate::snapshot::save(env.store.as_ref(), &snapshots, crate::snapshot::INITIAL)?;
+    }
     Ok(Opened {
         env,
         clock: adjustable,
+        snapshots,
         new_root_key,
         root_credentials_path,
         generated_master_key,

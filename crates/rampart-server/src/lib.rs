@@ -15,6 +15,7 @@ mod listener;
 mod outbound;
 pub mod pipeline;
 pub mod scheduler;
+pub mod snapshot;
 
 pub use config::{Config, Overrides, TlsFiles};
 pub use listener::{serve, tls_acceptor};

@@ -130,6 +130,31 @@ pub(crate) fn scan(
     Ok(items)
 }
 
+/// Every (space, table) with at least one row, sorted by their bytes.
+pub(crate) fn tables(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT space, tbl FROM kv ORDER BY space, tbl")
+        .map_err(from_sqlite)?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })
+        .map_err(from_sqlite)?;
+    let mut tables = Vec::new();
+    for row in rows {
+        let (space, table) = row.map_err(from_sqlite)?;
+        match (String::from_utf8(space), String::from_utf8(table)) {
+            (Ok(space), Ok(table)) => tables.push((space, table)),
+            _ => {
+                return Err(StoreError::Corrupt(
+                    "a stored table name is not UTF-8".into(),
+                ));
+            }
+        }
+    }
+    Ok(tables)
+}
+
 /// The statement for a scan and the bounds it binds after space, table and limit.
 ///
 /// Ids with a prefix form one contiguous byte range: `[prefix, successor(prefix))`.

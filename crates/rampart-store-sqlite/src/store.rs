@@ -134,6 +134,10 @@ impl Store for SqliteStore {
         Ok(versions)
     }
 
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.readers.with(sql::tables)
+    }
+
     fn watermark(&self, space: &str, table: &str) -> u64 {
         let marks = self
             .watermarks

@@ -172,6 +172,10 @@ impl Store for MemStore {
             .collect())
     }
 
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self.state().tables.keys().cloned().collect())
+    }
+
     fn watermark(&self, space: &str, table: &str) -> u64 {
         self.state()
             .watermarks

@@ -35,6 +35,10 @@ pub trait Store: Send + Sync + 'static {
     /// this store handle and, for backends shared by several processes, those the backend has
     /// been notified of.
     fn watermark(&self, space: &str, table: &str) -> u64;
+
+    /// Every (space, table) holding at least one item, sorted: with [`Store::scan`], a way to
+    /// read the whole store (snapshots).
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 impl<S: Store + ?Sized> Store for Arc<S> {
@@ -50,6 +54,9 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     fn watermark(&self, space: &str, table: &str) -> u64 {
         (**self).watermark(space, table)
     }
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+        (**self).tables()
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -64,5 +71,8 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn watermark(&self, space: &str, table: &str) -> u64 {
         (**self).watermark(space, table)
+    }
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+        (**self).tables()
     }
 }

@@ -46,6 +46,7 @@ macro_rules! contract_tests {
             concurrent_batches_never_interleave,
             concurrent_transfers_conserve_total,
             watermarks_move_exactly_when_their_table_changes,
+            tables_lists_exactly_the_non_empty_tables,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -974,4 +975,31 @@ pub fn watermarks_move_exactly_when_their_table_changes(store: &dyn Store) {
         store.watermark(SPACE, TABLE) > after_put,
         "a delete moves the watermark"
     );
+}
+
+/// `tables` names every (space, table) with an item, sorted, and forgets emptied ones.
+pub fn tables_lists_exactly_the_non_empty_tables(store: &dyn Store) {
+    assert_eq!(store.tables().unwrap(), Vec::<(String, String)>::new());
+    let a = Key::new("iam", "users", "alice");
+    let b = Key::new("iam", "roles", "admin");
+    let c = Key::new("kms", "keys", "k1");
+    store
+        .commit(
+            Batch::new()
+                .put(c.clone(), b"1".to_vec())
+                .put(a.clone(), b"1".to_vec())
+                .put(b, b"1".to_vec()),
+        )
+        .unwrap();
+    let names = |store: &dyn Store| -> Vec<String> {
+        store
+            .tables()
+            .unwrap()
+            .into_iter()
+            .map(|(space, table)| format!("{space}/{table}"))
+            .collect()
+    };
+    assert_eq!(names(store), ["iam/roles", "iam/users", "kms/keys"]);
+    store.commit(Batch::new().delete(a)).unwrap();
+    assert_eq!(names(store), ["iam/roles", "kms/keys"]);
 }

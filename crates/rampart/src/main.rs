@@ -1,8 +1,8 @@
 //! The rampart binary: `rampart serve` runs every AWS API on one listener; `rampart credentials`
 //! prints the generated root key again; `rampart trail validate` checks delivered trail files;
-//! `rampart clock advance 31d` moves a running server's clock forward.
+//! `rampart clock`, `rampart snapshot` and `rampart reset` administer a running server.
 
-mod clock;
+mod admin;
 mod trail;
 
 use clap::{Args, Parser, Subcommand};
@@ -43,7 +43,12 @@ enum Command {
     Trail(trail::TrailCommand),
     /// A running server's clock.
     #[command(subcommand)]
-    Clock(clock::ClockCommand),
+    Clock(admin::ClockCommand),
+    /// Snapshots of a running server's whole state.
+    #[command(subcommand)]
+    Snapshot(admin::SnapshotCommand),
+    /// Return a running server to the state its data directory started with.
+    Reset(admin::Target),
 }
 
 #[derive(Args)]
@@ -96,7 +101,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Credentials(args) => credentials(&args),
-        Command::Clock(command) => clock::run(command),
+        Command::Clock(command) => admin::clock(command),
+        Command::Snapshot(command) => admin::snapshot(command),
+        Command::Reset(target) => admin::reset(target),
         Command::Trail(command) => match trail::run(command) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
@@ -130,7 +137,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         &config,
         secrets_from_env()?,
         Arc::new(rampart_svc_kms::Keys),
-        Arc::new(rampart_service::NoEvents),
+        Arc::new(rampart_svc_events::Bus::new(&config.data_dir)),
     )?;
     let tls = config
         .tls
@@ -154,6 +161,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             rampart_server::admin::Admin {
                 clock: opened.clock.clone(),
                 ticker,
+                snapshots: opened.snapshots.clone(),
             },
         );
         rampart_svc_identity::register(&mut registry);

@@ -1,5 +1,6 @@
-//! `rampart clock`: moves a running server's clock forward (`rampart clock advance 31d`)
-//! through the administration API, signed with SigV4 like any AWS call.
+//! The administration commands: `rampart clock advance 31d`, `rampart snapshot save NAME`,
+//! `rampart snapshot restore NAME`, `rampart snapshot list` and `rampart reset`, sent to a
+//! running server's administration API signed with SigV4 like any AWS call.
 //!
 //! Credentials come from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`)
 //! when set, else from the root credentials file in the data directory. The server answers
@@ -42,17 +43,71 @@ pub struct Target {
     data_dir: PathBuf,
 }
 
+/// `rampart snapshot ...`
+#[derive(Subcommand)]
+pub enum SnapshotCommand {
+    /// Save the whole state of the server as snapshot NAME (replacing one of that name).
+    Save {
+        /// 1 to 64 letters, digits, `.`, `_` or `-`.
+        name: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Replace the whole state of the server with snapshot NAME.
+    Restore {
+        /// A saved snapshot's name.
+        name: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// List the snapshots in the data directory.
+    List {
+        /// The data directory.
+        #[arg(long, env = "RAMPART_DATA_DIR", default_value = rampart_server::config::DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+    },
+}
+
 /// Runs a `rampart clock` command, printing the server's answer.
-pub fn run(command: ClockCommand) -> Result<(), String> {
+pub fn clock(command: ClockCommand) -> Result<(), String> {
     let ClockCommand::Advance { by, target } = command;
     let body = format!("{{\"Seconds\":{}}}", parse_duration(&by)?);
+    send(&target, "/_rampart/clock/advance", &body)
+}
+
+/// Runs a `rampart snapshot` command, printing the server's answer.
+pub fn snapshot(command: SnapshotCommand) -> Result<(), String> {
+    match command {
+        SnapshotCommand::Save { name, target } => send(
+            &target,
+            "/_rampart/snapshots",
+            &serde_json::json!({ "Name": name }).to_string(),
+        ),
+        SnapshotCommand::Restore { name, target } => {
+            if !rampart_server::snapshot::valid_name(&name) {
+                return Err(format!("`{name}` is not a snapshot name"));
+            }
+            send(&target, &format!("/_rampart/snapshots/{name}/restore"), "")
+        }
+        SnapshotCommand::List { data_dir } => {
+            for (name, bytes) in
+                rampart_server::snapshot::list(&rampart_server::snapshot::dir(&data_dir))?
+            {
+                println!("{name}\t{bytes} bytes");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `rampart reset`: back to the state the data directory started with.
+pub fn reset(target: Target) -> Result<(), String> {
+    send(&target, "/_rampart/reset", "")
+}
+
+fn send(target: &Target, path: &str, body: &str) -> Result<(), String> {
     let credentials = credentials(&target.data_dir)?;
-    let answer = post(
-        &target.endpoint,
-        &credentials,
-        "/_rampart/clock/advance",
-        body.as_bytes(),
-    )?;
+    let answer = post(&target.endpoint, &credentials, path, body.as_bytes())?;
     println!("{answer}");
     Ok(())
 }
