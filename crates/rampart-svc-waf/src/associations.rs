@@ -20,6 +20,9 @@ use serde_json::{Value, json};
 /// The store table of associations, keyed by the protected resource's ARN.
 pub(crate) const TABLE: &str = "wafv2.association";
 
+/// AWS's quota of application load balancers per web ACL.
+const MAX_PER_WEB_ACL: usize = 100;
+
 /// One association.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Association {
@@ -107,6 +110,12 @@ fn associate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         ));
     }
     let acl = entity::load::<WebAclBody>(call, loc)?;
+    let protected = resources_of(call, &acl.entity.arn)?;
+    if protected.len() >= MAX_PER_WEB_ACL && !protected.contains(&i.resource_arn) {
+        return Err(errors::limits(format!(
+            "AWS WAF couldn\u{2019}t perform the operation because you exceeded your resource limit of {MAX_PER_WEB_ACL} load balancers per web ACL."
+        )));
+    }
     let value = serde_json::to_vec(&Association {
         web_acl_arn: acl.entity.arn.clone(),
     })

@@ -69,7 +69,8 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<Entity<T>, AwsError> {
 }
 
 /// Creates `kind` named `name` in `scope` (a new id, ARN and lock token); a name already
-/// used in the scope is `WAFDuplicateItemException`.
+/// used in the scope is `WAFDuplicateItemException`, one more than the kind's quota
+/// `WAFLimitsExceededException` (two concurrent creates may both pass the count).
 pub(crate) fn create<T: Serialize>(
     call: &Call<'_>,
     scope: Scope,
@@ -79,6 +80,22 @@ pub(crate) fn create<T: Serialize>(
     tags: BTreeMap<String, String>,
     body: T,
 ) -> Result<Entity<T>, AwsError> {
+    let existing = call
+        .env
+        .store
+        .scan(
+            &caller_space(call),
+            kind.table(),
+            &Scan::new(format!("{}/", scope.as_str()), kind.quota()),
+        )
+        .map_err(errors::store)?;
+    if existing.len() >= kind.quota() {
+        return Err(errors::limits(format!(
+            "AWS WAF couldn\u{2019}t perform the operation because you exceeded your resource limit of {} {} objects per account and Region.",
+            kind.quota(),
+            kind.field()
+        )));
+    }
     let loc = Location::of_caller(call, scope, kind, name, &new_uuid()?);
     let entity = Entity {
         name: name.to_owned(),

@@ -100,6 +100,14 @@ impl Kind {
         }
     }
 
+    /// AWS's default quota of entities of this kind per account, region and scope.
+    pub(crate) fn quota(self) -> usize {
+        match self {
+            Kind::RegexPatternSet => 10,
+            Kind::IpSet | Kind::RuleGroup | Kind::WebAcl => 100,
+        }
+    }
+
     const ALL: [Kind; 4] = [
         Kind::IpSet,
         Kind::RegexPatternSet,

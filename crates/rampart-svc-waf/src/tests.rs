@@ -956,3 +956,29 @@ fn every_model_operation_is_registered() {
     missing.sort();
     assert_eq!(missing, Vec::<&str>::new());
 }
+
+#[test]
+fn entity_quotas_per_account_and_region() {
+    let w = world();
+    for i in 0..10 {
+        ok(
+            &w,
+            "CreateRegexPatternSet",
+            json!({"Name": format!("r{i}"), "Scope": "REGIONAL",
+            "RegularExpressionList": [{"RegexString": "a"}]}),
+        );
+    }
+    assert_eq!(
+        code(
+            &w,
+            "CreateRegexPatternSet",
+            json!({"Name": "r10", "Scope": "REGIONAL",
+            "RegularExpressionList": [{"RegexString": "a"}]})
+        ),
+        "WAFLimitsExceededException"
+    );
+    // Another region has its own quota.
+    let other = w.call_in(&w.root(), "eu-west-1", "wafv2", "CreateRegexPatternSet",
+        json!({"Name": "r10", "Scope": "REGIONAL", "RegularExpressionList": [{"RegexString": "a"}]}));
+    assert!(other.is_ok());
+}
