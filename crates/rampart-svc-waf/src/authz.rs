@@ -1,7 +1,7 @@
 //! WAFv2's authorization table (Service Authorization Reference): the action `wafv2:<Op>` on
 //! the entity the request names (its ARN, or one built from `Name`, `Scope` and `Id`), on
 //! the entities a web ACL or rule group refers to (the SAR's optional resource types of
-//! Create/Update), with `aws:RequestTag`, `aws:TagKeys` and `aws:ResourceTag` keys. Associating
+//! Create/Update; another account's rule group under its owner's permission policy), with `aws:RequestTag`, `aws:TagKeys` and `aws:ResourceTag` keys. Associating
 //! a web ACL with a load balancer also needs `elasticloadbalancing:SetWebAcl` (wildcard-only in
 //! the SAR), as AWS documents for application load balancers.
 
@@ -52,7 +52,7 @@ pub(crate) fn table(
                 Kind::RuleGroup
             };
             let mut out = vec![create(call, &action, kind, input)];
-            out.extend(referenced(&action, input));
+            out.extend(referenced(call, &action, input)?);
             out
         }
         "GetIPSet" | "UpdateIPSet" | "DeleteIPSet" => {
@@ -70,7 +70,7 @@ pub(crate) fn table(
                 Kind::RuleGroup
             };
             let mut out = vec![named(call, &action, kind, input)?];
-            out.extend(referenced(&action, input));
+            out.extend(referenced(call, &action, input)?);
             out
         }
         "PutPermissionPolicy" | "GetPermissionPolicy" | "DeletePermissionPolicy" => {
@@ -254,6 +254,23 @@ fn named(call: &Call<'_>, action: &str, kind: Kind, input: &Value) -> Result<Acc
     on_arn(call, action, &arn)
 }
 
+/// `action` on the rule group `arn` of another account, under its owner's permission policy
+/// (the pipeline lets the caller use it only when that policy and the caller's own allow).
+fn shared_group(call: &Call<'_>, action: &str, arn: &str) -> Result<Option<Access>, AwsError> {
+    let Some(loc) = Location::parse_arn(arn)
+        .filter(|l| l.kind == Kind::RuleGroup && l.account != call.principal.account.as_str())
+    else {
+        return Ok(None);
+    };
+    let access = Access::new(action, arn);
+    Ok(Some(
+        match crate::policies::resource_policy(call.env.store.as_ref(), &loc, arn)? {
+            Some(policy) => access.with_resource_policy(policy, false),
+            None => access,
+        },
+    ))
+}
+
 /// `action` on the entity `arn`, with `aws:ResourceTag` keys when it is the caller's.
 fn on_arn(call: &Call<'_>, action: &str, arn: &str) -> Result<Access, AwsError> {
     let access = Access::new(action, if arn.is_empty() { "*" } else { arn });
@@ -268,18 +285,22 @@ fn on_arn(call: &Call<'_>, action: &str, arn: &str) -> Result<Access, AwsError> 
 
 /// `action` on each entity the request's rules refer to (IP sets, regex pattern sets, rule
 /// groups: the SAR's optional resource types of Create/Update).
-fn referenced(action: &str, input: &Value) -> Vec<Access> {
+fn referenced(call: &Call<'_>, action: &str, input: &Value) -> Result<Vec<Access>, AwsError> {
     let Some(rules) = input.get("Rules") else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut arns = Vec::new();
     collect_arns(rules, &mut arns);
     arns.sort();
     arns.dedup();
-    arns.into_iter()
-        .filter(|a| Location::parse_arn(a).is_some())
-        .map(|a| Access::new(action, a))
-        .collect()
+    let mut out = Vec::new();
+    for arn in arns.iter().filter(|a| Location::parse_arn(a).is_some()) {
+        match shared_group(call, action, arn)? {
+            Some(access) => out.push(access),
+            None => out.push(Access::new(action, arn)),
+        }
+    }
+    Ok(out)
 }
 
 fn collect_arns(v: &Value, out: &mut Vec<String>) {

@@ -9,9 +9,10 @@ use crate::errors;
 use crate::input;
 use crate::rule_groups::{RuleGroupBody, policy_key};
 use crate::scope::{Kind, Location};
+use rampart_policy::{Policy, PolicyKind};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
-use rampart_store::{Batch, Expect, Key, StoreError};
+use rampart_store::{Batch, Expect, Key, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -68,6 +69,32 @@ pub(crate) fn check(policy: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The permission policy of the rule group `arn` (at `loc`) as the policy engine evaluates it:
+/// AWS WAF's policies name no resource, so each statement gets the group's ARN.
+pub(crate) fn resource_policy(
+    store: &dyn Store,
+    loc: &Location,
+    arn: &str,
+) -> Result<Option<Policy>, AwsError> {
+    let Some(item) = store.get(&policy_key(loc, arn)).map_err(errors::store)? else {
+        return Ok(None);
+    };
+    let mut doc: Value = serde_json::from_slice(&item.value).map_err(|_| errors::internal())?;
+    match doc.get_mut("Statement") {
+        Some(Value::Array(statements)) => statements
+            .iter_mut()
+            .for_each(|s| s["Resource"] = json!(arn)),
+        Some(s @ Value::Object(_)) => s["Resource"] = json!(arn),
+        _ => {}
+    }
+    Policy::parse_stored(&doc.to_string(), PolicyKind::Resource)
+        .map(|p| Some(p.named(arn)))
+        .map_err(|e| {
+            tracing::error!(error = %e, "stored wafv2 permission policy does not parse");
+            errors::internal()
+        })
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! The engine's [`Resolver`] over the store: the IP sets, regex pattern sets and rule groups
-//! a rule refers to, in the referring entity's account, region and scope, and rampart's
-//! managed rule groups. A store failure while resolving is kept and reported after
+//! a rule refers to, in the referring entity's account, region and scope (for web ACLs, also
+//! rule groups other accounts share: the authorization table asked for them under the owner's
+//! permission policy), and rampart's managed rule groups. A store failure while resolving is kept and reported after
 //! compilation instead of passing for a missing entity.
 
 use crate::entity;
@@ -22,6 +23,7 @@ pub(crate) struct StoreResolver<'a> {
     account: &'a str,
     region: &'a str,
     scope: Scope,
+    shared_groups: bool,
     failure: RefCell<Option<AwsError>>,
 }
 
@@ -38,8 +40,15 @@ impl<'a> StoreResolver<'a> {
             account,
             region,
             scope,
+            shared_groups: false,
             failure: RefCell::new(None),
         }
+    }
+
+    /// Also resolves rule groups of other accounts (web ACLs may use shared groups).
+    pub(crate) fn with_shared_groups(mut self) -> StoreResolver<'a> {
+        self.shared_groups = true;
+        self
     }
 
     /// The first failure met while resolving (a store error, an unreadable record), which wins
@@ -54,11 +63,9 @@ impl<'a> StoreResolver<'a> {
         kind: Kind,
     ) -> Option<entity::Entity<T>> {
         let loc = Location::parse_arn(arn)?;
-        if loc.kind != kind
-            || loc.scope != self.scope
-            || loc.account != self.account
-            || loc.region != self.region
-        {
+        let account_ok =
+            loc.account == self.account || (self.shared_groups && kind == Kind::RuleGroup);
+        if loc.kind != kind || loc.scope != self.scope || !account_ok || loc.region != self.region {
             return None;
         }
         match entity::read::<T>(self.store, &loc) {
@@ -98,10 +105,11 @@ impl Resolver for StoreResolver<'_> {
 
     fn rule_group(&self, arn: &str) -> Option<ResolvedGroup> {
         let e = self.find::<RuleGroupBody>(arn, Kind::RuleGroup)?;
+        let owner = Location::parse_arn(arn)?.account;
         let def = self.keep(e.body.def(&e.name).map_err(errors::from_engine))?;
         Some(ResolvedGroup {
             def: Arc::new(def),
-            label_namespace: rule_group_namespace(self.account, &e.name),
+            label_namespace: rule_group_namespace(&owner, &e.name),
         })
     }
 

@@ -982,3 +982,60 @@ fn entity_quotas_per_account_and_region() {
         json!({"Name": "r10", "Scope": "REGIONAL", "RegularExpressionList": [{"RegexString": "a"}]}));
     assert!(other.is_ok());
 }
+
+#[test]
+fn rule_groups_shared_with_a_permission_policy() {
+    let w = world();
+    let owner = rampart_service::testkit::root_of("111122223333");
+    let g = w
+        .call_as(
+            &owner,
+            "wafv2",
+            "CreateRuleGroup",
+            json!({"Name": "shared", "Scope": "REGIONAL",
+            "Capacity": 10, "VisibilityConfig": visibility("shared"), "Rules": [rate_rule(0)]}),
+        )
+        .unwrap()["Summary"]
+        .clone();
+    let rule = json!([{"Name": "theirs", "Priority": 0, "OverrideAction": {"None": {}},
+        "VisibilityConfig": visibility("theirs"),
+        "Statement": {"RuleGroupReferenceStatement": {"ARN": g["ARN"]}}}]);
+    let input = json!({"Name": "mine", "Scope": "REGIONAL", "DefaultAction": {"Allow": {}},
+        "VisibilityConfig": visibility("mine"), "Rules": rule});
+    // Without a policy the access carries none (the pipeline denies across accounts).
+    let accesses = w
+        .accesses(&w.root(), "wafv2", "CreateWebACL", &input)
+        .unwrap();
+    let shared = accesses.iter().find(|a| a.resource == g["ARN"]).unwrap();
+    assert!(shared.resource_policy.is_none());
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:PutFirewallManagerRuleGroups"]}]});
+    w.call_as(
+        &owner,
+        "wafv2",
+        "PutPermissionPolicy",
+        json!({"ResourceArn": g["ARN"], "Policy": policy.to_string()}),
+    )
+    .unwrap();
+    let accesses = w
+        .accesses(&w.root(), "wafv2", "CreateWebACL", &input)
+        .unwrap();
+    let shared = accesses.iter().find(|a| a.resource == g["ARN"]).unwrap();
+    assert!(shared.resource_policy.is_some());
+    // The web ACL compiles with the owner's group and its label namespace.
+    let acl = ok(&w, "CreateWebACL", input)["Summary"].clone();
+    assert_eq!(
+        ok(&w, "GetWebACL", json!({"ARN": acl["ARN"]}))["WebACL"]["Capacity"],
+        10
+    );
+    // Rule groups and CheckCapacity see only the caller's own entities.
+    assert_eq!(
+        code(
+            &w,
+            "CheckCapacity",
+            json!({"Scope": "REGIONAL", "Rules": rule})
+        ),
+        "WAFNonexistentItemException"
+    );
+}

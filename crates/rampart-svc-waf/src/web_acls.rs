@@ -73,7 +73,7 @@ pub(crate) fn compile(
     def: &WebAclDef,
     opts: &CompileOptions,
 ) -> Result<WebAcl, AwsError> {
-    let resolver = StoreResolver::new(store, account.as_str(), region, scope);
+    let resolver = StoreResolver::new(store, account.as_str(), region, scope).with_shared_groups();
     let result = WebAcl::compile(def, &resolver, opts);
     if let Some(failure) = resolver.failure() {
         return Err(failure);
