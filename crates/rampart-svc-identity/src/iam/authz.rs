@@ -306,6 +306,21 @@ pub(crate) fn table(
             "iam:AccountPropertyNamespaces",
             super::properties::namespaces(input),
         ),
+        "GenerateOrganizationsAccessReport" => {
+            let path = text(input, "EntityPath").unwrap_or_default();
+            let access = Access::new(
+                action,
+                format!(
+                    "arn:{}:iam::{}:access-report/{path}",
+                    call.env.partition, call.principal.account
+                ),
+            );
+            match text(input, "OrganizationsPolicyId") {
+                Some(policy) => access.with("iam:OrganizationsPolicyId", policy),
+                None => access,
+            }
+        }
+        "GetOrganizationsAccessReport" => Access::new(action, "*"),
         "GetRoleTemplateVersion" => {
             Access::new(action, text(input, "TemplateArn").unwrap_or_default())
         }

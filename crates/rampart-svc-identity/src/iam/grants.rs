@@ -61,7 +61,7 @@ fn covers_service(pattern: &str, service: &str) -> bool {
 }
 
 /// Whether `document` allows some action of `service`.
-fn grants(document: &str, service: &str) -> bool {
+pub(super) fn grants(document: &str, service: &str) -> bool {
     let Ok(policy) = serde_json::from_str::<Value>(document) else {
         return false;
     };

@@ -18,6 +18,7 @@ mod login;
 mod managed;
 mod mfa;
 mod names;
+mod org_report;
 mod paging;
 mod passwords;
 mod profiles;
@@ -70,6 +71,7 @@ pub(crate) fn register(registry: &mut Registry) {
     role_templates::register(registry);
     simulate::register(registry);
     report::register(registry);
+    org_report::register(registry);
     details::register(registry);
     certificates::register(registry);
     service_credentials::register(registry);

@@ -12,6 +12,7 @@
 //! read it, and the delegation policy ([`resource_policy`]) opens reads and policy management to
 //! the member accounts it names.
 
+mod access_report;
 mod accounts;
 mod authz;
 mod common;
@@ -29,6 +30,7 @@ mod transfers;
 mod units;
 mod view;
 
+pub(crate) use access_report::scp_levels;
 pub(crate) use root_access::{register_iam as register_root_access, root_session_target};
 
 use rampart_policy::Policy;

@@ -789,6 +789,7 @@ fn every_operation_names_a_resource_the_reference_knows() {
         "AccessKeyId": "AKIAEXAMPLE000000000",
         "Arn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
         "TemplateArn": "arn:aws:iam::aws:role-template/ec2.amazonaws.com/Web:1",
+        "EntityPath": "o-a1b2c3d4e5/r-ab12",
     });
     let mut operations: Vec<String> = w
         .base

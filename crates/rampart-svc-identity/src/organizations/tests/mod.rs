@@ -1,6 +1,7 @@
 //! The Organizations operations end to end over an in-memory store, as the pipeline calls
 //! them, and the standing they give the enforcer.
 
+mod access_report;
 mod accounts;
 mod handshakes;
 mod policies;
