@@ -59,24 +59,29 @@ mapfile -t MOTO_KMS < <("$MOTO_VENV/bin/python" bench/kms_setup.py "http://127.0
 mapfile -t RAMPART_LISTER < <("$MOTO_VENV/bin/python" bench/iam_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
 mapfile -t MOTO_LISTER < <("$MOTO_VENV/bin/python" bench/iam_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
 
-run() { # label port workload key-id secret kms-key ciphertext
+# A secret and a SecureString parameter on each target.
+mapfile -t RAMPART_SECRETS < <("$MOTO_VENV/bin/python" bench/secrets_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
+mapfile -t MOTO_SECRETS < <("$MOTO_VENV/bin/python" bench/secrets_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
+
+run() { # label port workload key-id secret kms-key ciphertext secret-id parameter-name
   AWS_ACCESS_KEY_ID=$4 AWS_SECRET_ACCESS_KEY=$5 \
     "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
-    --key-id "$6" --ciphertext "$7" \
+    --key-id "$6" --ciphertext "$7" --secret-id "$8" --parameter-name "$9" \
     --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" | tee -a "$results"
 }
 ROOT=("$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
-for workload in sts-get-caller-identity cloudtrail-list-trails kms-encrypt kms-decrypt kms-generate-data-key; do
+for workload in sts-get-caller-identity cloudtrail-list-trails kms-encrypt kms-decrypt kms-generate-data-key \
+    secrets-get-secret-value ssm-get-parameter mixed; do
   for _ in $(seq "$ROUNDS"); do
-    run bare "$BARE_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}"
-    run rampart "$RAMPART_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}"
-    run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[@]}" "${MOTO_KMS[@]}"
+    run bare "$BARE_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}"
+    run rampart "$RAMPART_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}"
+    run moto "$MOTO_PORT" "$workload" "${MOTO_KEY[@]}" "${MOTO_KMS[@]}" "${MOTO_SECRETS[@]}"
   done
 done
 for _ in $(seq "$ROUNDS"); do
-  run bare "$BARE_PORT" iam-list-users "${ROOT[@]}" "${RAMPART_KMS[@]}"
-  run rampart "$RAMPART_PORT" iam-list-users "${RAMPART_LISTER[@]}" "${RAMPART_KMS[@]}"
-  run moto "$MOTO_PORT" iam-list-users "${MOTO_LISTER[@]}" "${MOTO_KMS[@]}"
+  run bare "$BARE_PORT" iam-list-users "${ROOT[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}"
+  run rampart "$RAMPART_PORT" iam-list-users "${RAMPART_LISTER[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}"
+  run moto "$MOTO_PORT" iam-list-users "${MOTO_LISTER[@]}" "${MOTO_KMS[@]}" "${MOTO_SECRETS[@]}"
 done
 
 RSS_END=$(rss_kib "$RAMPART_PID" VmRSS); RSS_PEAK=$(rss_kib "$RAMPART_PID" VmHWM)

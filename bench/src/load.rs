@@ -80,7 +80,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         let target = args.target.clone();
         let credentials = credentials.clone();
         let region = args.region.clone();
-        let template = args.workload.template(&args.inputs)?;
+        let templates = args.workload.templates(&args.inputs)?;
         let schedule = interval.map(|every| Schedule {
             next: start + every.mul_f64(i as f64 / args.concurrency as f64),
             every,
@@ -88,7 +88,8 @@ pub async fn run(args: Args) -> Result<(), String> {
         tasks.push(tokio::spawn(async move {
             connection_loop(
                 &target,
-                &template,
+                &templates,
+                i,
                 &credentials,
                 &region,
                 schedule,
@@ -137,12 +138,15 @@ fn new_histogram() -> Result<Histogram<u64>, String> {
     Histogram::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())
 }
 
-/// One connection's closed loop; latencies in microseconds. A server that closes the
+/// One connection's loop over `templates` in turn (starting at `first`, so that connections
+/// interleave a mixed workload); latencies in microseconds. A server that closes the
 /// connection (as Python's development servers do after each response) is reconnected to;
 /// a request that fails on a broken connection counts as an error.
+#[allow(clippy::too_many_arguments)]
 async fn connection_loop(
     target: &str,
-    template: &Template,
+    templates: &[Template],
+    first: usize,
     credentials: &Credentials,
     region: &str,
     mut schedule: Option<Schedule>,
@@ -155,11 +159,13 @@ async fn connection_loop(
         errors: 0,
     };
     let mut sender = connect(target).await?;
+    let mut turn = first;
     while Instant::now() < end {
         if sender.is_closed() {
             sender = connect(target).await?;
         }
-        let prepared = template.request(target, credentials, region)?;
+        let prepared = templates[turn % templates.len()].request(target, credentials, region)?;
+        turn += 1;
         let mut request = http::Request::new(Full::new(prepared.body));
         *request.method_mut() = prepared.method;
         *request.uri_mut() = http::Uri::from_static("/");

@@ -26,7 +26,7 @@ enum Command {
     /// Serve a bare hyper "200 OK" handler.
     Bare(bare::Args),
     /// Drive a workload against an endpoint and print the results as JSON.
-    Load(load::Args),
+    Load(Box<load::Args>),
 }
 
 fn main() -> ExitCode {
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Bare(args) => bare::run(args).await,
-            Command::Load(args) => load::run(args).await,
+            Command::Load(args) => load::run(*args).await,
         }
     });
     match result {

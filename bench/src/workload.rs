@@ -23,6 +23,13 @@ pub enum Workload {
     KmsDecrypt,
     /// KMS GenerateDataKey (AES_256) under `--key-id`.
     KmsGenerateDataKey,
+    /// Secrets Manager GetSecretValue of `--secret-id` (decrypted through KMS).
+    SecretsGetSecretValue,
+    /// SSM GetParameter of the SecureString `--parameter-name` with decryption.
+    SsmGetParameter,
+    /// 80% reads, 20% writes: four GetSecretValue of `--secret-id` for each TagResource of it
+    /// (a durable write).
+    Mixed,
 }
 
 /// What some workloads need from the target, prepared before the run.
@@ -34,6 +41,12 @@ pub struct Inputs {
     /// Base64 ciphertext for kms-decrypt.
     #[arg(long)]
     pub ciphertext: Option<String>,
+    /// Secret for the Secrets Manager workloads.
+    #[arg(long)]
+    pub secret_id: Option<String>,
+    /// SecureString parameter for ssm-get-parameter.
+    #[arg(long)]
+    pub parameter_name: Option<String>,
 }
 
 /// The unsigned part of a workload's request, built once per run.
@@ -53,14 +66,50 @@ pub struct Prepared {
 }
 
 impl Workload {
-    /// The request this workload repeats, or why it cannot run.
-    pub fn template(self, inputs: &Inputs) -> Result<Template, String> {
-        let json = |target, body: serde_json::Value| Template {
-            service: "kms",
-            content_type: "application/x-amz-json-1.1",
-            target: Some(target),
-            body: Bytes::from(body.to_string()),
+    /// The requests this workload repeats, in turn, or why it cannot run.
+    pub fn templates(self, inputs: &Inputs) -> Result<Vec<Template>, String> {
+        let secret = || {
+            inputs
+                .secret_id
+                .clone()
+                .ok_or("this workload needs --secret-id")
         };
+        let get_secret = || -> Result<Template, String> {
+            Ok(json_template(
+                "secretsmanager",
+                "secretsmanager.GetSecretValue",
+                serde_json::json!({ "SecretId": secret()? }),
+            ))
+        };
+        Ok(match self {
+            Workload::SecretsGetSecretValue => vec![get_secret()?],
+            Workload::SsmGetParameter => vec![json_template(
+                "ssm",
+                "AmazonSSM.GetParameter",
+                serde_json::json!({
+                    "Name": inputs.parameter_name.clone().ok_or("this workload needs --parameter-name")?,
+                    "WithDecryption": true,
+                }),
+            )],
+            Workload::Mixed => {
+                let tag = json_template(
+                    "secretsmanager",
+                    "secretsmanager.TagResource",
+                    serde_json::json!({
+                        "SecretId": secret()?,
+                        "Tags": [{ "Key": "bench", "Value": "mixed" }],
+                    }),
+                );
+                let read = get_secret()?;
+                vec![read.clone(), read.clone(), read.clone(), read, tag]
+            }
+            single => vec![single.template(inputs)?],
+        })
+    }
+
+    /// The one request of a single-request workload.
+    fn template(self, inputs: &Inputs) -> Result<Template, String> {
+        let json = |target, body| json_template("kms", target, body);
         let key = || inputs.key_id.clone().ok_or("this workload needs --key-id");
         Ok(match self {
             Workload::StsGetCallerIdentity => Template {
@@ -95,7 +144,20 @@ impl Workload {
                 "TrentService.GenerateDataKey",
                 serde_json::json!({ "KeyId": key()?, "KeySpec": "AES_256" }),
             ),
+            Workload::SecretsGetSecretValue | Workload::SsmGetParameter | Workload::Mixed => {
+                return Err(format!("{self:?} is made of several requests"));
+            }
         })
+    }
+}
+
+/// An awsJson 1.1 request of `service` for `target` with `body`.
+fn json_template(service: &'static str, target: &'static str, body: serde_json::Value) -> Template {
+    Template {
+        service,
+        content_type: "application/x-amz-json-1.1",
+        target: Some(target),
+        body: Bytes::from(body.to_string()),
     }
 }
 
