@@ -207,7 +207,8 @@ pub(crate) fn table(
         | "DeleteImportedKeyMaterial"
         | "Encapsulate"
         | "Decapsulate"
-        | "GetPublicKey" => key_access(call, &action, key)?,
+        | "GetPublicKey"
+        | "GetKeyLastUsage" => key_access(call, &action, key)?,
         "TagResource" => key_access(call, &action, text(input, "KeyId"))?
             .into_iter()
             .map(|a| a.with_request_tags(kms_tags(input)))

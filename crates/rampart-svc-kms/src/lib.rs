@@ -40,6 +40,7 @@ mod tags;
 #[cfg(test)]
 mod tests;
 mod token;
+mod usage;
 
 pub use port::Keys;
 pub use rotation::{DueReport, run_due};
@@ -57,5 +58,7 @@ pub fn register(registry: &mut rampart_service::Registry) {
     import::register(registry);
     multi_region::register(registry);
     cks::register(registry);
+    usage::register(registry);
+    usage::track(registry);
     registry.authorize("kms", authz::table);
 }

@@ -106,6 +106,7 @@ impl KeyService for Keys {
             &plaintext,
             request.context,
         )?;
+        crate::usage::note(call, &record.arn, "GenerateDataKey");
         Ok(DataKey {
             plaintext,
             ciphertext_blob,
@@ -133,7 +134,9 @@ impl KeyService for Keys {
         });
         check(call, request.service, "Encrypt", &input)?;
         let record = usable(call, &key_id)?;
-        crypto_ops::seal(call, "Encrypt", &record, plaintext, request.context)
+        let blob = crypto_ops::seal(call, "Encrypt", &record, plaintext, request.context)?;
+        crate::usage::note(call, &record.arn, "Encrypt");
+        Ok(blob)
     }
 
     fn decrypt(
@@ -154,8 +157,9 @@ impl KeyService for Keys {
             input["KeyId"] = json!(key_id);
         }
         check(call, request.service, "Decrypt", &input)?;
-        let (_, plaintext) =
+        let (record, plaintext) =
             crypto_ops::open_bytes(call, blob, key_id.as_deref(), request.context)?;
+        crate::usage::note(call, &record.arn, "Decrypt");
         Ok(plaintext)
     }
 }

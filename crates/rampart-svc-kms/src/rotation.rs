@@ -294,6 +294,7 @@ pub struct DueReport {
 /// sealed material and aliases are deleted from the store), and deletes imported key material
 /// whose `ValidTo` has passed. Reads the time from `env.clock`.
 pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
+    crate::usage::flush(env)?;
     let now = rampart_service::epoch_seconds(env.clock.now());
     let mut report = DueReport::default();
     for item in env.store.scan(space::SYSTEM, INDEX_TABLE, &Scan::all())? {
@@ -317,7 +318,8 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
         if record.deletion_date.is_some_and(|d| d <= now) {
             let mut batch = Batch::new()
                 .delete_if(record_key.clone(), expect)
-                .delete(item.key.clone());
+                .delete(item.key.clone())
+                .delete(crate::usage::store_key(env, &space, key_id));
             for alias in env
                 .store
                 .scan(&space, crate::aliases::ALIAS_TABLE, &Scan::all())?
