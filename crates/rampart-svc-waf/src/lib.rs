@@ -33,9 +33,13 @@ mod scope;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod traffic;
 mod web_acls;
 
 pub use evaluator::{Evaluators, Protection, compile_for_resource};
+pub use traffic::{
+    SAMPLE_RETENTION_SECS, Sample, logging_configuration, record_limited_keys, record_samples,
+};
 
 use rampart_service::{Duty, Env, Registry};
 

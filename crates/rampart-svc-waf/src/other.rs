@@ -1,5 +1,6 @@
-//! The rest of the wafv2 model: what depends on traffic the data plane will record (sampled
-//! requests, rate-limited keys, top paths: empty until it does), CAPTCHA API keys, and what
+//! The rest of the wafv2 model: what depends on traffic the data plane records (sampled
+//! requests and rate-limited keys through [`crate::traffic`]; top paths are not recorded and
+//! stay empty), CAPTCHA API keys, and what
 //! rampart has no part in (Firewall Manager rule groups, vendor-managed rule sets, mobile SDK
 //! downloads, monetization statistics), answered as AWS answers an account without them.
 
@@ -132,10 +133,20 @@ fn sampled_requests(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "The time window must lie within the previous three hours.",
         ));
     }
+    let loc = Location::caller_arn(call, &i.web_acl_arn, Kind::WebAcl)?;
+    let end = end_time.min(now);
+    let (samples, population) = crate::traffic::samples(
+        call.env.store.as_ref(),
+        &loc,
+        &i.rule_metric_name,
+        start_time,
+        end,
+        i.max_items as usize,
+    )?;
     Ok(json!({
-        "SampledRequests": [],
-        "PopulationSize": 0,
-        "TimeWindow": {"StartTime": start_time, "EndTime": end_time.min(now)},
+        "SampledRequests": samples,
+        "PopulationSize": population,
+        "TimeWindow": {"StartTime": start_time, "EndTime": end},
     }))
 }
 
@@ -182,10 +193,12 @@ fn managed_keys(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if !rate_based {
         return Err(errors::invalid("RULE", i.rule_name, REASON_INVALID));
     }
-    Ok(json!({
-        "ManagedKeysIPV4": {"IPAddressVersion": "IPV4", "Addresses": []},
-        "ManagedKeysIPV6": {"IPAddressVersion": "IPV6", "Addresses": []},
-    }))
+    crate::traffic::limited_keys(
+        call.env.store.as_ref(),
+        &acl.loc,
+        &i.rule_name,
+        i.rule_group_rule_name.as_deref(),
+    )
 }
 
 #[derive(Deserialize)]

@@ -1039,3 +1039,92 @@ fn rule_groups_shared_with_a_permission_policy() {
         "WAFNonexistentItemException"
     );
 }
+
+#[test]
+fn recorded_traffic_is_reported() {
+    let w = world();
+    let acl = web_acl(&w, "app", json!([rate_rule(0)]));
+    let arn = acl["ARN"].as_str().unwrap();
+    let store = w.env.store.as_ref();
+    let now = 1_700_000_000.0;
+    let sample = |t: f64, metric: &str| crate::Sample {
+        rule_metric_name: metric.into(),
+        timestamp: t,
+        client_ip: "192.0.2.1".into(),
+        country: "XX".into(),
+        uri: "/login".into(),
+        method: "POST".into(),
+        http_version: "HTTP/1.1".into(),
+        headers: vec![("Host".into(), "example.com".into())],
+        action: "BLOCK".into(),
+        labels: vec!["awswaf:123456789012:webacl:app:limited".into()],
+        ..Default::default()
+    };
+    crate::record_samples(
+        store,
+        arn,
+        &[
+            sample(now - 4.0 * 3600.0, "rate"),
+            sample(now - 60.0, "rate"),
+            sample(now - 30.0, "rate"),
+            sample(now - 10.0, "app"),
+        ],
+        now,
+    )
+    .unwrap();
+    assert!(!format!("{:?}", sample(now, "rate")).contains("example.com"));
+    let got = ok(
+        &w,
+        "GetSampledRequests",
+        json!({"WebAclArn": arn, "RuleMetricName": "rate",
+        "Scope": "REGIONAL", "MaxItems": 1,
+        "TimeWindow": {"StartTime": now - 3.0 * 3600.0, "EndTime": now}}),
+    );
+    assert_eq!(got["PopulationSize"], 2);
+    let s = &got["SampledRequests"][0];
+    assert_eq!(s["Timestamp"], now - 30.0);
+    assert_eq!(s["Request"]["URI"], "/login");
+    assert_eq!(
+        s["Request"]["Headers"],
+        json!([{"Name": "Host", "Value": "example.com"}])
+    );
+    assert_eq!(
+        s["Labels"],
+        json!([{"Name": "awswaf:123456789012:webacl:app:limited"}])
+    );
+
+    crate::record_limited_keys(
+        store,
+        arn,
+        "rate",
+        None,
+        &["192.0.2.1".parse().unwrap(), "2001:db8::1".parse().unwrap()],
+    )
+    .unwrap();
+    let keys = ok(
+        &w,
+        "GetRateBasedStatementManagedKeys",
+        json!({"Scope": "REGIONAL",
+        "WebACLName": "app", "WebACLId": acl["Id"], "RuleName": "rate"}),
+    );
+    assert_eq!(
+        keys["ManagedKeysIPV4"]["Addresses"],
+        json!(["192.0.2.1/32"])
+    );
+    assert_eq!(
+        keys["ManagedKeysIPV6"]["Addresses"],
+        json!(["2001:db8::1/128"])
+    );
+
+    assert!(crate::logging_configuration(store, arn).unwrap().is_none());
+    ok(
+        &w,
+        "PutLoggingConfiguration",
+        json!({"LoggingConfiguration": {"ResourceArn": arn,
+        "LogDestinationConfigs": ["arn:aws:s3:::aws-waf-logs-app"]}}),
+    );
+    assert_eq!(
+        crate::logging_configuration(store, arn).unwrap().unwrap()["LogDestinationConfigs"],
+        json!(["arn:aws:s3:::aws-waf-logs-app"])
+    );
+}
