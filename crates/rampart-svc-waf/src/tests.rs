@@ -1127,4 +1127,22 @@ fn recorded_traffic_is_reported() {
         crate::logging_configuration(store, arn).unwrap().unwrap()["LogDestinationConfigs"],
         json!(["arn:aws:s3:::aws-waf-logs-app"])
     );
+
+    // Deleting the web ACL forgets what was recorded for it.
+    let token = ok(&w, "GetWebACL", json!({"ARN": arn}))["LockToken"].clone();
+    ok(
+        &w,
+        "DeleteWebACL",
+        json!({"Name": "app", "Scope": "REGIONAL", "Id": acl["Id"], "LockToken": token}),
+    );
+    for table in ["wafv2.sample", "wafv2.ratekeys", "wafv2.logging"] {
+        let left = store
+            .scan(
+                "acct/123456789012/us-east-1",
+                table,
+                &rampart_store::Scan::all(),
+            )
+            .unwrap();
+        assert!(left.is_empty(), "{table}");
+    }
 }

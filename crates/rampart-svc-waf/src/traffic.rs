@@ -235,6 +235,21 @@ pub(crate) fn limited_keys(
     }))
 }
 
+/// A batch deleting what was recorded for the web ACL at `loc` (it is being deleted).
+pub(crate) fn forget(store: &dyn Store, loc: &Location) -> Result<Batch, AwsError> {
+    let prefix = format!("{}|", loc.id);
+    let mut batch = Batch::new();
+    for table in [SAMPLES, LIMITED] {
+        let items = store
+            .scan(&loc.space(), table, &Scan::new(prefix.clone(), usize::MAX))
+            .map_err(errors::store)?;
+        for item in items {
+            batch = batch.delete(item.key);
+        }
+    }
+    Ok(batch)
+}
+
 /// The logging configuration of the web ACL `web_acl_arn` as PutLoggingConfiguration stored
 /// it (`LogDestinationConfigs`, `RedactedFields`, `LoggingFilter`, ...), for the data plane's
 /// log writer.

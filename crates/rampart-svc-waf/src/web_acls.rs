@@ -16,7 +16,7 @@ use crate::resolver::StoreResolver;
 use crate::scope::{Kind, Scope};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
-use rampart_store::{Batch, Store};
+use rampart_store::Store;
 use rampart_types::AccountId;
 use rampart_waf::model::{self, Rule, WebAclDef};
 use rampart_waf::{
@@ -314,7 +314,8 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if associations::is_associated(call, &l.entity.arn)? {
         return Err(errors::associated());
     }
-    let extra = Batch::new().delete(logging::key(&l.loc.space(), &l.entity.arn));
+    let extra = crate::traffic::forget(call.env.store.as_ref(), &l.loc)?
+        .delete(logging::key(&l.loc.space(), &l.entity.arn));
     entity::delete(call, &l, &i.lock_token, extra)?;
     Ok(json!({}))
 }
