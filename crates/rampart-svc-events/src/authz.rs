@@ -37,6 +37,17 @@ fn pattern_values(pattern: Option<&str>, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// Adds `values` for `key`: one value as a single value (so that `StringEquals` decides it),
+/// several as a multivalued key (for the `ForAllValues`/`ForAnyValue` operators), none not at
+/// all.
+fn with_values(access: Access, key: &str, mut values: Vec<String>) -> Access {
+    match values.len() {
+        0 => access,
+        1 => access.with(key, values.remove(0)),
+        _ => access.with_multi(key, values),
+    }
+}
+
 /// The access `action` on the rule named by `member` and `EventBusName`.
 fn rule_access(
     call: &Call<'_>,
@@ -112,13 +123,12 @@ pub(crate) fn table(
             let request_tags = records::tags_from(input.get("Tags")).unwrap_or_default();
             let mut access = rule_access(call, &action, input, "Name")?
                 .with_request_tags(tag_pairs(&request_tags));
-            let sources = pattern_values(pattern, "source");
-            if !sources.is_empty() {
-                access = access.with_multi("events:source", sources);
-            }
-            let detail_types = pattern_values(pattern, "detail-type");
-            if !detail_types.is_empty() {
-                access = access.with_multi("events:detail-type", detail_types);
+            for key in ["source", "detail-type"] {
+                access = with_values(
+                    access,
+                    &format!("events:{key}"),
+                    pattern_values(pattern, key),
+                );
             }
             vec![access]
         }
@@ -138,31 +148,38 @@ pub(crate) fn table(
             vec![rule_access(call, &action, input, "Name")?]
         }
         "PutEvents" => {
-            let mut per_bus: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> =
-                BTreeMap::new();
+            // One access per bus, source and detail type, each with single values, so that a
+            // policy's StringEquals on events:source decides each kind of entry.
+            let mut kinds: BTreeSet<(String, String, String)> = BTreeSet::new();
             for entry in input
                 .get("Entries")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                let bus = records::bus_name(str_member(entry, "EventBusName"));
-                let (sources, types) = per_bus.entry(bus).or_default();
-                sources.extend(str_member(entry, "Source").map(str::to_owned));
-                types.extend(str_member(entry, "DetailType").map(str::to_owned));
+                kinds.insert((
+                    records::bus_name(str_member(entry, "EventBusName")),
+                    str_member(entry, "Source").unwrap_or_default().to_owned(),
+                    str_member(entry, "DetailType")
+                        .unwrap_or_default()
+                        .to_owned(),
+                ));
             }
-            if per_bus.is_empty() {
-                per_bus.insert(records::DEFAULT_BUS.to_owned(), Default::default());
+            if kinds.is_empty() {
+                return Ok(vec![Access::new(
+                    action,
+                    home.bus_arn(records::DEFAULT_BUS),
+                )]);
             }
-            per_bus
+            kinds
                 .into_iter()
-                .map(|(bus, (sources, types))| {
+                .map(|(bus, source, detail_type)| {
                     let mut access = Access::new(action.clone(), home.bus_arn(&bus));
-                    if !sources.is_empty() {
-                        access = access.with_multi("events:source", sources);
+                    if !source.is_empty() {
+                        access = access.with("events:source", source);
                     }
-                    if !types.is_empty() {
-                        access = access.with_multi("events:detail-type", types);
+                    if !detail_type.is_empty() {
+                        access = access.with("events:detail-type", detail_type);
                     }
                     access
                 })

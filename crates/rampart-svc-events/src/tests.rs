@@ -783,7 +783,7 @@ mod access {
             vals(&a[0], "events:source"),
             vec!["a".to_owned(), "b".to_owned()]
         );
-        assert_eq!(vals(&a[0], "events:detail-type"), vec!["T".to_owned()]);
+        assert_eq!(a[0].context.single("events:detail-type"), Some("T"));
         assert_eq!(vals(&a[0], "aws:RequestTag/team"), vec!["x".to_owned()]);
         assert_eq!(
             vals(&a[0], "events:creatorAccount"),
@@ -829,7 +829,20 @@ mod access {
             a[1].resource,
             format!("arn:aws:events:us-east-1:{ACCOUNT}:event-bus/orders")
         );
-        assert_eq!(vals(&a[1], "events:source"), vec!["s2".to_owned()]);
+        assert_eq!(a[1].context.single("events:source"), Some("s2"));
+        assert_eq!(a[0].context.single("events:detail-type"), Some("d1"));
+        // Each kind of entry is its own access, with single values.
+        let a = accesses(
+            &t,
+            "PutEvents",
+            json!({"Entries": [
+                {"Source": "s1", "DetailType": "d1", "Detail": "{}"},
+                {"Source": "s2", "DetailType": "d1", "Detail": "{}"},
+                {"Source": "s1", "DetailType": "d1", "Detail": "{\"x\": 1}"}
+            ]}),
+        );
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].context.single("events:source"), Some("s2"));
     }
 
     #[test]
