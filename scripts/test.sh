@@ -23,6 +23,17 @@ if ! command -v softhsm2-util >/dev/null 2>&1; then
     || echo "warning: could not install softhsm2; the custom key store tests will be skipped"
 fi
 
+# --- PostgreSQL for the Secrets Manager rotation tests (owned by rampart-svc-secrets) ---
+step "PostgreSQL for the Secrets Manager rotation tests (Debian's postgresql; they skip, saying so, without it)"
+if ! { command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; } \
+   && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  as_root=""
+  [ "$(id -u)" = 0 ] || as_root="sudo -n"
+  { $as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq postgresql; } \
+    || echo "warning: could not install postgresql; the PostgreSQL rotation tests will be skipped"
+fi
+# --- end of the PostgreSQL block ---
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

@@ -4,7 +4,12 @@
 //! and on schedule), replication to other regions, scheduled deletion, and the authorization
 //! table of every operation in botocore's model.
 //!
-//! How a rotation function is chosen from AWS's `RotationLambdaARN` is in [`rotators`]. The
+//! How a rotation function is chosen from AWS's `RotationLambdaARN`: a function named
+//! `rampart-postgresql-single-user` or `rampart-postgresql-alternating-users` is a built-in
+//! PostgreSQL rotation (the RDS strategies, over the secret's `engine, host, port, username,
+//! password, dbname, masterarn` JSON); any other function is an HTTP rotation function whose
+//! URL the operator gives in `RAMPART_ROTATION_FUNCTIONS` (`name=url` pairs, comma-separated),
+//! to which rampart POSTs AWS's rotation event for each of the four steps. The
 //! scheduler runs [`run_due`] (through [`duties`]): deletions that come due and scheduled
 //! rotations, on the service's own authority.
 //!
@@ -23,11 +28,11 @@ mod model;
 mod password;
 mod pgwire;
 mod policy;
-pub mod postgres;
+mod postgres;
 mod replication;
 mod resolve;
 mod rotation;
-pub mod rotators;
+mod rotators;
 mod schedule;
 mod secrets;
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (`RotationLambdaARN`); rampart runs no Lambda, so the ARN's function name chooses:
 //!
 //! - `rampart-postgresql-single-user` and `rampart-postgresql-alternating-users`: the
-//!   built-in PostgreSQL rotations (the RDS strategies), see [`crate::postgres`];
+//!   built-in PostgreSQL rotations (the RDS strategies, module `postgres`);
 //! - any other function: an HTTP rotator. The operator maps function names (or full Lambda
 //!   ARNs) to URLs in `RAMPART_ROTATION_FUNCTIONS`, `name=url` pairs separated by commas
 //!   (`my-rotator=http://127.0.0.1:9000/rotate`); for each step rampart POSTs AWS's rotation
