@@ -321,6 +321,39 @@ pub(crate) fn table(
             }
         }
         "GetOrganizationsAccessReport" => Access::new(action, "*"),
+        "CreateDelegationRequest" => {
+            let mut access = Access::new(action, super::delegation::request_arn(call, "*"));
+            if let Some(duration) = input.get("SessionDuration").and_then(Value::as_i64) {
+                access = access.with("iam:DelegationDuration", duration.to_string());
+            }
+            if let Some(channel) = text(input, "NotificationChannel") {
+                access = access.with("iam:NotificationChannel", channel);
+            }
+            match input
+                .get("Permissions")
+                .and_then(|p| text(p, "PolicyTemplateArn"))
+            {
+                Some(template) => access.with("iam:TemplateArn", template),
+                None => access,
+            }
+        }
+        "GetDelegationRequest"
+        | "AssociateDelegationRequest"
+        | "AcceptDelegationRequest"
+        | "RejectDelegationRequest"
+        | "SendDelegationToken" => Access::new(
+            action,
+            super::delegation::request_arn(call, text(input, "DelegationRequestId").unwrap_or("*")),
+        ),
+        // Not in the Service Authorization Reference: a request's owner updates it by a
+        // default permission the handler grants (and no request exists to update).
+        "UpdateDelegationRequest" => return Ok(Vec::new()),
+        "ListDelegationRequests" => Access::new(action, "*"),
+        "GetHumanReadableSummary" => {
+            let arn = text(input, "EntityArn").unwrap_or_default();
+            let id = arn.rsplit('/').next().unwrap_or("*");
+            Access::new(action, super::delegation::request_arn(call, id))
+        }
         "GetRoleTemplateVersion" => {
             Access::new(action, text(input, "TemplateArn").unwrap_or_default())
         }

@@ -8,6 +8,7 @@
 mod account;
 mod authz;
 mod certificates;
+mod delegation;
 mod details;
 mod entity;
 mod errors;
@@ -35,6 +36,7 @@ mod tags;
 mod users;
 mod versions;
 
+pub(crate) use delegation::get_delegated_access_token;
 pub(crate) use managed::catalogue_arn;
 pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};
 pub(crate) use providers::{StoredOidcProvider, get_oidc_provider};
@@ -65,6 +67,7 @@ pub(crate) fn register(registry: &mut Registry) {
     tags::register::<mfa::StoredMfa>(registry);
     providers::register(registry);
     account::register(registry);
+    delegation::register(registry);
     properties::register(registry);
     crate::organizations::register_root_access(registry);
     crate::outbound::register_iam(registry);

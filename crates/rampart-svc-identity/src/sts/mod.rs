@@ -54,6 +54,12 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("sts", "AssumeRoot", false, assume_root::assume_root);
     registry.register(
         "sts",
+        "GetDelegatedAccessToken",
+        false,
+        crate::iam::get_delegated_access_token,
+    );
+    registry.register(
+        "sts",
         "GetWebIdentityToken",
         false,
         crate::outbound::get_web_identity_token,
@@ -77,7 +83,9 @@ fn table(call: &Call<'_>, operation: &str, input: &Value) -> Result<Vec<Access>,
         // The token or assertion is the proof and the role's trust policy decides, in the
         // handler.
         "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" => Ok(Vec::new()),
-        "GetAccessKeyInfo" | "DecodeAuthorizationMessage" => Ok(vec![Access::new(action, "*")]),
+        "GetAccessKeyInfo" | "DecodeAuthorizationMessage" | "GetDelegatedAccessToken" => {
+            Ok(vec![Access::new(action, "*")])
+        }
         "AssumeRole" => assume_role::accesses(call, input),
         "AssumeRoot" => assume_root::accesses(call, input),
         "GetWebIdentityToken" => Ok(crate::outbound::token_accesses(input)),

@@ -73,3 +73,83 @@ fn the_summary_counts_what_the_account_holds() {
     assert_eq!(map["AssumeRolePolicySizeQuota"], 2048);
     assert_eq!(map.as_object().unwrap().len(), 34);
 }
+
+#[test]
+fn delegation_requests_need_a_registered_partner_template() {
+    let w = world();
+    let create = w.call(
+        "CreateDelegationRequest",
+        json!({"Description": "d", "RequestorWorkflowId": "w", "NotificationChannel": "arn:aws:sns:us-east-1:123456789012:t",
+               "SessionDuration": 900, "Permissions": {"PolicyTemplateArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}),
+    );
+    assert_eq!(code(create), "InvalidInput");
+    let short = w.call(
+        "CreateDelegationRequest",
+        json!({"Description": "d", "RequestorWorkflowId": "w", "NotificationChannel": "c", "SessionDuration": 299,
+               "Permissions": {}}),
+    );
+    assert_eq!(code(short), "ValidationError");
+    for op in [
+        "GetDelegationRequest",
+        "AcceptDelegationRequest",
+        "RejectDelegationRequest",
+        "AssociateDelegationRequest",
+        "UpdateDelegationRequest",
+        "SendDelegationToken",
+    ] {
+        let r = w.call(op, json!({"DelegationRequestId": "dr-0123456789abcdef"}));
+        assert_eq!(code(r), "NoSuchEntity", "{op}");
+    }
+    let listed = w.call("ListDelegationRequests", json!({})).unwrap();
+    assert_eq!(listed["DelegationRequests"], json!([]));
+    let summary = w.call(
+        "GetHumanReadableSummary",
+        json!({"EntityArn": format!("arn:aws:iam::{ACCOUNT}:user/alice")}),
+    );
+    assert_eq!(code(summary), "InvalidInput");
+    let trade = w.base.call_as(
+        &w.root,
+        "sts",
+        "GetDelegatedAccessToken",
+        json!({"TradeInToken": "x"}),
+    );
+    assert_eq!(code(trade), "ExpiredTradeInTokenException");
+}
+
+#[test]
+fn account_properties_are_kept_per_namespace() {
+    let w = world();
+    assert_eq!(
+        w.call("GetAccountProperties", json!({})).unwrap()["Properties"],
+        json!({})
+    );
+    w.call(
+        "PutAccountProperties",
+        json!({"Properties": {"RoleManager/Enabled": "true"}}),
+    )
+    .unwrap();
+    w.call(
+        "PutAccountProperties",
+        json!({"Properties": {"Other/Limit": "5"}}),
+    )
+    .unwrap();
+    assert_eq!(
+        w.call("GetAccountProperties", json!({})).unwrap()["Properties"],
+        json!({"Other/Limit": "5", "RoleManager/Enabled": "true"})
+    );
+    let accesses = w
+        .base
+        .accesses(
+            &w.root,
+            "iam",
+            "PutAccountProperties",
+            &json!({"Properties": {"RoleManager/Enabled": "true"}}),
+        )
+        .unwrap();
+    assert_eq!(
+        accesses[0].context.get("iam:AccountPropertyNamespaces"),
+        Some(&rampart_policy::ContextValue::Multi(vec![
+            "RoleManager".to_owned()
+        ]))
+    );
+}

@@ -790,6 +790,8 @@ fn every_operation_names_a_resource_the_reference_knows() {
         "Arn": format!("arn:aws:iam::{ACCOUNT}:user/u"),
         "TemplateArn": "arn:aws:iam::aws:role-template/ec2.amazonaws.com/Web:1",
         "EntityPath": "o-a1b2c3d4e5/r-ab12",
+        "DelegationRequestId": "dr-0123456789abcdef",
+        "EntityArn": format!("arn:aws:iam::{ACCOUNT}:delegation-request/dr-0123456789abcdef"),
     });
     let mut operations: Vec<String> = w
         .base
