@@ -158,9 +158,28 @@ fn typed<'m>(kind: Option<&str>, bytes: &'m [u8]) -> Result<Message<'m>, AwsErro
     }
 }
 
-/// AWS's errors for what signing refuses: a digest of the wrong length, ML-DSA over a digest.
+/// Ed25519's message types: ED25519_SHA_512 signs RAW messages only and ED25519_PH_SHA_512
+/// DIGEST (SHA-512) messages only (AWS's rule; the two are not interchangeable).
+fn check_message_type(algorithm: SigningAlgorithm, message: &Message<'_>) -> Result<(), AwsError> {
+    let required = match (algorithm, message) {
+        (SigningAlgorithm::Ed25519Sha512, Message::Digest(_)) => "RAW",
+        (SigningAlgorithm::Ed25519PhSha512, Message::Raw(_)) => "DIGEST",
+        _ => return Ok(()),
+    };
+    Err(errors::validation(format!(
+        "The {} signing algorithm requires MessageType {required}.",
+        algorithm.name()
+    )))
+}
+
+/// AWS's errors for what signing refuses: a digest of the wrong length, ML-DSA over a digest,
+/// Ed25519ph (not implemented here).
 fn signing_error(e: AsymmetricError, algorithm: SigningAlgorithm) -> AwsError {
     match e {
+        AsymmetricError::Unsupported => errors::unsupported(format!(
+            "The {} signing algorithm is not supported by this server yet.",
+            algorithm.name()
+        )),
         AsymmetricError::WrongAlgorithm => errors::validation(format!(
             "Digest is invalid length for algorithm {}.",
             algorithm.name()
@@ -174,6 +193,7 @@ fn sign(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let bytes = message("message", &input.message)?;
     let (record, key, algorithm) = signing(call, &input, "Sign")?;
     let message = typed(input.message_type.as_deref(), &bytes)?;
+    check_message_type(algorithm, &message)?;
     if input.dry_run {
         return Err(errors::dry_run());
     }
@@ -199,6 +219,7 @@ fn verify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     )?;
     let (record, key, algorithm) = signing(call, &input, "Verify")?;
     let message = typed(input.message_type.as_deref(), &bytes)?;
+    check_message_type(algorithm, &message)?;
     if input.dry_run {
         return Err(errors::dry_run());
     }

@@ -1329,3 +1329,88 @@ fn ml_kem_keys_encapsulate_and_decapsulate() {
     );
     assert_eq!(e.code, "InvalidKeyUsageException");
 }
+
+#[test]
+fn ed25519_keys_sign_raw_messages_and_name_the_prehash_variant() {
+    let w = World::new();
+    let e = w.error(
+        "CreateKey",
+        json!({"KeySpec": "ECC_NIST_EDWARDS25519", "KeyUsage": "KEY_AGREEMENT"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let meta = key_of(&w, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY");
+    assert_eq!(
+        meta["SigningAlgorithms"],
+        json!(["ED25519_SHA_512", "ED25519_PH_SHA_512"])
+    );
+    let id = meta["KeyId"].clone();
+    let public = w.call("GetPublicKey", json!({"KeyId": id}));
+    assert_eq!(public["KeySpec"], "ECC_NIST_EDWARDS25519");
+    let der = unb64(&public["PublicKey"]);
+    // SubjectPublicKeyInfo of id-Ed25519 (1.3.101.112) and the 32-byte key.
+    assert_eq!(der.len(), 44);
+    assert_eq!(
+        &der[..12],
+        &[
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+        ]
+    );
+
+    let signed = w.call(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"hello"), "SigningAlgorithm": "ED25519_SHA_512"}),
+    );
+    let signature = unb64(&signed["Signature"]);
+    assert_eq!(signature.len(), 64);
+    let peer =
+        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, &der[12..]);
+    peer.verify(b"hello", &signature).unwrap();
+    let verified = w.call(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(b"hello"), "Signature": signed["Signature"],
+               "SigningAlgorithm": "ED25519_SHA_512"}),
+    );
+    assert_eq!(verified["SignatureValid"], true);
+    let e = w.error(
+        "Verify",
+        json!({"KeyId": id, "Message": b64(b"hellO"), "Signature": signed["Signature"],
+               "SigningAlgorithm": "ED25519_SHA_512"}),
+    );
+    assert_eq!(e.code, "KMSInvalidSignatureException");
+    // Each algorithm takes one message type only.
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 64]), "MessageType": "DIGEST",
+               "SigningAlgorithm": "ED25519_SHA_512"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"hello"), "SigningAlgorithm": "ED25519_PH_SHA_512"}),
+    );
+    assert_eq!(e.code, "ValidationException");
+    // Ed25519ph is refused by name (aws-lc-rs has no Ed25519ph).
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(&[0; 64]), "MessageType": "DIGEST",
+               "SigningAlgorithm": "ED25519_PH_SHA_512"}),
+    );
+    assert_eq!(e.code, "UnsupportedOperationException");
+    let e = w.error(
+        "Sign",
+        json!({"KeyId": id, "Message": b64(b"x"), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(e.code, "InvalidKeyUsageException");
+
+    // Ed25519 data key pairs: a PKCS #8 private key sealed under a symmetric key.
+    let symmetric = w.key()["KeyId"].clone();
+    let pair = w.call(
+        "GenerateDataKeyPair",
+        json!({"KeyId": symmetric, "KeyPairSpec": "ECC_NIST_EDWARDS25519"}),
+    );
+    assert_eq!(pair["KeyPairSpec"], "ECC_NIST_EDWARDS25519");
+    let private = unb64(&pair["PrivateKeyPlaintext"]);
+    let parsed = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(&private).unwrap();
+    use aws_lc_rs::signature::KeyPair;
+    assert!(unb64(&pair["PublicKey"]).ends_with(parsed.public_key().as_ref()));
+}

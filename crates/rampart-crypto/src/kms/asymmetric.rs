@@ -1,5 +1,5 @@
 //! Asymmetric KMS keys: RSA (OAEP encryption, PKCS #1 v1.5 and PSS signatures), ECDSA and ECDH
-//! on the NIST curves and secp256k1, and ML-DSA, all over aws-lc-rs.
+//! on the NIST curves and secp256k1, Ed25519, and ML-DSA, all over aws-lc-rs.
 //!
 //! A private key is kept as its PKCS #8 DER (zeroized on drop) and parsed for each use; its
 //! public half is published as a DER SubjectPublicKeyInfo, as `GetPublicKey` answers.
@@ -33,6 +33,8 @@ pub enum AsymmetricSpec {
     EccNistP521,
     /// `ECC_SECG_P256K1` (secp256k1).
     EccSecgP256k1,
+    /// `ECC_NIST_EDWARDS25519` (Ed25519), signing only.
+    EccNistEdwards25519,
     /// `ML_DSA_44`.
     MlDsa44,
     /// `ML_DSA_65`.
@@ -41,7 +43,7 @@ pub enum AsymmetricSpec {
     MlDsa87,
 }
 
-const SPECS: [(AsymmetricSpec, &str); 10] = [
+const SPECS: [(AsymmetricSpec, &str); 11] = [
     (AsymmetricSpec::Rsa2048, "RSA_2048"),
     (AsymmetricSpec::Rsa3072, "RSA_3072"),
     (AsymmetricSpec::Rsa4096, "RSA_4096"),
@@ -49,6 +51,7 @@ const SPECS: [(AsymmetricSpec, &str); 10] = [
     (AsymmetricSpec::EccNistP384, "ECC_NIST_P384"),
     (AsymmetricSpec::EccNistP521, "ECC_NIST_P521"),
     (AsymmetricSpec::EccSecgP256k1, "ECC_SECG_P256K1"),
+    (AsymmetricSpec::EccNistEdwards25519, "ECC_NIST_EDWARDS25519"),
     (AsymmetricSpec::MlDsa44, "ML_DSA_44"),
     (AsymmetricSpec::MlDsa65, "ML_DSA_65"),
     (AsymmetricSpec::MlDsa87, "ML_DSA_87"),
@@ -78,7 +81,7 @@ impl AsymmetricSpec {
 
     /// Whether this is an elliptic-curve spec.
     pub fn is_ecc(self) -> bool {
-        self.ecdsa().is_some()
+        self.ecdsa().is_some() || self == AsymmetricSpec::EccNistEdwards25519
     }
 
     /// The signing algorithms keys of this spec support.
@@ -96,6 +99,7 @@ impl AsymmetricSpec {
             AsymmetricSpec::EccNistP256 | AsymmetricSpec::EccSecgP256k1 => &[EcdsaSha256],
             AsymmetricSpec::EccNistP384 => &[EcdsaSha384],
             AsymmetricSpec::EccNistP521 => &[EcdsaSha512],
+            AsymmetricSpec::EccNistEdwards25519 => &[Ed25519Sha512, Ed25519PhSha512],
             AsymmetricSpec::MlDsa44 | AsymmetricSpec::MlDsa65 | AsymmetricSpec::MlDsa87 => {
                 &[MlDsaShake256]
             }
@@ -192,9 +196,14 @@ pub enum SigningAlgorithm {
     EcdsaSha512,
     /// `ML_DSA_SHAKE_256`.
     MlDsaShake256,
+    /// `ED25519_SHA_512`: Ed25519 (RFC 8032) over the message itself (`MessageType=RAW` only).
+    Ed25519Sha512,
+    /// `ED25519_PH_SHA_512`: Ed25519ph over a SHA-512 digest (`MessageType=DIGEST` only). Known
+    /// by name; aws-lc-rs offers no Ed25519ph, so signing and verifying with it are refused.
+    Ed25519PhSha512,
 }
 
-const SIGNING: [(SigningAlgorithm, &str); 10] = [
+const SIGNING: [(SigningAlgorithm, &str); 12] = [
     (
         SigningAlgorithm::RsaPkcs1Sha256,
         "RSASSA_PKCS1_V1_5_SHA_256",
@@ -214,6 +223,8 @@ const SIGNING: [(SigningAlgorithm, &str); 10] = [
     (SigningAlgorithm::EcdsaSha384, "ECDSA_SHA_384"),
     (SigningAlgorithm::EcdsaSha512, "ECDSA_SHA_512"),
     (SigningAlgorithm::MlDsaShake256, "ML_DSA_SHAKE_256"),
+    (SigningAlgorithm::Ed25519Sha512, "ED25519_SHA_512"),
+    (SigningAlgorithm::Ed25519PhSha512, "ED25519_PH_SHA_512"),
 ];
 
 impl SigningAlgorithm {
@@ -230,14 +241,15 @@ impl SigningAlgorithm {
             .map_or("", |(_, n)| n)
     }
 
-    /// The message digest the algorithm signs; `None` for ML-DSA, which signs the message.
+    /// The message digest the algorithm signs; `None` for ML-DSA and Ed25519, which sign the
+    /// message.
     pub fn digest(self) -> Option<&'static digest::Algorithm> {
         use SigningAlgorithm::*;
         match self {
             RsaPkcs1Sha256 | RsaPssSha256 | EcdsaSha256 => Some(&digest::SHA256),
             RsaPkcs1Sha384 | RsaPssSha384 | EcdsaSha384 => Some(&digest::SHA384),
             RsaPkcs1Sha512 | RsaPssSha512 | EcdsaSha512 => Some(&digest::SHA512),
-            MlDsaShake256 => None,
+            MlDsaShake256 | Ed25519Sha512 | Ed25519PhSha512 => None,
         }
     }
 
@@ -316,6 +328,8 @@ pub enum AsymmetricError {
     Ciphertext,
     /// Key generation or parsing failed.
     Key,
+    /// The algorithm is known but not implemented (Ed25519ph).
+    Unsupported,
 }
 
 impl fmt::Display for AsymmetricError {
@@ -325,6 +339,7 @@ impl fmt::Display for AsymmetricError {
             AsymmetricError::BadInput => "the input does not fit the key",
             AsymmetricError::Ciphertext => "the ciphertext could not be decrypted",
             AsymmetricError::Key => "the key could not be made or read",
+            AsymmetricError::Unsupported => "the algorithm is not implemented",
         })
     }
 }
@@ -342,6 +357,7 @@ enum Parsed {
     Rsa(sig::RsaKeyPair),
     Ecdsa(sig::EcdsaKeyPair),
     MlDsa(sig::PqdsaKeyPair),
+    Ed25519(sig::Ed25519KeyPair),
 }
 
 /// An asymmetric private key: its PKCS #8 DER, zeroized on drop, and the key pair parsed once
@@ -371,6 +387,9 @@ impl PrivateKey {
         } else if let Some((signing, _)) = spec.ml_dsa() {
             let pair = sig::PqdsaKeyPair::generate(signing).map_err(key)?;
             Zeroizing::new(pair.to_pkcs8v1().map_err(key)?.as_ref().to_vec())
+        } else if spec == AsymmetricSpec::EccNistEdwards25519 {
+            let pair = sig::Ed25519KeyPair::generate().map_err(key)?;
+            Zeroizing::new(pair.to_pkcs8v1().map_err(key)?.as_ref().to_vec())
         } else {
             return Err(AsymmetricError::Key);
         };
@@ -386,6 +405,8 @@ impl PrivateKey {
             Parsed::Ecdsa(sig::EcdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(rejected)?)
         } else if let Some((signing, _)) = spec.ml_dsa() {
             Parsed::MlDsa(sig::PqdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(rejected)?)
+        } else if spec == AsymmetricSpec::EccNistEdwards25519 {
+            Parsed::Ed25519(sig::Ed25519KeyPair::from_pkcs8(pkcs8).map_err(rejected)?)
         } else {
             return Err(AsymmetricError::Key);
         };
@@ -413,6 +434,7 @@ impl PrivateKey {
             Parsed::Rsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
             Parsed::Ecdsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
             Parsed::MlDsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            Parsed::Ed25519(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()),
         };
         der.map_err(|_| AsymmetricError::Key)
     }
@@ -431,14 +453,17 @@ impl PrivateKey {
             Parsed::Rsa(pair) => pair.public_key().as_ref(),
             Parsed::Ecdsa(pair) => pair.public_key().as_ref(),
             Parsed::MlDsa(pair) => pair.public_key().as_ref(),
+            Parsed::Ed25519(pair) => pair.public_key().as_ref(),
         }
     }
 
     fn check_algorithm(&self, algorithm: SigningAlgorithm) -> Result<(), AsymmetricError> {
-        if self.spec.signing_algorithms().contains(&algorithm) {
-            Ok(())
-        } else {
+        if !self.spec.signing_algorithms().contains(&algorithm) {
             Err(AsymmetricError::WrongAlgorithm)
+        } else if algorithm == SigningAlgorithm::Ed25519PhSha512 {
+            Err(AsymmetricError::Unsupported)
+        } else {
+            Ok(())
         }
     }
 
@@ -467,6 +492,9 @@ impl PrivateKey {
                 out.truncate(len);
                 Ok(out)
             }
+            (Parsed::Ed25519(pair), _, None, Message::Raw(raw)) => {
+                Ok(pair.try_sign(raw).map_err(failed)?.as_ref().to_vec())
+            }
             _ => Err(AsymmetricError::WrongAlgorithm),
         }
     }
@@ -485,6 +513,7 @@ impl PrivateKey {
                 (Some((_, parameters)), _, _) => parameters,
                 (None, Some((_, ecdsa)), _) => ecdsa,
                 (None, None, Some((_, ml_dsa))) => ml_dsa,
+                _ if algorithm == SigningAlgorithm::Ed25519Sha512 => &sig::ED25519,
                 _ => return Err(AsymmetricError::WrongAlgorithm),
             };
         let key = UnparsedPublicKey::new(verification, self.public_bytes());
@@ -607,6 +636,11 @@ mod tests {
             let k = key(spec);
             let reloaded = PrivateKey::from_pkcs8(spec, k.pkcs8()).unwrap();
             for &alg in spec.signing_algorithms() {
+                if alg == SigningAlgorithm::Ed25519PhSha512 {
+                    let refused = k.sign(alg, Message::Digest(&[0; 64]));
+                    assert_eq!(refused, Err(AsymmetricError::Unsupported));
+                    continue;
+                }
                 let s = k.sign(alg, Message::Raw(b"hello")).unwrap();
                 assert!(reloaded.verify(alg, Message::Raw(b"hello"), &s).unwrap());
                 assert!(!reloaded.verify(alg, Message::Raw(b"hellO"), &s).unwrap());
@@ -624,6 +658,58 @@ mod tests {
                 }
             }
             assert!(!k.public_key_der().unwrap().is_empty());
+        }
+    }
+
+    /// RFC 8032 section 7.1, tests 1 and 2: the key from its seed, the public key and the
+    /// signatures of the empty message and of 0x72.
+    #[test]
+    fn ed25519_matches_rfc_8032() {
+        let cases = [
+            (
+                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+                "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+                "",
+                "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+            ),
+            (
+                "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+                "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+                "72",
+                "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+            ),
+        ];
+        let unhex = |h: &str| -> Vec<u8> {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        for (seed, public, message, signature) in cases {
+            let pair = sig::Ed25519KeyPair::from_seed_unchecked(&unhex(seed)).unwrap();
+            let pkcs8 = pair.to_pkcs8v1().unwrap();
+            let k = PrivateKey::from_pkcs8(AsymmetricSpec::EccNistEdwards25519, pkcs8.as_ref())
+                .unwrap();
+            assert_eq!(k.public_bytes(), unhex(public).as_slice());
+            let der = k.public_key_der().unwrap();
+            assert!(der.ends_with(&unhex(public)));
+            let message = unhex(message);
+            let signed = k
+                .sign(SigningAlgorithm::Ed25519Sha512, Message::Raw(&message))
+                .unwrap();
+            assert_eq!(signed, unhex(signature));
+            assert!(
+                k.verify(
+                    SigningAlgorithm::Ed25519Sha512,
+                    Message::Raw(&message),
+                    &signed
+                )
+                .unwrap()
+            );
+            assert_eq!(
+                k.sign(SigningAlgorithm::Ed25519Sha512, Message::Digest(&[0; 64])),
+                Err(AsymmetricError::WrongAlgorithm)
+            );
         }
     }
 
