@@ -327,3 +327,21 @@ def test_policies_need_the_advanced_tier(server):
         ssm.put_parameter(Name="/bad", Value="v", Type="String", Tier="Advanced",
                           Policies='[{"Type":"Rotate","Version":"1.0","Attributes":{}}]')
     assert error_code(e) == "InvalidPolicyTypeException"
+
+
+def test_cloudtrail_never_shows_a_parameter_value(server):
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/audit/secret", Value="s3cr3t-value", Type="SecureString")
+    ssm.get_parameter(Name="/audit/secret", WithDecryption=True)
+    ssm.get_parameters_by_path(Path="/audit", WithDecryption=True)
+    ct = server.client("cloudtrail")
+    records = []
+    for attempt in range(50):
+        records = [json.loads(e["CloudTrailEvent"]) for e in ct.lookup_events(MaxResults=50)["Events"]]
+        names = {r["eventName"] for r in records}
+        if {"PutParameter", "GetParameter", "GetParametersByPath"} <= names:
+            break
+        time.sleep(0.1)
+    put = next(r for r in records if r["eventName"] == "PutParameter")
+    assert put["requestParameters"]["name"] == "/audit/secret"
+    assert "s3cr3t-value" not in json.dumps(records)
