@@ -55,8 +55,9 @@ fn rule_access(
     input: &Value,
     member: &str,
 ) -> Result<Access, AwsError> {
-    let home = Home::of(call);
-    let bus = records::bus_name(str_member(input, "EventBusName"));
+    let member_bus = str_member(input, "EventBusName");
+    let home = records::bus_home(&Home::of(call), member_bus);
+    let bus = records::bus_name(member_bus);
     let name = str_member(input, member).unwrap_or_default();
     let existing = home.find_rule(call.env.store.as_ref(), &bus, name)?;
     let creator = existing
@@ -157,8 +158,9 @@ pub(crate) fn table(
                 .into_iter()
                 .flatten()
             {
+                let member = str_member(entry, "EventBusName");
                 kinds.insert((
-                    records::bus_name(str_member(entry, "EventBusName")),
+                    records::bus_home(&home, member).bus_arn(&records::bus_name(member)),
                     str_member(entry, "Source").unwrap_or_default().to_owned(),
                     str_member(entry, "DetailType")
                         .unwrap_or_default()
@@ -174,7 +176,7 @@ pub(crate) fn table(
             kinds
                 .into_iter()
                 .map(|(bus, source, detail_type)| {
-                    let mut access = Access::new(action.clone(), home.bus_arn(&bus));
+                    let mut access = Access::new(action.clone(), bus);
                     if !source.is_empty() {
                         access = access.with("events:source", source);
                     }
@@ -193,12 +195,14 @@ pub(crate) fn table(
             ]
         }
         "DeleteEventBus" | "DescribeEventBus" => {
-            let name = records::bus_name(str_member(input, "Name"));
-            let tags = home
+            let member = str_member(input, "Name");
+            let bus_home = records::bus_home(&home, member);
+            let name = records::bus_name(member);
+            let tags = bus_home
                 .find_bus(store, &name)?
                 .map(|(b, _)| b.tags)
                 .unwrap_or_default();
-            vec![Access::new(action, home.bus_arn(&name)).with_resource_tags(tag_pairs(&tags))]
+            vec![Access::new(action, bus_home.bus_arn(&name)).with_resource_tags(tag_pairs(&tags))]
         }
         "TagResource" | "UntagResource" | "ListTagsForResource" => {
             let arn = str_member(input, "ResourceARN").unwrap_or_default();

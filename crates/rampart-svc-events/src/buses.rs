@@ -72,7 +72,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let home = Home::of(call);
     let store = call.env.store.as_ref();
-    let name = records::bus_name(str_member(&input, "Name"));
+    let name = records::local_bus(&home, str_member(&input, "Name"))?;
     if name == DEFAULT_BUS {
         return Err(validation("Cannot delete event bus default."));
     }
@@ -104,7 +104,7 @@ fn shown(bus: &BusRecord) -> Value {
 
 fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let home = Home::of(call);
-    let name = records::bus_name(str_member(&input, "Name"));
+    let name = records::local_bus(&home, str_member(&input, "Name"))?;
     let (bus, _) = home
         .find_bus(call.env.store.as_ref(), &name)?
         .ok_or_else(|| errors::no_bus(&name))?;

@@ -11,8 +11,9 @@
 //!   authorization, the target's `HttpParameters` headers and path parameters. Endpoints
 //!   using another method are refused (rampart sends POST only); `https` endpoints need a
 //!   trust configuration rampart does not have yet, so only `http` endpoints are reachable.
-//! - an event bus (`arn:aws:events:<r>:<a>:event-bus/<name>`, any account and region the
-//!   server holds, not the rule's own bus): the event is put on that bus and matched there.
+//! - an event bus of the rule's account (`arn:aws:events:<r>:<a>:event-bus/<name>`, any
+//!   region, not the rule's own bus): the event is put on that bus and matched there. Another
+//!   account's bus is refused: that needs the bus's resource policy, which rampart lacks.
 //! - a CloudWatch Logs log group (`arn:aws:logs:<r>:<a>:log-group:<name>[:*]`): rampart has no
 //!   CloudWatch Logs, so the input is appended as one line to the file
 //!   `<data dir>/events/logs/<account>/<region>/<name>.log` (in `<name>`, every character other
@@ -43,6 +44,9 @@ use zeroize::Zeroize;
 pub(crate) const OUTBOX_TABLE: &str = "events.outbox";
 /// At most this many deliveries per run of the duty.
 const BATCH: usize = 100;
+/// A run stops taking new deliveries after this long (slow endpoints must not hold the
+/// scheduler); the rest wait for the next run.
+const RUN_BUDGET: Duration = Duration::from_secs(5);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// AWS's default `MaximumRetryAttempts`.
@@ -154,8 +158,8 @@ pub struct Report {
     pub dead: usize,
 }
 
-/// Makes the deliveries that are due (at most a hundred), as the delivery duty does each
-/// second.
+/// Makes the deliveries that are due (at most a hundred, for at most about five seconds), as
+/// the delivery duty does each second.
 pub fn run_due(env: &Env) -> Result<Report, AwsError> {
     let now = env.clock.now();
     let now_ms = millis(now);
@@ -164,7 +168,11 @@ pub fn run_due(env: &Env) -> Result<Report, AwsError> {
         .scan(space::SYSTEM, OUTBOX_TABLE, &Scan::new("", BATCH))
         .map_err(errors::store)?;
     let mut report = Report::default();
+    let started = std::time::Instant::now();
     for item in items {
+        if started.elapsed() > RUN_BUDGET {
+            break;
+        }
         let due: u64 = item
             .key
             .id
@@ -358,6 +366,12 @@ fn forward(env: &Env, pending: &Pending, arn: &rampart_types::Arn, bus: &str) ->
         account,
         region,
     };
+    if home.account.as_str() != pending.account {
+        return Outcome::Fail(
+            "rampart does not deliver to another account's bus (it has no event bus policies)"
+                .into(),
+        );
+    }
     if home.bus_arn(bus) == pending.event_bus_arn() {
         return Outcome::Fail("a rule cannot target the bus it is on".into());
     }

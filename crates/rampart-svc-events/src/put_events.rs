@@ -94,7 +94,15 @@ fn accept(
         Ok(v @ Value::Object(_)) => v,
         _ => return Err(("MalformedDetail", "Detail is malformed.".to_owned())),
     };
-    let bus = records::bus_name(str_member(entry, "EventBusName"));
+    let Ok(bus) = records::local_bus(home, str_member(entry, "EventBusName")) else {
+        return Err((
+            "ResourceNotFoundException",
+            format!(
+                "Event bus {} does not exist.",
+                str_member(entry, "EventBusName").unwrap_or_default()
+            ),
+        ));
+    };
     match home.find_bus(call.env.store.as_ref(), &bus) {
         Ok(Some(_)) => {}
         Ok(None) => {

@@ -80,6 +80,35 @@ pub(crate) fn bus_name(member: Option<&str>) -> String {
     }
 }
 
+/// The account and region an `EventBusName` member names: a bus ARN's own, else `home`'s.
+pub(crate) fn bus_home(home: &Home, member: Option<&str>) -> Home {
+    let parsed = member
+        .filter(|m| m.starts_with("arn:"))
+        .and_then(|m| m.parse::<rampart_types::Arn>().ok());
+    match parsed {
+        Some(arn) => match (arn.account.parse(), arn.region.parse()) {
+            (Ok(account), Ok(region)) => Home {
+                partition: home.partition,
+                account,
+                region,
+            },
+            _ => home.clone(),
+        },
+        None => home.clone(),
+    }
+}
+
+/// The bus an `EventBusName` member names in `home`; a bus ARN of another account or region
+/// is refused as a bus that does not exist (rampart has no bus policies for cross-account use).
+pub(crate) fn local_bus(home: &Home, member: Option<&str>) -> Result<String, AwsError> {
+    let name = bus_name(member);
+    let named = bus_home(home, member);
+    if named.account != home.account || named.region != home.region {
+        return Err(errors::no_bus(member.unwrap_or_default()));
+    }
+    Ok(name)
+}
+
 /// The id of a rule in [`RULE_TABLE`].
 pub(crate) fn rule_id(bus: &str, rule: &str) -> String {
     format!("{bus}|{rule}")

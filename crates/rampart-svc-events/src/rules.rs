@@ -67,7 +67,7 @@ pub(crate) fn existing(
     member: &str,
 ) -> Result<(Home, RuleRecord, u64), AwsError> {
     let home = Home::of(call);
-    let bus = records::bus_name(str_member(input, "EventBusName"));
+    let bus = records::local_bus(&home, str_member(input, "EventBusName"))?;
     let name = str_member(input, member).unwrap_or_default();
     let (rule, version) = home
         .find_rule(call.env.store.as_ref(), &bus, name)?
@@ -84,7 +84,7 @@ fn put_rule(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
         )));
     }
-    let bus = records::bus_name(str_member(&input, "EventBusName"));
+    let bus = records::local_bus(&home, str_member(&input, "EventBusName"))?;
     if home.find_bus(store, &bus)?.is_none() {
         return Err(errors::no_bus(&bus));
     }
@@ -193,7 +193,7 @@ fn describe_rule(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn list_rules(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let home = Home::of(call);
     let store = call.env.store.as_ref();
-    let bus = records::bus_name(str_member(&input, "EventBusName"));
+    let bus = records::local_bus(&home, str_member(&input, "EventBusName"))?;
     if home.find_bus(store, &bus)?.is_none() {
         return Err(errors::no_bus(&bus));
     }
@@ -218,7 +218,7 @@ fn list_rules(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn delete_rule(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let home = Home::of(call);
     let store = call.env.store.as_ref();
-    let bus = records::bus_name(str_member(&input, "EventBusName"));
+    let bus = records::local_bus(&home, str_member(&input, "EventBusName"))?;
     let name = str_member(&input, "Name").unwrap_or_default();
     // Deleting a rule that does not exist succeeds, as in AWS.
     let Some((rule, version)) = home.find_rule(store, &bus, name)? else {

@@ -875,3 +875,47 @@ mod access {
         );
     }
 }
+
+#[test]
+fn buses_of_other_accounts_and_regions_are_not_reached() {
+    let t = T::new();
+    // A rule that targets another account's bus: the delivery is refused, not made.
+    t.ok(
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    );
+    t.ok(
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "x", "Arn": "arn:aws:events:us-east-1:210987654321:event-bus/default"}]}),
+    );
+    t.put_event("my.app", json!({}));
+    assert_eq!(t.deliver().dead, 1);
+    // A bus ARN of another region is not a bus of the caller's region.
+    let e = t.err(
+        "DescribeRule",
+        json!({"Name": "r", "EventBusName": format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/default")}),
+    );
+    assert_eq!(e.code, "ResourceNotFoundException");
+    let out = t.ok(
+        "PutEvents",
+        json!({"Entries": [{"Source": "a", "DetailType": "b", "Detail": "{}",
+                            "EventBusName": "arn:aws:events:us-east-1:210987654321:event-bus/default"}]}),
+    );
+    assert_eq!(out["Entries"][0]["ErrorCode"], "ResourceNotFoundException");
+    // Authorization names the other account's bus, so its owner's policy would decide.
+    let root = t.world.root();
+    let a = t
+        .world
+        .accesses(
+            &root,
+            "events",
+            "PutEvents",
+            &json!({"Entries": [{"Source": "a", "DetailType": "b", "Detail": "{}",
+                                 "EventBusName": "arn:aws:events:us-east-1:210987654321:event-bus/default"}]}),
+        )
+        .unwrap();
+    assert_eq!(
+        a[0].resource,
+        "arn:aws:events:us-east-1:210987654321:event-bus/default"
+    );
+}
