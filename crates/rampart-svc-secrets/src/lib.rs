@@ -23,6 +23,7 @@
 mod authz;
 mod crypt;
 mod errors;
+mod events;
 mod input;
 mod model;
 mod password;
@@ -41,6 +42,7 @@ mod versions;
 
 use rampart_service::{Call, Duty, Env, Principal, PrincipalKind, Registry, ServiceAuthority};
 use rampart_types::{AccountId, Region};
+use serde_json::json;
 use std::time::Duration;
 
 /// The operations of botocore's model that rampart refuses by name: cross-account replicas
@@ -154,6 +156,7 @@ pub fn run_due(env: &Env) -> DueReport {
         for secret in secrets {
             if secret.deletion_due.is_some_and(|due| due <= now) {
                 if model::purge(env, &space, &secret).is_ok() {
+                    events::emit(&call, "EndSecretVersionDelete", &secret.arn, json!({}));
                     report.purged += 1;
                 }
                 continue;

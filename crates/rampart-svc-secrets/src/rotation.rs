@@ -12,9 +12,9 @@ use crate::errors;
 use crate::input::{self, text};
 use crate::model::{self, CURRENT, PENDING, Secret};
 use crate::resolve::resolve;
-use crate::{rotators, schedule};
+use crate::{events, rotators, schedule};
 use rampart_protocol::AwsError;
-use rampart_service::{AwsEvent, Call, Registry};
+use rampart_service::{Call, Registry};
 use serde_json::{Value, json};
 
 pub(crate) fn register(registry: &mut Registry) {
@@ -115,6 +115,15 @@ fn cancel_rotate_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError
 /// Runs a rotation of the secret `name` in `space` with version `token`, records its outcome
 /// and emits it; returns whether it succeeded.
 pub(crate) fn rotate(call: &Call<'_>, space: &str, name: &str, token: &str) -> bool {
+    if let Ok(Some(stored)) = model::load(call.env, space, name) {
+        let arn = &stored.secret.arn;
+        events::emit(
+            call,
+            "RotationStarted",
+            arn,
+            json!({"ClientRequestToken": token}),
+        );
+    }
     let outcome = run_steps(call, space, name, token);
     let now = model::now_ms(call.env);
     let failure = outcome.as_ref().err().cloned();
@@ -136,7 +145,14 @@ pub(crate) fn rotate(call: &Call<'_>, space: &str, name: &str, token: &str) -> b
     });
     let _ = crate::replication::sync(call, space, name);
     if let Ok(arn) = recorded {
-        emit(call, &arn, token, failure.as_deref());
+        let (name, extra) = match &failure {
+            None => ("RotationSucceeded", json!({"ClientRequestToken": token})),
+            Some(why) => (
+                "RotationFailed",
+                json!({"ClientRequestToken": token, "FailureReason": why}),
+            ),
+        };
+        events::emit(call, name, &arn, extra);
     }
     failure.is_none()
 }
@@ -167,37 +183,4 @@ fn run_steps(call: &Call<'_>, space: &str, name: &str, token: &str) -> Result<()
         ));
     }
     Ok(())
-}
-
-/// Emits the rotation's outcome as AWS does: a CloudTrail service event, `RotationSucceeded`
-/// or `RotationFailed`, on the account's default bus.
-fn emit(call: &Call<'_>, arn: &str, token: &str, failure: Option<&str>) {
-    let name = if failure.is_some() {
-        "RotationFailed"
-    } else {
-        "RotationSucceeded"
-    };
-    let mut details = json!({"SecretId": arn, "ClientRequestToken": token});
-    if let Some(why) = failure {
-        details["FailureReason"] = why.into();
-    }
-    let event = AwsEvent {
-        source: "aws.secretsmanager".to_owned(),
-        detail_type: "AWS Service Event via CloudTrail".to_owned(),
-        account: call.principal.account.clone(),
-        region: call.region.clone(),
-        time: call.env.clock.now(),
-        resources: vec![arn.to_owned()],
-        detail: json!({
-            "eventVersion": "1.08",
-            "eventSource": "secretsmanager.amazonaws.com",
-            "eventName": name,
-            "awsRegion": call.region.as_str(),
-            "eventType": "AwsServiceEvent",
-            "additionalEventData": details,
-        }),
-    };
-    if let Err(e) = call.env.events.emit(call.env, event) {
-        tracing::warn!(error = %e.message, "secretsmanager: rotation event not emitted");
-    }
 }

@@ -209,19 +209,24 @@ fn update_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let kms_key_id = kms_key_id.transpose()?;
     let name = found.secret().name.clone();
     let now = model::now_ms(call.env);
-    model::update(call.env, &found.space, &name, |s, _| {
+    let key_changed = model::update(call.env, &found.space, &name, |s, _| {
         if let Some(d) = &description {
             s.description = Some(d.clone());
         }
+        let mut changed = false;
         if let Some(k) = &kms_key_id {
+            changed = &s.kms_key_id != k;
             s.kms_key_id = k.clone();
         }
         s.secret_type = text(&input, "Type")
             .map(str::to_owned)
             .or(s.secret_type.take());
         s.last_changed = now;
-        Ok(())
+        Ok(changed)
     })?;
+    if key_changed {
+        versions::reencrypt(call, &found.space, &name)?;
+    }
     let secret = found.secret();
     let mut out = json!({"ARN": secret.arn, "Name": secret.name});
     match value {
@@ -281,6 +286,7 @@ fn delete_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
     if force {
         model::purge(call.env, &found.space, &secret)?;
+        crate::events::emit(call, "EndSecretVersionDelete", &secret.arn, json!({}));
         return Ok(json!({
             "ARN": secret.arn,
             "Name": secret.name,
@@ -298,6 +304,12 @@ fn delete_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         s.deletion_due = Some(due);
         Ok(())
     })?;
+    crate::events::emit(
+        call,
+        "StartSecretVersionDelete",
+        &secret.arn,
+        json!({"DeletionDate": model::seconds(due)}),
+    );
     Ok(json!({
         "ARN": secret.arn,
         "Name": secret.name,
@@ -311,11 +323,20 @@ fn restore_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if found.secret().is_replica(call.region.as_str()) {
         return Err(errors::replica_read_only());
     }
-    model::update(call.env, &found.space, &name, |s, _| {
+    let was_deleted = model::update(call.env, &found.space, &name, |s, _| {
+        let was = s.deleted.is_some();
         s.deleted = None;
         s.deletion_due = None;
-        Ok(())
+        Ok(was)
     })?;
+    if was_deleted {
+        crate::events::emit(
+            call,
+            "CancelSecretVersionDelete",
+            &found.secret().arn,
+            json!({}),
+        );
+    }
     Ok(json!({"ARN": found.secret().arn, "Name": name}))
 }
 

@@ -4,7 +4,7 @@
 use crate::crypt::{self, Plain};
 use crate::errors;
 use crate::input::{self, text};
-use crate::model::{self, CURRENT, Secret, VersionMeta};
+use crate::model::{self, CURRENT, PENDING, PREVIOUS, Secret, VersionMeta};
 use crate::resolve::{Found, resolve};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
@@ -99,10 +99,16 @@ pub(crate) fn add_version(
         value,
     )?;
     let now = model::now_ms(call.env);
-    let answer = model::update(call.env, space, name, |s, batch| {
+    let makes_current = stages.iter().any(|s| s == CURRENT);
+    let (answer, abandoned) = model::update(call.env, space, name, |s, batch| {
         if let Some(existing) = s.versions.get(version_id) {
             same_value(call, space, s, version_id, value)?;
-            return Ok(existing.stages.clone());
+            return Ok((existing.stages.clone(), None));
+        }
+        // A new AWSCURRENT made by hand abandons an unfinished rotation, as in AWS.
+        let abandoned = crate::rotation::unfinished(s).filter(|_| makes_current);
+        if let Some(pending) = abandoned.as_ref().and_then(|p| s.versions.get_mut(p)) {
+            pending.stages.retain(|x| x != PENDING);
         }
         let seq = s.next_seq;
         s.next_seq += 1;
@@ -128,13 +134,65 @@ pub(crate) fn add_version(
             b = b.delete(model::value_key(space, &s.arn, &gone));
         }
         *batch = b;
-        Ok(s.versions
+        let stages = s
+            .versions
             .get(version_id)
             .map(|v| v.stages.clone())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok((stages, abandoned))
     })?;
+    if let Some(pending) = abandoned {
+        crate::events::emit(
+            call,
+            "RotationAbandoned",
+            &secret.arn,
+            serde_json::json!({"ClientRequestToken": pending}),
+        );
+    }
     crate::replication::sync(call, space, name)?;
     Ok(answer)
+}
+
+/// Re-encrypts the versions labelled AWSCURRENT, AWSPENDING or AWSPREVIOUS of the secret
+/// `name` under its (changed) KMS key. As in AWS, a version whose value cannot be re-encrypted
+/// (no permission on the new key) keeps its old encryption.
+pub(crate) fn reencrypt(call: &Call<'_>, space: &str, name: &str) -> Result<(), AwsError> {
+    let Some(stored) = model::load(call.env, space, name)? else {
+        return Err(errors::secret_not_found());
+    };
+    let secret = stored.secret;
+    let mut resealed = Vec::new();
+    for (id, meta) in &secret.versions {
+        if !meta
+            .stages
+            .iter()
+            .any(|s| [CURRENT, PENDING, PREVIOUS].contains(&s.as_str()))
+        {
+            continue;
+        }
+        let Ok(plain) = read_value(call, space, &secret, id) else {
+            continue;
+        };
+        if let Ok((sealed, key_arn)) =
+            crypt::seal(call, &secret.arn, secret.kms_key_id.as_deref(), id, &plain)
+        {
+            resealed.push((id.clone(), sealed, key_arn));
+        }
+    }
+    if resealed.is_empty() {
+        return Ok(());
+    }
+    model::update(call.env, space, name, |s, batch| {
+        let mut b = std::mem::take(batch);
+        for (id, sealed, key_arn) in &resealed {
+            if let Some(meta) = s.versions.get_mut(id) {
+                meta.key_arn = key_arn.clone();
+                b = b.put(model::value_key(space, &s.arn, id), sealed.clone());
+            }
+        }
+        *batch = b;
+        Ok(())
+    })
 }
 
 fn same_value(

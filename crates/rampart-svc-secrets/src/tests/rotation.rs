@@ -167,7 +167,11 @@ fn rotate_immediately_runs_the_four_steps() {
         d["NextRotationDate"],
         json!(((1_700_000_000 / 86_400) + 10) as f64 * 86_400.0)
     );
-    let e = &events.0.lock().unwrap()[0];
+    assert_eq!(
+        event_names(&events),
+        ["RotationStarted", "RotationSucceeded"]
+    );
+    let e = &events.0.lock().unwrap()[1];
     assert_eq!(e.source, "aws.secretsmanager");
     assert_eq!(e.detail_type, "AWS Service Event via CloudTrail");
     assert_eq!(e.detail["eventName"], "RotationSucceeded");
@@ -190,9 +194,9 @@ fn a_failed_step_leaves_awscurrent_untouched() {
         stages(&w, "f"),
         json!({tok(1): ["AWSCURRENT"], tok(6): ["AWSPENDING"]})
     );
-    assert_eq!(event_names(&events), ["RotationFailed"]);
+    assert_eq!(event_names(&events), ["RotationStarted", "RotationFailed"]);
     assert!(
-        events.0.lock().unwrap()[0].detail["additionalEventData"]["FailureReason"]
+        events.0.lock().unwrap()[1].detail["additionalEventData"]["FailureReason"]
             .as_str()
             .unwrap()
             .contains("testSecret")
@@ -232,7 +236,7 @@ fn a_function_that_does_not_finish_fails_the_rotation() {
         json!({"SecretId": "nf", "RotationLambdaARN": LAMBDA}),
     );
     assert_eq!(current(&w, "nf"), "old");
-    assert_eq!(event_names(&events), ["RotationFailed"]);
+    assert_eq!(event_names(&events), ["RotationStarted", "RotationFailed"]);
 }
 
 #[test]
@@ -285,7 +289,10 @@ fn scheduled_rotation_happens_when_due() {
     let report = crate::run_due(&w.env);
     assert_eq!(report.rotated, 1);
     assert_ne!(current(&w, "s"), "old");
-    assert_eq!(event_names(&events), ["RotationSucceeded"]);
+    assert_eq!(
+        event_names(&events),
+        ["RotationStarted", "RotationSucceeded"]
+    );
     // Not due again until the next day's window.
     assert_eq!(crate::run_due(&w.env).rotated, 0);
     // A failing scheduled rotation keeps AWSCURRENT and is retried with the same token.
@@ -310,4 +317,78 @@ fn scheduled_rotation_happens_when_due() {
         ok(&w, "DescribeSecret", json!({"SecretId": "s"}))["RotationEnabled"],
         false
     );
+}
+
+#[test]
+fn a_new_current_version_abandons_an_unfinished_rotation() {
+    let (w, state, events) = rotating_world();
+    create(&w, "ab", "old");
+    *state.fail_at.lock().unwrap() = Some("setSecret");
+    ok(
+        &w,
+        "RotateSecret",
+        json!({"SecretId": "ab", "RotationLambdaARN": LAMBDA, "ClientRequestToken": tok(8)}),
+    );
+    assert_eq!(stages(&w, "ab")[tok(8)], json!(["AWSPENDING"]));
+    // A value put by hand with another label leaves the rotation pending...
+    ok(
+        &w,
+        "PutSecretValue",
+        json!({"SecretId": "ab", "SecretString": "side", "VersionStages": ["blue"]}),
+    );
+    assert_eq!(stages(&w, "ab")[tok(8)], json!(["AWSPENDING"]));
+    // ...a new AWSCURRENT abandons it, and a new rotation may start.
+    ok(
+        &w,
+        "PutSecretValue",
+        json!({"SecretId": "ab", "SecretString": "manual", "ClientRequestToken": tok(9)}),
+    );
+    assert!(stages(&w, "ab").get(tok(8)).is_none());
+    let names = event_names(&events);
+    assert_eq!(names.last().map(String::as_str), Some("RotationAbandoned"));
+    let abandoned = events.0.lock().unwrap().last().unwrap().detail.clone();
+    assert_eq!(
+        abandoned["additionalEventData"]["ClientRequestToken"],
+        tok(8)
+    );
+    *state.fail_at.lock().unwrap() = None;
+    ok(
+        &w,
+        "RotateSecret",
+        json!({"SecretId": "ab", "ClientRequestToken": tok(10)}),
+    );
+    assert_eq!(current(&w, "ab"), format!("rotated-{}", tok(10)));
+}
+
+#[test]
+fn the_deletion_lifecycle_is_emitted() {
+    let (w, _, events) = rotating_world();
+    let arn = create(&w, "gone", "v");
+    ok(
+        &w,
+        "DeleteSecret",
+        json!({"SecretId": "gone", "RecoveryWindowInDays": 7}),
+    );
+    ok(&w, "RestoreSecret", json!({"SecretId": "gone"}));
+    ok(&w, "RestoreSecret", json!({"SecretId": "gone"}));
+    ok(
+        &w,
+        "DeleteSecret",
+        json!({"SecretId": "gone", "RecoveryWindowInDays": 7}),
+    );
+    w.clock.advance(Duration::from_secs(8 * 86_400));
+    assert_eq!(crate::run_due(&w.env).purged, 1);
+    assert_eq!(
+        event_names(&events),
+        [
+            "StartSecretVersionDelete",
+            "CancelSecretVersionDelete",
+            "StartSecretVersionDelete",
+            "EndSecretVersionDelete"
+        ]
+    );
+    for e in events.0.lock().unwrap().iter() {
+        assert_eq!(e.resources, vec![arn.clone()]);
+        assert_eq!(e.detail["additionalEventData"]["SecretId"], arn);
+    }
 }

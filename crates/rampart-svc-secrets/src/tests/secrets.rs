@@ -593,3 +593,65 @@ fn secrets_of_another_account_resolve_by_arn() {
         "ResourceNotFoundException"
     );
 }
+
+#[test]
+fn changing_the_kms_key_reencrypts_the_labelled_versions() {
+    let (w, _) = world();
+    create(&w, "rekey", "one");
+    ok(
+        &w,
+        "PutSecretValue",
+        json!({"SecretId": "rekey", "SecretString": "two", "ClientRequestToken": tok(2)}),
+    );
+    ok(
+        &w,
+        "PutSecretValue",
+        json!({"SecretId": "rekey", "SecretString": "three", "ClientRequestToken": tok(3)}),
+    );
+    let key = kms(&w, "CreateKey", json!({}))["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &w,
+        "UpdateSecret",
+        json!({"SecretId": "rekey", "KmsKeyId": key}),
+    );
+    let versions = ok(
+        &w,
+        "ListSecretVersionIds",
+        json!({"SecretId": "rekey", "IncludeDeprecated": true}),
+    );
+    let key_of = |id: String| {
+        versions["Versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["VersionId"] == id)
+            .unwrap()["KmsKeyIds"][0]
+            .clone()
+    };
+    assert_eq!(key_of(tok(3)), key);
+    assert_eq!(key_of(tok(2)), key);
+    assert_ne!(key_of(tok(1)), key, "a deprecated version keeps its key");
+    assert_eq!(current(&w, "rekey"), "three");
+    for id in [tok(1), tok(2)] {
+        ok(
+            &w,
+            "GetSecretValue",
+            json!({"SecretId": "rekey", "VersionId": id}),
+        );
+    }
+    // Back to the AWS managed key with an empty KmsKeyId.
+    ok(
+        &w,
+        "UpdateSecret",
+        json!({"SecretId": "rekey", "KmsKeyId": ""}),
+    );
+    assert!(
+        ok(&w, "DescribeSecret", json!({"SecretId": "rekey"}))
+            .get("KmsKeyId")
+            .is_none()
+    );
+    assert_eq!(current(&w, "rekey"), "three");
+}
