@@ -1,5 +1,6 @@
 //! Aliases: CreateAlias, UpdateAlias, DeleteAlias and ListAliases, and alias lookup for KeyId.
 
+use crate::cache::{StoreId, store_id};
 use crate::errors;
 use crate::key;
 use crate::keys::page_limit;
@@ -9,6 +10,8 @@ use rampart_service::{Call, Registry, from_input};
 use rampart_store::{Batch, Expect, Key, Scan, StoreError, space};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The table of aliases, id = the alias name (`alias/...`), in the account-and-region space.
 pub(crate) const ALIAS_TABLE: &str = "kms.alias";
@@ -52,6 +55,56 @@ fn load(call: &Call<'_>, name: &str) -> Result<Option<(AliasRecord, u64)>, AwsEr
     let record = serde_json::from_slice(&item.value)
         .map_err(|_| errors::internal("stored alias does not parse"))?;
     Ok(Some((record, item.version)))
+}
+
+/// The aliases of each key of one account and Region, as read at one watermark of the alias
+/// table.
+type ByKey = Arc<HashMap<String, Vec<String>>>;
+
+/// The names of the aliases of the key `key_id` in the caller's account and Region, for
+/// `kms:ResourceAliases`: the alias table is read once per change of it, not once per request.
+pub(crate) fn of_key(call: &Call<'_>, key_id: &str) -> Result<Vec<String>, AwsError> {
+    static TABLES: OnceLock<Mutex<HashMap<(StoreId, String), (u64, ByKey)>>> = OnceLock::new();
+    let space = space::account_region(&call.principal.account, call.region);
+    let watermark = call.env.store.watermark(&space, ALIAS_TABLE);
+    let slot = (store_id(call.env), space);
+    let tables = TABLES.get_or_init(Mutex::default);
+    let lock = || {
+        tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    let cached = lock()
+        .get(&slot)
+        .filter(|(at, _)| *at == watermark)
+        .map(|(_, by_key)| by_key.clone());
+    let by_key = match cached {
+        Some(by_key) => by_key,
+        None => {
+            let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+            for item in call
+                .env
+                .store
+                .scan(&slot.1, ALIAS_TABLE, &Scan::all())
+                .map_err(errors::store_failure)?
+            {
+                if let Ok(alias) = serde_json::from_slice::<AliasRecord>(&item.value) {
+                    by_key
+                        .entry(alias.target_key_id)
+                        .or_default()
+                        .push(alias.name);
+                }
+            }
+            let by_key = Arc::new(by_key);
+            let mut tables = lock();
+            if tables.len() >= 4096 {
+                tables.clear();
+            }
+            tables.insert(slot, (watermark, by_key.clone()));
+            by_key
+        }
+    };
+    Ok(by_key.get(key_id).cloned().unwrap_or_default())
 }
 
 /// Whether the stored alias `value` points to the key `key_id`.

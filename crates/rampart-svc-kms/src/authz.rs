@@ -326,12 +326,16 @@ fn of_key(
     version: u64,
 ) -> Result<Access, AwsError> {
     let tags = record.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let access = Access::new(action, &record.arn)
+    let mut access = Access::new(action, &record.arn)
         .with_resource_policy(crate::policy::compiled(call, record, version)?, true)
         .with_resource_tags(tags)
         .with("kms:KeySpec", &record.key_spec)
         .with("kms:KeyUsage", &record.key_usage)
         .with("kms:KeyOrigin", &record.origin);
+    let aliases = crate::aliases::of_key(call, &record.key_id)?;
+    if !aliases.is_empty() {
+        access = access.with_multi("kms:ResourceAliases", aliases);
+    }
     Ok(match &record.multi_region {
         Some(config) => access
             .with("kms:MultiRegion", "true")

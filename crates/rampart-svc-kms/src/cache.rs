@@ -21,6 +21,15 @@ pub(crate) enum Opened {
     Mac(Arc<MacKey>),
 }
 
+/// Which store a process-wide table entry belongs to (the address of the environment's
+/// store), so that environments sharing the process (tests) never see each other's entries.
+pub(crate) type StoreId = usize;
+
+/// The [`StoreId`] of `env`'s store.
+pub(crate) fn store_id(env: &rampart_service::Env) -> StoreId {
+    Arc::as_ptr(&env.store).cast::<()>() as usize
+}
+
 /// At most this many keys are cached; a full cache starts over.
 const LIMIT: usize = 4096;
 

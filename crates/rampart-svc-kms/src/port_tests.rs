@@ -221,6 +221,8 @@ fn encrypt_and_decrypt_through_the_port_bind_the_context() {
     let asked = w.guard.take();
     assert_eq!(asked[0].action, "kms:Encrypt");
     assert_eq!(single(&asked[0], "kms:RequestAlias"), Some("alias/params"));
+    let aliases = asked[0].context.get("kms:ResourceAliases").unwrap();
+    assert_eq!(aliases.values().collect::<Vec<_>>(), ["alias/params"]);
     assert_eq!(
         single(&asked[0], "kms:ViaService"),
         Some("ssm.us-east-1.amazonaws.com")

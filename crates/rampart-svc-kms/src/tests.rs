@@ -1414,3 +1414,42 @@ fn ed25519_keys_sign_raw_messages_and_name_the_prehash_variant() {
     use aws_lc_rs::signature::KeyPair;
     assert!(unb64(&pair["PublicKey"]).ends_with(parsed.public_key().as_ref()));
 }
+
+#[test]
+fn every_key_access_carries_the_keys_aliases() {
+    let w = World::new();
+    let id = w.key()["KeyId"].as_str().unwrap().to_owned();
+    let aliases_of = |w: &World, op: &str, input: Value| -> Option<Vec<String>> {
+        let accesses = w.base.accesses(&w.base.root(), "kms", op, &input).unwrap();
+        accesses[0]
+            .context
+            .get("kms:ResourceAliases")
+            .map(|v| v.values().map(str::to_owned).collect())
+    };
+    let encrypt = json!({"KeyId": id, "Plaintext": b64(b"x")});
+    assert_eq!(aliases_of(&w, "Encrypt", encrypt.clone()), None);
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/b", "TargetKeyId": id}),
+    );
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/a", "TargetKeyId": id}),
+    );
+    let other = w.key()["KeyId"].clone();
+    w.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/c", "TargetKeyId": other}),
+    );
+    let both = Some(vec!["alias/a".to_owned(), "alias/b".to_owned()]);
+    assert_eq!(aliases_of(&w, "Encrypt", encrypt.clone()), both);
+    assert_eq!(
+        aliases_of(&w, "DescribeKey", json!({"KeyId": "alias/a"})),
+        both
+    );
+    w.call("DeleteAlias", json!({"AliasName": "alias/a"}));
+    assert_eq!(
+        aliases_of(&w, "Encrypt", encrypt),
+        Some(vec!["alias/b".to_owned()])
+    );
+}

@@ -7,6 +7,7 @@
 //! flush, and a crash loses at most the last minute of notes. The CloudTrail `eventID` is
 //! drawn when the record is written, after the handler, so `CloudTrailEventId` is not given.
 
+use crate::cache::{StoreId, store_id};
 use crate::errors;
 use crate::key;
 use crate::resolve::{Accept, resolve};
@@ -49,14 +50,6 @@ struct Usage {
     timestamp: f64,
     operation: String,
     request_id: String,
-}
-
-/// Which store a note belongs to (the address of the environment's store), so that worlds
-/// sharing the process never flush each other's notes.
-type StoreId = usize;
-
-fn store_id(env: &Env) -> StoreId {
-    std::sync::Arc::as_ptr(&env.store).cast::<()>() as usize
 }
 
 fn pending() -> MutexGuard<'static, HashMap<(StoreId, Key), Usage>> {
