@@ -61,10 +61,13 @@ fn load(call: &Call<'_>, name: &str) -> Result<Option<(AliasRecord, u64)>, AwsEr
 /// table.
 type ByKey = Arc<HashMap<String, Vec<String>>>;
 
+/// Per store and account-and-Region space: the watermark read at and the aliases by key.
+type AliasTables = Mutex<HashMap<(StoreId, String), (u64, ByKey)>>;
+
 /// The names of the aliases of the key `key_id` in the caller's account and Region, for
 /// `kms:ResourceAliases`: the alias table is read once per change of it, not once per request.
 pub(crate) fn of_key(call: &Call<'_>, key_id: &str) -> Result<Vec<String>, AwsError> {
-    static TABLES: OnceLock<Mutex<HashMap<(StoreId, String), (u64, ByKey)>>> = OnceLock::new();
+    static TABLES: OnceLock<AliasTables> = OnceLock::new();
     let space = space::account_region(&call.principal.account, call.region);
     let watermark = call.env.store.watermark(&space, ALIAS_TABLE);
     let slot = (store_id(call.env), space);
