@@ -242,3 +242,72 @@ def test_permissions_follow_the_authorization_reference(server):
     iam.put_user_policy(UserName="waf-op", PolicyName="p", PolicyDocument=json.dumps(policy))
     op.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb)
     assert waf.get_web_acl_for_resource(ResourceArn=lb)["WebACL"]["Id"] == acl["Id"]
+
+
+def test_cli_web_acl_from_a_rules_file(server, tmp_path):
+    rules_file = tmp_path / "rules.json"
+    rules_file.write_text(json.dumps([
+        {"Name": "sqli", "Priority": 0, "Action": {"Block": {}}, "VisibilityConfig": visibility("sqli"),
+         "Statement": {"SqliMatchStatement": {"FieldToMatch": {"AllQueryArguments": {}},
+                                              "SensitivityLevel": "HIGH",
+                                              "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}]}}},
+        {"Name": "geo", "Priority": 1, "Action": {"Count": {}}, "VisibilityConfig": visibility("geo"),
+         "Statement": {"GeoMatchStatement": {"CountryCodes": ["US", "CA"]}}},
+    ]))
+    # SQLi HIGH 30 + AllQueryArguments 10 + one transformation 10; geo 1.
+    _, cap, _ = server.aws("wafv2", "check-capacity", "--scope", "REGIONAL", "--rules", f"file://{rules_file}")
+    assert cap["Capacity"] == 51
+    _, out, _ = server.aws("wafv2", "create-web-acl", "--name", "cli-acl", "--scope", "REGIONAL",
+                           "--default-action", "Allow={}", "--rules", f"file://{rules_file}",
+                           "--visibility-config",
+                           "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=cli-acl")
+    summary = out["Summary"]
+    _, got, _ = server.aws("wafv2", "get-web-acl", "--name", "cli-acl", "--scope", "REGIONAL", "--id", summary["Id"])
+    assert got["WebACL"]["Capacity"] == 51
+    assert got["WebACL"]["Rules"][0]["Statement"]["SqliMatchStatement"]["SensitivityLevel"] == "HIGH"
+    _, listed, _ = server.aws("wafv2", "list-web-acls", "--scope", "REGIONAL")
+    assert [a["Name"] for a in listed["WebACLs"]] == ["cli-acl"]
+    _, sampled, _ = server.aws("wafv2", "get-sampled-requests", "--web-acl-arn", summary["ARN"],
+                               "--rule-metric-name", "sqli", "--scope", "REGIONAL", "--max-items", "10",
+                               "--time-window", f"StartTime={int(__import__('time').time()) - 600},"
+                                                f"EndTime={int(__import__('time').time())}")
+    assert sampled["SampledRequests"] == [] and sampled["PopulationSize"] == 0
+
+
+def test_rule_group_shared_by_another_account(server):
+    home = account_of(server)
+    org = server.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="sec@example.com", AccountName="security")["CreateAccountStatus"]["AccountId"]
+    creds = server.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName="waf")["Credentials"]
+    member_waf = server.client("wafv2", key_id=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                               token=creds["SessionToken"])
+    group = member_waf.create_rule_group(
+        Name="org-baseline", Scope="REGIONAL", Capacity=25, VisibilityConfig=visibility("org-baseline"),
+        Rules=[{"Name": "no-trace", "Priority": 0, "Action": {"Block": {}},
+                "VisibilityConfig": visibility("no-trace"),
+                "Statement": {"ByteMatchStatement": {"SearchString": b"TRACE", "FieldToMatch": {"Method": {}},
+                                                     "PositionalConstraint": "EXACTLY",
+                                                     "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}}],
+    )["Summary"]
+    assert f":{member}:regional/rulegroup/org-baseline/" in group["ARN"]
+
+    waf = server.client("wafv2")
+    create = lambda name: waf.create_web_acl(
+        Name=name, Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility(name),
+        Rules=[{"Name": "baseline", "Priority": 0, "OverrideAction": {"None": {}},
+                "VisibilityConfig": visibility("baseline"),
+                "Statement": {"RuleGroupReferenceStatement": {"ARN": group["ARN"]}}}])
+    # Not shared yet: the other account's group is out of reach.
+    assert error(lambda: create("uses-shared"))["Error"]["Code"] == "AccessDeniedException"
+    bad = error(lambda: member_waf.put_permission_policy(ResourceArn=group["ARN"], Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": home},
+                                                "Action": "wafv2:*"}]})))
+    assert bad["Error"]["Code"] == "WAFInvalidPermissionPolicyException"
+    member_waf.put_permission_policy(ResourceArn=group["ARN"], Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{home}:root"},
+            "Action": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:PutFirewallManagerRuleGroups"]}]}))
+    acl = create("uses-shared")["Summary"]
+    assert waf.get_web_acl(ARN=acl["ARN"])["WebACL"]["Capacity"] == 25
