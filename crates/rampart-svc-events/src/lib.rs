@@ -26,6 +26,7 @@ mod records;
 mod route;
 mod rules;
 mod schedule;
+mod schedules;
 mod tags;
 mod targets;
 
@@ -51,23 +52,29 @@ pub fn register(registry: &mut Registry) {
     registry.authorize("events", authz::table);
 }
 
-/// The service's scheduled work, run over `env`: the delivery of routed events, every second.
+/// The service's scheduled work, run over `env`, every second: scheduled rules that are due
+/// fire, then the deliveries that are due are made.
 pub fn duties(env: &Env) -> Vec<Duty> {
     let env = env.clone();
     vec![Duty {
         name: "eventbridge deliveries",
         every: DELIVERY_INTERVAL,
-        run: Box::new(move || match run_due(&env) {
-            Ok(report) if report != Report::default() => {
-                tracing::info!(
-                    delivered = report.delivered,
-                    retried = report.retried,
-                    dead = report.dead,
-                    "EventBridge deliveries"
-                );
+        run: Box::new(move || {
+            if let Err(e) = schedules::fire_due(&env) {
+                tracing::error!(error = %e, "EventBridge schedules failed");
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "EventBridge deliveries failed"),
+            match run_due(&env) {
+                Ok(report) if report != Report::default() => {
+                    tracing::info!(
+                        delivered = report.delivered,
+                        retried = report.retried,
+                        dead = report.dead,
+                        "EventBridge deliveries"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "EventBridge deliveries failed"),
+            }
         }),
     }]
 }

@@ -6,6 +6,7 @@ use crate::errors::{self, validation};
 use crate::paging;
 use crate::records::{self, Home, RULE_TABLE, RuleRecord};
 use crate::schedule;
+use crate::schedules;
 use rampart_events::{MAX_PATTERN_LEN, Pattern};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
@@ -152,12 +153,13 @@ fn put_rule(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             .map(|p| p.targets.clone())
             .unwrap_or_default(),
     };
-    records::save(
-        store,
+    let batch = rampart_store::Batch::new().put_if(
         home.key(RULE_TABLE, &records::rule_id(&bus, name)),
-        &rule,
+        records::encode(&rule)?,
         records::expect(version),
-    )?;
+    );
+    let batch = schedules::track(batch, &home, &rule, call.env.clock.now())?;
+    store.commit(batch).map_err(errors::store)?;
     Ok(json!({ "RuleArn": rule.arn }))
 }
 
@@ -228,10 +230,14 @@ fn delete_rule(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         return Err(validation("Rule can't be deleted since it has targets."));
     }
     store
-        .commit(rampart_store::Batch::new().delete_if(
-            home.key(RULE_TABLE, &records::rule_id(&bus, name)),
-            Expect::Version(version),
-        ))
+        .commit(
+            rampart_store::Batch::new()
+                .delete_if(
+                    home.key(RULE_TABLE, &records::rule_id(&bus, name)),
+                    Expect::Version(version),
+                )
+                .delete(schedules::key(&home, &bus, name)),
+        )
         .map_err(errors::store)?;
     Ok(json!({}))
 }

@@ -1,24 +1,28 @@
 //! `ScheduleExpression`s: `rate(<n> <unit>)` with `minute`/`minutes`, `hour`/`hours`,
 //! `day`/`days` (singular exactly when n is 1), or `cron(<6 fields>)` with exactly one of
-//! day-of-month and day-of-week a `?`. Schedules are validated and stored; they do not fire.
+//! day-of-month and day-of-week a `?`. `rate` schedules fire (see `schedules`); `cron`
+//! schedules are validated and stored but do not fire yet.
+
+use std::time::Duration;
+
+/// The period of a valid `rate(...)` expression.
+pub(crate) fn rate(expression: &str) -> Option<Duration> {
+    let body = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (count, unit) = body.split_once(' ')?;
+    let count: u64 = count.parse().ok().filter(|n| *n > 0)?;
+    let seconds = match (unit, count == 1) {
+        ("minute", true) | ("minutes", false) => 60,
+        ("hour", true) | ("hours", false) => 3600,
+        ("day", true) | ("days", false) => 86_400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(count.checked_mul(seconds)?))
+}
 
 /// Whether EventBridge accepts `expression`.
 pub(crate) fn valid(expression: &str) -> bool {
-    if let Some(body) = expression
-        .strip_prefix("rate(")
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        let Some((count, unit)) = body.split_once(' ') else {
-            return false;
-        };
-        let Ok(count) = count.parse::<u64>() else {
-            return false;
-        };
-        return count > 0
-            && matches!(
-                (unit, count == 1),
-                ("minute" | "hour" | "day", true) | ("minutes" | "hours" | "days", false)
-            );
+    if expression.starts_with("rate(") {
+        return rate(expression).is_some();
     }
     let Some(body) = expression
         .strip_prefix("cron(")
@@ -51,6 +55,9 @@ mod tests {
         assert!(!valid("rate(5 minute)"));
         assert!(!valid("rate(0 minutes)"));
         assert!(!valid("rate(5 weeks)"));
+        assert_eq!(rate("rate(5 minutes)"), Some(Duration::from_secs(300)));
+        assert_eq!(rate("rate(1 day)"), Some(Duration::from_secs(86_400)));
+        assert_eq!(rate("cron(0 12 * * ? *)"), None);
     }
 
     #[test]

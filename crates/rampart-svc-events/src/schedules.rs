@@ -1,0 +1,136 @@
+//! Scheduled rules: a rule with a `rate(...)` schedule is tracked server-wide (`system` /
+//! `events.schedule`, id `<account>|<region>|<bus>|<rule>`, written in the commit that puts the
+//! rule) and fires when due: a `Scheduled Event` from `aws.events` naming the rule goes to each
+//! of its targets. A disabled rule's schedule passes without firing; missed periods (the server
+//! was down) fire once.
+
+use crate::delivery::{self, Pending};
+use crate::errors;
+use crate::records::{self, Home, RuleRecord};
+use crate::route::{Envelope, millis};
+use crate::schedule;
+use rampart_protocol::AwsError;
+use rampart_service::Env;
+use rampart_store::{Batch, Expect, Key, Scan, space};
+use rampart_types::Partition;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::time::SystemTime;
+
+/// The schedules, in the `system` space.
+const SCHEDULE_TABLE: &str = "events.schedule";
+
+/// A tracked schedule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Tracked {
+    partition: Partition,
+    account: String,
+    region: String,
+    bus: String,
+    rule: String,
+    next_ms: u64,
+}
+
+/// The key of the schedule of `rule` on `bus` in `home`.
+pub(crate) fn key(home: &Home, bus: &str, rule: &str) -> Key {
+    Key::new(
+        space::SYSTEM,
+        SCHEDULE_TABLE,
+        format!("{}|{}|{bus}|{rule}", home.account, home.region),
+    )
+}
+
+/// Adds to `batch` the tracking of `rule`'s schedule (from now), or its removal when the rule
+/// has no `rate` schedule.
+pub(crate) fn track(
+    batch: Batch,
+    home: &Home,
+    rule: &RuleRecord,
+    now: SystemTime,
+) -> Result<Batch, AwsError> {
+    let key = key(home, &rule.bus, &rule.name);
+    let Some(period) = rule.schedule_expression.as_deref().and_then(schedule::rate) else {
+        return Ok(batch.delete(key));
+    };
+    let tracked = Tracked {
+        partition: home.partition,
+        account: home.account.to_string(),
+        region: home.region.to_string(),
+        bus: rule.bus.clone(),
+        rule: rule.name.clone(),
+        next_ms: millis(now) + period.as_millis() as u64,
+    };
+    Ok(batch.put(key, records::encode(&tracked)?))
+}
+
+/// Fires the schedules that are due; returns how many deliveries that queued.
+pub(crate) fn fire_due(env: &Env) -> Result<usize, AwsError> {
+    let now = env.clock.now();
+    let now_ms = millis(now);
+    let store = env.store.as_ref();
+    let items = store
+        .scan(space::SYSTEM, SCHEDULE_TABLE, &Scan::all())
+        .map_err(errors::store)?;
+    let mut queued = 0;
+    for item in items {
+        let Ok(mut tracked) = serde_json::from_slice::<Tracked>(&item.value) else {
+            continue;
+        };
+        if tracked.next_ms > now_ms {
+            continue;
+        }
+        let done = Batch::new();
+        let home = match (tracked.account.parse(), tracked.region.parse()) {
+            (Ok(account), Ok(region)) => Home {
+                partition: tracked.partition,
+                account,
+                region,
+            },
+            _ => continue,
+        };
+        let rule = home.find_rule(store, &tracked.bus, &tracked.rule)?;
+        let period = rule
+            .as_ref()
+            .and_then(|(r, _)| r.schedule_expression.as_deref())
+            .and_then(schedule::rate);
+        let (Some((rule, _)), Some(period)) = (rule, period) else {
+            // The rule is gone or no longer on a rate: stop tracking it.
+            let _ = store.commit(done.delete_if(item.key, Expect::Version(item.version)));
+            continue;
+        };
+        let mut batch = done;
+        if rule.state != "DISABLED" {
+            let id = rampart_crypto::random_uuid().ok_or_else(rampart_service::internal_error)?;
+            let resources = [rule.arn.clone()];
+            let event = Envelope {
+                id: &id,
+                source: "aws.events",
+                detail_type: "Scheduled Event",
+                time: now,
+                resources: &resources,
+                detail: json!({}),
+            }
+            .to_event(&home);
+            for target in &rule.targets {
+                let pending = Pending::new(&home, &rule.arn, target.clone(), event.clone(), now);
+                batch = delivery::schedule(batch, &pending, now_ms)?;
+                queued += 1;
+            }
+        }
+        let period_ms = period.as_millis() as u64;
+        tracked.next_ms += period_ms;
+        if tracked.next_ms <= now_ms {
+            tracked.next_ms = now_ms + period_ms;
+        }
+        batch = batch.put_if(
+            item.key,
+            records::encode(&tracked)?,
+            Expect::Version(item.version),
+        );
+        match store.commit(batch) {
+            Ok(_) | Err(rampart_store::StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(errors::store(e)),
+        }
+    }
+    Ok(queued)
+}
