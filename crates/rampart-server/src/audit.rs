@@ -44,6 +44,10 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
             facts.env.management_account.to_string(),
         ),
     };
+    let identity = match federated_identity(&facts) {
+        Some(federated) => federated,
+        None => identity,
+    };
     let event_source = format!("{}.amazonaws.com", facts.route.service.signing_name());
     let mut event = Event::api_call(
         identity,
@@ -77,6 +81,67 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
     event.request_parameters = non_empty(request);
     event.response_elements = non_empty(response);
     event
+}
+
+/// The caller of `AssumeRoleWithWebIdentity` or `AssumeRoleWithSAML` as CloudTrail names it: a
+/// `WebIdentityUser` (`principalId` the provider, audience and subject joined by colons,
+/// `userName` the subject, `identityProvider` the provider) or a `SAMLUser` (`principalId` the
+/// name qualifier and subject, `identityProvider` the name qualifier). From the answer when the
+/// call succeeded; for a refused web identity, from the token's claims as presented.
+fn federated_identity(facts: &Facts<'_>) -> Option<UserIdentity> {
+    let text = |v: &Value, member: &str| v.get(member).and_then(Value::as_str).map(str::to_owned);
+    let operation = facts.route.operation.name.as_str();
+    let (identity_type, provider, principal_id, user_name) = match (operation, facts.outcome) {
+        ("AssumeRoleWithWebIdentity", Ok(out)) => {
+            let provider = text(out, "Provider")?;
+            let subject = text(out, "SubjectFromWebIdentityToken")?;
+            let audience = text(out, "Audience").unwrap_or_default();
+            let id = format!("{provider}:{audience}:{subject}");
+            (IdentityType::WebIdentityUser, provider, id, subject)
+        }
+        ("AssumeRoleWithWebIdentity", Err(_)) => {
+            let input = facts.input.as_ref()?;
+            let claims = unverified_claims(&text(input, "WebIdentityToken")?)?;
+            let issuer = text(&claims, "iss")?;
+            let host = issuer.strip_prefix("https://").unwrap_or(&issuer);
+            let account = text(input, "RoleArn")?.split(':').nth(4)?.to_owned();
+            let provider = format!(
+                "arn:{}:iam::{account}:oidc-provider/{host}",
+                facts.env.partition
+            );
+            let subject = text(&claims, "sub")?;
+            let audience = match claims.get("aud") {
+                Some(Value::Array(all)) => all.first().and_then(Value::as_str)?.to_owned(),
+                _ => text(&claims, "aud")?,
+            };
+            let id = format!("{provider}:{audience}:{subject}");
+            (IdentityType::WebIdentityUser, provider, id, subject)
+        }
+        ("AssumeRoleWithSAML", Ok(out)) => {
+            let qualifier = text(out, "NameQualifier")?;
+            let subject = text(out, "Subject")?;
+            let id = format!("{qualifier}:{subject}");
+            (IdentityType::SamlUser, qualifier, id, subject)
+        }
+        _ => return None,
+    };
+    Some(UserIdentity {
+        identity_type,
+        principal_id: Some(principal_id),
+        user_name: Some(user_name),
+        identity_provider: Some(provider),
+        ..UserIdentity::default()
+    })
+}
+
+/// The claims of a JWT, without checking its signature (only to name who presented it).
+fn unverified_claims(token: &str) -> Option<Value> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// CloudTrail's `userIdentity` for a principal.
@@ -117,6 +182,21 @@ fn session_context(principal: &Principal, session: &Session) -> SessionContext {
             account_id: principal.account.to_string(),
             user_name: role_name.clone(),
         }),
+        // A root user's federated session names the root as its issuer.
+        PrincipalKind::FederatedUser { parent_id, .. }
+            if *parent_id == principal.account.as_str() =>
+        {
+            Some(SessionIssuer {
+                issuer_type: "Root".into(),
+                principal_id: parent_id.clone(),
+                arn: format!(
+                    "arn:{}:iam::{}:root",
+                    principal.partition, principal.account
+                ),
+                account_id: principal.account.to_string(),
+                user_name: String::new(),
+            })
+        }
         PrincipalKind::FederatedUser {
             parent_name,
             parent_id,
@@ -177,6 +257,20 @@ fn non_empty(value: Value) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presented_tokens_name_their_claims_without_a_signature_check() {
+        use base64::Engine;
+        let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let token = format!(
+            "{}.{}.sig",
+            b64(r#"{"alg":"RS256"}"#),
+            b64(r#"{"iss":"https://idp.example.com","sub":"u1","aud":["app"]}"#)
+        );
+        let claims = unverified_claims(&token).unwrap();
+        assert_eq!(claims["sub"], "u1");
+        assert_eq!(unverified_claims("not-a-jwt"), None);
+    }
 
     #[test]
     fn parameter_names_become_lower_camel_case() {

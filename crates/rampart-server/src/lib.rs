@@ -15,6 +15,7 @@ mod listener;
 mod outbound;
 pub mod pipeline;
 pub mod scheduler;
+pub mod seed;
 pub mod snapshot;
 
 pub use config::{Config, Overrides, TlsFiles};

@@ -16,9 +16,10 @@ use rampart_server::delivery::{self, FsSink};
 use rampart_server::scheduler::Scheduler;
 use rampart_server::{Config, Overrides, Pipeline};
 use rampart_service::Duty;
+use rampart_service::Registry;
 use rampart_svc_identity::RootKey;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,6 +88,9 @@ struct ServeArgs {
     /// Seconds between CloudTrail digest-file deliveries [default: 3600].
     #[arg(long, env = "RAMPART_TRAIL_DIGEST_SECONDS")]
     trail_digest_seconds: Option<u64>,
+    /// A seed file (YAML or JSON): API calls made once, on a fresh data directory.
+    #[arg(long, env = "RAMPART_SEED")]
+    seed: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -171,6 +175,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         rampart_svc_ssm::register(&mut registry);
         rampart_svc_events::register(&mut registry);
         rampart_svc_waf::register(&mut registry);
+        if let Some(path) = &args.seed {
+            seed(&opened, &registry, path)?;
+        }
         let pipeline = Arc::new(Pipeline::new(
             opened.env.clone(),
             registry,
@@ -213,6 +220,30 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         tracing::info!("rampart stopped");
         Ok(())
     })
+}
+
+/// Seeds the data directory from `path` unless it was seeded from that very file already. A
+/// failed seeding is rolled back to the state the data directory started with; a successful
+/// one becomes the state `rampart reset` returns to.
+fn seed(opened: &bootstrap::Opened, registry: &Registry, path: &Path) -> Result<(), String> {
+    use rampart_server::{seed, snapshot};
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the seed file {}: {e}", path.display()))?;
+    let store = opened.env.store.as_ref();
+    if seed::plan(&opened.env, path, &text)? == seed::Plan::AlreadySeeded {
+        return Ok(());
+    }
+    match seed::apply(&opened.env, registry, path, &text) {
+        Ok(calls) => {
+            snapshot::save(store, &opened.snapshots, snapshot::INITIAL)?;
+            tracing::info!(calls, file = %path.display(), "seeded the data directory");
+            Ok(())
+        }
+        Err(message) => {
+            snapshot::restore(store, &opened.snapshots, snapshot::INITIAL)?;
+            Err(format!("seeding failed, nothing was kept: {message}"))
+        }
+    }
 }
 
 /// KMS's scheduled work, every minute: automatic key rotations and deletions that came due.
