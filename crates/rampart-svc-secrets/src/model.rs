@@ -50,6 +50,9 @@ pub(crate) struct VersionMeta {
     pub seq: u64,
     /// The KMS key that encrypted it.
     pub key_arn: String,
+    /// The day (midnight UTC, in milliseconds) its value was last read.
+    #[serde(default)]
+    pub last_accessed: Option<i64>,
 }
 
 /// A secret's rotation configuration and state.
@@ -89,6 +92,9 @@ pub(crate) struct Secret {
     pub created: i64,
     pub last_changed: i64,
     pub last_rotated: Option<i64>,
+    /// The day (midnight UTC, in milliseconds) a value was last read.
+    #[serde(default)]
+    pub last_accessed: Option<i64>,
     /// When DeleteSecret was called, if the secret is scheduled for deletion.
     pub deleted: Option<i64>,
     /// When the scheduled deletion is due.
@@ -203,6 +209,14 @@ pub(crate) fn now_ms(env: &Env) -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+}
+
+/// Milliseconds in a day.
+pub(crate) const DAY_MS: i64 = 86_400_000;
+
+/// Midnight UTC of the day of `ms`.
+pub(crate) fn day_of(ms: i64) -> i64 {
+    ms - ms.rem_euclid(DAY_MS)
 }
 
 /// Epoch seconds (the canonical timestamp form) of milliseconds.

@@ -8,7 +8,7 @@ use rampart_protocol::AwsError;
 use serde_json::{Value, json};
 
 const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 24 * HOUR_MS;
+use crate::model::DAY_MS;
 
 /// A checked schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,8 +11,6 @@ use rampart_service::{Call, Registry};
 use rampart_store::{Batch, Expect, StoreError};
 use serde_json::{Map, Value, json};
 
-const DAY_MS: i64 = 86_400_000;
-
 pub(crate) fn register(registry: &mut Registry) {
     registry.register("secretsmanager", "CreateSecret", false, create_secret);
     registry.register("secretsmanager", "DescribeSecret", true, describe_secret);
@@ -69,6 +67,7 @@ fn create_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         created: now,
         last_changed: now,
         last_rotated: None,
+        last_accessed: None,
         deleted: None,
         deletion_due: None,
         versions: Default::default(),
@@ -90,6 +89,7 @@ fn create_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
                 created: now,
                 seq: 0,
                 key_arn,
+                last_accessed: None,
             },
         );
         secret.next_seq = 1;
@@ -156,6 +156,9 @@ pub(crate) fn describe(secret: &Secret, versions_member: &str) -> Map<String, Va
         "LastChangedDate",
         model::seconds(secret.last_changed).into(),
     );
+    if let Some(t) = secret.last_accessed {
+        put("LastAccessedDate", model::seconds(t).into());
+    }
     if let Some(t) = secret.deleted {
         put("DeletedDate", model::seconds(t).into());
     }
@@ -293,7 +296,7 @@ fn delete_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "DeletionDate": model::seconds(now),
         }));
     }
-    let due = now + days * DAY_MS;
+    let due = now + days * model::DAY_MS;
     model::update(call.env, &found.space, &secret.name, |s, _| {
         if s.deleted.is_some() {
             return Err(errors::invalid_request(
@@ -427,8 +430,9 @@ pub(crate) fn listed(
     match by {
         "name" => secrets.sort_by(|a, b| a.name.cmp(&b.name)),
         "last-changed-date" => secrets.sort_by_key(|s| (s.last_changed, s.name.clone())),
-        "created-date" | "last-accessed-date" => {
-            secrets.sort_by_key(|s| (s.created, s.name.clone()))
+        "created-date" => secrets.sort_by_key(|s| (s.created, s.name.clone())),
+        "last-accessed-date" => {
+            secrets.sort_by_key(|s| (s.last_accessed.unwrap_or(0), s.name.clone()))
         }
         other => {
             return Err(errors::invalid_parameter(format!(

@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 const MAX_STAGES: usize = 20;
 
 pub(crate) fn register(registry: &mut Registry) {
-    registry.register("secretsmanager", "GetSecretValue", true, get_secret_value);
+    // Reads that note the day of access (one write per secret and day).
+    registry.register_waiting_read("secretsmanager", "GetSecretValue", get_secret_value);
     registry.register("secretsmanager", "PutSecretValue", false, put_secret_value);
     registry.register(
         "secretsmanager",
@@ -29,10 +30,9 @@ pub(crate) fn register(registry: &mut Registry) {
         false,
         update_secret_version_stage,
     );
-    registry.register(
+    registry.register_waiting_read(
         "secretsmanager",
         "BatchGetSecretValue",
-        true,
         batch_get_secret_value,
     );
 }
@@ -119,6 +119,7 @@ pub(crate) fn add_version(
                 created: now,
                 seq,
                 key_arn: key_arn.clone(),
+                last_accessed: None,
             },
         );
         for stage in stages {
@@ -255,6 +256,7 @@ pub(crate) fn value_answer(
     secret.require_live()?;
     let (id, meta) = pick(secret, version_id, stage)?;
     let plain = read_value(call, &found.space, secret, id)?;
+    note_access(call, &found.space, secret, id);
     let mut out = Map::new();
     out.insert("ARN".into(), secret.arn.clone().into());
     out.insert("Name".into(), secret.name.clone().into());
@@ -263,6 +265,31 @@ pub(crate) fn value_answer(
     out.insert("VersionStages".into(), meta.stages.clone().into());
     out.insert("CreatedDate".into(), model::seconds(meta.created).into());
     Ok(out)
+}
+
+/// Records the day version `id` of `secret` was read (`LastAccessedDate`, at the day's
+/// resolution as in AWS): a write at most once a day. A failure is logged, not returned.
+fn note_access(call: &Call<'_>, space: &str, secret: &Secret, id: &str) {
+    let today = model::day_of(model::now_ms(call.env));
+    let seen = |d: Option<i64>| d == Some(today);
+    if seen(secret.last_accessed)
+        && secret
+            .versions
+            .get(id)
+            .is_some_and(|v| seen(v.last_accessed))
+    {
+        return;
+    }
+    let noted = model::update(call.env, space, &secret.name, |s, _| {
+        s.last_accessed = Some(today);
+        if let Some(v) = s.versions.get_mut(id) {
+            v.last_accessed = Some(today);
+        }
+        Ok(())
+    });
+    if let Err(e) = noted {
+        tracing::warn!(error = %e.message, "secretsmanager: last access not recorded");
+    }
 }
 
 fn get_secret_value(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -313,12 +340,16 @@ fn list_secret_version_ids(call: &Call<'_>, input: Value) -> Result<Value, AwsEr
     let entries: Vec<Value> = versions
         .into_iter()
         .map(|(id, v)| {
-            json!({
+            let mut entry = json!({
                 "VersionId": id,
                 "VersionStages": v.stages,
                 "CreatedDate": model::seconds(v.created),
                 "KmsKeyIds": [v.key_arn],
-            })
+            });
+            if let Some(t) = v.last_accessed {
+                entry["LastAccessedDate"] = model::seconds(t).into();
+            }
+            entry
         })
         .collect();
     let (page, next) = input::page(&input, &entries, 100)?;

@@ -241,3 +241,27 @@ fn about_a_hundred_versions_are_kept() {
         "ResourceNotFoundException"
     );
 }
+
+#[test]
+fn reads_note_the_day_of_access() {
+    let (w, _) = world();
+    create(&w, "seen", "v");
+    assert!(
+        ok(&w, "DescribeSecret", json!({"SecretId": "seen"}))
+            .get("LastAccessedDate")
+            .is_none()
+    );
+    current(&w, "seen");
+    let before = snapshot(&w);
+    current(&w, "seen");
+    assert_eq!(snapshot(&w), before, "one write a day at most");
+    let midnight = (1_700_000_000 / 86_400 * 86_400) as f64;
+    let d = ok(&w, "DescribeSecret", json!({"SecretId": "seen"}));
+    assert_eq!(d["LastAccessedDate"], json!(midnight));
+    let v = ok(&w, "ListSecretVersionIds", json!({"SecretId": "seen"}));
+    assert_eq!(v["Versions"][0]["LastAccessedDate"], json!(midnight));
+    w.clock.advance(std::time::Duration::from_secs(86_400));
+    current(&w, "seen");
+    let d = ok(&w, "DescribeSecret", json!({"SecretId": "seen"}));
+    assert_eq!(d["LastAccessedDate"], json!(midnight + 86_400.0));
+}
