@@ -92,7 +92,7 @@ pub(crate) fn data_type(
                 Ok(())
             } else {
                 Err(errors::validation(
-                    "Parameter value must be a valid AMI ID (ami- followed by 8 or 17 lowercase hexadecimal characters) for the data type aws:ec2:image.",
+                    "Parameter value must be a valid AMI ID (ami- followed by 8 or 17 letters or digits) for the data type aws:ec2:image.",
                 ))
             }
         }
@@ -104,19 +104,132 @@ pub(crate) fn data_type(
             }
             Ok(())
         }
-        other => Err(errors::validation(format!(
-            "The following data type is not supported: {other} (Data type names are all lowercase.)"
-        ))),
+        other => match value_fits(other, value) {
+            Some(true) => Ok(()),
+            Some(false) => Err(errors::validation(format!(
+                "The parameter value doesn't match the data type {other}."
+            ))),
+            None => Err(errors::validation(format!(
+                "The following data type is not supported: {other} (Data type names are all lowercase.)"
+            ))),
+        },
     }
 }
 
-/// Whether `value` is an AMI id: `ami-` and 8 or 17 lowercase hexadecimal digits.
+/// Whether `value` fits one of the value data types (`aws:region`, `boolean`, `json`, ...);
+/// `None` for a name that is no data type.
+fn value_fits(data_type: &str, value: &str) -> Option<bool> {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    Some(match data_type {
+        "aws:region" => is_region(value),
+        "aws:account:id" => value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()),
+        "boolean" => matches!(value, "true" | "false"),
+        "integer" => value.parse::<i64>().is_ok(),
+        "float" => value.parse::<f64>().is_ok_and(f64::is_finite),
+        "binary" => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .is_ok()
+        }
+        "hostname" => is_hostname(value),
+        "email" => value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !local.contains(char::is_whitespace)
+                && domain.contains('.')
+                && is_hostname(domain)
+        }),
+        "ipv4-address" => value.parse::<Ipv4Addr>().is_ok(),
+        "ipv6-address" => value.parse::<Ipv6Addr>().is_ok(),
+        "url" => ["https://", "http://"].iter().any(|scheme| {
+            value.strip_prefix(scheme).is_some_and(|rest| {
+                let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+                !host.is_empty() && !rest.contains(char::is_whitespace)
+            })
+        }),
+        "json" => serde_json::from_str::<serde_json::Value>(value).is_ok(),
+        "jsonc" => serde_json::from_str::<serde_json::Value>(&strip_comments(value)).is_ok(),
+        _ => return None,
+    })
+}
+
+fn is_region(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+fn is_hostname(value: &str) -> bool {
+    value.len() <= 253
+        && value.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// JSON with `//` and `/* */` comments outside strings removed.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => {
+                    if let Some(next) = chars.next() {
+                        out.push(next);
+                    }
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for skipped in chars.by_ref() {
+                    if skipped == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for skipped in chars.by_ref() {
+                    if previous == '*' && skipped == '/' {
+                        break;
+                    }
+                    previous = skipped;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `value` has the form of an AMI id: `ami-` and 8 or 17 letters or digits (AWS's own
+/// examples, such as `ami-12345abcdeEXAMPLE`, pass; whether the image exists is not checked).
 pub(crate) fn is_ami_id(value: &str) -> bool {
-    value.strip_prefix("ami-").is_some_and(|hex| {
-        (hex.len() == 8 || hex.len() == 17)
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    value.strip_prefix("ami-").is_some_and(|id| {
+        (id.len() == 8 || id.len() == 17) && id.bytes().all(|b| b.is_ascii_alphanumeric())
     })
 }
 
@@ -273,6 +386,42 @@ mod tests {
         );
         assert_eq!(
             code(data_type("Text", Kind::String, "/x", "v")),
+            "ValidationException"
+        );
+        assert_eq!(
+            code(data_type(
+                "aws:ec2:image",
+                Kind::String,
+                "/x",
+                "ami-12345abcdeEXAMPLE"
+            )),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn value_data_types() {
+        let fits = |t: &str, v: &str| value_fits(t, v).unwrap();
+        assert!(fits("aws:region", "eu-west-1") && fits("aws:region", "us-gov-west-1"));
+        assert!(!fits("aws:region", "EU-west-1") && !fits("aws:region", "west"));
+        assert!(fits("aws:account:id", "123456789012") && !fits("aws:account:id", "12345"));
+        assert!(fits("boolean", "true") && !fits("boolean", "yes"));
+        assert!(fits("integer", "-443") && !fits("integer", "4.5"));
+        assert!(fits("float", "4.5") && !fits("float", "NaN") && !fits("float", "x"));
+        assert!(fits("binary", "aGk=") && !fits("binary", "not base64!"));
+        assert!(fits("hostname", "db-1.internal.example") && !fits("hostname", "-bad.example"));
+        assert!(fits("email", "ops@example.com") && !fits("email", "ops@localhost"));
+        assert!(fits("ipv4-address", "10.0.0.1") && !fits("ipv4-address", "10.0.0.256"));
+        assert!(fits("ipv6-address", "::1") && !fits("ipv6-address", "10.0.0.1"));
+        assert!(fits("url", "https://example.com:8443/x?y") && !fits("url", "ftp://example.com"));
+        assert!(fits("json", r#"{"a": [1, 2]}"#) && !fits("json", "{a: 1}"));
+        assert!(fits("jsonc", "{\n  // port\n  \"a\": 1 /* one */\n}"));
+        assert!(fits("jsonc", r#"{"url": "http://x"}"#));
+        assert!(!fits("jsonc", "{ // open"));
+        assert_eq!(value_fits("yaml", "a: 1"), None);
+        assert_eq!(code(data_type("integer", Kind::String, "/x", "12")), "ok");
+        assert_eq!(
+            code(data_type("integer", Kind::String, "/x", "twelve")),
             "ValidationException"
         );
     }
