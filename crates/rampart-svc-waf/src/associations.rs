@@ -120,9 +120,13 @@ fn associate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         web_acl_arn: acl.entity.arn.clone(),
     })
     .map_err(|_| errors::internal())?;
+    // Rewrite the web ACL unchanged at the version read: a concurrent DeleteWebACL (which
+    // expects the version it read before looking for associations) then fails one commit.
+    let acl_value = serde_json::to_vec(&acl.entity).map_err(|_| errors::internal())?;
     let batch = Batch::new()
-        .check(
+        .put_if(
             Key::new(acl.loc.space(), Kind::WebAcl.table(), acl.loc.key_id()),
+            acl_value,
             Expect::Version(acl.version),
         )
         .put(key(call, &i.resource_arn), value);

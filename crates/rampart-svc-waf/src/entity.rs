@@ -7,7 +7,7 @@ use crate::errors;
 use crate::scope::{Kind, Location, Scope, caller_space};
 use rampart_protocol::AwsError;
 use rampart_service::Call;
-use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
+use rampart_store::{Batch, Expect, Item, Key, Scan, Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,6 +44,29 @@ pub(crate) struct Loaded<T> {
     pub version: u64,
 }
 
+/// What a create sets besides the definition.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct About {
+    /// The description.
+    pub description: Option<String>,
+    /// The tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `batch` rewriting each of `touched` (entities a definition refers to, as read while
+/// validating it) unchanged but only at the version read: a concurrent delete of one of them
+/// then fails one of the two commits (the delete expects the version it read before looking
+/// for references), so no definition refers to a deleted entity.
+pub(crate) fn touching(batch: Batch, touched: &[Item]) -> Batch {
+    touched.iter().fold(batch, |b, item| {
+        b.put_if(
+            item.key.clone(),
+            item.value.clone(),
+            Expect::Version(item.version),
+        )
+    })
+}
+
 /// A fresh UUID (ids and lock tokens).
 pub(crate) fn new_uuid() -> Result<String, AwsError> {
     rampart_crypto::random_uuid().ok_or_else(errors::internal)
@@ -76,9 +99,9 @@ pub(crate) fn create<T: Serialize>(
     scope: Scope,
     kind: Kind,
     name: &str,
-    description: Option<String>,
-    tags: BTreeMap<String, String>,
+    about: About,
     body: T,
+    touched: &[Item],
 ) -> Result<Entity<T>, AwsError> {
     let existing = call
         .env
@@ -101,17 +124,19 @@ pub(crate) fn create<T: Serialize>(
         name: name.to_owned(),
         id: loc.id.clone(),
         arn: loc.arn(call),
-        description,
+        description: about.description,
         lock_token: new_uuid()?,
-        tags,
+        tags: about.tags,
         body,
     };
-    let batch = Batch::new()
-        .put_if(name_key(&loc), loc.id.clone(), Expect::Absent)
+    let names = name_key(&loc);
+    let batch = touching(Batch::new(), touched)
+        .put_if(names.clone(), loc.id.clone(), Expect::Absent)
         .put_if(entity_key(&loc), encode(&entity)?, Expect::Absent);
     match call.env.store.commit(batch) {
         Ok(_) => Ok(entity),
-        Err(StoreError::Conflict { .. }) => Err(errors::duplicate()),
+        Err(StoreError::Conflict { key }) if key == names => Err(errors::duplicate()),
+        Err(StoreError::Conflict { .. }) => Err(errors::optimistic_lock()),
         Err(e) => Err(errors::store(e)),
     }
 }
@@ -136,11 +161,19 @@ pub(crate) fn read<T: DeserializeOwned>(
     store: &dyn Store,
     loc: &Location,
 ) -> Result<Option<(Entity<T>, u64)>, AwsError> {
+    Ok(read_item(store, loc)?.map(|(e, item)| (e, item.version)))
+}
+
+/// The entity at `loc` with the stored item it was read from.
+pub(crate) fn read_item<T: DeserializeOwned>(
+    store: &dyn Store,
+    loc: &Location,
+) -> Result<Option<(Entity<T>, Item)>, AwsError> {
     let Some(item) = store.get(&entity_key(loc)).map_err(errors::store)? else {
         return Ok(None);
     };
     let entity: Entity<T> = decode(&item.value)?;
-    Ok((entity.name == loc.name).then_some((entity, item.version)))
+    Ok((entity.name == loc.name).then_some((entity, item)))
 }
 
 /// Reads the entity the request's `Name`, `Scope` and `Id` name.

@@ -64,7 +64,7 @@ pub fn compile_for_resource(
         geo,
         max_capacity: MAX_WEB_ACL_CAPACITY,
     };
-    let acl = web_acls::compile(store, &account, region, loc.scope, &def, &opts)?;
+    let (acl, _) = web_acls::compile(store, &account, region, loc.scope, &def, &opts)?;
     Ok(Some(Protection {
         web_acl_arn: e.arn,
         lock_token: e.lock_token,

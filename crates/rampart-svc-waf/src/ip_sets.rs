@@ -67,7 +67,18 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         addresses: i.addresses,
     };
     body.compile()?;
-    let e = entity::create(call, scope, Kind::IpSet, &i.name, i.description, tags, body)?;
+    let e = entity::create(
+        call,
+        scope,
+        Kind::IpSet,
+        &i.name,
+        entity::About {
+            description: i.description,
+            tags,
+        },
+        body,
+        &[],
+    )?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 

@@ -89,9 +89,12 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         scope,
         Kind::RegexPatternSet,
         &i.name,
-        i.description,
-        tags,
+        entity::About {
+            description: i.description,
+            tags,
+        },
         body,
+        &[],
     )?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }

@@ -11,7 +11,7 @@ use crate::regex_sets::RegexSetBody;
 use crate::rule_groups::RuleGroupBody;
 use crate::scope::{Kind, Location, Scope};
 use rampart_protocol::AwsError;
-use rampart_store::Store;
+use rampart_store::{Item, Store};
 use rampart_waf::managed::{self, MANAGED_IP_SETS, managed_ip_set_arn};
 use rampart_waf::{IpSet, RegexPatternSet, ResolvedGroup, Resolver, rule_group_namespace};
 use std::cell::RefCell;
@@ -25,6 +25,7 @@ pub(crate) struct StoreResolver<'a> {
     scope: Scope,
     shared_groups: bool,
     failure: RefCell<Option<AwsError>>,
+    touched: RefCell<Vec<Item>>,
 }
 
 impl<'a> StoreResolver<'a> {
@@ -42,7 +43,16 @@ impl<'a> StoreResolver<'a> {
             scope,
             shared_groups: false,
             failure: RefCell::new(None),
+            touched: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The caller's own entities resolved so far, as stored (for [`crate::entity::touching`]).
+    pub(crate) fn touched(&self) -> Vec<Item> {
+        let mut items = self.touched.take();
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+        items.dedup_by(|a, b| a.key == b.key);
+        items
     }
 
     /// Also resolves rule groups of other accounts (web ACLs may use shared groups).
@@ -68,8 +78,13 @@ impl<'a> StoreResolver<'a> {
         if loc.kind != kind || loc.scope != self.scope || !account_ok || loc.region != self.region {
             return None;
         }
-        match entity::read::<T>(self.store, &loc) {
-            Ok(found) => found.map(|(e, _)| e),
+        match entity::read_item::<T>(self.store, &loc) {
+            Ok(found) => found.map(|(e, item)| {
+                if loc.account == self.account {
+                    self.touched.borrow_mut().push(item);
+                }
+                e
+            }),
             Err(e) => {
                 self.failure.borrow_mut().get_or_insert(e);
                 None

@@ -13,7 +13,7 @@ use crate::resolver::StoreResolver;
 use crate::scope::{Kind, Location, Scope};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
-use rampart_store::{Batch, Key};
+use rampart_store::{Batch, Item, Key};
 use rampart_waf::model::{self, RuleGroupDef};
 use rampart_waf::{
     MAX_RULE_GROUP_CAPACITY, WafError, rule_group_labels, rule_group_namespace, validate_rule_group,
@@ -55,12 +55,13 @@ pub(crate) fn register(registry: &mut Registry) {
 }
 
 /// Validates a group's rules against its declared capacity, in `scope` of the caller.
+/// Returns the definition and the caller's entities it refers to, as read.
 fn validate(
     call: &Call<'_>,
     scope: Scope,
     name: &str,
     body: &RuleGroupBody,
-) -> Result<RuleGroupDef, AwsError> {
+) -> Result<(RuleGroupDef, Vec<Item>), AwsError> {
     config::visibility(body.config.get("VisibilityConfig"))?;
     let def = body.def(name).map_err(errors::from_engine)?;
     let account = call.principal.account.to_string();
@@ -84,7 +85,7 @@ fn validate(
             errors::REASON_CAPACITY,
         ));
     }
-    Ok(def)
+    Ok((def, resolver.touched()))
 }
 
 #[derive(Deserialize)]
@@ -116,17 +117,13 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         config: members,
         references: Vec::new(),
     };
-    let def = validate(call, scope, &i.name, &body)?;
+    let (def, touched) = validate(call, scope, &i.name, &body)?;
     body.references = references::of_rules(&def.rules);
-    let e = entity::create(
-        call,
-        scope,
-        Kind::RuleGroup,
-        &i.name,
-        i.description,
+    let about = entity::About {
+        description: i.description,
         tags,
-        body,
-    )?;
+    };
+    let e = entity::create(call, scope, Kind::RuleGroup, &i.name, about, body, &touched)?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
@@ -208,9 +205,10 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         config: members,
         references: Vec::new(),
     };
-    let def = validate(call, l.loc.scope, &i.name, &body)?;
+    let (def, touched) = validate(call, l.loc.scope, &i.name, &body)?;
     body.references = references::of_rules(&def.rules);
-    let next = entity::save(call, l, Some(&i.lock_token), |e| {
+    let extra = entity::touching(Batch::new(), &touched);
+    let next = entity::save_with(call, l, Some(&i.lock_token), extra, |e| {
         e.body = body;
         e.description = i.description;
     })?;

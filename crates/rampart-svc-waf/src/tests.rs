@@ -1146,3 +1146,29 @@ fn recorded_traffic_is_reported() {
         assert!(left.is_empty(), "{table}");
     }
 }
+
+#[test]
+fn referring_rewrites_the_referenced_entity_so_a_racing_delete_conflicts() {
+    let w = world();
+    let ips = ip_set(&w, "s", &["192.0.2.0/24"]);
+    let key = rampart_store::Key::new(
+        "acct/123456789012/us-east-1",
+        "wafv2.ipset",
+        format!("REGIONAL/{}", ips["Id"].as_str().unwrap()),
+    );
+    let version = |w: &World| w.env.store.get(&key).unwrap().unwrap().version;
+    let before = version(&w);
+    web_acl(&w, "app", json!([ip_rule("ip", 0, &ips["ARN"])]));
+    // A delete that read the set before the web ACL committed expects `before`: it now fails.
+    assert!(version(&w) > before);
+    let stale =
+        rampart_store::Batch::new().delete_if(key.clone(), rampart_store::Expect::Version(before));
+    assert!(w.env.store.commit(stale).is_err());
+    // The set's lock token is unchanged: its owner's next update still works.
+    let got = ok(
+        &w,
+        "GetIPSet",
+        json!({"Name": "s", "Scope": "REGIONAL", "Id": ips["Id"]}),
+    );
+    assert_eq!(got["LockToken"], ips["LockToken"]);
+}

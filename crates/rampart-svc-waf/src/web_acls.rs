@@ -16,7 +16,7 @@ use crate::resolver::StoreResolver;
 use crate::scope::{Kind, Scope};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
-use rampart_store::Store;
+use rampart_store::{Item, Store};
 use rampart_types::AccountId;
 use rampart_waf::model::{self, Rule, WebAclDef};
 use rampart_waf::{
@@ -64,7 +64,8 @@ impl WebAclBody {
     }
 }
 
-/// Compiles the web ACL `name` of `account` in `region` and `scope` with `opts`.
+/// Compiles the web ACL `def` of `account` in `region` and `scope` with `opts`; also gives the
+/// account's own entities it refers to, as read.
 pub(crate) fn compile(
     store: &dyn Store,
     account: &AccountId,
@@ -72,13 +73,13 @@ pub(crate) fn compile(
     scope: Scope,
     def: &WebAclDef,
     opts: &CompileOptions,
-) -> Result<WebAcl, AwsError> {
+) -> Result<(WebAcl, Vec<Item>), AwsError> {
     let resolver = StoreResolver::new(store, account.as_str(), region, scope).with_shared_groups();
     let result = WebAcl::compile(def, &resolver, opts);
     if let Some(failure) = resolver.failure() {
         return Err(failure);
     }
-    result.map_err(errors::from_engine)
+    Ok((result.map_err(errors::from_engine)?, resolver.touched()))
 }
 
 pub(crate) fn register(registry: &mut Registry) {
@@ -152,7 +153,7 @@ fn validate(
     scope: Scope,
     name: &str,
     config: Map<String, Value>,
-) -> Result<WebAclBody, AwsError> {
+) -> Result<(WebAclBody, Vec<Item>), AwsError> {
     config::visibility(config.get("VisibilityConfig"))?;
     token_domains(config.get("TokenDomains"))?;
     let mut body = WebAclBody {
@@ -168,7 +169,7 @@ fn validate(
         max_capacity: u64::MAX,
         ..CompileOptions::new(call.principal.account.clone())
     };
-    let acl = compile(
+    let (acl, touched) = compile(
         call.env.store.as_ref(),
         &call.principal.account,
         call.region.as_str(),
@@ -185,7 +186,7 @@ fn validate(
     }
     body.capacity = acl.capacity();
     body.references = references::of_rules(&def.rules);
-    Ok(body)
+    Ok((body, touched))
 }
 
 #[derive(Deserialize)]
@@ -205,16 +206,12 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     input::name(&i.name, "WEB_ACL")?;
     input::description(i.description.as_deref(), "WEB_ACL")?;
     let tags = input::tags(&i.tags)?;
-    let body = validate(call, scope, &i.name, members)?;
-    let e = entity::create(
-        call,
-        scope,
-        Kind::WebAcl,
-        &i.name,
-        i.description,
+    let (body, touched) = validate(call, scope, &i.name, members)?;
+    let about = entity::About {
+        description: i.description,
         tags,
-        body,
-    )?;
+    };
+    let e = entity::create(call, scope, Kind::WebAcl, &i.name, about, body, &touched)?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
@@ -291,8 +288,9 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     input::description(i.description.as_deref(), "WEB_ACL")?;
     input::uuid(&i.lock_token, "WEB_ACL")?;
     let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
-    let body = validate(call, l.loc.scope, &i.name, members)?;
-    let next = entity::save(call, l, Some(&i.lock_token), |e| {
+    let (body, touched) = validate(call, l.loc.scope, &i.name, members)?;
+    let extra = entity::touching(rampart_store::Batch::new(), &touched);
+    let next = entity::save_with(call, l, Some(&i.lock_token), extra, |e| {
         e.body = body;
         e.description = i.description;
     })?;
