@@ -345,3 +345,50 @@ def test_cloudtrail_never_shows_a_parameter_value(server):
     put = next(r for r in records if r["eventName"] == "PutParameter")
     assert put["requestParameters"]["name"] == "/audit/secret"
     assert "s3cr3t-value" not in json.dumps(records)
+
+
+def test_resource_tags_decide_access(server):
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/tags/core", Value="c", Type="String",
+                      Tags=[{"Key": "team", "Value": "core"}])
+    ssm.put_parameter(Name="/tags/other", Value="o", Type="String",
+                      Tags=[{"Key": "team", "Value": "other"}])
+    _, key = new_user(server, "tagged", [
+        {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "core"}}},
+        {"Effect": "Allow", "Action": "ssm:PutParameter", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/team": "core"}}},
+    ])
+    user = as_user(server, key)
+    value = None
+    for _ in range(50):
+        try:
+            value = user.get_parameter(Name="/tags/core")["Parameter"]["Value"]
+            break
+        except botocore.exceptions.ClientError:
+            time.sleep(0.1)
+    assert value == "c"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        user.get_parameter(Name="/tags/other")
+    assert error_code(e) == "AccessDeniedException"
+    user.put_parameter(Name="/tags/new", Value="n", Type="String",
+                       Tags=[{"Key": "team", "Value": "core"}])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        user.put_parameter(Name="/tags/untagged", Value="n", Type="String")
+    assert error_code(e) == "AccessDeniedException"
+
+
+def test_parameters_and_their_policies_survive_a_restart(server):
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/keep/me", Value="kept", Type="SecureString")
+    ssm.put_parameter(Name="/keep/brief", Value="v", Type="String", Tier="Advanced",
+                      Policies=json.dumps([{"Type": "Expiration", "Version": "1.0",
+                                            "Attributes": {"Timestamp": iso_in(3600)}}]))
+    server.kill()
+    server.start()
+    ssm = server.client("ssm")
+    assert ssm.get_parameter(Name="/keep/me", WithDecryption=True)["Parameter"]["Value"] == "kept"
+    status, body = server.admin("/_rampart/clock/advance", {"Seconds": 2 * 3600})
+    assert status == 200, body
+    names = [p["Name"] for p in ssm.get_parameters_by_path(Path="/keep")["Parameters"]]
+    assert names == ["/keep/me"]

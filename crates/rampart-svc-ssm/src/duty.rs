@@ -11,7 +11,6 @@ use rampart_protocol::AwsError;
 use rampart_service::Env;
 use rampart_store::{Batch, Expect};
 use rampart_types::{AccountId, Region};
-use std::time::UNIX_EPOCH;
 
 /// How many due entries one run handles at most (the next run takes the rest).
 const BATCH: usize = 256;
@@ -27,12 +26,7 @@ pub struct DueReport {
 
 /// Acts on every parameter policy due by now (the injected clock's).
 pub fn run_due(env: &Env) -> Result<DueReport, AwsError> {
-    let now = env
-        .clock
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
+    let now = policies::epoch(env.clock.now());
     let mut report = DueReport::default();
     for id in due::due_entries(env, now, BATCH)? {
         let Some((_, space, name)) = due::parse_entry(&id) else {

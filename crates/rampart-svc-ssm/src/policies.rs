@@ -12,6 +12,7 @@ use crate::errors;
 use crate::record::{LivePolicy, PolicyView};
 use rampart_protocol::AwsError;
 use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 
@@ -29,6 +30,13 @@ pub(crate) const NO_CHANGE_NOTIFICATION: &str = "NoChangeNotification";
 pub(crate) const PENDING: &str = "Pending";
 /// A policy's status once it acted.
 pub(crate) const FINISHED: &str = "Finished";
+
+/// `t` in whole seconds since the epoch, the unit policies are scheduled in.
+pub(crate) fn epoch(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
 
 /// One parsed policy.
 #[derive(Debug, Clone, PartialEq)]

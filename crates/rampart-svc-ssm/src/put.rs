@@ -12,7 +12,6 @@ use rampart_service::{Call, epoch_seconds, from_input};
 use rampart_store::{Batch, Expect};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::time::UNIX_EPOCH;
 
 /// The most versions a parameter keeps.
 pub(crate) const MAX_VERSIONS: usize = 100;
@@ -122,10 +121,7 @@ pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsE
         validate::description(d)?;
     }
     let now = call.env.clock.now();
-    let now_secs = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
+    let now_secs = policies::epoch(now);
     let rules: Option<Vec<(Rule, PolicyView)>> = match input.policies.as_deref() {
         None => None,
         Some(text) => Some(policies::parse(text, now_secs)?),

@@ -83,8 +83,20 @@ enum Found {
     NoVersion(String, Selector),
 }
 
+/// Where Parameter Store shows Secrets Manager secrets (not served yet: the secret would be
+/// read through Secrets Manager, on the caller's behalf).
+const SECRETS_REFERENCE: &str = "/aws/reference/secretsmanager/";
+
 fn find(call: &Call<'_>, requested: &str, with_decryption: bool) -> Result<Found, AwsError> {
     let (name, selector) = name::split_selector(requested);
+    if name.starts_with(SECRETS_REFERENCE) {
+        if !with_decryption {
+            return Err(errors::validation(
+                "WithDecryption flag must be True for retrieving a Secret Manager secret.",
+            ));
+        }
+        return Ok(Found::NoParameter);
+    }
     if public::is_public(name) {
         return Ok(match public::lookup(call.region.as_str(), name) {
             None => Found::NoParameter,

@@ -186,14 +186,14 @@ pub(crate) fn key(space: &str, name: &str) -> Key {
 
 /// Reads parameter `name` from `space` with its store version.
 pub(crate) fn load(
-    call_env: &rampart_service::Env,
+    env: &rampart_service::Env,
     space: &str,
     name: &str,
 ) -> Result<Option<(Parameter, u64)>, AwsError> {
     if name.is_empty() || name.len() > rampart_store::MAX_ID_LEN {
         return Ok(None);
     }
-    match call_env
+    match env
         .store
         .get(&key(space, name))
         .map_err(errors::store_failure)?

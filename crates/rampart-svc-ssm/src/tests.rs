@@ -1293,3 +1293,52 @@ fn parameters_are_per_account_and_region() {
         "ParameterNotFound"
     );
 }
+
+#[test]
+fn secrets_manager_references_need_with_decryption() {
+    let (w, _) = world();
+    assert_eq!(
+        code(
+            &w,
+            "GetParameter",
+            json!({"Name": "/aws/reference/secretsmanager/db"})
+        ),
+        "ValidationException"
+    );
+}
+
+#[test]
+fn concurrent_overwrites_lose_no_version() {
+    let (w, _) = world();
+    put(&w, "/race", "0");
+    let succeeded = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (w, succeeded) = (&w, &succeeded);
+            scope.spawn(move || {
+                for i in 0..10 {
+                    match call(
+                        w,
+                        "PutParameter",
+                        json!({"Name": "/race", "Value": format!("{t}-{i}"), "Overwrite": true}),
+                    ) {
+                        Ok(_) => {
+                            succeeded.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        Err(e) => assert_eq!(e.code, "TooManyUpdates"),
+                    }
+                }
+            });
+        }
+    });
+    let wrote = succeeded.into_inner();
+    let history = ok(&w, "GetParameterHistory", json!({"Name": "/race"}));
+    let versions: Vec<u64> = history["Parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, (1..=wrote as u64 + 1).collect::<Vec<_>>());
+    assert_eq!(get(&w, "/race")["Version"], wrote as u64 + 1);
+}
