@@ -308,6 +308,15 @@ pub(crate) fn literal(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = parse_row(&bytes);
+            let _ = error_text(&bytes);
+        }
+    }
 
     /// RFC 7677's SCRAM-SHA-256 example (user "user", password "pencil").
     #[test]

@@ -3,6 +3,7 @@
 mod authz;
 mod concurrency;
 mod policy;
+mod properties;
 mod replication;
 mod rotation;
 mod secrets;
