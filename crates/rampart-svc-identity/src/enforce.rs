@@ -229,13 +229,18 @@ fn subject(principal: &Principal) -> rampart_policy::Principal {
             session_arn: principal.arn(),
             account,
         },
-        PrincipalKind::FederatedUser { parent_name, .. } => {
+        PrincipalKind::FederatedUser {
+            parent_name,
+            parent_id,
+            ..
+        } => {
+            let parent = match *parent_id == account {
+                true => "root".to_owned(),
+                false => format!("user/{parent_name}"),
+            };
             rampart_policy::Principal::FederatedUser {
                 session_arn: principal.arn(),
-                parent_arn: format!(
-                    "arn:{}:iam::{account}:user/{parent_name}",
-                    principal.partition
-                ),
+                parent_arn: format!("arn:{}:iam::{account}:{parent}", principal.partition),
                 account,
             }
         }

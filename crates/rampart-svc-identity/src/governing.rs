@@ -37,7 +37,8 @@ static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Mutex::def
 ///   its permissions boundary and its tags;
 /// - a role session: its role's inline and attached policies, boundary and tags (a role
 ///   deleted since, or re-created under the same name, governs nothing);
-/// - a federated user: its parent user's identity policies and boundary (checked by id);
+/// - a federated user: its parent user's identity policies and boundary (checked by id), or,
+///   for a root user's session, everything in the account;
 /// - the root user: nothing (it is not governed by identity policies).
 ///
 /// Managed policies are the customer ones at their default version, AWS ones from the
@@ -86,6 +87,14 @@ fn load(env: &Env, principal: &Principal) -> Result<Governing, StoreError> {
     match &principal.kind {
         PrincipalKind::Root | PrincipalKind::Anonymous => Ok(Governing::default()),
         PrincipalKind::User { name, .. } => user(env, account, name, &principal.principal_id),
+        PrincipalKind::FederatedUser { parent_id, .. } if parent_id == account.as_str() => {
+            // A root user's federated session: the root may do everything in its account,
+            // so its session policies alone limit the session.
+            Ok(Governing {
+                identity: vec![root_equivalent()?],
+                ..Governing::default()
+            })
+        }
         PrincipalKind::FederatedUser {
             parent_name,
             parent_id,
@@ -104,6 +113,15 @@ fn load(env: &Env, principal: &Principal) -> Result<Governing, StoreError> {
             of_role(env, account, role)
         }
     }
+}
+
+/// What the root user may do in its own account, as an identity policy.
+fn root_equivalent() -> Result<Policy, StoreError> {
+    const ALL: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    Policy::parse_stored(ALL, PolicyKind::Identity)
+        .map(|p| p.named("root"))
+        .map_err(|e| corrupt("root", &e))
 }
 
 /// The IAM entities the policy simulator can name.

@@ -1,5 +1,6 @@
-//! GetFederationToken: a federated user session of an IAM user, limited to the intersection of
-//! the user's permissions and the session policies passed (none passed: no permissions).
+//! GetFederationToken: a federated user session of an IAM user (or of the root user, whose
+//! unique id, the account id, then names the parent), limited to the intersection of the
+//! parent's permissions and the session policies passed (none passed: no permissions).
 
 use super::input::{
     PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, credentials,
@@ -40,16 +41,6 @@ pub(crate) fn get_federation_token(call: &Call<'_>, input: Value) -> Result<Valu
     check_name(&input.name, "name", 2, 32)?;
     let duration = check_duration(input.duration_seconds.unwrap_or(DEFAULT), 900, MAX)?;
     let principal = call.principal;
-    let PrincipalKind::User { name: parent, .. } = &principal.kind else {
-        return Err(AwsError::new(
-            "AccessDenied",
-            403,
-            match principal.session {
-                Some(_) => "Cannot call GetFederationToken with session credentials",
-                None => "rampart issues federation tokens to IAM users only",
-            },
-        ));
-    };
     if principal.session.is_some() {
         return Err(AwsError::new(
             "AccessDenied",
@@ -57,6 +48,18 @@ pub(crate) fn get_federation_token(call: &Call<'_>, input: Value) -> Result<Valu
             "Cannot call GetFederationToken with session credentials",
         ));
     }
+    // The parent: an IAM user, or the root user (named by its account id as its unique id).
+    let parent = match &principal.kind {
+        PrincipalKind::User { name, .. } => name.clone(),
+        PrincipalKind::Root => String::new(),
+        _ => {
+            return Err(AwsError::new(
+                "AccessDenied",
+                403,
+                "Cannot call GetFederationToken with these credentials",
+            ));
+        }
+    };
     let arns = check_session_policies(input.policy.as_deref(), &input.policy_arns)?;
     let tags = check_tags(&input.tags)?;
     let packed = packed_size(input.policy.as_deref(), &arns, &tags)?;
@@ -72,7 +75,7 @@ pub(crate) fn get_federation_token(call: &Call<'_>, input: Value) -> Result<Valu
     let expires_at = session.expires_at;
     let kind = PrincipalKind::FederatedUser {
         name: input.name.clone(),
-        parent_name: parent.clone(),
+        parent_name: parent,
         parent_id: principal.principal_id.clone(),
     };
     let principal_id = format!("{}:{}", principal.account, input.name);

@@ -131,3 +131,42 @@ fn changes_are_seen_on_the_very_next_read() {
     .unwrap();
     assert!(!may(&w, &alice, "ListUsers", json!({})));
 }
+
+#[test]
+fn a_root_users_federated_session_is_limited_by_its_session_policy_alone() {
+    let w = world();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#;
+    let out = w
+        .base
+        .call_as(
+            &w.root,
+            "sts",
+            "GetFederationToken",
+            json!({"Name": "ops", "Policy": policy}),
+        )
+        .unwrap();
+    let creds = &out["Credentials"];
+    let session = crate::resolve_session(
+        &w.env,
+        creds["AccessKeyId"].as_str().unwrap(),
+        creds["SessionToken"].as_str().unwrap(),
+    )
+    .unwrap()
+    .principal;
+    assert_eq!(
+        session.arn(),
+        format!("arn:aws:sts::{ACCOUNT}:federated-user/ops")
+    );
+    let PrincipalKind::FederatedUser { parent_id, .. } = &session.kind else {
+        panic!("a federated user");
+    };
+    assert_eq!(parent_id, ACCOUNT);
+    let enforcer = crate::Enforcer::new(&w.env, &session, rampart_policy::Context::new()).unwrap();
+    enforcer
+        .check(&rampart_service::Access::new("iam:ListUsers", "*"))
+        .unwrap();
+    let denied = enforcer
+        .check(&rampart_service::Access::new("iam:ListRoles", "*"))
+        .unwrap_err();
+    assert!(denied.contains("session policy"), "{denied}");
+}
