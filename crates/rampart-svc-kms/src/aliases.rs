@@ -8,6 +8,7 @@ use crate::resolve::{Accept, alias_arn, resolve};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use rampart_store::{Batch, Expect, Key, Scan, StoreError, space};
+use rampart_types::AccountId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -36,18 +37,30 @@ pub(crate) fn register(registry: &mut Registry) {
 }
 
 fn store_key(call: &Call<'_>, name: &str) -> Key {
+    store_key_in(&call.principal.account, call, name)
+}
+
+fn store_key_in(account: &AccountId, call: &Call<'_>, name: &str) -> Key {
     Key::new(
-        space::account_region(&call.principal.account, call.region),
+        space::account_region(account, call.region),
         ALIAS_TABLE,
         name,
     )
 }
 
 fn load(call: &Call<'_>, name: &str) -> Result<Option<(AliasRecord, u64)>, AwsError> {
+    load_in(call, &call.principal.account, name)
+}
+
+fn load_in(
+    call: &Call<'_>,
+    account: &AccountId,
+    name: &str,
+) -> Result<Option<(AliasRecord, u64)>, AwsError> {
     let Some(item) = call
         .env
         .store
-        .get(&store_key(call, name))
+        .get(&store_key_in(account, call, name))
         .map_err(errors::store_failure)?
     else {
         return Ok(None);
@@ -64,11 +77,15 @@ type ByKey = Arc<HashMap<String, Vec<String>>>;
 /// Per store and account-and-Region space: the watermark read at and the aliases by key.
 type AliasTables = Mutex<HashMap<(StoreId, String), (u64, ByKey)>>;
 
-/// The names of the aliases of the key `key_id` in the caller's account and Region, for
+/// The names of the aliases of the key `key_id` of `account` (in the caller's Region), for
 /// `kms:ResourceAliases`: the alias table is read once per change of it, not once per request.
-pub(crate) fn of_key(call: &Call<'_>, key_id: &str) -> Result<Vec<String>, AwsError> {
+pub(crate) fn of_key(
+    call: &Call<'_>,
+    account: &AccountId,
+    key_id: &str,
+) -> Result<Vec<String>, AwsError> {
     static TABLES: OnceLock<AliasTables> = OnceLock::new();
-    let space = space::account_region(&call.principal.account, call.region);
+    let space = space::account_region(account, call.region);
     let watermark = call.env.store.watermark(&space, ALIAS_TABLE);
     let slot = (store_id(call.env), space);
     let tables = TABLES.get_or_init(Mutex::default);
@@ -118,6 +135,15 @@ pub(crate) fn points_to(value: &[u8], key_id: &str) -> bool {
 /// The key id alias `name` points to, if the alias exists.
 pub(crate) fn target_of(call: &Call<'_>, name: &str) -> Result<Option<String>, AwsError> {
     Ok(load(call, name)?.map(|(a, _)| a.target_key_id))
+}
+
+/// The key id alias `name` of `account` (in the caller's Region) points to, if it exists.
+pub(crate) fn target_in(
+    call: &Call<'_>,
+    account: &AccountId,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    Ok(load_in(call, account, name)?.map(|(a, _)| a.target_key_id))
 }
 
 /// Checks an alias name: `alias/` then letters, digits, `/`, `_` and `-` (the model's pattern

@@ -64,7 +64,7 @@ fn usable(
     usages: &[&str],
     operation: &str,
 ) -> Result<KeyRecord, AwsError> {
-    let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     record.require_usage(usages, operation)?;
     Ok(record)
@@ -98,7 +98,7 @@ struct KeyIdInput {
 
 fn get_public_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     let public = match spec::kind(&record.key_spec) {
         Some(Kind::Kem(_)) => record.kem_key(call)?.public_key_der(),

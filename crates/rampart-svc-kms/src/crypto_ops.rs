@@ -121,14 +121,21 @@ pub(crate) fn open_bytes(
         ));
     }
     let header = blob::parse_blob(bytes).map_err(|_| errors::invalid_ciphertext())?;
-    if let Some(key_id) = key_id {
-        let (named, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
-        if named.id_bytes()? != header.key_id {
-            return Err(errors::incorrect_key());
+    let record = match key_id {
+        // The named key, possibly another account's, must be the blob's.
+        Some(key_id) => {
+            let (named, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
+            if named.id_bytes()? != header.key_id {
+                return Err(errors::incorrect_key());
+            }
+            named
         }
-    }
-    let (record, _) =
-        key::load_by_id_bytes(call, &header.key_id)?.ok_or_else(errors::invalid_ciphertext)?;
+        None => {
+            key::load_by_id_bytes(call, &header.key_id)?
+                .ok_or_else(errors::invalid_ciphertext)?
+                .0
+        }
+    };
     record.require_usable()?;
     let material = record
         .material(call, header.backing_version)?
@@ -159,7 +166,7 @@ fn encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Member must have length between 1 and 4096",
         ));
     }
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     if record.key_spec != SYMMETRIC_DEFAULT && record.key_usage == "ENCRYPT_DECRYPT" {
         return asym_ops::rsa_encrypt(
@@ -206,7 +213,7 @@ fn decrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: DecryptInput = from_input(input, "ValidationException")?;
     refuse_recipient(&input.recipient)?;
     if let Some(key_id) = &input.key_id {
-        let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+        let (record, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
         if record.key_spec != SYMMETRIC_DEFAULT {
             record.require_usable()?;
             return asym_ops::rsa_decrypt(
@@ -253,7 +260,7 @@ struct ReEncryptInput {
 
 fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ReEncryptInput = from_input(input, "ValidationException")?;
-    let (destination, _) = resolve(call, &input.destination_key_id, Accept::KeysAndAliases)?;
+    let (destination, _) = resolve(call, &input.destination_key_id, Accept::AcrossAccounts)?;
     destination.require_usable()?;
     let destination_algorithm = input.destination_encryption_algorithm.as_deref();
     if destination.key_spec == SYMMETRIC_DEFAULT {
@@ -261,7 +268,7 @@ fn re_encrypt(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
     let source_algorithm = input.source_encryption_algorithm.as_deref();
     let rsa_source = match &input.source_key_id {
-        Some(key_id) => Some(resolve(call, key_id, Accept::KeysAndAliases)?.0)
+        Some(key_id) => Some(resolve(call, key_id, Accept::AcrossAccounts)?.0)
             .filter(|r| r.key_spec != SYMMETRIC_DEFAULT),
         None => None,
     };
@@ -367,7 +374,7 @@ fn generate_data_key(
     let input: DataKeyInput = from_input(input, "ValidationException")?;
     refuse_recipient(&input.recipient)?;
     let len = data_key_length(&input)?;
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     if input.dry_run {
         return Err(errors::dry_run());

@@ -15,6 +15,7 @@ use rampart_crypto::kms::{KemKey, KeyMaterial, MacKey, PrivateKey};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
+use rampart_types::AccountId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -257,7 +258,7 @@ impl KeyRecord {
             // A key of a custom key store works only while its store is connected.
             crate::cks::require_connected(call, &store.store_id)?;
         }
-        let key = store_key(call, &self.key_id);
+        let key = record_key(call, self)?;
         if let Some(opened) = cache::material(&key, &self.arn, sealed.version) {
             return Ok(opened);
         }
@@ -390,11 +391,25 @@ pub(crate) fn id_text(bytes: &[u8; 16]) -> String {
 
 /// The store key of a key record in the caller's account and region.
 pub(crate) fn store_key(call: &Call<'_>, key_id: &str) -> Key {
+    store_key_in(call, &call.principal.account, key_id)
+}
+
+/// The store key of a key record of `account` in the caller's region.
+pub(crate) fn store_key_in(call: &Call<'_>, account: &AccountId, key_id: &str) -> Key {
     Key::new(
-        space::account_region(&call.principal.account, call.region),
+        space::account_region(account, call.region),
         KEY_TABLE,
         key_id,
     )
+}
+
+/// The store key of `record` (whose account may not be the caller's).
+pub(crate) fn record_key(call: &Call<'_>, record: &KeyRecord) -> Result<Key, AwsError> {
+    let account: AccountId = record
+        .account
+        .parse()
+        .map_err(|_| errors::internal("malformed stored key account"))?;
+    Ok(store_key_in(call, &account, &record.key_id))
 }
 
 /// Now, in epoch seconds.
@@ -416,7 +431,17 @@ pub(crate) fn deletion_due(call: &Call<'_>, record: &KeyRecord) -> bool {
 
 /// The key `key_id` with its store version, unless absent or deleted.
 pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<(KeyRecord, u64)>, AwsError> {
-    let key = store_key(call, key_id);
+    load_in(call, &call.principal.account, key_id)
+}
+
+/// The key `key_id` of `account` (in the caller's region) with its store version, unless
+/// absent or deleted.
+pub(crate) fn load_in(
+    call: &Call<'_>,
+    account: &AccountId,
+    key_id: &str,
+) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+    let key = store_key_in(call, account, key_id);
     let watermark = call.env.store.watermark(&key.space, KEY_TABLE);
     let (record, version) = match cache::record(&key, watermark) {
         Some(cached) => cached,

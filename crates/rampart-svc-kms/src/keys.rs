@@ -216,7 +216,7 @@ struct KeyIdInput {
 
 fn describe_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::AcrossAccounts)?;
     Ok(json!({ "KeyMetadata": record.metadata() }))
 }
 

@@ -98,7 +98,7 @@ pub(crate) fn compiled(
     record: &KeyRecord,
     version: u64,
 ) -> Result<Policy, AwsError> {
-    let store_key = key::store_key(call, &record.key_id);
+    let store_key = key::record_key(call, record)?;
     if let Some(policy) = crate::cache::policy(&store_key, version) {
         return Ok(policy);
     }

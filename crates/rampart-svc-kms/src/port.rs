@@ -73,7 +73,7 @@ fn check(call: &Call<'_>, service: &str, operation: &str, input: &Value) -> Resu
 
 /// The usable key `key_id` names, for `operation`.
 fn usable(call: &Call<'_>, key_id: &str) -> Result<crate::key::KeyRecord, AwsError> {
-    let (record, _) = resolve(call, key_id, Accept::KeysAndAliases)?;
+    let (record, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     Ok(record)
 }
@@ -81,7 +81,7 @@ fn usable(call: &Call<'_>, key_id: &str) -> Result<crate::key::KeyRecord, AwsErr
 impl KeyService for Keys {
     fn key_arn(&self, call: &Call<'_>, request: &OnBehalf<'_>) -> Result<String, AwsError> {
         let key_id = named_key(call, request)?;
-        let (record, _) = resolve(call, &key_id, Accept::KeysAndAliases)?;
+        let (record, _) = resolve(call, &key_id, Accept::AcrossAccounts)?;
         Ok(record.arn)
     }
 

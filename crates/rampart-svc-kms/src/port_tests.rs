@@ -586,3 +586,80 @@ fn key_policies_decide_kms_via_service() {
         .unwrap_err();
     assert_eq!(e.code, "AccessDeniedException");
 }
+
+#[test]
+fn keys_of_other_accounts_serve_by_arn_when_their_policy_allows() {
+    let w = world();
+    let owner = rampart_service::testkit::root_of("222222222222");
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "owner", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "use by the other account", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+             "Resource": "*"}
+        ]
+    })
+    .to_string();
+    let made = w
+        .call_as(&owner, "kms", "CreateKey", json!({"Policy": policy}))
+        .unwrap();
+    let key = made["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+    w.call_as(
+        &owner,
+        "kms",
+        "CreateAlias",
+        json!({"AliasName": "alias/shared", "TargetKeyId": key}),
+    )
+    .unwrap();
+    let private = w.call_as(&owner, "kms", "CreateKey", json!({})).unwrap()["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let root = w.root();
+    let region = us_east_1();
+    let guard = Enforcing::new(&w, &root);
+    let c = call(&w, &root, &region, &guard);
+    let context = secret_context();
+    let by_arn = on_behalf("secretsmanager", Some(&key), &context);
+    let data_key = Keys.generate_data_key(&c, &by_arn).unwrap();
+    assert_eq!(data_key.key_arn, key);
+    let opened = Keys
+        .decrypt(&c, &by_arn, &data_key.ciphertext_blob)
+        .unwrap();
+    assert_eq!(*opened, *data_key.plaintext);
+    let alias_arn = "arn:aws:kms:us-east-1:222222222222:alias/shared";
+    let by_alias = on_behalf("secretsmanager", Some(alias_arn), &context);
+    assert_eq!(Keys.key_arn(&c, &by_alias).unwrap(), key);
+    assert!(Keys.encrypt(&c, &by_alias, b"x").is_ok());
+
+    // The owner's default key policy leaves the decision to the owner's account.
+    let e = Keys
+        .encrypt(&c, &on_behalf("ssm", Some(&private), &context), b"x")
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException");
+    // Another account's key is never found by its bare id or alias name.
+    let bare = key.rsplit_once('/').unwrap().1;
+    let e = Keys
+        .encrypt(&c, &on_behalf("ssm", Some(bare), &context), b"x")
+        .unwrap_err();
+    assert_eq!(e.code, "NotFoundException");
+    // Management operations stay within the account.
+    let e = w
+        .call_as(&root, "kms", "DisableKey", json!({"KeyId": key}))
+        .unwrap_err();
+    assert_eq!(e.code, "NotFoundException");
+    assert!(
+        w.accesses(&root, "kms", "DisableKey", &json!({"KeyId": key}))
+            .unwrap()
+            .is_empty()
+    );
+    let described = w
+        .call_as(&root, "kms", "DescribeKey", json!({"KeyId": key}))
+        .unwrap();
+    assert_eq!(described["KeyMetadata"]["AWSAccountId"], "222222222222");
+}

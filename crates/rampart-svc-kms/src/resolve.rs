@@ -5,6 +5,7 @@ use crate::errors;
 use crate::key::{self, KeyRecord};
 use rampart_protocol::AwsError;
 use rampart_service::Call;
+use rampart_types::AccountId;
 
 /// Which `KeyId` forms an operation accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,9 @@ pub(crate) enum Accept {
     KeysAndAliases,
     /// Key id or key ARN only (EnableKey, TagResource, ...).
     KeysOnly,
+    /// As [`Accept::KeysAndAliases`], and also the key ARN or alias ARN of a key in another
+    /// account (the operations AWS allows across accounts: Encrypt, Decrypt, DescribeKey, ...).
+    AcrossAccounts,
 }
 
 /// The ARN of key `key_id` in the caller's account and region.
@@ -38,9 +42,11 @@ enum Named {
     Alias(String),
 }
 
-/// Parses a `KeyId` in the caller's account and region; `None` for anything else (another
-/// account or region, another service, a malformed id).
-fn parse(call: &Call<'_>, key_id: &str) -> Option<Named> {
+/// Parses a `KeyId` in the caller's region, with the account it names (the caller's unless an
+/// ARN names another and `across` allows it); `None` for anything else (another region,
+/// another service, a malformed id).
+fn parse(call: &Call<'_>, key_id: &str, across: bool) -> Option<(AccountId, Named)> {
+    let own = || call.principal.account.clone();
     if let Some(rest) = key_id.strip_prefix("arn:") {
         let mut parts = rest.splitn(5, ':');
         let (partition, service, region, account, resource) = (
@@ -53,16 +59,16 @@ fn parse(call: &Call<'_>, key_id: &str) -> Option<Named> {
         if partition != call.env.partition.as_str()
             || service != "kms"
             || region != call.region.as_str()
-            || account != call.principal.account.as_str()
+            || (account != call.principal.account.as_str() && !across)
         {
             return None;
         }
-        return parse_resource(resource);
+        return Some((account.parse().ok()?, parse_resource(resource)?));
     }
     if key_id.starts_with("alias/") {
-        return Some(Named::Alias(key_id.to_owned()));
+        return Some((own(), Named::Alias(key_id.to_owned())));
     }
-    key::id_bytes(key_id).map(|_| Named::Key(key_id.to_owned()))
+    key::id_bytes(key_id).map(|_| (own(), Named::Key(key_id.to_owned())))
 }
 
 fn parse_resource(resource: &str) -> Option<Named> {
@@ -80,16 +86,17 @@ pub(crate) fn resolve(
     key_id: &str,
     accept: Accept,
 ) -> Result<(KeyRecord, u64), AwsError> {
-    let target = match parse(call, key_id) {
-        Some(Named::Key(id)) => id,
-        Some(Named::Alias(name)) if accept == Accept::KeysAndAliases => {
-            aliases::target_of(call, &name)?.ok_or_else(|| {
+    let (account, target) = match parse(call, key_id, accept == Accept::AcrossAccounts) {
+        Some((account, Named::Key(id))) => (account, id),
+        Some((account, Named::Alias(name))) if accept != Accept::KeysOnly => {
+            let target = aliases::target_in(call, &account, &name)?.ok_or_else(|| {
                 errors::not_found(format!("Alias {} is not found.", alias_arn(call, &name)))
-            })?
+            })?;
+            (account, target)
         }
         _ => return Err(errors::not_found(format!("Invalid keyId '{key_id}'"))),
     };
-    key::load(call, &target)?.ok_or_else(|| key_not_found(call, &target))
+    key::load_in(call, &account, &target)?.ok_or_else(|| key_not_found(call, &target))
 }
 
 /// AWS's message for a key that does not exist.
