@@ -115,6 +115,7 @@ pub(crate) fn table(
     let store = call.env.store.as_ref();
     Ok(match operation {
         "ListRules"
+        | "ListRuleNamesByTarget"
         | "ListEventBuses"
         | "TestEventPattern"
         | "ListConnections"

@@ -154,6 +154,7 @@ fn put_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         ));
     }
     let now = call.env.clock.now();
+    let mut router = route::Router::new(store, home.clone());
     let mut batch = Batch::new();
     let mut results = Vec::new();
     let mut failed = 0;
@@ -161,7 +162,7 @@ fn put_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         match accept(call, &home, entry, now) {
             Ok((bus, event)) => {
                 let id = event["id"].clone();
-                let (next, _) = route::enqueue(store, &home, &bus, &event, now, batch)?;
+                let (next, _) = router.enqueue(&bus, &event, now, batch)?;
                 batch = next;
                 results.push(json!({ "EventId": id }));
             }

@@ -9,6 +9,7 @@ use rampart_events::Pattern;
 use rampart_protocol::AwsError;
 use rampart_store::{Batch, Store};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The event envelope every bus carries.
@@ -64,44 +65,69 @@ pub(crate) fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Whether `rule` is enabled and its pattern matches `event`.
-fn rule_matches(rule: &RuleRecord, event: &Value) -> bool {
-    if rule.state == "DISABLED" {
-        return false;
-    }
-    let Some(text) = &rule.event_pattern else {
-        return false;
-    };
-    match Pattern::parse(text) {
-        Ok(pattern) => pattern.matches(event),
-        Err(e) => {
-            tracing::warn!(rule = %rule.arn, error = %e, "stored event pattern no longer parses");
-            false
-        }
-    }
+/// The enabled rules of each bus of one account and region with their parsed patterns, read
+/// once per request however many events it routes.
+pub(crate) struct Router<'s> {
+    store: &'s dyn Store,
+    home: Home,
+    buses: HashMap<String, Vec<(RuleRecord, Pattern)>>,
 }
 
-/// Adds to `batch` one delivery per target of each rule of `bus` (in `home`) that `event`
-/// matches; returns the batch and how many deliveries it added.
-pub(crate) fn enqueue(
-    store: &dyn Store,
-    home: &Home,
-    bus: &str,
-    event: &Value,
-    now: SystemTime,
-    mut batch: Batch,
-) -> Result<(Batch, usize), AwsError> {
-    let rules =
-        records::scan::<RuleRecord>(store, &home.space(), RULE_TABLE, &records::rule_id(bus, ""))?;
-    let mut added = 0;
-    for (_, rule, _) in rules.into_iter().filter(|(_, r, _)| rule_matches(r, event)) {
-        for target in &rule.targets {
-            let pending = Pending::new(home, &rule.arn, target.clone(), event.clone(), now);
-            batch = delivery::schedule(batch, &pending, millis(now))?;
-            added += 1;
+impl<'s> Router<'s> {
+    /// A router over `home`'s rules in `store`.
+    pub(crate) fn new(store: &'s dyn Store, home: Home) -> Router<'s> {
+        Router {
+            store,
+            home,
+            buses: HashMap::new(),
         }
     }
-    Ok((batch, added))
+
+    /// The enabled pattern rules of `bus`.
+    fn rules(&mut self, bus: &str) -> Result<&[(RuleRecord, Pattern)], AwsError> {
+        if !self.buses.contains_key(bus) {
+            let rules = records::scan::<RuleRecord>(
+                self.store,
+                &self.home.space(),
+                RULE_TABLE,
+                &records::rule_id(bus, ""),
+            )?
+            .into_iter()
+            .filter(|(_, rule, _)| rule.state != "DISABLED")
+            .filter_map(|(_, rule, _)| {
+                let pattern = Pattern::parse(rule.event_pattern.as_deref()?)
+                    .map_err(|e| {
+                        tracing::warn!(rule = %rule.arn, error = %e, "stored event pattern no longer parses");
+                    })
+                    .ok()?;
+                Some((rule, pattern))
+            })
+            .collect();
+            self.buses.insert(bus.to_owned(), rules);
+        }
+        Ok(self.buses.get(bus).map_or(&[], Vec::as_slice))
+    }
+
+    /// Adds to `batch` one delivery per target of each rule of `bus` that `event` matches;
+    /// returns the batch and how many deliveries it added.
+    pub(crate) fn enqueue(
+        &mut self,
+        bus: &str,
+        event: &Value,
+        now: SystemTime,
+        mut batch: Batch,
+    ) -> Result<(Batch, usize), AwsError> {
+        let home = self.home.clone();
+        let mut added = 0;
+        for (rule, _) in self.rules(bus)?.iter().filter(|(_, p)| p.matches(event)) {
+            for target in &rule.targets {
+                let pending = Pending::new(&home, &rule.arn, target.clone(), event.clone(), now);
+                batch = delivery::schedule(batch, &pending, millis(now))?;
+                added += 1;
+            }
+        }
+        Ok((batch, added))
+    }
 }
 
 /// Routes `events` on `bus` in `home`, durably, in one commit.
@@ -112,10 +138,11 @@ pub(crate) fn route(
     events: &[Value],
     now: SystemTime,
 ) -> Result<usize, AwsError> {
+    let mut router = Router::new(store, home.clone());
     let mut batch = Batch::new();
     let mut total = 0;
     for event in events {
-        let (next, added) = enqueue(store, home, bus, event, now, batch)?;
+        let (next, added) = router.enqueue(bus, event, now, batch)?;
         batch = next;
         total += added;
     }

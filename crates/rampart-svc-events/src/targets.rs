@@ -20,6 +20,7 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register(SERVICE, "PutTargets", false, put_targets);
     registry.register(SERVICE, "RemoveTargets", false, remove_targets);
     registry.register(SERVICE, "ListTargetsByRule", true, list_targets);
+    registry.register(SERVICE, "ListRuleNamesByTarget", true, rule_names_by_target);
 }
 
 fn target_id(target: &Value) -> &str {
@@ -111,6 +112,35 @@ fn list_targets(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     targets.sort_by(|a, b| target_id(a).cmp(target_id(b)));
     let page = paging::page(&targets, |t| target_id(t), &input)?;
     let mut out = json!({ "Targets": page.items });
+    if let Some(token) = page.next_token {
+        out["NextToken"] = json!(token);
+    }
+    Ok(out)
+}
+
+fn rule_names_by_target(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let home = records::Home::of(call);
+    let bus = records::local_bus(&home, input.get("EventBusName").and_then(Value::as_str))?;
+    let arn = input
+        .get("TargetArn")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let names: Vec<String> = records::scan::<records::RuleRecord>(
+        call.env.store.as_ref(),
+        &home.space(),
+        RULE_TABLE,
+        &records::rule_id(&bus, ""),
+    )?
+    .into_iter()
+    .filter(|(_, rule, _)| {
+        rule.targets
+            .iter()
+            .any(|t| t.get("Arn").and_then(Value::as_str) == Some(arn))
+    })
+    .map(|(_, rule, _)| rule.name)
+    .collect();
+    let page = paging::page(&names, |n| n.as_str(), &input)?;
+    let mut out = json!({ "RuleNames": page.items });
     if let Some(token) = page.next_token {
         out["NextToken"] = json!(token);
     }

@@ -321,6 +321,18 @@ fn targets_replace_by_id_and_are_limited_to_five() {
         "PutTargets",
         json!({"Rule": "r", "Targets": [{"Id": "a", "Arn": arn, "InputPath": "$.detail"}]}),
     );
+    t.ok(
+        "PutRule",
+        json!({"Name": "q", "EventPattern": "{\"source\":[\"b\"]}"}),
+    );
+    t.ok(
+        "PutTargets",
+        json!({"Rule": "q", "Targets": [{"Id": "z", "Arn": arn}]}),
+    );
+    assert_eq!(
+        t.ok("ListRuleNamesByTarget", json!({"TargetArn": arn}))["RuleNames"],
+        json!(["q", "r"])
+    );
     let listed = t.ok("ListTargetsByRule", json!({"Rule": "r"}));
     assert_eq!(listed["Targets"].as_array().unwrap().len(), 2);
     assert_eq!(listed["Targets"][0]["InputPath"], "$.detail");
