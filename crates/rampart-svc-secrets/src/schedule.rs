@@ -198,14 +198,24 @@ pub(crate) fn check_rules(rules: &Value) -> Result<(Value, Schedule), AwsError> 
             .ok_or_else(|| {
                 errors::invalid_parameter("Duration must be between 1h and 24h, such as 3h.")
             })?;
-        if let Schedule::Hours(n) = schedule
-            && hours > n
-        {
+        let fits = match &schedule {
+            Schedule::Hours(n) => hours <= *n,
+            Schedule::Days(_) => true,
+            Schedule::Cron(cron) => cron.window_fits(hours),
+        };
+        if !fits {
             return Err(errors::invalid_parameter(
-                "The rotation window must end before the next one starts.",
+                "The rotation window must not extend into the next UTC day or into the next rotation window.",
             ));
         }
         stored["Duration"] = d.into();
+    }
+    if let Schedule::Cron(cron) = &schedule
+        && !cron.at_most_every_four_hours()
+    {
+        return Err(errors::invalid_parameter(
+            "Secrets Manager can rotate a secret at most every four hours.",
+        ));
     }
     Ok((stored, schedule))
 }
@@ -224,6 +234,23 @@ fn civil(days: i64) -> (i64, u32, u32) {
 }
 
 impl Cron {
+    /// Whether a window of `hours` from each start ends before the next start and the UTC day.
+    fn window_fits(&self, hours: i64) -> bool {
+        let last_minute = self.minutes.last().copied().unwrap_or(0);
+        self.hours
+            .windows(2)
+            .all(|h| i64::from(h[1] - h[0]) >= hours)
+            && self
+                .hours
+                .last()
+                .is_none_or(|h| i64::from(*h) * 60 + i64::from(last_minute) + hours * 60 <= 24 * 60)
+    }
+
+    /// Whether starts are at least four hours apart within a day (one minute, hours spaced).
+    fn at_most_every_four_hours(&self) -> bool {
+        self.minutes.len() == 1 && self.hours.windows(2).all(|h| h[1] - h[0] >= 4)
+    }
+
     fn day_matches(&self, days: i64) -> bool {
         let (y, m, d) = civil(days);
         let weekday = ((days + 4).rem_euclid(7) + 1) as u32;
