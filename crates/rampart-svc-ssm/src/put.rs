@@ -12,6 +12,7 @@ use rampart_service::{Call, epoch_seconds, from_input};
 use rampart_store::{Batch, Expect};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The most versions a parameter keeps.
 pub(crate) const MAX_VERSIONS: usize = 100;
@@ -94,9 +95,23 @@ fn resolve_tier(
     Ok(tier)
 }
 
-/// PutParameter.
-pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: PutInput = from_input(input, "ValidationException")?;
+/// A PutParameter request with everything checked that does not depend on the parameter.
+struct Request {
+    name: String,
+    arn: String,
+    value: String,
+    kind: Option<Kind>,
+    key_id: Option<String>,
+    description: Option<String>,
+    allowed_pattern: Option<String>,
+    data_type: Option<String>,
+    overwrite: bool,
+    tags: BTreeMap<String, String>,
+    tier: Option<Requested>,
+    rules: Option<Vec<(Rule, PolicyView)>>,
+}
+
+fn check_request(call: &Call<'_>, input: PutInput, now: i64) -> Result<Request, AwsError> {
     let name = name::trimmed(&input.name).to_owned();
     let arn = name::arn(call, &name);
     name::check_new_name(&name, &arn)?;
@@ -116,105 +131,187 @@ pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsE
             ))
         })?),
     };
-    let requested = requested_tier(input.tier.as_deref())?;
     if let Some(d) = &input.description {
         validate::description(d)?;
     }
-    let now = call.env.clock.now();
-    let now_secs = policies::epoch(now);
-    let rules: Option<Vec<(Rule, PolicyView)>> = match input.policies.as_deref() {
-        None => None,
-        Some(text) => Some(policies::parse(text, now_secs)?),
+    let rules = input
+        .policies
+        .as_deref()
+        .map(|text| policies::parse(text, now))
+        .transpose()?;
+    Ok(Request {
+        name,
+        arn,
+        value: input.value,
+        kind,
+        key_id: input.key_id,
+        description: input.description,
+        allowed_pattern: input.allowed_pattern,
+        data_type: input.data_type,
+        overwrite,
+        tags,
+        tier: requested_tier(input.tier.as_deref())?,
+        rules,
+    })
+}
+
+/// What the new version will be: the request's metadata, the previous version's where the
+/// request leaves it out, all checked against the value.
+struct Metadata {
+    kind: Kind,
+    key_id: Option<String>,
+    description: Option<String>,
+    allowed_pattern: Option<String>,
+    data_type: String,
+    tier: Tier,
+    policies: Vec<LivePolicy>,
+}
+
+fn metadata(
+    request: &Request,
+    existing: Option<&Parameter>,
+    now: i64,
+) -> Result<Metadata, AwsError> {
+    let previous = existing.and_then(Parameter::latest);
+    let kind = match (request.kind, previous) {
+        (Some(k), _) => k,
+        (None, Some(prev)) => prev.kind,
+        (None, None) => {
+            return Err(errors::validation(
+                "A parameter type is required when you create a parameter.",
+            ));
+        }
     };
+    if request.key_id.is_some() && kind != Kind::SecureString {
+        return Err(errors::validation(
+            "KeyId is supported only for SecureString type parameters.",
+        ));
+    }
+    let key_id = (kind == Kind::SecureString).then(|| {
+        request
+            .key_id
+            .clone()
+            .or_else(|| {
+                previous
+                    .filter(|p| p.kind == Kind::SecureString)
+                    .and_then(|p| p.key_id.clone())
+            })
+            .unwrap_or_else(|| secure::DEFAULT_KEY.to_owned())
+    });
+    let description = request
+        .description
+        .clone()
+        .or_else(|| previous.and_then(|p| p.description.clone()));
+    let allowed_pattern = request
+        .allowed_pattern
+        .clone()
+        .or_else(|| previous.and_then(|p| p.allowed_pattern.clone()));
+    let data_type = request
+        .data_type
+        .clone()
+        .or_else(|| previous.map(|p| p.data_type.clone()))
+        .unwrap_or_else(|| validate::TEXT.to_owned());
+    let policies = match &request.rules {
+        Some(rules) => policies::schedule(rules, now),
+        None => {
+            let mut kept = existing.map(|p| p.policies.clone()).unwrap_or_default();
+            policies::touched(&mut kept, now);
+            kept
+        }
+    };
+    let tier = resolve_tier(
+        request.tier,
+        previous.map(|p| p.tier),
+        &request.value,
+        !policies.is_empty(),
+    )?;
+    validate::value(&request.value, tier)?;
+    if let Some(pattern) = &allowed_pattern {
+        validate::allowed_pattern(pattern, &request.value)?;
+    }
+    validate::data_type(&data_type, kind, &request.name, &request.value)?;
+    Ok(Metadata {
+        kind,
+        key_id,
+        description,
+        allowed_pattern,
+        data_type,
+        tier,
+        policies,
+    })
+}
+
+/// Adds to `batch` the region's tier counts after a parameter moves from `previous` (`None`:
+/// it is new) to `tier`; `ParameterLimitExceeded` when that passes a quota.
+fn count(
+    call: &Call<'_>,
+    batch: Batch,
+    space: &str,
+    previous: Option<Tier>,
+    tier: Tier,
+) -> Result<Batch, AwsError> {
+    if previous == Some(tier) {
+        return Ok(batch);
+    }
+    let (mut counts, expect) = record::load_counts(call.env, space)?;
+    if let Some(old) = previous {
+        counts.add(old, -1);
+    }
+    counts.add(tier, 1);
+    let over = match tier {
+        Tier::Standard => counts.standard > MAX_STANDARD,
+        Tier::Advanced => counts.advanced > MAX_ADVANCED,
+    };
+    if over {
+        return Err(errors::limit_exceeded());
+    }
+    record::put_counts(batch, space, &counts, expect)
+}
+
+/// Drops the oldest version when 100 are kept, unless it carries a label.
+fn make_room(parameter: &mut Parameter) -> Result<(), AwsError> {
+    if parameter.versions.len() < MAX_VERSIONS {
+        return Ok(());
+    }
+    if let Some(oldest) = parameter.versions.first()
+        && !oldest.labels.is_empty()
+    {
+        return Err(errors::max_versions(&parameter.name, oldest.version));
+    }
+    parameter.versions.remove(0);
+    Ok(())
+}
+
+/// PutParameter.
+pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let input: PutInput = from_input(input, "ValidationException")?;
+    let now = call.env.clock.now();
+    let request = check_request(call, input, policies::epoch(now))?;
     let space = record::space_of(call);
     let user = call.principal.arn();
 
-    let (version, tier, created, kind_name, description) = record::write(call.env, || {
-        let existing = record::load(call.env, &space, &name)?;
-        if existing.is_some() && !overwrite {
+    let (version, meta, created) = record::write(call.env, || {
+        let existing = record::load(call.env, &space, &request.name)?;
+        if existing.is_some() && !request.overwrite {
             return Err(errors::already_exists());
         }
-        let previous = existing.as_ref().and_then(|(p, _)| p.latest().cloned());
-        let kind = match (kind, &previous) {
-            (Some(k), _) => k,
-            (None, Some(prev)) => prev.kind,
-            (None, None) => {
-                return Err(errors::validation(
-                    "A parameter type is required when you create a parameter.",
-                ));
-            }
-        };
-        if input.key_id.is_some() && kind != Kind::SecureString {
-            return Err(errors::validation(
-                "KeyId is supported only for SecureString type parameters.",
-            ));
-        }
-        let key_id = (kind == Kind::SecureString).then(|| {
-            input
-                .key_id
-                .clone()
-                .or_else(|| {
-                    previous
-                        .as_ref()
-                        .filter(|p| p.kind == Kind::SecureString)
-                        .and_then(|p| p.key_id.clone())
-                })
-                .unwrap_or_else(|| secure::DEFAULT_KEY.to_owned())
-        });
-        let description = input
-            .description
-            .clone()
-            .or_else(|| previous.as_ref().and_then(|p| p.description.clone()));
-        let allowed_pattern = input
-            .allowed_pattern
-            .clone()
-            .or_else(|| previous.as_ref().and_then(|p| p.allowed_pattern.clone()));
-        let data_type = input
-            .data_type
-            .clone()
-            .or_else(|| previous.as_ref().map(|p| p.data_type.clone()))
-            .unwrap_or_else(|| validate::TEXT.to_owned());
-        let mut live: Vec<LivePolicy> = match &rules {
-            Some(rules) => policies::schedule(rules, now_secs),
-            None => existing
-                .as_ref()
-                .map(|(p, _)| p.policies.clone())
-                .unwrap_or_default(),
-        };
-        if rules.is_none() {
-            policies::touched(&mut live, now_secs);
-        }
-        let previous_tier = previous.as_ref().map(|p| p.tier);
-        let tier = resolve_tier(requested, previous_tier, &input.value, !live.is_empty())?;
-        validate::value(&input.value, tier)?;
-        if let Some(pattern) = &allowed_pattern {
-            validate::allowed_pattern(pattern, &input.value)?;
-        }
-        validate::data_type(&data_type, kind, &name, &input.value)?;
-
-        let (mut counts, counts_expect) = record::load_counts(call.env, &space)?;
-        let before = counts;
-        match previous_tier {
-            None => counts.add(tier, 1),
-            Some(old) if old != tier => {
-                counts.add(old, -1);
-                counts.add(tier, 1);
-            }
-            Some(_) => {}
-        }
-        if (counts.standard > before.standard && counts.standard > MAX_STANDARD)
-            || (counts.advanced > before.advanced && counts.advanced > MAX_ADVANCED)
-        {
-            return Err(errors::limit_exceeded());
-        }
-
+        let meta = metadata(
+            &request,
+            existing.as_ref().map(|(p, _)| p),
+            policies::epoch(now),
+        )?;
+        let previous_tier = existing
+            .as_ref()
+            .and_then(|(p, _)| p.latest())
+            .map(|v| v.tier);
+        let batch = count(call, Batch::new(), &space, previous_tier, meta.tier)?;
         let (mut parameter, expect) = match existing {
             Some((p, v)) => (p, Expect::Version(v)),
             None => (
                 Parameter {
-                    name: name.clone(),
+                    name: request.name.clone(),
                     versions: Vec::new(),
-                    tags: tags.clone(),
+                    tags: request.tags.clone(),
                     policies: Vec::new(),
                     due_entry: None,
                 },
@@ -222,77 +319,56 @@ pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsE
             ),
         };
         let next = parameter.latest().map_or(1, |v| v.version + 1);
-        if parameter.versions.len() >= MAX_VERSIONS {
-            if let Some(oldest) = parameter.versions.first()
-                && !oldest.labels.is_empty()
-            {
-                return Err(errors::max_versions(&name, oldest.version));
-            }
-            parameter.versions.remove(0);
-        }
-        let (stored, key_arn) = match kind {
+        make_room(&mut parameter)?;
+        let (stored, key_arn) = match meta.kind {
             Kind::SecureString => {
                 let sealed = secure::seal(
                     call,
-                    key_id.as_deref().filter(|k| *k != secure::DEFAULT_KEY),
-                    &arn,
-                    tier,
-                    &input.value,
+                    meta.key_id.as_deref().filter(|k| *k != secure::DEFAULT_KEY),
+                    &request.arn,
+                    meta.tier,
+                    &request.value,
                 )?;
                 (sealed.stored, Some(sealed.key_arn))
             }
-            _ => (record::Stored::Plain(input.value.clone()), None),
+            _ => (record::Stored::Plain(request.value.clone()), None),
         };
-        parameter.policies = live;
+        parameter.policies = meta.policies.clone();
         parameter.versions.push(Version {
             version: next,
-            kind,
+            kind: meta.kind,
             value: stored,
-            key_id,
+            key_id: meta.key_id.clone(),
             key_arn,
-            description: description.clone(),
-            allowed_pattern,
-            data_type,
-            tier,
-            policies: parameter.policies.iter().map(|p| p.view.clone()).collect(),
+            description: meta.description.clone(),
+            allowed_pattern: meta.allowed_pattern.clone(),
+            data_type: meta.data_type.clone(),
+            tier: meta.tier,
+            policies: meta.policies.iter().map(|p| p.view.clone()).collect(),
             labels: Vec::new(),
             modified: epoch_seconds(now),
             modified_user: user.clone(),
         });
-        let mut batch = Batch::new();
-        batch = due::reschedule(batch, &space, &mut parameter);
-        batch = batch.put_if(
-            record::key(&space, &name),
+        let batch = due::reschedule(batch, &space, &mut parameter).put_if(
+            record::key(&space, &request.name),
             record::encode(&parameter)?,
             expect,
         );
-        if counts.standard != before.standard || counts.advanced != before.advanced {
-            batch = record::put_counts(batch, &space, &counts, counts_expect)?;
-        }
-        Ok((
-            batch,
-            (
-                next,
-                tier,
-                expect == Expect::Absent,
-                kind.name(),
-                description,
-            ),
-        ))
+        Ok((batch, (next, meta, expect == Expect::Absent)))
     })?;
     events::change(
         call.env,
         &Subject {
             account: &call.principal.account,
             region: call.region,
-            name: &name,
-            arn: &arn,
-            kind: kind_name,
+            name: &request.name,
+            arn: &request.arn,
+            kind: meta.kind.name(),
         },
         if created { "Create" } else { "Update" },
-        description.as_deref(),
+        meta.description.as_deref(),
     );
-    Ok(json!({ "Version": version, "Tier": tier.name() }))
+    Ok(json!({ "Version": version, "Tier": meta.tier.name() }))
 }
 
 #[cfg(test)]

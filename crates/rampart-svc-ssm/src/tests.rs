@@ -163,10 +163,9 @@ fn put_then_get_a_string() {
     assert_eq!(p["ARN"], arn("/app/db/host"));
     assert_eq!(p["LastModifiedDate"], 1_700_000_000.0);
     assert!(p.get("Selector").is_none());
-    assert_eq!(
-        code(&w, "GetParameter", json!({"Name": "/app/nothing"})),
-        "ParameterNotFound"
-    );
+    let missing = call(&w, "GetParameter", json!({"Name": "/app/nothing"})).unwrap_err();
+    assert_eq!(missing.code, "ParameterNotFound");
+    assert_eq!(missing.message, "", "AWS's GetParameter names nothing");
 }
 
 #[test]
