@@ -243,6 +243,34 @@ pub(crate) fn caller_space(call: &Call<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn entity_arns_read_back(
+            account in "[0-9]{12}",
+            region in "[a-z]{2}-[a-z]{4,9}-[1-9]",
+            global in any::<bool>(),
+            kind in 0usize..4,
+            name in "[A-Za-z0-9_-]{1,128}",
+            id in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        ) {
+            let kind = Kind::ALL[kind];
+            let scope = if global { "global" } else { "regional" };
+            let arn = format!("arn:aws:wafv2:{region}:{account}:{scope}/{}/{name}/{id}", kind.arn_part());
+            let loc = Location::parse_arn(&arn).unwrap();
+            prop_assert_eq!(loc.kind, kind);
+            prop_assert_eq!(loc.scope == Scope::CloudFront, global);
+            prop_assert_eq!((loc.account, loc.region, loc.name, loc.id), (account, region, name, id));
+        }
+
+        #[test]
+        fn any_text_is_read_without_panicking(text in ".{0,200}") {
+            let _ = Location::parse_arn(&text);
+            let _ = crate::associations::protected_resource(&text);
+            let _ = crate::logging::valid_destination(&text);
+        }
+    }
 
     #[test]
     fn arns_read_back() {
