@@ -3,7 +3,8 @@
 //! Per account and region (`acct/<account>/<region>`): `events.bus` (custom buses, and the
 //! default bus once it has tags), `events.rule` (id `<bus>|<rule>`, with its targets),
 //! `events.connection`, `events.api-destination` and `events.dead-letter`. Server-wide
-//! (`system`): `events.outbox`, the deliveries still to make (see `delivery`).
+//! (`system`): `events.outbox`, the deliveries still to make (see `delivery`), and
+//! `events.schedule`, the rate schedules to fire (see `schedules`).
 
 use crate::errors;
 use rampart_protocol::AwsError;
