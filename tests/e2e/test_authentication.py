@@ -1,6 +1,7 @@
 """SigV4 authentication as the AWS CLI and boto3 see it."""
 
 import datetime
+import json
 from unittest import mock
 
 import botocore.auth
@@ -112,10 +113,10 @@ def test_the_secret_never_appears_in_the_server_log(server):
 
 def test_an_operation_rampart_lacks_says_so_by_name(server):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        server.client("sts").decode_authorization_message(EncodedMessage="an-encoded-message")
+        server.client("detective").list_graphs()
     err = e.value.response["Error"]
     assert err["Code"] == "NotImplemented"
-    assert "DecodeAuthorizationMessage" in err["Message"]
+    assert "ListGraphs" in err["Message"]
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 
@@ -141,5 +142,35 @@ def test_generated_root_key_is_written_0600_and_printed_again(data_dir):
         _, out, _ = s.aws("sts", "get-caller-identity", key_id=key_id, secret=secret)
         assert out["Arn"].endswith(":root")
         assert key_id != ROOT_KEY_ID
+    finally:
+        s.stop()
+
+
+def test_credentials_profile_makes_the_aws_cli_talk_to_rampart(data_dir, tmp_path):
+    import os
+    import shutil
+    import stat
+    import subprocess
+    import sys
+
+    from conftest import BIN, Server
+
+    s = Server(data_dir, root_key=False).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
+                   AWS_CONFIG_FILE=str(tmp_path / "config"))
+        (tmp_path / "credentials").write_text("[keep]\naws_access_key_id = AKIAKEEPME\n")
+        for _ in range(2):  # writing twice replaces the profile, it does not duplicate it
+            subprocess.run([str(BIN), "credentials", "--data-dir", str(data_dir), "--profile", "rampart",
+                            "--endpoint", s.endpoint], env=env, capture_output=True, text=True, check=True)
+        credentials = (tmp_path / "credentials").read_text()
+        assert credentials.count("[rampart]") == 1 and "[keep]" in credentials
+        assert stat.S_IMODE(os.stat(tmp_path / "credentials").st_mode) == 0o600
+        aws = shutil.which("aws", path=os.path.dirname(os.path.realpath(sys.executable))) or "aws"
+        done = subprocess.run([aws, "--profile", "rampart", "sts", "get-caller-identity", "--output", "json"],
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["Arn"].endswith(":root")
     finally:
         s.stop()

@@ -65,10 +65,15 @@ def test_http2_without_tls_prior_knowledge(server):
     assert json.loads(body)["status"] == "ok"
 
 
-def test_health_reports_ready(server):
+def test_health_reports_ready_with_every_service(server):
     with urllib.request.urlopen(server.endpoint + "/_rampart/health") as r:
         assert r.status == 200
-        assert json.loads(r.read())["enforcement"] == "on"
+        health = json.loads(r.read())
+    assert health["enforcement"] == "on" and health["version"]
+    for service in ("iam", "sts", "organizations", "kms", "cloudtrail", "secretsmanager", "ssm",
+                    "events", "wafv2", "rampart"):
+        assert health["services"][service]["status"] == "ok", service
+        assert health["services"][service]["operations"] > 0, service
 
 
 def test_an_oversized_head_is_refused_and_the_server_lives_on(server):

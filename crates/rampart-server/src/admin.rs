@@ -29,13 +29,27 @@ fn clock_key() -> Key {
     Key::new("rampart", "clock", "advanced-by-millis")
 }
 
-/// Answers the health check.
-pub(crate) fn health() -> Response<Full<Bytes>> {
+/// Answers the health check: the version, and per service the operations it serves.
+pub(crate) fn health(registry: &Registry) -> Response<Full<Bytes>> {
+    let mut services = std::collections::BTreeMap::<&str, usize>::new();
+    for (service, _) in registry.operations() {
+        *services.entry(service).or_default() += 1;
+    }
+    let services: serde_json::Map<String, Value> = services
+        .into_iter()
+        .map(|(name, operations)| {
+            (
+                name.to_owned(),
+                json!({ "status": "ok", "operations": operations }),
+            )
+        })
+        .collect();
     let mut response = Response::new(Full::new(Bytes::from(
         json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
             "enforcement": "on",
+            "services": services,
         })
         .to_string(),
     )));

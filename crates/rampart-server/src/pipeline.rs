@@ -107,7 +107,7 @@ impl Pipeline {
     ) -> http::Response<Full<Bytes>> {
         let (parts, body) = request.into_parts();
         if admin::is_health(&parts.method, parts.uri.path()) {
-            return admin::health();
+            return admin::health(&self.registry);
         }
         let request_id = rampart_crypto::random_uuid().unwrap_or_default();
         let body = match read_bounded(body, self.max_body_bytes).await {

@@ -153,10 +153,18 @@ fn credentials(data_dir: &Path) -> Result<Credentials, String> {
             std::env::var("AWS_SESSION_TOKEN").ok(),
         ));
     }
+    let (id, secret) = root_key(data_dir).map_err(|e| {
+        format!("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or point --data-dir at the server's data directory ({e})")
+    })?;
+    Ok(Credentials::new(id, secret.as_str(), None))
+}
+
+/// The root key in the data directory's root credentials file: its id and secret.
+pub fn root_key(data_dir: &Path) -> Result<(String, Zeroizing<String>), String> {
     let path = data_dir.join(ROOT_CREDENTIALS_FILE);
     let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
         format!(
-            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or point --data-dir at the server's data directory ({}: {e})",
+            "cannot read {}: {e} (a root key given through RAMPART_ROOT_ACCESS_KEY_ID is not written to disk)",
             path.display()
         )
     })?);
@@ -164,13 +172,12 @@ fn credentials(data_dir: &Path) -> Result<Credentials, String> {
         text.lines()
             .filter_map(|line| line.split_once('='))
             .find(|(key, _)| key.trim() == name)
-            .map(|(_, value)| value.trim().to_owned())
+            .map(|(_, value)| Zeroizing::new(value.trim().to_owned()))
             .ok_or_else(|| format!("{} has no {name}", path.display()))
     };
-    Ok(Credentials::new(
-        value("aws_access_key_id")?,
+    Ok((
+        value("aws_access_key_id")?.to_string(),
         value("aws_secret_access_key")?,
-        None,
     ))
 }
 

@@ -3,6 +3,7 @@
 //! `rampart clock`, `rampart snapshot` and `rampart reset` administer a running server.
 
 mod admin;
+mod profile;
 mod trail;
 
 use clap::{Args, Parser, Subcommand};
@@ -37,8 +38,8 @@ struct Cli {
 enum Command {
     /// Serve every AWS API on one listener.
     Serve(ServeArgs),
-    /// Print the root credentials generated at first start.
-    Credentials(DataDirArgs),
+    /// Print the root credentials generated at first start, or write them as an AWS profile.
+    Credentials(CredentialsArgs),
     /// CloudTrail files in the data directory.
     #[command(subcommand)]
     Trail(trail::TrailCommand),
@@ -53,10 +54,24 @@ enum Command {
 }
 
 #[derive(Args)]
-struct DataDirArgs {
+struct CredentialsArgs {
     /// The data directory.
     #[arg(long, env = "RAMPART_DATA_DIR", default_value = rampart_server::config::DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
+    /// Write the root key as this profile of the AWS CLI and SDKs (with the endpoint and region)
+    /// instead of printing it.
+    #[arg(long)]
+    profile: Option<String>,
+    /// The endpoint the profile points at.
+    #[arg(
+        long,
+        env = "RAMPART_ENDPOINT",
+        default_value = "http://127.0.0.1:4599"
+    )]
+    endpoint: String,
+    /// The profile's region.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
 }
 
 #[derive(Args)]
@@ -317,15 +332,27 @@ fn secrets_from_env() -> Result<Secrets, String> {
     })
 }
 
-fn credentials(args: &DataDirArgs) -> Result<(), String> {
-    let path = args.data_dir.join(bootstrap::ROOT_CREDENTIALS_FILE);
-    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "cannot read {}: {e} (a root key given through RAMPART_ROOT_ACCESS_KEY_ID is not written to disk)",
-            path.display()
-        )
-    })?);
-    print!("{}", text.as_str());
+fn credentials(args: &CredentialsArgs) -> Result<(), String> {
+    let (access_key_id, secret) = admin::root_key(&args.data_dir)?;
+    let Some(name) = &args.profile else {
+        print!(
+            "[default]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {}\n",
+            secret.as_str()
+        );
+        return Ok(());
+    };
+    let (credentials, config) = profile::write(&profile::Profile {
+        name,
+        access_key_id: &access_key_id,
+        secret_access_key: &secret,
+        endpoint: &args.endpoint,
+        region: &args.region,
+    })?;
+    println!(
+        "wrote profile {name} to {} and {}: try `aws --profile {name} sts get-caller-identity`",
+        credentials.display(),
+        config.display()
+    );
     Ok(())
 }
 
