@@ -802,3 +802,17 @@ mod differential {
         }
     }
 }
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    // The JSON reader stops at 128 levels: a deeper pattern is refused with a reason.
+    let deep = format!("{}[\"x\"]{}", "{\"a\":".repeat(200), "}".repeat(200));
+    assert!(Pattern::parse(&deep).is_err());
+    let fine = format!("{}[\"x\"]{}", "{\"a\":".repeat(100), "}".repeat(100));
+    let pattern = Pattern::parse(&fine).unwrap();
+    let mut event = json!("x");
+    for _ in 0..100 {
+        event = json!({ "a": event });
+    }
+    assert!(pattern.matches(&event));
+}
