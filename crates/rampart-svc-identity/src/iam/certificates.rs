@@ -6,17 +6,16 @@
 //! A server certificate's private key is stored only sealed under the master key and is never
 //! returned. Certificates are read just enough to check them and learn when they expire.
 
-use super::entity::{existing, put, required};
-use super::errors::{
-    already_exists, limit_exceeded, model_error, no_such_entity, store_error, validation,
-};
+use super::entity::required;
+use super::errors::{already_exists, limit_exceeded, model_error, no_such_entity, store_error};
+use super::held;
 use super::names::{check_name, check_path, max_items};
 use super::paging::page;
 use super::records::{StoredUser, Tag, encode, get_record, list, new_unique_id};
 use super::tags::{Tagged, check_tags};
 use base64::Engine;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, PrincipalKind, Registry, from_input, internal_error};
+use rampart_service::{Call, Registry, from_input, internal_error};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -151,16 +150,7 @@ fn check_certificate(body: &str) -> Result<f64, AwsError> {
 
 /// The user the input names, else the calling user.
 fn target(call: &Call<'_>, input: &Value) -> Result<(StoredUser, u64), AwsError> {
-    let name = match (
-        input.get("UserName").and_then(Value::as_str),
-        &call.principal.kind,
-    ) {
-        (Some(name), _) => name.to_owned(),
-        (None, PrincipalKind::User { name, .. }) => name.clone(),
-        (None, _) => required(input, "UserName", "userName")?.to_owned(),
-    };
-    check_name(&name, "userName", 128)?;
-    existing::<StoredUser>(call, &name)
+    held::target(call, input, 128)
 }
 
 fn certificate_output(user: &StoredUser, c: &SigningCertificate) -> Value {
@@ -171,12 +161,6 @@ fn certificate_output(user: &StoredUser, c: &SigningCertificate) -> Value {
         "Status": c.status,
         "UploadDate": c.upload_date,
     })
-}
-
-fn save_user(call: &Call<'_>, user: &StoredUser, version: u64) -> Result<(), AwsError> {
-    let batch = put(Batch::new(), call, user, version)?;
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(())
 }
 
 fn upload_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -208,7 +192,7 @@ fn upload_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     };
     let out = json!({ "Certificate": certificate_output(&user, &certificate) });
     user.signing_certificates.push(certificate);
-    save_user(call, &user, version)?;
+    held::save(call, &user, version)?;
     Ok(out)
 }
 
@@ -240,34 +224,38 @@ fn no_certificate(id: &str) -> AwsError {
 }
 
 fn update_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = required(&input, "CertificateId", "certificateId")?;
-    let status = required(&input, "Status", "status")?;
-    if !matches!(status, "Active" | "Inactive") {
-        return Err(validation(format!(
-            "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        )));
-    }
-    let certificate = user
-        .signing_certificates
-        .iter_mut()
-        .find(|c| c.id == id)
-        .ok_or_else(|| no_certificate(id))?;
-    certificate.status = status.to_owned();
-    save_user(call, &user, version)?;
-    Ok(json!({}))
+    held::update_status(
+        call,
+        &input,
+        user,
+        id,
+        |u| &mut u.signing_certificates,
+        no_certificate,
+    )
 }
 
 fn delete_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = required(&input, "CertificateId", "certificateId")?;
-    let before = user.signing_certificates.len();
-    user.signing_certificates.retain(|c| c.id != id);
-    if user.signing_certificates.len() == before {
-        return Err(no_certificate(id));
+    held::remove(
+        call,
+        user,
+        id,
+        |u| &mut u.signing_certificates,
+        no_certificate,
+    )
+}
+
+impl held::Held for SigningCertificate {
+    fn id(&self) -> &str {
+        &self.id
     }
-    save_user(call, &user, version)?;
-    Ok(json!({}))
+
+    fn set_status(&mut self, status: &str) {
+        self.status = status.to_owned();
+    }
 }
 
 fn server_key(call: &Call<'_>, name: &str) -> Key {

@@ -1,7 +1,7 @@
 //! Console passwords of users: CreateLoginProfile, GetLoginProfile, UpdateLoginProfile,
 //! DeleteLoginProfile and ChangePassword, checked against the account password policy.
 
-use super::entity::{existing, null_member, put, required};
+use super::entity::{existing, null_member, put};
 use super::errors::{already_exists, model_error, no_such_entity, store_error};
 use super::passwords::{PasswordHash, Secret, check_password, password_policy};
 use super::records::StoredUser;
@@ -27,16 +27,7 @@ pub(crate) struct LoginProfile {
 
 /// The user the input's `UserName` names, or the calling user.
 fn target(call: &Call<'_>, input: &Value) -> Result<(StoredUser, u64), AwsError> {
-    let name = match (
-        input.get("UserName").and_then(Value::as_str),
-        &call.principal.kind,
-    ) {
-        (Some(name), _) => name.to_owned(),
-        (None, PrincipalKind::User { name, .. }) => name.clone(),
-        (None, _) => required(input, "UserName", "userName")?.to_owned(),
-    };
-    super::names::check_name(&name, "userName", 128)?;
-    existing::<StoredUser>(call, &name)
+    super::held::target(call, input, 128)
 }
 
 fn no_profile(user: &str) -> AwsError {

@@ -14,6 +14,7 @@ mod entity;
 mod errors;
 mod grants;
 mod groups;
+mod held;
 mod keys;
 mod login;
 mod managed;

@@ -4,15 +4,15 @@
 //! ListServiceSpecificCredentials. The password is shown once, when made; rampart keeps only
 //! its salted hash.
 
-use super::entity::{existing, put, required};
+use super::entity::required;
 use super::errors::{limit_exceeded, model_error, no_such_entity, store_error, validation};
-use super::names::{check_name, max_items};
+use super::held;
+use super::names::max_items;
 use super::paging::page;
 use super::passwords::PasswordHash;
 use super::records::{StoredUser, USER_TABLE, list, new_unique_id};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, PrincipalKind, Registry, from_input, internal_error};
-use rampart_store::Batch;
+use rampart_service::{Call, Registry, from_input, internal_error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
@@ -45,16 +45,7 @@ pub(crate) struct ServiceCredential {
 
 /// The user the input names, else the calling user.
 fn target(call: &Call<'_>, input: &Value) -> Result<(StoredUser, u64), AwsError> {
-    let name = match (
-        input.get("UserName").and_then(Value::as_str),
-        &call.principal.kind,
-    ) {
-        (Some(name), _) => name.to_owned(),
-        (None, PrincipalKind::User { name, .. }) => name.clone(),
-        (None, _) => required(input, "UserName", "userName")?.to_owned(),
-    };
-    check_name(&name, "userName", 64)?;
-    existing::<StoredUser>(call, &name)
+    held::target(call, input, 64)
 }
 
 fn metadata(user: &str, c: &ServiceCredential) -> Value {
@@ -83,12 +74,6 @@ fn new_password() -> Result<Zeroizing<String>, AwsError> {
     rampart_crypto::random_token(PASSWORD_ALPHABET, 44)
         .map(Zeroizing::new)
         .ok_or_else(internal_error)
-}
-
-fn save(call: &Call<'_>, user: &StoredUser, version: u64) -> Result<(), AwsError> {
-    let batch = put(Batch::new(), call, user, version)?;
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(())
 }
 
 fn not_supported(service: &str) -> AwsError {
@@ -135,7 +120,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     };
     let out = with_password(&user.name, &credential, &password);
     user.service_credentials.push(credential);
-    save(call, &user, version)?;
+    held::save(call, &user, version)?;
     Ok(out)
 }
 
@@ -166,39 +151,37 @@ fn reset(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         .ok_or_else(|| not_found(id))?;
     credential.password = hash;
     let out = with_password(&user.name, credential, &password);
-    save(call, &user, version)?;
+    held::save(call, &user, version)?;
     Ok(out)
 }
 
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = credential_id(&input)?;
-    let status = required(&input, "Status", "status")?;
-    if !matches!(status, "Active" | "Inactive") {
-        return Err(validation(format!(
-            "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        )));
-    }
-    let credential = user
-        .service_credentials
-        .iter_mut()
-        .find(|c| c.id == id)
-        .ok_or_else(|| not_found(id))?;
-    credential.status = status.to_owned();
-    save(call, &user, version)?;
-    Ok(json!({}))
+    held::update_status(
+        call,
+        &input,
+        user,
+        id,
+        |u| &mut u.service_credentials,
+        not_found,
+    )
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = credential_id(&input)?;
-    let before = user.service_credentials.len();
-    user.service_credentials.retain(|c| c.id != id);
-    if user.service_credentials.len() == before {
-        return Err(not_found(id));
+    held::remove(call, user, id, |u| &mut u.service_credentials, not_found)
+}
+
+impl held::Held for ServiceCredential {
+    fn id(&self) -> &str {
+        &self.id
     }
-    save(call, &user, version)?;
-    Ok(json!({}))
+
+    fn set_status(&mut self, status: &str) {
+        self.status = status.to_owned();
+    }
 }
 
 #[derive(Deserialize)]

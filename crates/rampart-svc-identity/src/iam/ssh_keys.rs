@@ -2,15 +2,15 @@
 //! encoding), ListSSHPublicKeys, UpdateSSHPublicKey and DeleteSSHPublicKey. Keys are
 //! `ssh-rsa` of 2,048 to 16,384 bits, fingerprinted as AWS shows them (MD5, colon-separated).
 
-use super::entity::{existing, put, required};
+use super::entity::required;
 use super::errors::{limit_exceeded, model_error, no_such_entity, store_error, validation};
-use super::names::{check_name, max_items};
+use super::held;
+use super::names::max_items;
 use super::paging::page;
 use super::records::{StoredUser, new_unique_id};
 use base64::Engine;
 use rampart_protocol::AwsError;
-use rampart_service::{Call, PrincipalKind, Registry, from_input};
-use rampart_store::Batch;
+use rampart_service::{Call, Registry, from_input};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -182,16 +182,7 @@ fn pem(blob: &[u8]) -> Option<String> {
 
 /// The user the input names, else the calling user.
 fn target(call: &Call<'_>, input: &Value) -> Result<(StoredUser, u64), AwsError> {
-    let name = match (
-        input.get("UserName").and_then(Value::as_str),
-        &call.principal.kind,
-    ) {
-        (Some(name), _) => name.to_owned(),
-        (None, PrincipalKind::User { name, .. }) => name.clone(),
-        (None, _) => required(input, "UserName", "userName")?.to_owned(),
-    };
-    check_name(&name, "userName", 64)?;
-    existing::<StoredUser>(call, &name)
+    held::target(call, input, 64)
 }
 
 fn key_output(user: &str, key: &SshKey, body: String) -> Value {
@@ -203,12 +194,6 @@ fn key_output(user: &str, key: &SshKey, body: String) -> Value {
         "Status": key.status,
         "UploadDate": key.upload_date,
     }})
-}
-
-fn save(call: &Call<'_>, user: &StoredUser, version: u64) -> Result<(), AwsError> {
-    let batch = put(Batch::new(), call, user, version)?;
-    call.env.store.commit(batch).map_err(store_error)?;
-    Ok(())
 }
 
 fn no_key(id: &str) -> AwsError {
@@ -240,7 +225,7 @@ fn upload(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     };
     let out = key_output(&user.name, &key, body);
     user.ssh_keys.push(key);
-    save(call, &user, version)?;
+    held::save(call, &user, version)?;
     Ok(out)
 }
 
@@ -299,34 +284,25 @@ fn list_keys(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 }
 
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = required(&input, "SSHPublicKeyId", "sSHPublicKeyId")?;
-    let status = required(&input, "Status", "status")?;
-    if !matches!(status, "Active" | "Inactive") {
-        return Err(validation(format!(
-            "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        )));
-    }
-    let key = user
-        .ssh_keys
-        .iter_mut()
-        .find(|k| k.id == id)
-        .ok_or_else(|| no_key(id))?;
-    key.status = status.to_owned();
-    save(call, &user, version)?;
-    Ok(json!({}))
+    held::update_status(call, &input, user, id, |u| &mut u.ssh_keys, no_key)
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (mut user, version) = target(call, &input)?;
+    let user = target(call, &input)?;
     let id = required(&input, "SSHPublicKeyId", "sSHPublicKeyId")?;
-    let before = user.ssh_keys.len();
-    user.ssh_keys.retain(|k| k.id != id);
-    if user.ssh_keys.len() == before {
-        return Err(no_key(id));
+    held::remove(call, user, id, |u| &mut u.ssh_keys, no_key)
+}
+
+impl held::Held for SshKey {
+    fn id(&self) -> &str {
+        &self.id
     }
-    save(call, &user, version)?;
-    Ok(json!({}))
+
+    fn set_status(&mut self, status: &str) {
+        self.status = status.to_owned();
+    }
 }
 
 pub(crate) fn register(registry: &mut Registry) {
