@@ -816,3 +816,26 @@ fn deep_nesting_is_refused_not_a_crash() {
     }
     assert!(pattern.matches(&event));
 }
+
+#[test]
+fn anything_but_numbers_let_other_types_through() {
+    // As the rule engine's own tests show: anything-but 111 matches the string "444" (and even
+    // "111": a string is not the number).
+    assert!(matches(
+        json!({"b": [{"anything-but": [111, 222, 333]}]}),
+        json!({"b": "444"})
+    ));
+    assert!(matches(
+        json!({"d": [{"anything-but": 111}]}),
+        json!({"d": "111"})
+    ));
+    assert!(!matches(
+        json!({"d": [{"anything-but": 111}]}),
+        json!({"d": 111.0})
+    ));
+    // Two anything-but matchers on one field: every value passes one of them.
+    assert!(matches(
+        json!({"bar": [{"anything-but": "a"}, {"anything-but": "b"}]}),
+        json!({"bar": "b"})
+    ));
+}
