@@ -24,13 +24,13 @@ pub(crate) fn name(text: &str, field: &str) -> Result<(), AwsError> {
         .ok_or_else(|| errors::invalid(field, text, REASON_INVALID))
 }
 
-/// `EntityDescription`: 1-256 characters of words, spaces and `+=:#@/-,.`, not starting or
-/// ending with a space.
+/// `EntityDescription`: up to 256 characters of words, spaces and `+=:#@/-,.`, not starting
+/// or ending with a space (the model's pattern needs at least three characters).
 pub(crate) fn description(text: Option<&str>, field: &str) -> Result<(), AwsError> {
     let Some(text) = text else { return Ok(()) };
     let allowed = |c: char| c.is_alphanumeric() || "_+=:#@/-,.".contains(c);
     let len = text.chars().count();
-    let ok = (1..=256).contains(&len)
+    let ok = (3..=256).contains(&len)
         && text.chars().all(|c| allowed(c) || c.is_whitespace())
         && text.starts_with(allowed)
         && text.ends_with(allowed);
@@ -122,6 +122,8 @@ mod tests {
         assert!(description(Some("Blocks bad bots, v2."), "IP_SET").is_ok());
         assert!(description(None, "IP_SET").is_ok());
         assert!(description(Some(" leading"), "IP_SET").is_err());
+        assert!(description(Some("ab"), "IP_SET").is_err());
+        assert!(description(Some("a b"), "IP_SET").is_ok());
         assert!(description(Some("semi;colon"), "IP_SET").is_err());
     }
 

@@ -226,6 +226,8 @@ fn describe(e: &Entity<WebAclBody>, account: &str) -> Value {
             ("Capacity", json!(e.body.capacity)),
             ("LabelNamespace", json!(web_acl_namespace(account, &e.name))),
             ("ManagedByFirewallManager", json!(false)),
+            ("PreProcessFirewallManagerRuleGroups", json!([])),
+            ("PostProcessFirewallManagerRuleGroups", json!([])),
             ("RetrofittedByFirewallManager", json!(false)),
         ],
     );
