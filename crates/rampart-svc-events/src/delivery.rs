@@ -14,7 +14,8 @@
 //! - an event bus of the rule's account (`arn:aws:events:<r>:<a>:event-bus/<name>`, any
 //!   region, not the rule's own bus): the event is put on that bus and matched there. Another
 //!   account's bus is refused: that needs the bus's resource policy, which rampart lacks.
-//! - a CloudWatch Logs log group (`arn:aws:logs:<r>:<a>:log-group:<name>[:*]`): rampart has no
+//! - a CloudWatch Logs log group of the rule's account
+//!   (`arn:aws:logs:<r>:<a>:log-group:<name>[:*]`): rampart has no
 //!   CloudWatch Logs, so the input is appended as one line to the file
 //!   `<data dir>/events/logs/<account>/<region>/<name>.log` (in `<name>`, every character other
 //!   than letters, digits, `.`, `-` and `_` becomes `_`).
@@ -258,7 +259,7 @@ fn dead_letter(
         .target
         .pointer("/DeadLetterConfig/Arn")
         .and_then(Value::as_str)
-        && let Err(e) = append_to_log_group(dlq, &record.to_string())
+        && let Err(e) = append_to_log_group(dlq, &pending.account, &record.to_string())
     {
         tracing::warn!(dead_letter_arn = %dlq, error = %e, "dead-letter record not written");
     }
@@ -282,7 +283,10 @@ fn attempt(env: &Env, pending: &Pending) -> Outcome {
     match (parsed.service.as_str(), parsed.resource.split_once('/')) {
         ("events", Some(("api-destination", _))) => post(env, pending, arn, &body),
         ("events", Some(("event-bus", bus))) => forward(env, pending, &parsed, bus),
-        ("logs", _) => match append_to_log_group(arn, &body) {
+        ("logs", _) if parsed.account != pending.account => {
+            Outcome::Fail("rampart writes only to log groups of the rule's own account".into())
+        }
+        ("logs", _) => match append_to_log_group(arn, &pending.account, &body) {
             Ok(()) => Outcome::Delivered,
             Err(e) => Outcome::Retry(e),
         },
@@ -406,8 +410,9 @@ impl Pending {
     }
 }
 
-/// The file of the log group `arn`: `<sink>/logs/<account>/<region>/<name>.log`.
-fn log_group_file(arn: &str) -> Result<PathBuf, String> {
+/// The file of the log group `arn`: `<sink>/logs/<account>/<region>/<name>.log`; only a log
+/// group of `owner` (the rule's account) has one.
+fn log_group_file(arn: &str, owner: &str) -> Result<PathBuf, String> {
     let dir = SINK_DIR
         .get()
         .ok_or_else(|| "no folder for log-group targets is configured".to_owned())?;
@@ -436,6 +441,9 @@ fn log_group_file(arn: &str) -> Result<PathBuf, String> {
         .account
         .parse()
         .map_err(|_| format!("{arn} names no account"))?;
+    if account.as_str() != owner {
+        return Err(format!("{arn} is not a log group of account {owner}"));
+    }
     let region: rampart_types::Region = parsed
         .region
         .parse()
@@ -447,9 +455,9 @@ fn log_group_file(arn: &str) -> Result<PathBuf, String> {
         .join(format!("{safe}.log")))
 }
 
-/// Appends `line` to the file of the log group `arn`, durably.
-fn append_to_log_group(arn: &str, line: &str) -> Result<(), String> {
-    let path = log_group_file(arn)?;
+/// Appends `line` to the file of the log group `arn` of account `owner`, durably.
+fn append_to_log_group(arn: &str, owner: &str, line: &str) -> Result<(), String> {
+    let path = log_group_file(arn, owner)?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create the log folder: {e}"))?;

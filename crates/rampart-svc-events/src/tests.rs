@@ -582,6 +582,14 @@ fn log_group_targets_append_to_a_file() {
         .collect();
     seen.sort();
     assert_eq!(seen, vec![1, 2]);
+    // Another account's log group is not written.
+    t.ok(
+        "PutTargets",
+        json!({"Rule": "log", "Targets": [{"Id": "f", "Arn": "arn:aws:logs:us-east-1:210987654321:log-group:x"}]}),
+    );
+    t.put_event("file.app", json!({"line": 3}));
+    assert_eq!(t.deliver().dead, 1);
+    assert!(!dir.join("events/logs/210987654321").exists());
 }
 
 #[test]
