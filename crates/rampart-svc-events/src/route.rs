@@ -65,6 +65,17 @@ pub(crate) fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The rule state that also receives read-only management events from CloudTrail.
+const ALL_MANAGEMENT_EVENTS: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+
+/// Whether `event` is CloudTrail's record of a read-only call (`AWS API Call via CloudTrail`
+/// with `detail.readOnly` true): AWS hands those only to rules in the state
+/// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+fn is_read_only_api_call(event: &Value) -> bool {
+    event.get("detail-type").and_then(Value::as_str) == Some("AWS API Call via CloudTrail")
+        && event.pointer("/detail/readOnly").and_then(Value::as_bool) == Some(true)
+}
+
 /// The enabled rules of each bus of one account and region with their parsed patterns, read
 /// once per request however many events it routes.
 pub(crate) struct Router<'s> {
@@ -118,8 +129,12 @@ impl<'s> Router<'s> {
         mut batch: Batch,
     ) -> Result<(Batch, usize), AwsError> {
         let home = self.home.clone();
+        let read_only_call = is_read_only_api_call(event);
         let mut added = 0;
-        for (rule, _) in self.rules(bus)?.iter().filter(|(_, p)| p.matches(event)) {
+        let matching = self.rules(bus)?.iter().filter(|(rule, pattern)| {
+            (!read_only_call || rule.state == ALL_MANAGEMENT_EVENTS) && pattern.matches(event)
+        });
+        for (rule, _) in matching {
             for target in &rule.targets {
                 let pending = Pending::new(&home, &rule.arn, target.clone(), event.clone(), now);
                 batch = delivery::schedule(batch, &pending, millis(now))?;

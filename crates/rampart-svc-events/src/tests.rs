@@ -996,3 +996,39 @@ fn rate_schedules_fire_scheduled_events() {
     t.world.clock.advance(Duration::from_secs(600));
     assert_eq!(fire(&t), 0);
 }
+
+#[test]
+fn read_only_api_calls_reach_only_rules_enabled_for_all_management_events() {
+    let t = T::new();
+    t.rule_to_endpoint(
+        "writes",
+        json!({"source": ["aws.kms"]}),
+        "http://127.0.0.1:9/w",
+    );
+    t.rule_to_endpoint(
+        "all",
+        json!({"source": ["aws.kms"]}),
+        "http://127.0.0.1:9/a",
+    );
+    t.ok(
+        "PutRule",
+        json!({"Name": "all", "EventPattern": "{\"source\":[\"aws.kms\"]}",
+               "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"}),
+    );
+    let call = |read_only: bool| AwsEvent {
+        source: "aws.kms".into(),
+        detail_type: "AWS API Call via CloudTrail".into(),
+        account: ACCOUNT.parse().unwrap(),
+        region: "us-east-1".parse().unwrap(),
+        time: t.world.env.clock.now(),
+        resources: vec![],
+        detail: json!({"eventName": if read_only { "DescribeKey" } else { "CreateKey" }, "readOnly": read_only}),
+    };
+    Bus.emit(&t.world.env, call(true)).unwrap();
+    t.deliver();
+    let urls: Vec<String> = t.sent().iter().map(|s| s.url.clone()).collect();
+    assert_eq!(urls, vec!["http://127.0.0.1:9/a".to_owned()]);
+    Bus.emit(&t.world.env, call(false)).unwrap();
+    t.deliver();
+    assert_eq!(t.sent().len(), 3);
+}
