@@ -61,7 +61,11 @@ pub(crate) fn table(
         "GetRegexPatternSet" | "UpdateRegexPatternSet" | "DeleteRegexPatternSet" => {
             vec![named(call, &action, Kind::RegexPatternSet, input)?]
         }
-        "GetRuleGroup" | "DeleteRuleGroup" => vec![named(call, &action, Kind::RuleGroup, input)?],
+        "GetRuleGroup" => match shared_group(call, &action, text(input, "ARN"))? {
+            Some(shared) => vec![shared],
+            None => vec![named(call, &action, Kind::RuleGroup, input)?],
+        },
+        "DeleteRuleGroup" => vec![named(call, &action, Kind::RuleGroup, input)?],
         "GetWebACL" | "DeleteWebACL" => vec![named(call, &action, Kind::WebAcl, input)?],
         "UpdateRuleGroup" | "UpdateWebACL" => {
             let kind = if operation == "UpdateWebACL" {

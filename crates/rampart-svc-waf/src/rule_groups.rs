@@ -170,6 +170,21 @@ struct GetInput {
 
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let i: GetInput = input::read(input, "RULE_GROUP")?;
+    // Another account's group, by ARN: the authorization table asked for it under the owner's
+    // permission policy (which must allow wafv2:GetRuleGroup).
+    if let Some(loc) = i
+        .arn
+        .as_deref()
+        .and_then(Location::parse_arn)
+        .filter(|l| l.kind == Kind::RuleGroup && l.account != call.principal.account.as_str())
+    {
+        if loc.region != call.region.as_str() {
+            return Err(errors::nonexistent());
+        }
+        let (e, _) = entity::read::<RuleGroupBody>(call.env.store.as_ref(), &loc)?
+            .ok_or_else(errors::nonexistent)?;
+        return Ok(json!({ "RuleGroup": describe(&e, &loc.account), "LockToken": e.lock_token }));
+    }
     let l = entity::load_by::<RuleGroupBody>(
         call,
         Kind::RuleGroup,

@@ -1029,6 +1029,20 @@ fn rule_groups_shared_with_a_permission_policy() {
         ok(&w, "GetWebACL", json!({"ARN": acl["ARN"]}))["WebACL"]["Capacity"],
         10
     );
+    // The sharing account's group can be read by ARN (under the same policy).
+    let accesses = w
+        .accesses(
+            &w.root(),
+            "wafv2",
+            "GetRuleGroup",
+            &json!({"ARN": g["ARN"]}),
+        )
+        .unwrap();
+    assert!(accesses[0].resource_policy.is_some());
+    assert_eq!(
+        ok(&w, "GetRuleGroup", json!({"ARN": g["ARN"]}))["RuleGroup"]["LabelNamespace"],
+        "awswaf:111122223333:rulegroup:shared:"
+    );
     // Rule groups and CheckCapacity see only the caller's own entities.
     assert_eq!(
         code(
