@@ -8,7 +8,6 @@
 
 use crate::name;
 use crate::public;
-use crate::tags::tags_of;
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, no_rule};
 use serde_json::Value;
@@ -36,14 +35,27 @@ fn flag(input: &Value, member: &str) -> &'static str {
     }
 }
 
-/// `action` on parameter `name` (selector dropped), with its tags as `aws:ResourceTag/*`.
+/// `action` on the parameter a name or ARN names (selector dropped), with its tags as
+/// `aws:ResourceTag/*`.
 fn on_parameter(call: &Call<'_>, action: &str, requested: &str) -> Result<Access, AwsError> {
-    let (name, _) = name::split_selector(requested);
+    let target = name::target(call, requested);
+    let name = target
+        .candidates
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
     if public::is_public(name) {
         return Ok(public_access(call, action, name));
     }
-    let tags = tags_of(call, name)?;
-    Ok(Access::new(action, name::arn(call, name))
+    let tags = match crate::read::load_target(call, requested)? {
+        Some((_, parameter)) => parameter
+            .tag_pairs()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let resource = target.arn.unwrap_or_else(|| name::arn(call, name));
+    Ok(Access::new(action, resource)
         .with_resource_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
 }
 

@@ -138,6 +138,54 @@ pub(crate) fn split_selector(requested: &str) -> (&str, Selector) {
     }
 }
 
+/// What a read request names (GetParameter, GetParameters, GetParameterHistory accept a name
+/// or the parameter's ARN), and its selector.
+pub(crate) struct Target {
+    /// The names the parameter may be stored under, most likely first; empty when the ARN is
+    /// another account's or region's (rampart shares no parameters).
+    pub candidates: Vec<String>,
+    /// The resource the request is authorized on: the parameter's ARN (as given, for an ARN).
+    pub arn: Option<String>,
+    /// The version asked for.
+    pub selector: Selector,
+}
+
+/// Reads a requested name or ARN, with its `:version` or `:label` selector, as seen by `call`.
+pub(crate) fn target(call: &Call<'_>, requested: &str) -> Target {
+    let requested = trimmed(requested);
+    if let Some(arn) = requested.strip_prefix("arn:") {
+        let parts: Vec<&str> = arn.splitn(5, ':').collect();
+        if let [partition, "ssm", region, account, resource] = parts[..]
+            && let Some(rest) = resource.strip_prefix("parameter/")
+        {
+            let (bare, selector) = split_selector(rest);
+            let full = format!("arn:{partition}:ssm:{region}:{account}:parameter/{bare}");
+            let here = partition == call.env.partition.as_str() && region == call.region.as_str();
+            let public = account.is_empty() && crate::public::is_public(&format!("/{bare}"));
+            let candidates = if here && (account == call.principal.account.as_str() || public) {
+                if bare.contains('/') {
+                    vec![format!("/{bare}")]
+                } else {
+                    vec![bare.to_owned(), format!("/{bare}")]
+                }
+            } else {
+                Vec::new()
+            };
+            return Target {
+                candidates,
+                arn: Some(full),
+                selector,
+            };
+        }
+    }
+    let (name, selector) = split_selector(requested);
+    Target {
+        candidates: vec![name.to_owned()],
+        arn: None,
+        selector,
+    }
+}
+
 /// A name as it sits in the hierarchy: with one leading slash (`foo` and `/foo` are both the
 /// top-level `foo`, as their ARNs are the same).
 pub(crate) fn in_hierarchy(name: &str) -> String {

@@ -88,38 +88,56 @@ enum Found {
 const SECRETS_REFERENCE: &str = "/aws/reference/secretsmanager/";
 
 fn find(call: &Call<'_>, requested: &str, with_decryption: bool) -> Result<Found, AwsError> {
-    let (name, selector) = name::split_selector(requested);
-    if name.starts_with(SECRETS_REFERENCE) {
-        if !with_decryption {
-            return Err(errors::validation(
-                "WithDecryption flag must be True for retrieving a Secret Manager secret.",
-            ));
-        }
-        return Ok(Found::NoParameter);
-    }
-    if public::is_public(name) {
-        return Ok(match public::lookup(call.region.as_str(), name) {
-            None => Found::NoParameter,
-            Some(p) => match render_public(call, &p, &selector) {
-                Some(v) => Found::One(v),
-                None => Found::NoVersion(name.to_owned(), selector),
-            },
-        });
-    }
+    let target = name::target(call, requested);
+    let selector = target.selector;
     let space = record::space_of(call);
-    let Some((parameter, _)) = record::load(call.env, &space, name)? else {
-        return Ok(Found::NoParameter);
-    };
-    match select(&parameter, &selector) {
-        Some(version) => Ok(Found::One(render(
-            call,
-            name,
-            version,
-            &selector,
-            with_decryption,
-        )?)),
-        None => Ok(Found::NoVersion(name.to_owned(), selector)),
+    for name in &target.candidates {
+        if name.starts_with(SECRETS_REFERENCE) {
+            if !with_decryption {
+                return Err(errors::validation(
+                    "WithDecryption flag must be True for retrieving a Secret Manager secret.",
+                ));
+            }
+            return Ok(Found::NoParameter);
+        }
+        if public::is_public(name) {
+            if let Some(p) = public::lookup(call.region.as_str(), name) {
+                return Ok(match render_public(call, &p, &selector) {
+                    Some(v) => Found::One(v),
+                    None => Found::NoVersion(name.clone(), selector),
+                });
+            }
+            continue;
+        }
+        let Some((parameter, _)) = record::load(call.env, &space, name)? else {
+            continue;
+        };
+        return match select(&parameter, &selector) {
+            Some(version) => Ok(Found::One(render(
+                call,
+                name,
+                version,
+                &selector,
+                with_decryption,
+            )?)),
+            None => Ok(Found::NoVersion(name.clone(), selector)),
+        };
     }
+    Ok(Found::NoParameter)
+}
+
+/// The stored parameter a name or ARN names in the caller's region, with the name it has.
+pub(crate) fn load_target(
+    call: &Call<'_>,
+    requested: &str,
+) -> Result<Option<(String, Parameter)>, AwsError> {
+    let space = record::space_of(call);
+    for name in name::target(call, requested).candidates {
+        if let Some((parameter, _)) = record::load(call.env, &space, &name)? {
+            return Ok(Some((name, parameter)));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Deserialize)]
@@ -180,6 +198,7 @@ pub(crate) fn get_parameters(call: &Call<'_>, input: Value) -> Result<Value, Aws
             Found::NoParameter | Found::NoVersion(..) => invalid.push(requested.clone()),
         }
     }
+    found.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
     Ok(json!({ "Parameters": found, "InvalidParameters": invalid }))
 }
 
@@ -205,11 +224,10 @@ pub(crate) fn get_parameter_history(call: &Call<'_>, input: Value) -> Result<Val
             .parse()
             .map_err(|_| errors::invalid_next_token())?,
     };
-    let name = name::trimmed(&input.name);
-    let space = record::space_of(call);
-    let Some((parameter, _)) = record::load(call.env, &space, name)? else {
+    let Some((name, parameter)) = load_target(call, &input.name)? else {
         return Err(errors::parameter_not_found());
     };
+    let name = name.as_str();
     let arn = name::arn(call, name);
     let with_decryption = input.with_decryption.unwrap_or(false);
     let rest: Vec<&Version> = parameter

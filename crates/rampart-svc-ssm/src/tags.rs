@@ -116,16 +116,3 @@ pub(crate) fn list_tags_for_resource(call: &Call<'_>, input: Value) -> Result<Va
         .collect();
     Ok(json!({ "TagList": list }))
 }
-
-/// The tags of parameter `name` in the caller's region (empty when it does not exist), for the
-/// authorization table.
-pub(crate) fn tags_of(call: &Call<'_>, name: &str) -> Result<Vec<(String, String)>, AwsError> {
-    let space = record::space_of(call);
-    Ok(record::load(call.env, &space, name)?
-        .map(|(p, _)| {
-            p.tag_pairs()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .unwrap_or_default())
-}

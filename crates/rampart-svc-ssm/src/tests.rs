@@ -426,8 +426,9 @@ fn secure_strings_under_a_customer_key_and_in_the_advanced_tier() {
         "GetParameters",
         json!({"Names": ["/k", "/big"], "WithDecryption": true}),
     );
-    assert_eq!(got["Parameters"][0]["Value"], "s3cret");
-    assert_eq!(got["Parameters"][1]["Value"], big);
+    // GetParameters lists by name.
+    assert_eq!(got["Parameters"][0]["Value"], big);
+    assert_eq!(got["Parameters"][1]["Value"], "s3cret");
     assert!(
         w.guard
             .take()
@@ -1340,4 +1341,61 @@ fn concurrent_overwrites_lose_no_version() {
         .collect();
     assert_eq!(versions, (1..=wrote as u64 + 1).collect::<Vec<_>>());
     assert_eq!(get(&w, "/race")["Version"], wrote as u64 + 1);
+}
+
+#[test]
+fn reads_accept_the_parameter_arn_and_list_by_name() {
+    let (w, _) = world();
+    put(&w, "/by/arn", "one");
+    ok(
+        &w,
+        "PutParameter",
+        json!({"Name": "/by/arn", "Value": "two", "Overwrite": true}),
+    );
+    put(&w, "plain", "top");
+    assert_eq!(get(&w, &arn("/by/arn"))["Value"], "two");
+    let first = get(&w, &format!("{}:1", arn("/by/arn")));
+    assert_eq!(first["Value"], "one");
+    assert_eq!(first["Name"], "/by/arn");
+    assert_eq!(get(&w, &arn("plain"))["Name"], "plain");
+    let foreign = "arn:aws:ssm:us-east-1:210987654321:parameter/by/arn";
+    assert_eq!(
+        code(&w, "GetParameter", json!({"Name": foreign})),
+        "ParameterNotFound"
+    );
+    let elsewhere = format!("arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/by/arn");
+    assert_eq!(
+        code(&w, "GetParameter", json!({"Name": elsewhere})),
+        "ParameterNotFound"
+    );
+    let history = ok(&w, "GetParameterHistory", json!({"Name": arn("/by/arn")}));
+    assert_eq!(history["Parameters"].as_array().unwrap().len(), 2);
+
+    let root = w.root();
+    let accesses = w
+        .accesses(
+            &root,
+            "ssm",
+            "GetParameter",
+            &json!({"Name": format!("{}:1", arn("/by/arn"))}),
+        )
+        .unwrap();
+    assert_eq!(accesses[0].resource, arn("/by/arn"));
+    let accesses = w
+        .accesses(&root, "ssm", "GetParameter", &json!({"Name": foreign}))
+        .unwrap();
+    assert_eq!(accesses[0].resource, foreign);
+
+    let many = ok(
+        &w,
+        "GetParameters",
+        json!({"Names": ["plain", "/by/arn", arn("/by/arn")]}),
+    );
+    let names: Vec<&str> = many["Parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["/by/arn", "/by/arn", "plain"]);
 }
