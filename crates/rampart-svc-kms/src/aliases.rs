@@ -70,21 +70,22 @@ fn load_in(
     Ok(Some((record, item.version)))
 }
 
-/// The aliases of each key of one account and Region, as read at one watermark of the alias
-/// table.
-type ByKey = Arc<HashMap<String, Vec<String>>>;
+/// The aliases of one account and Region, as read at one watermark of the alias table.
+#[derive(Default)]
+struct Table {
+    /// Alias names by target key id, sorted.
+    by_key: HashMap<String, Vec<String>>,
+    /// Target key id by alias name.
+    by_name: HashMap<String, String>,
+}
 
-/// Per store and account-and-Region space: the watermark read at and the aliases by key.
-type AliasTables = Mutex<HashMap<(StoreId, String), (u64, ByKey)>>;
+/// Per store and account-and-Region space: the watermark read at and the table.
+type Tables = Mutex<HashMap<(StoreId, String), (u64, Arc<Table>)>>;
 
-/// The names of the aliases of the key `key_id` of `account` (in the caller's Region), for
-/// `kms:ResourceAliases`: the alias table is read once per change of it, not once per request.
-pub(crate) fn of_key(
-    call: &Call<'_>,
-    account: &AccountId,
-    key_id: &str,
-) -> Result<Vec<String>, AwsError> {
-    static TABLES: OnceLock<AliasTables> = OnceLock::new();
+/// The aliases of `account` in the caller's Region, read from the store once per change of the
+/// alias table, not once per request.
+fn table(call: &Call<'_>, account: &AccountId) -> Result<Arc<Table>, AwsError> {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
     let space = space::account_region(account, call.region);
     let watermark = call.env.store.watermark(&space, ALIAS_TABLE);
     let slot = (store_id(call.env), space);
@@ -97,34 +98,49 @@ pub(crate) fn of_key(
     let cached = lock()
         .get(&slot)
         .filter(|(at, _)| *at == watermark)
-        .map(|(_, by_key)| by_key.clone());
-    let by_key = match cached {
-        Some(by_key) => by_key,
-        None => {
-            let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
-            for item in call
-                .env
-                .store
-                .scan(&slot.1, ALIAS_TABLE, &Scan::all())
-                .map_err(errors::store_failure)?
-            {
-                if let Ok(alias) = serde_json::from_slice::<AliasRecord>(&item.value) {
-                    by_key
-                        .entry(alias.target_key_id)
-                        .or_default()
-                        .push(alias.name);
-                }
-            }
-            let by_key = Arc::new(by_key);
-            let mut tables = lock();
-            if tables.len() >= 4096 {
-                tables.clear();
-            }
-            tables.insert(slot, (watermark, by_key.clone()));
-            by_key
-        }
-    };
-    Ok(by_key.get(key_id).cloned().unwrap_or_default())
+        .map(|(_, table)| table.clone());
+    if let Some(table) = cached {
+        return Ok(table);
+    }
+    let mut table = Table::default();
+    for item in call
+        .env
+        .store
+        .scan(&slot.1, ALIAS_TABLE, &Scan::all())
+        .map_err(errors::store_failure)?
+    {
+        let alias: AliasRecord = serde_json::from_slice(&item.value)
+            .map_err(|_| errors::internal("stored alias does not parse"))?;
+        table
+            .by_name
+            .insert(alias.name.clone(), alias.target_key_id.clone());
+        table
+            .by_key
+            .entry(alias.target_key_id)
+            .or_default()
+            .push(alias.name);
+    }
+    let table = Arc::new(table);
+    let mut tables = lock();
+    if tables.len() >= 4096 {
+        tables.clear();
+    }
+    tables.insert(slot, (watermark, table.clone()));
+    Ok(table)
+}
+
+/// The names of the aliases of the key `key_id` of `account` (in the caller's Region), for
+/// `kms:ResourceAliases`.
+pub(crate) fn of_key(
+    call: &Call<'_>,
+    account: &AccountId,
+    key_id: &str,
+) -> Result<Vec<String>, AwsError> {
+    Ok(table(call, account)?
+        .by_key
+        .get(key_id)
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// Whether the stored alias `value` points to the key `key_id`.
@@ -134,7 +150,7 @@ pub(crate) fn points_to(value: &[u8], key_id: &str) -> bool {
 
 /// The key id alias `name` points to, if the alias exists.
 pub(crate) fn target_of(call: &Call<'_>, name: &str) -> Result<Option<String>, AwsError> {
-    Ok(load(call, name)?.map(|(a, _)| a.target_key_id))
+    target_in(call, &call.principal.account, name)
 }
 
 /// The key id alias `name` of `account` (in the caller's Region) points to, if it exists.
@@ -143,7 +159,7 @@ pub(crate) fn target_in(
     account: &AccountId,
     name: &str,
 ) -> Result<Option<String>, AwsError> {
-    Ok(load_in(call, account, name)?.map(|(a, _)| a.target_key_id))
+    Ok(table(call, account)?.by_name.get(name).cloned())
 }
 
 /// Checks an alias name: `alias/` then letters, digits, `/`, `_` and `-` (the model's pattern
@@ -177,7 +193,7 @@ fn validate_name(name: &str) -> Result<(), AwsError> {
 fn target(call: &Call<'_>, target_key_id: &str) -> Result<String, AwsError> {
     let (record, _) = resolve(call, target_key_id, Accept::KeysOnly)?;
     record.require_not_pending_deletion()?;
-    Ok(record.key_id)
+    Ok(record.key_id.clone())
 }
 
 fn encode(record: &AliasRecord) -> Result<Vec<u8>, AwsError> {
@@ -290,7 +306,7 @@ fn list_aliases(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ListAliasesInput = from_input(input, "ValidationException")?;
     let limit = page_limit(input.limit)?;
     let only_key = match &input.key_id {
-        Some(id) => Some(resolve(call, id, Accept::KeysOnly)?.0.key_id),
+        Some(id) => Some(resolve(call, id, Accept::KeysOnly)?.0.key_id.clone()),
         None => None,
     };
     let space = space::account_region(&call.principal.account, call.region);

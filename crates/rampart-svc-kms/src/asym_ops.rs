@@ -63,7 +63,7 @@ fn usable(
     key_id: &str,
     usages: &[&str],
     operation: &str,
-) -> Result<KeyRecord, AwsError> {
+) -> Result<Arc<KeyRecord>, AwsError> {
     let (record, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     record.require_usage(usages, operation)?;
@@ -135,7 +135,7 @@ fn signing(
     call: &Call<'_>,
     input: &SignInput,
     operation: &str,
-) -> Result<(KeyRecord, Arc<PrivateKey>, SigningAlgorithm), AwsError> {
+) -> Result<(Arc<KeyRecord>, Arc<PrivateKey>, SigningAlgorithm), AwsError> {
     let record = usable(call, &input.key_id, &["SIGN_VERIFY"], operation)?;
     let key = private_key(call, &record)?;
     let algorithm = SigningAlgorithm::from_name(&input.signing_algorithm)
@@ -351,7 +351,7 @@ struct MacInput {
 }
 
 /// The HMAC key and its algorithm check for GenerateMac and VerifyMac.
-fn mac_of(call: &Call<'_>, input: &MacInput, operation: &str) -> Result<KeyRecord, AwsError> {
+fn mac_of(call: &Call<'_>, input: &MacInput, operation: &str) -> Result<Arc<KeyRecord>, AwsError> {
     let record = usable(call, &input.key_id, &["GENERATE_VERIFY_MAC"], operation)?;
     let expected = match spec::kind(&record.key_spec) {
         Some(Kind::Mac(spec)) => spec.algorithm(),
@@ -455,7 +455,7 @@ struct KemInput {
 }
 
 /// The ML-KEM key of an Encapsulate or Decapsulate request.
-fn kem_of(call: &Call<'_>, input: &KemInput, operation: &str) -> Result<KeyRecord, AwsError> {
+fn kem_of(call: &Call<'_>, input: &KemInput, operation: &str) -> Result<Arc<KeyRecord>, AwsError> {
     let record = usable(call, &input.key_id, &["ENCAPSULATE_DECAPSULATE"], operation)?;
     if input.encapsulation_algorithm != "ML_KEM" {
         return Err(algorithm_mismatch(&record, &input.encapsulation_algorithm));

@@ -36,7 +36,7 @@ const LIMIT: usize = 4096;
 struct Entry {
     watermark: u64,
     version: u64,
-    record: KeyRecord,
+    record: Arc<KeyRecord>,
     materials: HashMap<u32, Opened>,
     /// The compiled key policy (with the grants) of this record version.
     policy: Option<Policy>,
@@ -50,8 +50,9 @@ fn entries() -> MutexGuard<'static, HashMap<Key, Entry>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The cached record at `key` with its store version, if taken at `watermark`.
-pub(crate) fn record(key: &Key, watermark: u64) -> Option<(KeyRecord, u64)> {
+/// The cached record at `key` with its store version, if taken at `watermark` (shared, not
+/// copied).
+pub(crate) fn record(key: &Key, watermark: u64) -> Option<(Arc<KeyRecord>, u64)> {
     entries()
         .get(key)
         .filter(|e| e.watermark == watermark)
@@ -59,7 +60,7 @@ pub(crate) fn record(key: &Key, watermark: u64) -> Option<(KeyRecord, u64)> {
 }
 
 /// Remembers `record` read at `key` (store `version`) while the watermark was `watermark`.
-pub(crate) fn remember(key: Key, watermark: u64, record: &KeyRecord, version: u64) {
+pub(crate) fn remember(key: Key, watermark: u64, record: &Arc<KeyRecord>, version: u64) {
     let mut entries = entries();
     if entries.len() >= LIMIT {
         entries.clear();

@@ -16,6 +16,7 @@ use rampart_service::{Call, Registry, from_input};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// The only algorithm of symmetric keys.
@@ -98,7 +99,7 @@ fn open(
     ciphertext: &str,
     key_id: Option<&str>,
     context: &Context,
-) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), AwsError> {
+) -> Result<(Arc<KeyRecord>, Zeroizing<Vec<u8>>), AwsError> {
     open_bytes(
         call,
         &decode("ciphertextBlob", ciphertext)?,
@@ -113,7 +114,7 @@ pub(crate) fn open_bytes(
     bytes: &[u8],
     key_id: Option<&str>,
     context: &Context,
-) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), AwsError> {
+) -> Result<(Arc<KeyRecord>, Zeroizing<Vec<u8>>), AwsError> {
     if bytes.is_empty() || bytes.len() > MAX_CIPHERTEXT {
         return Err(errors::constraint(
             "ciphertextBlob",

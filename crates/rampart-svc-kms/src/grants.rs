@@ -18,6 +18,7 @@ use rampart_store::{Scan, space};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The operations a grant can allow (`GrantOperation`).
 pub(crate) const OPERATIONS: &[&str] = &[
@@ -576,7 +577,7 @@ struct DryRunInput {
 pub(crate) fn retire_target(
     call: &Call<'_>,
     input: &Value,
-) -> Result<(KeyRecord, u64, String), AwsError> {
+) -> Result<(Arc<KeyRecord>, u64, String), AwsError> {
     let token = input.get("GrantToken").and_then(Value::as_str);
     let key_id = input.get("KeyId").and_then(Value::as_str);
     let grant_id = input.get("GrantId").and_then(Value::as_str);

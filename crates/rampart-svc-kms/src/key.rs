@@ -369,7 +369,7 @@ pub(crate) fn id_bytes(key_id: &str) -> Option<[u8; 16]> {
 pub(crate) fn load_by_id_bytes(
     call: &Call<'_>,
     bytes: &[u8; 16],
-) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+) -> Result<Option<Loaded>, AwsError> {
     match load(call, &id_text(bytes))? {
         Some(found) => Ok(Some(found)),
         None => load(call, &format!("{MRK_PREFIX}{}", hex::encode(bytes))),
@@ -429,8 +429,12 @@ pub(crate) fn deletion_due(call: &Call<'_>, record: &KeyRecord) -> bool {
     record.deletion_date.is_some_and(|d| d <= now)
 }
 
+/// A key record as loaded: shared with the cache (cloning it copies a pointer); a handler that
+/// changes a key goes through [`update`].
+pub(crate) type Loaded = (Arc<KeyRecord>, u64);
+
 /// The key `key_id` with its store version, unless absent or deleted.
-pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+pub(crate) fn load(call: &Call<'_>, key_id: &str) -> Result<Option<Loaded>, AwsError> {
     load_in(call, &call.principal.account, key_id)
 }
 
@@ -440,7 +444,7 @@ pub(crate) fn load_in(
     call: &Call<'_>,
     account: &AccountId,
     key_id: &str,
-) -> Result<Option<(KeyRecord, u64)>, AwsError> {
+) -> Result<Option<Loaded>, AwsError> {
     let key = store_key_in(call, account, key_id);
     let watermark = call.env.store.watermark(&key.space, KEY_TABLE);
     let (record, version) = match cache::record(&key, watermark) {
@@ -449,8 +453,10 @@ pub(crate) fn load_in(
             let Some(item) = call.env.store.get(&key).map_err(errors::store_failure)? else {
                 return Ok(None);
             };
-            let record: KeyRecord = serde_json::from_slice(&item.value)
-                .map_err(|_| errors::internal("stored key record does not parse"))?;
+            let record: Arc<KeyRecord> = Arc::new(
+                serde_json::from_slice(&item.value)
+                    .map_err(|_| errors::internal("stored key record does not parse"))?,
+            );
             cache::remember(key.clone(), watermark, &record, item.version);
             (record, item.version)
         }
@@ -462,7 +468,7 @@ pub(crate) fn load_in(
     let mut record = record;
     if crate::import::expired(&record, now(call)) {
         // Expired material is gone at once, whether or not the scheduler has run yet.
-        crate::import::remove_material(&mut record);
+        crate::import::remove_material(Arc::make_mut(&mut record));
     }
     Ok(Some((record, version)))
 }
@@ -481,7 +487,8 @@ pub(crate) fn update(
     mut change: impl FnMut(&mut KeyRecord) -> Result<(), AwsError>,
 ) -> Result<KeyRecord, AwsError> {
     for _ in 0..8 {
-        let (mut record, version) = load(call, key_id)?.ok_or_else(&not_found)?;
+        let (record, version) = load(call, key_id)?.ok_or_else(&not_found)?;
+        let mut record = Arc::unwrap_or_clone(record);
         change(&mut record)?;
         let batch = Batch::new().put_if(
             store_key(call, key_id),

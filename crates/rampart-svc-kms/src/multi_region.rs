@@ -17,6 +17,7 @@ use rampart_store::{Batch, Expect, Key, StoreError};
 use rampart_types::Region;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The configuration of a multi-Region key set, stored on every member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +100,7 @@ fn member(
 }
 
 /// The primary member named by `key_id` in the caller's Region, refusing other keys.
-fn primary(call: &Call<'_>, key_id: &str) -> Result<(KeyRecord, u64, MultiRegion), AwsError> {
+fn primary(call: &Call<'_>, key_id: &str) -> Result<(Arc<KeyRecord>, u64, MultiRegion), AwsError> {
     let (record, version) = resolve(call, key_id, Accept::KeysOnly)?;
     let config = record
         .multi_region
@@ -220,7 +221,7 @@ fn replicate_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         multi_region: Some(config.clone()),
         aws_managed: false,
     };
-    let mut updated_primary = primary.clone();
+    let mut updated_primary = KeyRecord::clone(&primary);
     updated_primary.multi_region = Some(config.clone());
     let account = call.principal.account.as_str();
     let batch = Batch::new()

@@ -13,6 +13,7 @@ use rampart_crypto::kms::random_vec;
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, DataKey, KeyService, OnBehalf};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// The [`KeyService`] KMS offers the other services of the same server.
@@ -72,7 +73,7 @@ fn check(call: &Call<'_>, service: &str, operation: &str, input: &Value) -> Resu
 }
 
 /// The usable key `key_id` names, for `operation`.
-fn usable(call: &Call<'_>, key_id: &str) -> Result<crate::key::KeyRecord, AwsError> {
+fn usable(call: &Call<'_>, key_id: &str) -> Result<Arc<crate::key::KeyRecord>, AwsError> {
     let (record, _) = resolve(call, key_id, Accept::AcrossAccounts)?;
     record.require_usable()?;
     Ok(record)
@@ -82,7 +83,7 @@ impl KeyService for Keys {
     fn key_arn(&self, call: &Call<'_>, request: &OnBehalf<'_>) -> Result<String, AwsError> {
         let key_id = named_key(call, request)?;
         let (record, _) = resolve(call, &key_id, Accept::AcrossAccounts)?;
-        Ok(record.arn)
+        Ok(record.arn.clone())
     }
 
     fn generate_data_key(
@@ -110,7 +111,7 @@ impl KeyService for Keys {
         Ok(DataKey {
             plaintext,
             ciphertext_blob,
-            key_arn: record.arn,
+            key_arn: record.arn.clone(),
         })
     }
 

@@ -2,7 +2,7 @@
 
 use crate::aliases;
 use crate::errors;
-use crate::key::{self, KeyRecord};
+use crate::key;
 use rampart_protocol::AwsError;
 use rampart_service::Call;
 use rampart_types::AccountId;
@@ -85,7 +85,7 @@ pub(crate) fn resolve(
     call: &Call<'_>,
     key_id: &str,
     accept: Accept,
-) -> Result<(KeyRecord, u64), AwsError> {
+) -> Result<key::Loaded, AwsError> {
     let (account, target) = match parse(call, key_id, accept == Accept::AcrossAccounts) {
         Some((account, Named::Key(id))) => (account, id),
         Some((account, Named::Alias(name))) if accept != Accept::KeysOnly => {
