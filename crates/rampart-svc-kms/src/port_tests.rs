@@ -663,3 +663,28 @@ fn keys_of_other_accounts_serve_by_arn_when_their_policy_allows() {
         .unwrap();
     assert_eq!(described["KeyMetadata"]["AWSAccountId"], "222222222222");
 }
+
+#[test]
+fn aws_managed_keys_rotate_every_year_and_old_blobs_still_open() {
+    let w = world();
+    let root = w.root();
+    let region = us_east_1();
+    let c = call(&w, &root, &region, &w.guard);
+    let context = secret_context();
+    let request = on_behalf("ssm", None, &context);
+    let before = Keys.encrypt(&c, &request, b"old").unwrap();
+    let arn = Keys.key_arn(&c, &request).unwrap();
+    w.clock
+        .advance(std::time::Duration::from_secs(364 * 86_400));
+    crate::run_due(&w.env).unwrap();
+    let rotations = ok(&w, "ListKeyRotations", json!({"KeyId": arn}));
+    assert_eq!(rotations["Rotations"], json!([]));
+    w.clock.advance(std::time::Duration::from_secs(2 * 86_400));
+    crate::run_due(&w.env).unwrap();
+    let rotations = ok(&w, "ListKeyRotations", json!({"KeyId": arn}));
+    assert_eq!(rotations["Rotations"].as_array().unwrap().len(), 1);
+    assert_eq!(rotations["Rotations"][0]["RotationType"], "AUTOMATIC");
+    let after = Keys.encrypt(&c, &request, b"new").unwrap();
+    assert_eq!(*Keys.decrypt(&c, &request, &before).unwrap(), *b"old");
+    assert_eq!(*Keys.decrypt(&c, &request, &after).unwrap(), *b"new");
+}
