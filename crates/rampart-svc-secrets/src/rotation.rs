@@ -65,15 +65,15 @@ fn rotate_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         Some(r) => Some(schedule::check_rules(r)?.0),
         None => secret.rotation.rules.clone(),
     };
-    if unfinished(&secret).is_some() {
-        return Err(errors::invalid_request(
-            "A previous rotation isn't complete. That rotation will be reattempted.",
-        ));
-    }
     let token = input::token(&input)?;
     let immediately = input::flag(&input, "RotateImmediately").unwrap_or(true);
     let now = model::now_ms(call.env);
     model::update(call.env, &found.space, &secret.name, |s, _| {
+        if unfinished(s).is_some() {
+            return Err(errors::invalid_request(
+                "A previous rotation isn't complete. That rotation will be reattempted.",
+            ));
+        }
         s.rotation.lambda_arn = Some(lambda.clone());
         s.rotation.enabled = rules.is_some();
         s.rotation.next = rules
