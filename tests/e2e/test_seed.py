@@ -20,11 +20,13 @@ calls:
   - call: iam.CreatePolicy
     input:
       PolicyName: read-secrets
-      PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
+      PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","kms:Decrypt"],"Resource":"*"}]}'
   - call: iam.CreateUser
     input: {UserName: alice, Tags: [{Key: team, Value: blue}]}
   - call: iam.AttachUserPolicy
     input: {UserName: alice, PolicyArn: "arn:aws:iam::${account}:policy/read-secrets"}
+  - call: seed.AccessKey
+    input: {UserName: alice, AccessKeyId: AKIASEEDEDALICE00001, SecretAccessKey: alice-fixed-secret}
   - call: iam.CreateRole
     account: "${dev}"
     input:
@@ -72,6 +74,16 @@ def test_a_seeded_server_starts_in_the_seeded_state(data_dir):
         assert secret["SecretString"] == "hunter2"
         _, param, _ = server.aws("ssm", "get-parameter", "--name", "/app/url", region="eu-west-1")
         assert param["Parameter"]["Value"] == "https://example.com"
+        # The fixed key signs as alice, and her policy is enforced.
+        _, me, _ = server.aws("sts", "get-caller-identity", key_id="AKIASEEDEDALICE00001",
+                              secret="alice-fixed-secret")
+        assert me["Arn"].endswith(":user/alice")
+        _, secret, _ = server.aws("secretsmanager", "get-secret-value", "--secret-id", "app/db",
+                                  key_id="AKIASEEDEDALICE00001", secret="alice-fixed-secret")
+        assert secret["SecretString"] == "hunter2"
+        code, _, err = server.aws("iam", "list-users", key_id="AKIASEEDEDALICE00001",
+                                  secret="alice-fixed-secret", check=False)
+        assert code != 0 and "AccessDenied" in err
         _, aliases, _ = server.aws("kms", "list-aliases")
         assert "alias/app" in [a["AliasName"] for a in aliases["Aliases"]]
         dev = [a["Id"] for a in accounts["Accounts"] if a["Name"] == "dev"][0]

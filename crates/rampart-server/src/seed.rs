@@ -15,7 +15,8 @@
 //!
 //! Each call runs through the operation's own handler as the root user of its account, so a
 //! bad entry fails with the error the API gives, reported with the file, the line and the
-//! call. Strings may hold `${name}` for a saved value, `${account}` for the management
+//! call. A few calls no API offers are seeding's own: `seed.AccessKey` (`UserName`,
+//! `AccessKeyId`, `SecretAccessKey`) gives a user (or the root user) a fixed access key. Strings may hold `${name}` for a saved value, `${account}` for the management
 //! account id. The server records the file's SHA-256 once seeding succeeded: a restart with
 //! the same file does nothing, one with another file is refused (reset or a fresh data
 //! directory start over), and a failed seeding leaves the data directory as it was.
@@ -127,15 +128,6 @@ fn run(
             .parse()
             .map_err(|_| "us-east-1 is not a region".to_owned())?,
     };
-    let Some(model) = Models::get().service(&entry.service) else {
-        return Err(format!("there is no service `{}`", entry.service));
-    };
-    let Some(operation) = registry.get(&model.name, &entry.operation) else {
-        return Err(format!(
-            "{} has no operation {} that rampart implements",
-            entry.service, entry.operation
-        ));
-    };
     let principal = Principal {
         principal_id: account.to_string(),
         account,
@@ -154,7 +146,53 @@ fn run(
         guard: &ServiceAuthority,
     };
     let input = substitute(entry.input.clone(), vars)?;
-    (operation.handler)(&call, input).map_err(|e: AwsError| format!("{}: {}", e.code, e.message))
+    let answer = if entry.service == SEED_SERVICE {
+        seed_only(&call, &entry.operation, input)
+    } else {
+        let Some(model) = Models::get().service(&entry.service) else {
+            return Err(format!("there is no service `{}`", entry.service));
+        };
+        let Some(operation) = registry.get(&model.name, &entry.operation) else {
+            return Err(format!(
+                "{} has no operation {} that rampart implements",
+                entry.service, entry.operation
+            ));
+        };
+        (operation.handler)(&call, input)
+    };
+    answer.map_err(|e: AwsError| format!("{}: {}", e.code, e.message))
+}
+
+/// The service name of the calls no AWS API offers, for what only seeding may do.
+const SEED_SERVICE: &str = "seed";
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct FixedAccessKey {
+    user_name: Option<String>,
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+/// `seed.AccessKey`: an access key with an id and secret of the operator's choosing, for the
+/// user `UserName` (the account's root user without one).
+fn seed_only(call: &Call<'_>, operation: &str, input: Value) -> Result<Value, AwsError> {
+    match operation {
+        "AccessKey" => {
+            let key: FixedAccessKey = rampart_service::from_input(input, "ValidationError")?;
+            rampart_svc_identity::import_access_key(
+                call,
+                key.user_name.as_deref(),
+                &key.access_key_id,
+                &key.secret_access_key,
+            )
+        }
+        other => Err(AwsError::new(
+            "ValidationError",
+            400,
+            format!("seed.{other} is not a seeding call (seed.AccessKey is)"),
+        )),
+    }
 }
 
 /// `input` with every `${name}` in its strings replaced.

@@ -29,6 +29,7 @@ pub use access_keys::{
 };
 pub use enforce::Enforcer;
 pub use governing::{Governing, governing};
+pub use iam::import_access_key;
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
 pub use outbound::{outbound_discovery, outbound_jwks, set_outbound_issuer_base};

@@ -2,7 +2,8 @@
 
 use super::entity::{existing, put};
 use super::errors::{
-    limit_exceeded, no_such_entity, session_needs_user_name, store_error, validation,
+    already_exists, limit_exceeded, no_such_entity, session_needs_user_name, store_error,
+    validation,
 };
 use super::records::StoredUser;
 use super::users::check_name_for_lookup;
@@ -70,7 +71,49 @@ struct UserNameInput {
 
 fn create_access_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: UserNameInput = from_input(input, "ValidationError")?;
-    let target = target(call, input.user_name.as_deref())?;
+    let id = mint_access_key_id().ok_or_else(internal_error)?;
+    let secret = mint_secret_access_key().ok_or_else(internal_error)?;
+    issue_access_key(call, input.user_name.as_deref(), &id, &secret)
+}
+
+/// Gives the user `user_name` (the calling root when `None`) the access key `access_key_id`
+/// with `secret`, chosen by the operator rather than minted: seeding's fixed keys. The same
+/// rules as CreateAccessKey hold (two keys per user); an id in use is refused.
+pub fn import_access_key(
+    call: &Call<'_>,
+    user_name: Option<&str>,
+    access_key_id: &str,
+    secret: &str,
+) -> Result<Value, AwsError> {
+    let id_ok = (16..=128).contains(&access_key_id.len())
+        && access_key_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !id_ok || secret.is_empty() || secret.len() > 128 {
+        return Err(AwsError::new(
+            "ValidationError",
+            400,
+            "An access key id is 16 to 128 letters, digits or underscores, and its secret 1 to 128 characters.",
+        ));
+    }
+    if read_key(call.env, access_key_id)
+        .map_err(store_error)?
+        .is_some()
+    {
+        return Err(already_exists(format!(
+            "The access key {access_key_id} already exists."
+        )));
+    }
+    issue_access_key(call, user_name, access_key_id, secret)
+}
+
+fn issue_access_key(
+    call: &Call<'_>,
+    user_name: Option<&str>,
+    id: &str,
+    secret: &str,
+) -> Result<Value, AwsError> {
+    let target = target(call, user_name)?;
     let (owner, existing) = match &target {
         Target::User(user, _) => (
             AccessKeyOwner::User {
@@ -91,24 +134,22 @@ fn create_access_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
         )));
     }
-    let id = mint_access_key_id().ok_or_else(internal_error)?;
-    let secret = mint_secret_access_key().ok_or_else(internal_error)?;
-    let record = new_key_record(call.env, &call.principal.account, owner, &id, &secret)
+    let record = new_key_record(call.env, &call.principal.account, owner, id, secret)
         .map_err(store_error)?;
     let mut batch = Batch::new().put_if(
-        access_key_key(&id),
+        access_key_key(id),
         record.encode().map_err(store_error)?,
         Expect::Absent,
     );
     let mut output = json!({ "AccessKey": {
         "AccessKeyId": id,
         "Status": record.status,
-        "SecretAccessKey": secret.as_str(),
+        "SecretAccessKey": secret,
         "CreateDate": record.create_date,
     }});
     if let Target::User(mut user, version) = target {
         output["AccessKey"]["UserName"] = json!(user.name);
-        user.access_keys.push(id);
+        user.access_keys.push(id.to_owned());
         batch = put(batch, call, &*user, version)?;
     }
     call.env.store.commit(batch).map_err(store_error)?;
