@@ -51,7 +51,7 @@ struct DeleteInput {
 /// DeleteParameter.
 pub(crate) fn delete_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: DeleteInput = from_input(input, "ValidationException")?;
-    let name = name::trimmed(&input.name);
+    let name = name::requested(&input.name)?;
     if delete_one(call, name)? {
         Ok(json!({}))
     } else {
@@ -75,7 +75,7 @@ pub(crate) fn delete_parameters(call: &Call<'_>, input: Value) -> Result<Value, 
         if deleted.contains(requested) || invalid.contains(requested) {
             continue;
         }
-        if delete_one(call, name::trimmed(requested))? {
+        if delete_one(call, name::requested(requested)?)? {
             deleted.push(requested.clone());
         } else {
             invalid.push(requested.clone());

@@ -39,7 +39,7 @@ fn load_named(call: &Call<'_>, space: &str, name: &str) -> Result<(Parameter, u6
 pub(crate) fn label_parameter_version(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: LabelInput = from_input(input, "ValidationException")?;
     check_label_list(&input.labels)?;
-    let name = name::trimmed(&input.name).to_owned();
+    let name = name::requested(&input.name)?.to_owned();
     let space = record::space_of(call);
     let (invalid, target, kind) = record::write(call.env, || {
         let (mut parameter, stored) = load_named(call, &space, &name)?;
@@ -110,7 +110,7 @@ struct UnlabelInput {
 pub(crate) fn unlabel_parameter_version(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: UnlabelInput = from_input(input, "ValidationException")?;
     check_label_list(&input.labels)?;
-    let name = name::trimmed(&input.name).to_owned();
+    let name = name::requested(&input.name)?.to_owned();
     let space = record::space_of(call);
     let (removed, invalid) = record::write(call.env, || {
         let (mut parameter, stored) = load_named(call, &space, &name)?;

@@ -42,6 +42,18 @@ pub(crate) fn trimmed(name: &str) -> &str {
     name.trim_matches(' ')
 }
 
+/// A name a request gives for an existing parameter, trimmed; `ValidationException` when
+/// blanks remain inside it, as AWS answers.
+pub(crate) fn requested(name: &str) -> Result<&str, AwsError> {
+    let name = trimmed(name);
+    if name.contains(char::is_whitespace) {
+        return Err(errors::validation(
+            "Parameter name: can't contain spaces. Remove the spaces and try again.",
+        ));
+    }
+    Ok(name)
+}
+
 fn allowed_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/')
 }
@@ -284,6 +296,12 @@ mod tests {
         assert_eq!(check(&sixteen), "HierarchyLevelLimitExceededException");
         let long = format!("/{}", "x".repeat(MAX_ARN_LEN));
         assert_eq!(check(&long), "ValidationException");
+    }
+
+    #[test]
+    fn requested_names_may_not_hold_blanks() {
+        assert_eq!(requested("  /a/b ").unwrap(), "/a/b");
+        assert_eq!(requested("/a b").unwrap_err().code, "ValidationException");
     }
 
     #[test]

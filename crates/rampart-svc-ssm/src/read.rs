@@ -88,7 +88,7 @@ enum Found {
 const SECRETS_REFERENCE: &str = "/aws/reference/secretsmanager/";
 
 fn find(call: &Call<'_>, requested: &str, with_decryption: bool) -> Result<Found, AwsError> {
-    let target = name::target(call, requested);
+    let target = name::target(call, name::requested(requested)?);
     let selector = target.selector;
     let space = record::space_of(call);
     for name in &target.candidates {
@@ -132,7 +132,7 @@ pub(crate) fn load_target(
     requested: &str,
 ) -> Result<Option<(String, Parameter)>, AwsError> {
     let space = record::space_of(call);
-    for name in name::target(call, requested).candidates {
+    for name in name::target(call, name::requested(requested)?).candidates {
         if let Some((parameter, _)) = record::load(call.env, &space, &name)? {
             return Ok(Some((name, parameter)));
         }

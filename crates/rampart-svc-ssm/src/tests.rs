@@ -173,6 +173,11 @@ fn names_are_trimmed_and_checked() {
     let (w, _) = world();
     put(&w, "  /trim/me ", "v");
     assert_eq!(get(&w, "/trim/me")["Name"], "/trim/me");
+    assert_eq!(get(&w, " /trim/me  ")["Name"], "/trim/me");
+    assert_eq!(
+        code(&w, "GetParameter", json!({"Name": "/trim /me"})),
+        "ValidationException"
+    );
     let deep = "/l".repeat(16);
     refused(
         &w,
