@@ -169,3 +169,16 @@ def test_tampered_foreign_and_wrapped_responses_are_refused(server, federation):
 
     expired = signed_response(key, cert, role_arn, provider, lifetime=-600)
     assert error_of(lambda: assume(expired))["Code"] in ("ExpiredTokenException", "InvalidIdentityToken")
+
+
+def test_cloudtrail_names_the_saml_user(server, federation):
+    key, cert, provider, role_arn = federation
+    out = unsigned_sts(server).assume_role_with_saml(
+        RoleArn=role_arn, PrincipalArn=provider, SAMLAssertion=encode(signed_response(key, cert, role_arn, provider)))
+    trail = server.client("cloudtrail")
+    found = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithSAML"}])
+    identity = json.loads(found["Events"][0]["CloudTrailEvent"])["userIdentity"]
+    assert identity["type"] == "SAMLUser"
+    assert identity["userName"] == "alice@example.test"
+    assert identity["identityProvider"] == out["NameQualifier"]
+    assert identity["principalId"] == f"{out['NameQualifier']}:alice@example.test"

@@ -171,3 +171,20 @@ def test_an_issuer_whose_certificate_is_not_pinned_is_not_trusted(server, issuer
     err = error_of(lambda: unsigned_sts(server).assume_role_with_web_identity(
         RoleArn=role["Arn"], RoleSessionName="s1", WebIdentityToken=issuer.token()))
     assert err["Code"] == "IDPCommunicationError"
+
+
+def test_cloudtrail_names_the_web_identity_user(server, issuer):
+    provider, role = setup_role(server, issuer)
+    unsigned_sts(server).assume_role_with_web_identity(
+        RoleArn=role["Arn"], RoleSessionName="build-42", WebIdentityToken=issuer.token())
+    trail = server.client("cloudtrail")
+    found = trail.lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithWebIdentity"}])
+    identity = json.loads(found["Events"][0]["CloudTrailEvent"])["userIdentity"]
+    subject = "repo:acme/app:ref:refs/heads/main"
+    assert identity == {
+        "type": "WebIdentityUser",
+        "principalId": f"{provider}:sts.amazonaws.com:{subject}",
+        "userName": subject,
+        "identityProvider": provider,
+    }
