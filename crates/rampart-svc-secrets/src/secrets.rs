@@ -412,6 +412,16 @@ pub(crate) fn listed(
                 "A filter must have between 1 and 10 values.",
             ));
         }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || " :_@/+=.-!".contains(c);
+        if values
+            .iter()
+            .any(|v| v.chars().count() > 512 || !v.chars().all(allowed))
+        {
+            return Err(errors::validation(
+                "filters.member.values",
+                "Member must satisfy regular expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$ and have length less than or equal to 512",
+            ));
+        }
         filters.push((key.to_owned(), values));
     }
     let mut secrets: Vec<Secret> = model::all(call.env, &model::own_space(call))?
