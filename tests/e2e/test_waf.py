@@ -311,3 +311,12 @@ def test_rule_group_shared_by_another_account(server):
             "Action": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:PutFirewallManagerRuleGroups"]}]}))
     acl = create("uses-shared")["Summary"]
     assert waf.get_web_acl(ARN=acl["ARN"])["WebACL"]["Capacity"] == 25
+    # Reading the group needs wafv2:GetRuleGroup in the owner's policy too.
+    assert error(lambda: waf.get_rule_group(ARN=group["ARN"]))["Error"]["Code"] == "AccessDeniedException"
+    member_waf.put_permission_policy(ResourceArn=group["ARN"], Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": home},
+            "Action": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:PutFirewallManagerRuleGroups",
+                       "wafv2:GetRuleGroup"]}]}))
+    shared = waf.get_rule_group(ARN=group["ARN"])["RuleGroup"]
+    assert shared["Capacity"] == 25 and shared["LabelNamespace"] == f"awswaf:{member}:rulegroup:org-baseline:"
