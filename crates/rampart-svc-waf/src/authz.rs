@@ -1,9 +1,11 @@
 //! WAFv2's authorization table (Service Authorization Reference): the action `wafv2:<Op>` on
 //! the entity the request names (its ARN, or one built from `Name`, `Scope` and `Id`), on
 //! the entities a web ACL or rule group refers to (the SAR's optional resource types of
-//! Create/Update; another account's rule group under its owner's permission policy), with `aws:RequestTag`, `aws:TagKeys` and `aws:ResourceTag` keys. Associating
-//! a web ACL with a load balancer also needs `elasticloadbalancing:SetWebAcl` (wildcard-only in
-//! the SAR), as AWS documents for application load balancers.
+//! Create/Update; another account's rule group under its owner's permission policy), with
+//! `aws:RequestTag`, `aws:TagKeys` and `aws:ResourceTag` keys. Associating a web ACL with a
+//! load balancer also needs `elasticloadbalancing:SetWebAcl` (wildcard-only in the SAR), as
+//! AWS documents for application load balancers. Logging destinations' own permissions
+//! (CloudWatch Logs, S3, Firehose) are not asked: rampart has no such services yet.
 
 use crate::entity;
 use crate::scope::{Kind, Location};
