@@ -27,7 +27,8 @@ pub(crate) const PREVIOUS: &str = "AWSPREVIOUS";
 /// The staging label of a version being rotated in.
 pub(crate) const PENDING: &str = "AWSPENDING";
 
-/// How many versions a secret keeps; older versions without labels are purged.
+/// How many versions a secret keeps; older versions without labels (and more than a day
+/// old) are purged.
 pub(crate) const MAX_VERSIONS: usize = 100;
 
 /// A tag as the API spells it.
@@ -170,9 +171,10 @@ impl Secret {
         }
     }
 
-    /// The versions beyond [`MAX_VERSIONS`] that carry no label, oldest first; they are
+    /// The versions beyond [`MAX_VERSIONS`] that carry no label and are at least a day old
+    /// at `now`, oldest first (AWS keeps every version of the last 24 hours); they are
     /// removed from the record and their values must be deleted.
-    pub fn purge_deprecated(&mut self) -> Vec<String> {
+    pub fn purge_deprecated(&mut self, now: i64) -> Vec<String> {
         let excess = self.versions.len().saturating_sub(MAX_VERSIONS);
         if excess == 0 {
             return Vec::new();
@@ -180,7 +182,7 @@ impl Secret {
         let mut unlabeled: Vec<(u64, String)> = self
             .versions
             .iter()
-            .filter(|(_, v)| v.stages.is_empty())
+            .filter(|(_, v)| v.stages.is_empty() && now - v.created >= DAY_MS)
             .map(|(id, v)| (v.seq, id.clone()))
             .collect();
         unlabeled.sort();

@@ -131,7 +131,7 @@ pub(crate) fn add_version(
             sealed.clone(),
             Expect::Absent,
         );
-        for gone in s.purge_deprecated() {
+        for gone in s.purge_deprecated(now) {
             b = b.delete(model::value_key(space, &s.arn, &gone));
         }
         *batch = b;
