@@ -10,7 +10,7 @@ use super::entity::required;
 use super::errors::{already_exists, limit_exceeded, model_error, no_such_entity, store_error};
 use super::held;
 use super::names::{check_name, check_path, max_items};
-use super::paging::page;
+use super::paging::{PageInput, page};
 use super::records::{StoredUser, Tag, encode, get_record, list, new_unique_id};
 use super::tags::{Tagged, check_tags};
 use base64::Engine;
@@ -194,14 +194,6 @@ fn upload_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     user.signing_certificates.push(certificate);
     held::save(call, &user, version)?;
     Ok(out)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PageInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
 }
 
 fn list_signing(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {

@@ -8,7 +8,7 @@ use super::errors::{
 };
 use super::managed::{ManagedRef, arn_path, count_attachment, policy_not_found, resolve};
 use super::names::{check_name, max_items};
-use super::paging::page;
+use super::paging::{PageInput, page};
 use super::records::{encode, get_record, record_key, url_encode};
 use rampart_policy::{Policy, PolicyKind, policy_size};
 use rampart_protocol::AwsError;
@@ -46,6 +46,8 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + 'static {
     const KIND: Kind;
     /// Its name, as created.
     fn name(&self) -> &str;
+    /// Its path (`/` or `/division/`).
+    fn path(&self) -> &str;
     /// Its inline policies: name to document.
     fn inline_policies(&mut self) -> &mut BTreeMap<String, String>;
     /// Its attached managed policy ARNs, in attachment order.
@@ -226,12 +228,35 @@ fn delete_policy<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsE
     save(call, &entity, version)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PageInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
+/// One page of the account's entities of type `E` whose path starts with `PathPrefix`, in
+/// name order (case-insensitive), as `member` of the output, each shaped by `output`.
+pub(crate) fn list_under_path<E: Entity>(
+    call: &Call<'_>,
+    input: Value,
+    member: &str,
+    output: impl Fn(&E) -> Value,
+) -> Result<Value, AwsError> {
+    let input: PageInput = from_input(input, "ValidationError")?;
+    let max = max_items(input.max_items)?;
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let all: Vec<E> = super::records::list(
+        call.env.store.as_ref(),
+        &call.principal.account,
+        E::KIND.table,
+    )
+    .map_err(store_error)?;
+    let items = all
+        .into_iter()
+        .filter(|e| e.path().starts_with(&prefix))
+        .map(|e| (e.name().to_lowercase(), e))
+        .collect();
+    let mut out = Map::new();
+    let listed = page(items, input.marker.as_deref(), max, &mut out)?;
+    out.insert(
+        member.to_owned(),
+        Value::Array(listed.iter().map(output).collect()),
+    );
+    Ok(Value::Object(out))
 }
 
 fn list_policies<E: Entity>(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {

@@ -7,7 +7,7 @@
 use super::entity::{Entity, Kind, entity_name, existing, put};
 use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity, store_error};
 use super::names::{check_name, check_path, max_items};
-use super::paging::page;
+use super::paging::{PageInput, page};
 use super::records::{
     GROUP_TABLE, StoredGroup, StoredUser, USER_TABLE, encode, get_group, list, new_unique_id,
     record_key,
@@ -37,6 +37,9 @@ impl Entity for StoredGroup {
     };
     fn name(&self) -> &str {
         &self.name
+    }
+    fn path(&self) -> &str {
+        &self.path
     }
     fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
         &mut self.inline_policies
@@ -138,14 +141,6 @@ fn create_group(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PageInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
 fn get_group_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let name = entity_name::<StoredGroup>(&input)?.to_owned();
     let input: PageInput = from_input(input, "ValidationError")?;
@@ -163,24 +158,7 @@ fn get_group_op(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 }
 
 fn list_groups(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: PageInput = from_input(input, "ValidationError")?;
-    let max = max_items(input.max_items)?;
-    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let groups: Vec<StoredGroup> = list(
-        call.env.store.as_ref(),
-        &call.principal.account,
-        GROUP_TABLE,
-    )
-    .map_err(store_error)?;
-    let items = groups
-        .into_iter()
-        .filter(|g| g.path.starts_with(&prefix))
-        .map(|g| (g.name.to_lowercase(), group_output(call, &g)))
-        .collect();
-    let mut output = Map::new();
-    let groups = page(items, input.marker.as_deref(), max, &mut output)?;
-    output.insert("Groups".into(), Value::Array(groups));
-    Ok(Value::Object(output))
+    super::entity::list_under_path::<StoredGroup>(call, input, "Groups", |g| group_output(call, g))
 }
 
 #[derive(Deserialize)]

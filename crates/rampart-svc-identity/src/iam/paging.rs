@@ -2,7 +2,20 @@
 
 use super::errors::invalid_input;
 use rampart_protocol::AwsError;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// The paging members of IAM's List* operations, with `PathPrefix` where one applies.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PageInput {
+    /// Only entities whose path starts with it (`/` when absent).
+    pub path_prefix: Option<String>,
+    /// Where the previous page ended.
+    pub marker: Option<String>,
+    /// The largest page wanted.
+    pub max_items: Option<i64>,
+}
 
 /// One page of `items`, each with its (unique, ascending) sort key. The marker is the sort key
 /// of the first item of the next page. Adds `IsTruncated` and `Marker` to `output`.

@@ -5,7 +5,7 @@
 use super::entity::{entity_name, existing, required};
 use super::errors::{already_exists, delete_conflict, limit_exceeded, no_such_entity, store_error};
 use super::names::{check_name, check_path, max_items};
-use super::paging::page;
+use super::paging::{PageInput, page};
 use super::records::{
     PROFILE_TABLE, StoredProfile, StoredRole, Tag, encode, get_record, list, new_unique_id,
     record_key,
@@ -132,14 +132,6 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (profile, _, _) = existing_profile(call, &input)?;
     Ok(json!({ "InstanceProfile": profile_output(call, &profile)? }))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PageInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
 }
 
 /// One page of `profiles` (sorted by lower-cased name) into `output`.

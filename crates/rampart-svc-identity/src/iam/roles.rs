@@ -12,11 +12,10 @@ use super::errors::{
     store_error, validation,
 };
 use super::managed::{ManagedRef, count_attachment, resolve_in};
-use super::names::{check_name, check_path, max_items};
-use super::paging::page;
+use super::names::{check_name, check_path};
 use super::records::{
-    ROLE_TABLE, SERVICE_ROLE_PATH, StoredRole, Tag, encode, get_record, get_role, list,
-    new_unique_id, record_key, url_encode,
+    ROLE_TABLE, SERVICE_ROLE_PATH, StoredRole, Tag, encode, get_record, get_role, new_unique_id,
+    record_key, url_encode,
 };
 use super::tags::{Tagged, check_tags};
 use rampart_policy::{Policy, PolicyKind};
@@ -25,7 +24,7 @@ use rampart_service::{Call, Env, Registry, from_input};
 use rampart_store::{Batch, Expect, Key, StoreError, space};
 use rampart_types::{AccountId, Partition};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// AWS's default quota of roles per account.
@@ -60,6 +59,9 @@ impl Entity for StoredRole {
     };
     fn name(&self) -> &str {
         &self.name
+    }
+    fn path(&self) -> &str {
+        &self.path
     }
     fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
         &mut self.inline_policies
@@ -445,36 +447,11 @@ pub(crate) fn last_used(
         .map(|(u, _)| (u.date, u.region)))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListRolesInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
 fn list_roles(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: ListRolesInput = from_input(input, "ValidationError")?;
-    let max = max_items(input.max_items)?;
-    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let roles: Vec<StoredRole> =
-        list(call.env.store.as_ref(), &call.principal.account, ROLE_TABLE).map_err(store_error)?;
-    let items = roles
-        .into_iter()
-        .filter(|r| r.path.starts_with(&prefix))
-        .map(|r| (r.name.to_lowercase(), r))
-        .collect();
-    let mut out = Map::new();
-    let roles = page(items, input.marker.as_deref(), max, &mut out)?;
     let partition = call.env.partition;
-    out.insert(
-        "Roles".into(),
-        roles
-            .iter()
-            .map(|r| role_output(partition, &call.principal.account, r, false))
-            .collect(),
-    );
-    Ok(Value::Object(out))
+    super::entity::list_under_path::<StoredRole>(call, input, "Roles", |r| {
+        role_output(partition, &call.principal.account, r, false)
+    })
 }
 
 #[derive(Deserialize)]

@@ -3,18 +3,15 @@
 
 use super::entity::{Entity, Kind, boundary_output, check_boundary, existing, load};
 use super::errors::{already_exists, delete_conflict, session_needs_user_name, store_error};
-use super::names::{check_path, check_user_name, max_items};
-use super::paging::page;
-use super::records::{
-    StoredUser, Tag, USER_TABLE, encode, get_user, list, new_unique_id, record_key,
-};
+use super::names::{check_path, check_user_name};
+use super::records::{StoredUser, Tag, USER_TABLE, encode, get_user, new_unique_id, record_key};
 use super::tags::{Tagged, check_tags};
 use crate::access_keys::{AccessKeyOwner, access_key_key, read_key};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, PrincipalKind, Registry, from_input};
 use rampart_store::{Batch, Expect, Key};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// The `User` structure of the IAM model, as `GetUser` and `CreateUser` return it (tags and
@@ -58,6 +55,9 @@ impl Entity for StoredUser {
     };
     fn name(&self) -> &str {
         &self.name
+    }
+    fn path(&self) -> &str {
+        &self.path
     }
     fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
         &mut self.inline_policies
@@ -174,32 +174,10 @@ pub(crate) fn check_name_for_lookup(name: &str) -> Result<(), AwsError> {
     super::names::check_name(name, "userName", 128)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListUsersInput {
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
 fn list_users(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: ListUsersInput = from_input(input, "ValidationError")?;
-    let max = max_items(input.max_items)?;
-    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let users: Vec<StoredUser> =
-        list(call.env.store.as_ref(), &call.principal.account, USER_TABLE).map_err(store_error)?;
-    let items = users
-        .into_iter()
-        .filter(|u| u.path.starts_with(&prefix))
-        .map(|u| (u.name.to_lowercase(), u))
-        .collect();
-    let mut output = Map::new();
-    let users = page(items, input.marker.as_deref(), max, &mut output)?;
-    output.insert(
-        "Users".into(),
-        Value::Array(users.iter().map(|u| listed_user_output(call, u)).collect()),
-    );
-    Ok(Value::Object(output))
+    super::entity::list_under_path::<StoredUser>(call, input, "Users", |u| {
+        listed_user_output(call, u)
+    })
 }
 
 #[derive(Deserialize)]

@@ -13,17 +13,7 @@ fn authorization_details_list_everything_with_documents() {
         json!({"UserName": "alice", "PolicyName": "inline", "PolicyDocument": ALLOW_LIST}),
     )
     .unwrap();
-    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
-    w.call(
-        "AddUserToGroup",
-        json!({"GroupName": "g", "UserName": "alice"}),
-    )
-    .unwrap();
-    w.call(
-        "AttachGroupPolicy",
-        json!({"GroupName": "g", "PolicyArn": READ_ONLY}),
-    )
-    .unwrap();
+    w.join_group("alice", "g", Some(READ_ONLY));
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     w.call(
         "CreateRole",
@@ -113,17 +103,11 @@ fn policies_granting_service_access_include_the_groups() {
         json!({"UserName": "alice", "PolicyName": "lister", "PolicyDocument": ALLOW_LIST}),
     )
     .unwrap();
-    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
-    w.call(
-        "AddUserToGroup",
-        json!({"GroupName": "g", "UserName": "alice"}),
-    )
-    .unwrap();
-    w.call(
-        "AttachGroupPolicy",
-        json!({"GroupName": "g", "PolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}),
-    )
-    .unwrap();
+    w.join_group(
+        "alice",
+        "g",
+        Some("arn:aws:iam::aws:policy/PowerUserAccess"),
+    );
     let out = w
         .call(
             "ListPoliciesGrantingServiceAccess",

@@ -27,17 +27,7 @@ fn federated(parent: &Principal, name: &str) -> Principal {
 fn a_federated_user_is_governed_by_its_parent_user() {
     let w = world();
     let alice = w.user_with_key("alice");
-    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
-    w.call(
-        "AddUserToGroup",
-        json!({"GroupName": "g", "UserName": "alice"}),
-    )
-    .unwrap();
-    w.call(
-        "AttachGroupPolicy",
-        json!({"GroupName": "g", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
-    )
-    .unwrap();
+    w.join_group("alice", "g", Some("arn:aws:iam::aws:policy/ReadOnlyAccess"));
     w.call(
         "PutUserPermissionsBoundary",
         json!({"UserName": "alice", "PermissionsBoundary": "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}),
@@ -87,12 +77,7 @@ fn a_federated_user_is_governed_by_its_parent_user() {
 fn changes_are_seen_on_the_very_next_read() {
     let w = world();
     let alice = w.user_with_key("alice");
-    w.call("CreateGroup", json!({"GroupName": "g"})).unwrap();
-    w.call(
-        "AddUserToGroup",
-        json!({"GroupName": "g", "UserName": "alice"}),
-    )
-    .unwrap();
+    w.join_group("alice", "g", None);
     assert!(
         crate::governing(&w.env, &alice)
             .unwrap()

@@ -53,6 +53,24 @@ impl World {
         self.call_as(&self.root, op, input)
     }
 
+    /// Creates `group` with `managed` attached (if any) and puts the existing `user` in it.
+    fn join_group(&self, user: &str, group: &str, managed: Option<&str>) {
+        self.call("CreateGroup", json!({ "GroupName": group }))
+            .unwrap();
+        self.call(
+            "AddUserToGroup",
+            json!({ "GroupName": group, "UserName": user }),
+        )
+        .unwrap();
+        if let Some(arn) = managed {
+            self.call(
+                "AttachGroupPolicy",
+                json!({ "GroupName": group, "PolicyArn": arn }),
+            )
+            .unwrap();
+        }
+    }
+
     /// Creates a user with a key; returns the key's principal.
     fn user_with_key(&self, name: &str) -> Principal {
         self.call("CreateUser", json!({"UserName": name})).unwrap();
