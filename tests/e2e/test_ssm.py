@@ -392,3 +392,33 @@ def test_parameters_and_their_policies_survive_a_restart(server):
     assert status == 200, body
     names = [p["Name"] for p in ssm.get_parameters_by_path(Path="/keep")["Parameters"]]
     assert names == ["/keep/me"]
+
+
+def test_concurrent_overwrites_keep_a_consistent_history(server):
+    import concurrent.futures
+
+    server.client("ssm").put_parameter(Name="/race", Value="0", Type="String")
+
+    def writer(i):
+        ssm = server.client("ssm")
+        written = 0
+        for j in range(5):
+            try:
+                ssm.put_parameter(Name="/race", Value=f"{i}-{j}", Overwrite=True)
+                written += 1
+            except botocore.exceptions.ClientError as e:
+                assert error_code_of(e) == "TooManyUpdates"
+        return written
+
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        written = sum(pool.map(writer, range(20)))
+    ssm = server.client("ssm")
+    versions = [p["Version"] for page in ssm.get_paginator("get_parameter_history").paginate(Name="/race")
+                for p in page["Parameters"]]
+    assert versions[-1] == written + 1
+    assert versions == list(range(max(1, written + 2 - 100), written + 2))
+    assert ssm.get_parameter(Name="/race")["Parameter"]["Version"] == written + 1
+
+
+def error_code_of(error):
+    return error.response["Error"]["Code"]
