@@ -8,6 +8,7 @@
 //! operations and TestEventPattern are wildcard-only.
 
 use crate::connections::{ApiDestinationRecord, ConnectionRecord};
+use crate::permissions;
 use crate::records::{self, API_DESTINATION_TABLE, CONNECTION_TABLE, Home};
 use crate::tags;
 use rampart_protocol::AwsError;
@@ -119,7 +120,9 @@ pub(crate) fn table(
         | "ListEventBuses"
         | "TestEventPattern"
         | "ListConnections"
-        | "ListApiDestinations" => vec![Access::new(action, "*")],
+        | "ListApiDestinations"
+        | "PutPermission"
+        | "RemovePermission" => vec![Access::new(action, "*")],
         "PutRule" => {
             let pattern = str_member(input, "EventPattern");
             let request_tags = records::tags_from(input.get("Tags")).unwrap_or_default();
@@ -152,7 +155,7 @@ pub(crate) fn table(
         "PutEvents" => {
             // One access per bus, source and detail type, each with single values, so that a
             // policy's StringEquals on events:source decides each kind of entry.
-            let mut kinds: BTreeSet<(String, String, String)> = BTreeSet::new();
+            let mut kinds: BTreeSet<(Option<String>, String, String)> = BTreeSet::new();
             for entry in input
                 .get("Entries")
                 .and_then(Value::as_array)
@@ -161,7 +164,7 @@ pub(crate) fn table(
             {
                 let member = str_member(entry, "EventBusName");
                 kinds.insert((
-                    records::bus_home(&home, member).bus_arn(&records::bus_name(member)),
+                    member.map(str::to_owned),
                     str_member(entry, "Source").unwrap_or_default().to_owned(),
                     str_member(entry, "DetailType")
                         .unwrap_or_default()
@@ -169,24 +172,25 @@ pub(crate) fn table(
                 ));
             }
             if kinds.is_empty() {
-                return Ok(vec![Access::new(
-                    action,
-                    home.bus_arn(records::DEFAULT_BUS),
-                )]);
+                kinds.insert((None, String::new(), String::new()));
             }
-            kinds
-                .into_iter()
-                .map(|(bus, source, detail_type)| {
-                    let mut access = Access::new(action.clone(), bus);
-                    if !source.is_empty() {
-                        access = access.with("events:source", source);
-                    }
-                    if !detail_type.is_empty() {
-                        access = access.with("events:detail-type", detail_type);
-                    }
-                    access
-                })
-                .collect()
+            let mut accesses = Vec::new();
+            for (member, source, detail_type) in kinds {
+                let bus_home = records::bus_home(&home, member.as_deref());
+                let bus = records::bus_name(member.as_deref());
+                let mut access = Access::new(action.clone(), bus_home.bus_arn(&bus));
+                if !source.is_empty() {
+                    access = access.with("events:source", source);
+                }
+                if !detail_type.is_empty() {
+                    access = access.with("events:detail-type", detail_type);
+                }
+                if let Some(policy) = permissions::bus_policy(store, &bus_home, &bus)? {
+                    access = access.with_resource_policy(policy, false);
+                }
+                accesses.push(access);
+            }
+            accesses
         }
         "CreateEventBus" => {
             let name = str_member(input, "Name").unwrap_or_default();

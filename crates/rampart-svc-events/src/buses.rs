@@ -60,6 +60,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         created: now,
         modified: now,
         tags: records::tags_from(input.get("Tags"))?,
+        policy: None,
     };
     records::save(store, home.key(BUS_TABLE, name), &bus, Expect::Absent)?;
     let mut out = json!({ "EventBusArn": bus.arn });
@@ -94,6 +95,9 @@ fn shown(bus: &BusRecord) -> Value {
     let mut v = json!({ "Name": bus.name, "Arn": bus.arn });
     if let Some(description) = &bus.description {
         v["Description"] = json!(description);
+    }
+    if let Some(policy) = &bus.policy {
+        v["Policy"] = json!(policy);
     }
     if bus.created > 0.0 {
         v["CreationTime"] = json!(bus.created);

@@ -21,6 +21,7 @@ mod delivery;
 mod errors;
 mod input;
 mod paging;
+mod permissions;
 mod put_events;
 mod records;
 mod route;
@@ -49,6 +50,7 @@ pub fn register(registry: &mut Registry) {
     put_events::register(registry);
     tags::register(registry);
     connections::register(registry);
+    permissions::register(registry);
     registry.authorize("events", authz::table);
 }
 

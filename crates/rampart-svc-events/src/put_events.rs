@@ -8,6 +8,7 @@ use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use rampart_store::Batch;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The largest request, in the bytes AWS counts for its entries.
@@ -73,7 +74,7 @@ fn accept(
     home: &Home,
     entry: &Value,
     now: SystemTime,
-) -> Result<(String, Value), Refusal> {
+) -> Result<(Home, String, Value), Refusal> {
     let source = str_member(entry, "Source").filter(|s| !s.is_empty());
     let Some(source) = source else {
         return Err(required("Source"));
@@ -94,23 +95,23 @@ fn accept(
         Ok(v @ Value::Object(_)) => v,
         _ => return Err(("MalformedDetail", "Detail is malformed.".to_owned())),
     };
-    let Ok(bus) = records::local_bus(home, str_member(entry, "EventBusName")) else {
-        return Err((
+    // A bus ARN may name another account's bus in this region: the authorization table
+    // asked for its policy's consent. The event keeps the sender's account.
+    let member = str_member(entry, "EventBusName");
+    let owner = records::bus_home(home, member);
+    let bus = records::bus_name(member);
+    let not_found = || {
+        (
             "ResourceNotFoundException",
-            format!(
-                "Event bus {} does not exist.",
-                str_member(entry, "EventBusName").unwrap_or_default()
-            ),
-        ));
+            format!("Event bus {} does not exist.", member.unwrap_or(&bus)),
+        )
     };
-    match home.find_bus(call.env.store.as_ref(), &bus) {
+    if owner.region != home.region {
+        return Err(not_found());
+    }
+    match owner.find_bus(call.env.store.as_ref(), &bus) {
         Ok(Some(_)) => {}
-        Ok(None) => {
-            return Err((
-                "ResourceNotFoundException",
-                format!("Event bus {bus} does not exist."),
-            ));
-        }
+        Ok(None) => return Err(not_found()),
         Err(_) => return Err(("InternalFailure", "An internal error occurred.".to_owned())),
     }
     let resources: Vec<String> = entry
@@ -131,7 +132,7 @@ fn accept(
         resources: &resources,
         detail,
     };
-    Ok((bus, envelope.to_event(home)))
+    Ok((owner, bus, envelope.to_event(home)))
 }
 
 fn put_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -154,14 +155,17 @@ fn put_events(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         ));
     }
     let now = call.env.clock.now();
-    let mut router = route::Router::new(store, home.clone());
+    let mut routers: HashMap<String, route::Router<'_>> = HashMap::new();
     let mut batch = Batch::new();
     let mut results = Vec::new();
     let mut failed = 0;
     for entry in &entries {
         match accept(call, &home, entry, now) {
-            Ok((bus, event)) => {
+            Ok((owner, bus, event)) => {
                 let id = event["id"].clone();
+                let router = routers
+                    .entry(owner.space())
+                    .or_insert_with(|| route::Router::new(store, owner));
                 let (next, _) = router.enqueue(&bus, &event, now, batch)?;
                 batch = next;
                 results.push(json!({ "EventId": id }));

@@ -125,6 +125,9 @@ pub(crate) struct BusRecord {
     pub modified: f64,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The bus's resource policy (PutPermission), a JSON document.
+    #[serde(default)]
+    pub policy: Option<String>,
 }
 
 /// A rule and its targets (the targets as the API spells them).
@@ -259,6 +262,7 @@ impl Home {
                     created: 0.0,
                     modified: 0.0,
                     tags: BTreeMap::new(),
+                    policy: None,
                 },
                 None,
             )

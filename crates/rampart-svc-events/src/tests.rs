@@ -589,7 +589,10 @@ fn log_group_targets_append_to_a_file() {
     );
     t.put_event("file.app", json!({"line": 3}));
     assert_eq!(t.deliver().dead, 1);
-    assert!(!dir.join("events/logs/210987654321").exists());
+    assert!(
+        !dir.join("events/logs/210987654321/us-east-1/x.log")
+            .exists()
+    );
 }
 
 #[test]
@@ -922,28 +925,101 @@ fn buses_of_other_accounts_and_regions_are_not_reached() {
         json!({"Name": "r", "EventBusName": format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/default")}),
     );
     assert_eq!(e.code, "ResourceNotFoundException");
-    let out = t.ok(
-        "PutEvents",
-        json!({"Entries": [{"Source": "a", "DetailType": "b", "Detail": "{}",
-                            "EventBusName": "arn:aws:events:us-east-1:210987654321:event-bus/default"}]}),
+    let e = t.err(
+        "PutRule",
+        json!({"Name": "x", "EventPattern": "{\"a\":[1]}", "EventBusName": "arn:aws:events:us-east-1:210987654321:event-bus/default"}),
     );
-    assert_eq!(out["Entries"][0]["ErrorCode"], "ResourceNotFoundException");
-    // Authorization names the other account's bus, so its owner's policy would decide.
+    assert_eq!(e.code, "ResourceNotFoundException");
+}
+
+#[test]
+fn another_account_puts_events_on_a_bus_whose_policy_allows_it() {
+    let t = T::new();
+    let other = "210987654321";
+    let other_root = rampart_service::testkit::root_of(other);
+    let as_other = |op: &str, input: Value| t.world.call_as(&other_root, "events", op, input);
+    let their_bus = format!("arn:aws:events:us-east-1:{other}:event-bus/default");
+    let entry = json!({"Entries": [{"Source": "my.app", "DetailType": "x", "Detail": "{}", "EventBusName": their_bus}]});
     let root = t.world.root();
+    // Without a policy the access carries none: only the owner's consent could allow it.
     let a = t
         .world
-        .accesses(
-            &root,
-            "events",
-            "PutEvents",
-            &json!({"Entries": [{"Source": "a", "DetailType": "b", "Detail": "{}",
-                                 "EventBusName": "arn:aws:events:us-east-1:210987654321:event-bus/default"}]}),
-        )
+        .accesses(&root, "events", "PutEvents", &entry)
         .unwrap();
+    assert_eq!(a[0].resource, their_bus);
+    assert!(a[0].resource_policy.is_none());
+    as_other(
+        "PutPermission",
+        json!({"Action": "events:PutEvents", "Principal": ACCOUNT, "StatementId": "from-a"}),
+    )
+    .unwrap();
+    let described = as_other("DescribeEventBus", json!({})).unwrap();
+    let policy: Value = serde_json::from_str(described["Policy"].as_str().unwrap()).unwrap();
+    assert_eq!(policy["Statement"][0]["Sid"], "from-a");
     assert_eq!(
-        a[0].resource,
-        "arn:aws:events:us-east-1:210987654321:event-bus/default"
+        policy["Statement"][0]["Principal"],
+        json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")})
     );
+    assert_eq!(policy["Statement"][0]["Resource"], their_bus);
+    let a = t
+        .world
+        .accesses(&root, "events", "PutEvents", &entry)
+        .unwrap();
+    assert!(a[0].resource_policy.is_some());
+    // Their rule sees the event, which keeps the sender's account.
+    let group = format!("arn:aws:logs:us-east-1:{other}:log-group:inbox");
+    as_other(
+        "PutRule",
+        json!({"Name": "in", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    )
+    .unwrap();
+    as_other(
+        "PutTargets",
+        json!({"Rule": "in", "Targets": [{"Id": "f", "Arn": group}]}),
+    )
+    .unwrap();
+    let dir = sink_dir();
+    let out = t.ok("PutEvents", entry.clone());
+    assert_eq!(out["FailedEntryCount"], 0);
+    assert_eq!(t.deliver().delivered, 1);
+    let text =
+        std::fs::read_to_string(dir.join(format!("events/logs/{other}/us-east-1/inbox.log")))
+            .unwrap();
+    let event: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(event["account"], ACCOUNT);
+    // Statements are replaced by id and removed; the last one takes the policy with it.
+    as_other(
+        "PutPermission",
+        json!({"Principal": "*", "StatementId": "org",
+        "Condition": {"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": "o-abc123"}}),
+    )
+    .unwrap();
+    let policy: Value = serde_json::from_str(
+        as_other("DescribeEventBus", json!({})).unwrap()["Policy"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        policy["Statement"][1]["Condition"],
+        json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})
+    );
+    let e = as_other("RemovePermission", json!({"StatementId": "nope"})).unwrap_err();
+    assert_eq!(e.code, "ResourceNotFoundException");
+    as_other("RemovePermission", json!({"StatementId": "from-a"})).unwrap();
+    as_other("RemovePermission", json!({"StatementId": "org"})).unwrap();
+    assert!(
+        as_other("DescribeEventBus", json!({}))
+            .unwrap()
+            .get("Policy")
+            .is_none()
+    );
+    let e = as_other(
+        "PutPermission",
+        json!({"Principal": "12", "StatementId": "x"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "ValidationException");
 }
 
 #[test]
