@@ -1,12 +1,16 @@
-//! KMS over the store: symmetric (AES-256-GCM), RSA, elliptic-curve, ML-DSA, ML-KEM and HMAC
-//! keys with their lifecycle, rotation, imported key material, multi-Region replicas, key
-//! policies, grants, aliases, tags and descriptions, and the cryptographic operations over
-//! them. [`run_due`] is the scheduler's entry point (due rotations, deletions and expiries of
-//! imported material). [`Keys`] is KMS as the other services use it (`rampart_service::KeyService`).
+//! KMS over the store: symmetric (AES-256-GCM), RSA, elliptic-curve (ECDSA, ECDH, Ed25519),
+//! ML-DSA, ML-KEM and HMAC keys with their lifecycle, rotation, imported key material,
+//! multi-Region replicas, key policies, grants, aliases, tags and descriptions, the
+//! cryptographic operations over them (on other accounts' keys by ARN where AWS allows it) and
+//! GetKeyLastUsage. [`run_due`] is the scheduler's entry point (due rotations, deletions,
+//! expiries of imported material, and the flush of noted key uses). [`Keys`] is KMS as the
+//! other services use it (`rampart_service::KeyService`), with the AWS managed keys
+//! `alias/aws/<service>` it makes on first use.
 //!
 //! Key material lives in the store only sealed under the master key, bound to the key's ARN and
 //! backing version. This crate must never put plaintext, data keys or key material in an error,
-//! a log line or a `Debug` output.
+//! a log line or a `Debug` output, and never use a key for another caller without asking the
+//! request's guard first.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -227,7 +227,12 @@ fn encrypt_and_decrypt_through_the_port_bind_the_context() {
         single(&asked[0], "kms:ViaService"),
         Some("ssm.us-east-1.amazonaws.com")
     );
+    let used = ok(&w, "GetKeyLastUsage", json!({"KeyId": key}))["KeyLastUsage"].clone();
+    assert_eq!(used["Operation"], "Encrypt");
+    assert_eq!(used["KmsRequestId"], "port-request");
     assert_eq!(*Keys.decrypt(&c, &request, &blob).unwrap(), *b"hunter2");
+    let used = ok(&w, "GetKeyLastUsage", json!({"KeyId": key}))["KeyLastUsage"].clone();
+    assert_eq!(used["Operation"], "Decrypt");
     // Without a key id, the blob names its key.
     let by_blob = on_behalf("ssm", None, &context);
     assert_eq!(*Keys.decrypt(&c, &by_blob, &blob).unwrap(), *b"hunter2");

@@ -289,10 +289,11 @@ pub struct DueReport {
     pub expired: usize,
 }
 
-/// Rotates every key whose automatic rotation is due (as often as it fell due, each version
-/// dated when it fell due), purges every key whose deletion date has passed (its record,
-/// sealed material and aliases are deleted from the store), and deletes imported key material
-/// whose `ValidTo` has passed. Reads the time from `env.clock`.
+/// Writes the key uses noted since the last run (GetKeyLastUsage), then rotates every key whose
+/// automatic rotation is due (as often as it fell due, each version dated when it fell due),
+/// purges every key whose deletion date has passed (its record, sealed material, aliases and
+/// usage are deleted from the store), and deletes imported key material whose `ValidTo` has
+/// passed. Reads the time from `env.clock`.
 pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
     crate::usage::flush(env)?;
     let now = rampart_service::epoch_seconds(env.clock.now());
