@@ -43,7 +43,7 @@ pub(crate) const TRACKED: [&str; 14] = [
     "Decapsulate",
 ];
 
-/// One key's last use.
+/// One key's last use, as stored.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Usage {
@@ -52,8 +52,29 @@ struct Usage {
     request_id: String,
 }
 
-fn pending() -> MutexGuard<'static, HashMap<(StoreId, Key), Usage>> {
-    static PENDING: OnceLock<Mutex<HashMap<(StoreId, Key), Usage>>> = OnceLock::new();
+/// One key's last use, as noted in memory (updated in place: no allocation once a key has a
+/// note).
+struct Noted {
+    timestamp: f64,
+    operation: &'static str,
+    request_id: String,
+}
+
+impl Noted {
+    fn usage(&self) -> Usage {
+        Usage {
+            timestamp: self.timestamp,
+            operation: self.operation.to_owned(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// The notes not yet flushed, per store, by key ARN.
+type Pending = HashMap<StoreId, HashMap<String, Noted>>;
+
+fn pending() -> MutexGuard<'static, Pending> {
+    static PENDING: OnceLock<Mutex<Pending>> = OnceLock::new();
     PENDING
         .get_or_init(Mutex::default)
         .lock()
@@ -77,21 +98,31 @@ fn usage_key(key_arn: &str) -> Option<Key> {
 }
 
 /// Notes a successful `operation` of the call with the key `key_arn`.
-pub(crate) fn note(call: &Call<'_>, key_arn: &str, operation: &str) {
-    let Some(key) = usage_key(key_arn) else {
-        return;
-    };
-    let usage = Usage {
-        timestamp: key::now(call),
-        operation: operation.to_owned(),
-        request_id: call.request_id.to_owned(),
-    };
-    pending().insert((store_id(call.env), key), usage);
+pub(crate) fn note(call: &Call<'_>, key_arn: &str, operation: &'static str) {
+    let timestamp = key::now(call);
+    let mut pending = pending();
+    let notes = pending.entry(store_id(call.env)).or_default();
+    match notes.get_mut(key_arn) {
+        Some(noted) => {
+            noted.timestamp = timestamp;
+            noted.operation = operation;
+            noted.request_id.clear();
+            noted.request_id.push_str(call.request_id);
+        }
+        None => {
+            let noted = Noted {
+                timestamp,
+                operation,
+                request_id: call.request_id.to_owned(),
+            };
+            notes.insert(key_arn.to_owned(), noted);
+        }
+    }
 }
 
 /// Notes the use of the keys a successful tracked operation's output names (`KeyId`, and
 /// ReEncrypt's `SourceKeyId`).
-pub(crate) fn note_output(call: &Call<'_>, operation: &str, output: &Value) {
+pub(crate) fn note_output(call: &Call<'_>, operation: &'static str, output: &Value) {
     for member in ["SourceKeyId", "KeyId"] {
         if let Some(arn) = output.get(member).and_then(Value::as_str) {
             note(call, arn, operation);
@@ -127,40 +158,34 @@ pub(crate) fn flush(env: &Env) -> Result<(), StoreError> {
         }
     }
     let store = store_id(env);
-    let taken: Vec<(Key, Usage)> = {
-        let mut pending = pending();
-        let keys: Vec<(StoreId, Key)> = pending
-            .keys()
-            .filter(|(s, _)| *s == store)
-            .cloned()
-            .collect();
-        keys.into_iter()
-            .filter_map(|k| pending.remove_entry(&k))
-            .map(|((_, key), usage)| (key, usage))
-            .collect()
-    };
+    let taken = pending().remove(&store).unwrap_or_default();
     if taken.is_empty() {
         return Ok(());
     }
     let mut batch = Batch::new();
-    for (key, usage) in &taken {
-        if let Ok(value) = serde_json::to_vec(usage) {
-            batch = batch.put(key.clone(), value);
+    for (arn, noted) in &taken {
+        if let Some(key) = usage_key(arn)
+            && let Ok(value) = serde_json::to_vec(&noted.usage())
+        {
+            batch = batch.put(key, value);
         }
     }
     env.store.commit(batch).map(|_| ()).inspect_err(|_| {
         let mut pending = pending();
-        for (key, usage) in taken {
-            pending.entry((store, key)).or_insert(usage);
+        let notes = pending.entry(store).or_default();
+        for (arn, noted) in taken {
+            notes.entry(arn).or_insert(noted);
         }
     })
 }
 
 /// Forgets the usage of a deleted key (its store key, to delete in the same batch).
 pub(crate) fn store_key(env: &Env, space: &str, key_id: &str) -> Key {
-    let store = store_id(env);
-    pending().retain(|(s, k), _| !(*s == store && k.space == space && k.id == key_id));
-    Key::new(space.to_owned(), USAGE_TABLE, key_id)
+    let key = Key::new(space.to_owned(), USAGE_TABLE, key_id);
+    if let Some(notes) = pending().get_mut(&store_id(env)) {
+        notes.retain(|arn, _| usage_key(arn).as_ref() != Some(&key));
+    }
+    key
 }
 
 pub(crate) fn register(registry: &mut Registry) {
@@ -178,7 +203,10 @@ fn get_key_last_usage(call: &Call<'_>, input: Value) -> Result<Value, AwsError> 
     // Alias names are not supported (the model says so).
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
     let key = usage_key(&record.arn).ok_or_else(|| errors::internal("malformed key ARN"))?;
-    let noted = pending().get(&(store_id(call.env), key.clone())).cloned();
+    let noted = pending()
+        .get(&store_id(call.env))
+        .and_then(|notes| notes.get(&record.arn))
+        .map(Noted::usage);
     let usage = match noted {
         Some(usage) => Some(usage),
         None => match call.env.store.get(&key).map_err(errors::store_failure)? {
