@@ -11,9 +11,9 @@
 //!   authorization, the target's `HttpParameters` headers and path parameters. Endpoints
 //!   using another method are refused (rampart sends POST only); `https` endpoints need a
 //!   trust configuration rampart does not have yet, so only `http` endpoints are reachable.
-//! - an event bus of the rule's account (`arn:aws:events:<r>:<a>:event-bus/<name>`, any
-//!   region, not the rule's own bus): the event is put on that bus and matched there. Another
-//!   account's bus is refused: that needs the bus's resource policy, which rampart lacks.
+//! - an event bus (`arn:aws:events:<r>:<a>:event-bus/<name>`, any region, not the rule's own
+//!   bus): the event is put on that bus and matched there. Another account's bus takes it
+//!   only when its policy (PutPermission) allows the rule's account.
 //! - a CloudWatch Logs log group of the rule's account
 //!   (`arn:aws:logs:<r>:<a>:log-group:<name>[:*]`): rampart has no
 //!   CloudWatch Logs, so the input is appended as one line to the file
@@ -370,11 +370,10 @@ fn forward(env: &Env, pending: &Pending, arn: &rampart_types::Arn, bus: &str) ->
         account,
         region,
     };
-    if home.account.as_str() != pending.account {
-        return Outcome::Fail(
-            "rampart does not deliver to another account's bus (it has no event bus policies)"
-                .into(),
-        );
+    if home.account.as_str() != pending.account
+        && let Err(why) = permitted(env, pending, &home, bus)
+    {
+        return Outcome::Fail(why);
     }
     if home.bus_arn(bus) == pending.event_bus_arn() {
         return Outcome::Fail("a rule cannot target the bus it is on".into());
@@ -393,6 +392,37 @@ fn forward(env: &Env, pending: &Pending, arn: &rampart_types::Arn, bus: &str) ->
     ) {
         Ok(_) => Outcome::Delivered,
         Err(e) => Outcome::Retry(e.message),
+    }
+}
+
+/// Whether the policy of `bus` in `home` (another account) lets the rule's account put
+/// events on it, as the rule's account root; `Err` says why not. A statement conditioned on
+/// the sender's organization does not match here (the organization is not looked up), so such
+/// a policy refuses: a failure, never an unintended delivery.
+fn permitted(env: &Env, pending: &Pending, home: &Home, bus: &str) -> Result<(), String> {
+    let arn = home.bus_arn(bus);
+    let policy = crate::permissions::bus_policy(env.store.as_ref(), home, bus)
+        .map_err(|e| e.message)?
+        .ok_or_else(|| format!("the event bus {arn} has no policy allowing other accounts"))?;
+    let request = rampart_policy::Request::new(
+        rampart_policy::Principal::Root {
+            partition: pending.partition.to_string(),
+            account: pending.account.clone(),
+        },
+        "events:PutEvents",
+        &arn,
+    );
+    let set = rampart_policy::PolicySet {
+        resource: Some(policy),
+        ..Default::default()
+    };
+    if rampart_policy::evaluate(&request, &set).is_allowed() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the policy of {arn} does not allow account {} to put events on it",
+            pending.account
+        ))
     }
 }
 

@@ -919,6 +919,52 @@ fn buses_of_other_accounts_and_regions_are_not_reached() {
     );
     t.put_event("my.app", json!({}));
     assert_eq!(t.deliver().dead, 1);
+    let account = ACCOUNT.parse().unwrap();
+    let region = "us-east-1".parse().unwrap();
+    let dead = dead_letters(t.world.env.store.as_ref(), &account, &region).unwrap();
+    assert_eq!(
+        dead[0]["ERROR_MESSAGE"],
+        "the event bus arn:aws:events:us-east-1:210987654321:event-bus/default has no policy allowing other accounts"
+    );
+    // Once their policy allows this account, the forwarded event arrives there.
+    let other_root = rampart_service::testkit::root_of("210987654321");
+    t.world
+        .call_as(
+            &other_root,
+            "events",
+            "PutPermission",
+            json!({"Principal": "999999999999", "StatementId": "x"}),
+        )
+        .unwrap();
+    t.put_event("my.app", json!({}));
+    assert_eq!(t.deliver().dead, 1);
+    t.world
+        .call_as(
+            &other_root,
+            "events",
+            "PutPermission",
+            json!({"Principal": ACCOUNT, "StatementId": "a"}),
+        )
+        .unwrap();
+    t.world
+        .call_as(
+            &other_root,
+            "events",
+            "PutRule",
+            json!({"Name": "in", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+        )
+        .unwrap();
+    t.world
+        .call_as(&other_root, "events", "PutTargets", json!({"Rule": "in", "Targets": [{"Id": "f", "Arn": "arn:aws:logs:us-east-1:210987654321:log-group:forwarded"}]}))
+        .unwrap();
+    let dir = sink_dir();
+    t.put_event("my.app", json!({"forwarded": true}));
+    assert_eq!(t.deliver().delivered, 1);
+    assert_eq!(t.deliver().delivered, 1);
+    let text =
+        std::fs::read_to_string(dir.join("events/logs/210987654321/us-east-1/forwarded.log"))
+            .unwrap();
+    assert!(text.contains("\"forwarded\":true"));
     // A bus ARN of another region is not a bus of the caller's region.
     let e = t.err(
         "DescribeRule",
