@@ -171,3 +171,35 @@ def test_a_key_of_another_account_is_used_by_its_arn(server):
     # Not by bare id, and no management across accounts.
     assert error_of(lambda: kms.encrypt(KeyId=shared["KeyId"], Plaintext=b"x"))["Code"] == "NotFoundException"
     assert error_of(lambda: kms.disable_key(KeyId=shared["Arn"]))["Code"] == "NotFoundException"
+
+
+def test_parameter_store_secure_strings_use_the_aws_managed_key_through_ssm(server):
+    ssm = server.client("ssm")
+    kms = server.client("kms")
+    try:
+        ssm.put_parameter(Name="/app/password", Value="s3cr3t", Type="SecureString")
+    except botocore.exceptions.ClientError as e:  # the service is not in this build yet
+        pytest.skip(f"Parameter Store: {e.response['Error']['Code']}")
+    assert ssm.get_parameter(Name="/app/password", WithDecryption=True)["Parameter"]["Value"] == "s3cr3t"
+    meta = kms.describe_key(KeyId="alias/aws/ssm")["KeyMetadata"]
+    assert meta["KeyManager"] == "AWS"
+    assert meta["Description"] == "Default key that protects my SSM parameters when no other key is defined"
+    document = json.loads(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+    assert document["Id"] == "auto-ssm-1"
+    assert document["Statement"][0]["Condition"]["StringEquals"]["kms:ViaService"] == "ssm.us-east-1.amazonaws.com"
+    used = kms.get_key_last_usage(KeyId=meta["KeyId"])["KeyLastUsage"]
+    assert used["Operation"] in ("Encrypt", "Decrypt", "GenerateDataKey")
+
+    # A customer key whose policy allows decryption only through Parameter Store.
+    account = server.client("sts").get_caller_identity()["Account"]
+    key = kms.create_key(Policy=policy(
+        {"Sid": "admin", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+         "NotAction": "kms:Decrypt", "Resource": "*"},
+        {"Sid": "via ssm", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+         "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}}},
+    ))["KeyMetadata"]
+    ssm.put_parameter(Name="/app/token", Value="t0ken", Type="SecureString", KeyId=key["KeyId"])
+    assert ssm.get_parameter(Name="/app/token", WithDecryption=True)["Parameter"]["Value"] == "t0ken"
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"direct")["CiphertextBlob"]
+    assert error_of(lambda: kms.decrypt(CiphertextBlob=blob))["Code"] == "AccessDeniedException"
