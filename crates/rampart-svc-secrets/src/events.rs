@@ -1,6 +1,7 @@
 //! The events Secrets Manager puts on the account's default bus, as AWS delivers them through
 //! CloudTrail (`detail-type` "AWS Service Event via CloudTrail"): `RotationStarted`,
-//! `RotationSucceeded`, `RotationFailed`, `RotationAbandoned`, and the deletion lifecycle
+//! `RotationSucceeded`, `RotationFailed`, `RotationAbandoned`, `TestRotationStarted`,
+//! `TestRotationSucceeded`, `TestRotationFailed`, and the deletion lifecycle
 //! `StartSecretVersionDelete`, `CancelSecretVersionDelete`, `EndSecretVersionDelete`. They name
 //! the secret, never its value.
 

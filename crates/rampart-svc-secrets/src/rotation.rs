@@ -12,7 +12,7 @@ use crate::errors;
 use crate::input::{self, text};
 use crate::model::{self, CURRENT, PENDING, Secret};
 use crate::resolve::resolve;
-use crate::{events, rotators, schedule};
+use crate::{events, rotators, schedule, versions};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use serde_json::{Value, json};
@@ -88,8 +88,73 @@ fn rotate_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if immediately {
         rotate(call, &found.space, &secret.name, &token);
         out["VersionId"] = token.into();
+    } else {
+        test_configuration(call, &found.space, &secret.name, &token);
     }
     Ok(out)
+}
+
+/// RotateImmediately=false: tests the configuration as AWS does, running only the function's
+/// testSecret step against a temporary AWSPENDING copy of AWSCURRENT, removed afterwards;
+/// emits `TestRotationStarted` and `TestRotationSucceeded` or `TestRotationFailed`.
+fn test_configuration(call: &Call<'_>, space: &str, name: &str, token: &str) {
+    let Ok(Some(stored)) = model::load(call.env, space, name) else {
+        return;
+    };
+    let secret = stored.secret;
+    let Some(current) = secret.version_with(CURRENT).map(str::to_owned) else {
+        return;
+    };
+    events::emit(
+        call,
+        "TestRotationStarted",
+        &secret.arn,
+        json!({"ClientRequestToken": token}),
+    );
+    let outcome = (|| -> Result<(), String> {
+        let lambda = secret
+            .rotation
+            .lambda_arn
+            .clone()
+            .ok_or("no rotation function")?;
+        let rotator = rotators::Rotator::for_function(&lambda)?;
+        let plain = versions::read_value(call, space, &secret, &current).map_err(|e| e.message)?;
+        versions::add_version(call, space, name, token, &plain, &[PENDING.to_owned()])
+            .map_err(|e| e.message)?;
+        let with_pending = model::load(call.env, space, name)
+            .map_err(|e| e.message)?
+            .ok_or("the secret is gone")?
+            .secret;
+        rotator
+            .step(call, space, &with_pending, "testSecret", token)
+            .map_err(|why| format!("testSecret: {why}"))
+    })();
+    let removed = model::update(call.env, space, name, |s, batch| {
+        if s.versions.remove(token).is_some() {
+            *batch = std::mem::take(batch).delete(model::value_key(space, &s.arn, token));
+        }
+        Ok(())
+    });
+    if removed.is_ok() {
+        let _ = crate::replication::sync(call, space, name);
+    }
+    match outcome {
+        Ok(()) => events::emit(
+            call,
+            "TestRotationSucceeded",
+            &secret.arn,
+            json!({"ClientRequestToken": token}),
+        ),
+        Err(why) => {
+            tracing::warn!(secret = name, reason = %why, "secretsmanager: rotation test failed");
+            events::emit(
+                call,
+                "TestRotationFailed",
+                &secret.arn,
+                json!({"ClientRequestToken": token, "FailureReason": why}),
+            );
+        }
+    }
 }
 
 fn cancel_rotate_secret(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {

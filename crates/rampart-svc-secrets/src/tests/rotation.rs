@@ -283,7 +283,32 @@ fn scheduled_rotation_happens_when_due() {
         "RotationRules": {"AutomaticallyAfterDays": 1}}),
     );
     assert!(out.get("VersionId").is_none());
-    assert!(state.steps.lock().unwrap().is_empty());
+    // Only testSecret ran, against a temporary AWSPENDING copy that is gone again.
+    let steps: Vec<String> = state
+        .steps
+        .lock()
+        .unwrap()
+        .drain(..)
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(steps, ["testSecret"]);
+    assert_eq!(stages(&w, "s"), json!({tok(1): ["AWSCURRENT"]}));
+    assert_eq!(
+        ok(
+            &w,
+            "ListSecretVersionIds",
+            json!({"SecretId": "s", "IncludeDeprecated": true})
+        )["Versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        event_names(&events),
+        ["TestRotationStarted", "TestRotationSucceeded"]
+    );
+    events.0.lock().unwrap().clear();
     assert_eq!(crate::run_due(&w.env), crate::DueReport::default());
     w.clock.advance(Duration::from_secs(2 * 3600));
     let report = crate::run_due(&w.env);
