@@ -477,7 +477,7 @@ struct ListInput {
 fn list_grants(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ListInput = from_input(input, "ValidationException")?;
     let limit = page_limit(input.limit)?;
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAcrossAccounts)?;
     let matching: Vec<&Grant> = record
         .grants
         .iter()

@@ -667,6 +667,19 @@ fn keys_of_other_accounts_serve_by_arn_when_their_policy_allows() {
         .call_as(&root, "kms", "DescribeKey", json!({"KeyId": key}))
         .unwrap();
     assert_eq!(described["KeyMetadata"]["AWSAccountId"], "222222222222");
+    // Rotation status and grants are readable by key ARN (not alias ARN) across accounts.
+    let status = w
+        .call_as(&root, "kms", "GetKeyRotationStatus", json!({"KeyId": key}))
+        .unwrap();
+    assert_eq!(status["KeyRotationEnabled"], false);
+    let grants = w
+        .call_as(&root, "kms", "ListGrants", json!({"KeyId": key}))
+        .unwrap();
+    assert_eq!(grants["Grants"], json!([]));
+    let e = w
+        .call_as(&root, "kms", "ListGrants", json!({"KeyId": alias_arn}))
+        .unwrap_err();
+    assert_eq!(e.code, "NotFoundException");
 }
 
 #[test]

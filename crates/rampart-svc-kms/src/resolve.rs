@@ -17,6 +17,19 @@ pub(crate) enum Accept {
     /// As [`Accept::KeysAndAliases`], and also the key ARN or alias ARN of a key in another
     /// account (the operations AWS allows across accounts: Encrypt, Decrypt, DescribeKey, ...).
     AcrossAccounts,
+    /// As [`Accept::KeysOnly`], and also the key ARN of a key in another account
+    /// (GetKeyRotationStatus, ListGrants).
+    KeysAcrossAccounts,
+}
+
+impl Accept {
+    fn across_accounts(self) -> bool {
+        matches!(self, Accept::AcrossAccounts | Accept::KeysAcrossAccounts)
+    }
+
+    fn aliases(self) -> bool {
+        matches!(self, Accept::KeysAndAliases | Accept::AcrossAccounts)
+    }
 }
 
 /// The ARN of key `key_id` in the caller's account and region.
@@ -86,9 +99,9 @@ pub(crate) fn resolve(
     key_id: &str,
     accept: Accept,
 ) -> Result<key::Loaded, AwsError> {
-    let (account, target) = match parse(call, key_id, accept == Accept::AcrossAccounts) {
+    let (account, target) = match parse(call, key_id, accept.across_accounts()) {
         Some((account, Named::Key(id))) => (account, id),
-        Some((account, Named::Alias(name))) if accept != Accept::KeysOnly => {
+        Some((account, Named::Alias(name))) if accept.aliases() => {
             let target = aliases::target_in(call, &account, &name)?.ok_or_else(|| {
                 errors::not_found(format!("Alias {} is not found.", alias_arn(call, &name)))
             })?;

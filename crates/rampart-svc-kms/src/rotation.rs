@@ -168,7 +168,7 @@ fn disable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn status(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
-    let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
+    let (record, _) = resolve(call, &input.key_id, Accept::KeysAcrossAccounts)?;
     require_symmetric(&record)?;
     record.require_not_pending_deletion()?;
     let mut out = json!({
