@@ -40,6 +40,32 @@ pub(crate) struct Kind {
     pub inline_quota: usize,
 }
 
+/// The accessors of [`Entity`] that every stored entity implements over its fields of the same
+/// names; `bounded` adds the permissions boundary (users and roles).
+macro_rules! entity_fields {
+    () => {
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn path(&self) -> &str {
+            &self.path
+        }
+        fn inline_policies(&mut self) -> &mut std::collections::BTreeMap<String, String> {
+            &mut self.inline_policies
+        }
+        fn attached_policies(&mut self) -> &mut Vec<String> {
+            &mut self.attached_policies
+        }
+    };
+    (bounded) => {
+        super::entity::entity_fields!();
+        fn boundary(&mut self) -> Option<&mut Option<String>> {
+            Some(&mut self.permissions_boundary)
+        }
+    };
+}
+pub(crate) use entity_fields;
+
 /// A user, role or group record.
 pub(crate) trait Entity: Serialize + DeserializeOwned + 'static {
     /// Which kind it is.

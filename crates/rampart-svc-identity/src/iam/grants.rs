@@ -219,12 +219,59 @@ struct AccessReport {
     services: Vec<(String, String)>,
 }
 
-fn report_key(call: &Call<'_>, job_id: &str) -> Key {
+fn report_key(call: &Call<'_>, table: &str, job_id: &str) -> Key {
     Key::new(
         space::account(&call.principal.account),
-        REPORT_TABLE,
+        table,
         job_id.to_owned(),
     )
+}
+
+/// Stores a generated report in the account's `table` under a fresh job id; returns the id.
+pub(super) fn save_report<T: Serialize>(
+    call: &Call<'_>,
+    table: &str,
+    report: &T,
+) -> Result<String, AwsError> {
+    let job_id = rampart_crypto::random_uuid().ok_or_else(rampart_service::internal_error)?;
+    call.env
+        .store
+        .commit(Batch::new().put_if(
+            report_key(call, table, &job_id),
+            encode(report).map_err(store_error)?,
+            Expect::Absent,
+        ))
+        .map_err(store_error)?;
+    Ok(job_id)
+}
+
+/// The report `job_id` of the account's `table`, or AWS's NoSuchEntity.
+pub(super) fn load_report<T: serde::de::DeserializeOwned>(
+    call: &Call<'_>,
+    table: &str,
+    job_id: &str,
+) -> Result<T, AwsError> {
+    let found: Option<(T, u64)> =
+        get_record(call.env.store.as_ref(), &report_key(call, table, job_id))
+            .map_err(store_error)?;
+    found
+        .map(|(r, _)| r)
+        .ok_or_else(|| no_such_entity(format!("The job with id {job_id} cannot be found.")))
+}
+
+/// The services (name, namespace) every level of `levels` allows: a level allows a service
+/// when one of its policy documents grants some action of it.
+pub(super) fn allowed_services(levels: &[Vec<String>]) -> Vec<(String, String)> {
+    rampart_policy::Catalog::get()
+        .services()
+        .iter()
+        .filter(|s| {
+            levels
+                .iter()
+                .all(|level| level.iter().any(|document| grants(document, &s.prefix)))
+        })
+        .map(|s| (s.name.clone(), s.prefix.clone()))
+        .collect()
 }
 
 /// The documents of whatever `arn` names: an entity's policies or one managed policy.
@@ -259,28 +306,13 @@ fn generate_report(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )));
     }
     let documents = documents_of(call, &arn)?;
-    let services: Vec<(String, String)> = rampart_policy::Catalog::get()
-        .services()
-        .iter()
-        .filter(|s| documents.iter().any(|d| grants(d, &s.prefix)))
-        .map(|s| (s.name.clone(), s.prefix.clone()))
-        .collect();
-    let job_id = rampart_crypto::random_uuid().ok_or_else(rampart_service::internal_error)?;
     let report = AccessReport {
         arn,
         job_type,
         created: rampart_service::epoch_seconds(call.env.clock.now()),
-        services,
+        services: allowed_services(&[documents]),
     };
-    call.env
-        .store
-        .commit(Batch::new().put_if(
-            report_key(call, &job_id),
-            encode(&report).map_err(store_error)?,
-            Expect::Absent,
-        ))
-        .map_err(store_error)?;
-    Ok(json!({ "JobId": job_id }))
+    Ok(json!({ "JobId": save_report(call, REPORT_TABLE, &report)? }))
 }
 
 #[derive(Deserialize)]
@@ -292,19 +324,11 @@ struct ReportInput {
     max_items: Option<i64>,
 }
 
-fn existing_report(call: &Call<'_>, job_id: &str) -> Result<AccessReport, AwsError> {
-    let found: Option<(AccessReport, u64)> =
-        get_record(call.env.store.as_ref(), &report_key(call, job_id)).map_err(store_error)?;
-    found
-        .map(|(r, _)| r)
-        .ok_or_else(|| no_such_entity(format!("The job with id {job_id} cannot be found.")))
-}
-
 fn get_report(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ReportInput =
         serde_json::from_value(input).map_err(|_| super::entity::null_member("jobId"))?;
     let max = max_items(input.max_items)?;
-    let report = existing_report(call, &input.job_id)?;
+    let report = load_report::<AccessReport>(call, REPORT_TABLE, &input.job_id)?;
     let items = report
         .services
         .iter()
@@ -334,7 +358,7 @@ fn get_report_entities(call: &Call<'_>, input: Value) -> Result<Value, AwsError>
         return Err(super::entity::null_member("serviceNamespace"));
     }
     // No access is tracked, so no entity has used the service.
-    let report = existing_report(call, &input.job_id)?;
+    let report = load_report::<AccessReport>(call, REPORT_TABLE, &input.job_id)?;
     Ok(json!({
         "JobStatus": "COMPLETED",
         "JobCreationDate": report.created,

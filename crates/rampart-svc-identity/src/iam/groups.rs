@@ -35,18 +35,7 @@ impl Entity for StoredGroup {
         name_max: 128,
         inline_quota: 5_120,
     };
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
-        &mut self.inline_policies
-    }
-    fn attached_policies(&mut self) -> &mut Vec<String> {
-        &mut self.attached_policies
-    }
+    super::entity::entity_fields!();
 }
 
 /// The model's `Group` structure.

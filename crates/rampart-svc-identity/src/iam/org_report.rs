@@ -5,14 +5,12 @@
 //! allows. rampart does not record when services were last used, so no service reads as
 //! accessed, as AWS reports services unused in its tracking period.
 
-use super::errors::{no_such_entity, store_error, validation};
-use super::grants::grants;
+use super::errors::validation;
+use super::grants::{allowed_services, load_report, save_report};
 use super::names::max_items;
 use super::paging::page;
-use super::records::{encode, get_record};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Registry, internal_error};
-use rampart_store::{Batch, Expect, Key, space};
+use rampart_service::{Call, Registry};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -27,29 +25,6 @@ struct OrgReport {
     services: Vec<(String, String)>,
 }
 
-fn report_key(call: &Call<'_>, job_id: &str) -> Key {
-    Key::new(
-        space::account(&call.principal.account),
-        REPORT_TABLE,
-        job_id.to_owned(),
-    )
-}
-
-/// The services every level of `levels` allows (a level allows a service when one of its
-/// policies grants some action of it).
-fn allowed_services(levels: &[Vec<String>]) -> Vec<(String, String)> {
-    rampart_policy::Catalog::get()
-        .services()
-        .iter()
-        .filter(|s| {
-            levels
-                .iter()
-                .all(|level| level.iter().any(|document| grants(document, &s.prefix)))
-        })
-        .map(|s| (s.name.clone(), s.prefix.clone()))
-        .collect()
-}
-
 fn generate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let path = super::entity::required(&input, "EntityPath", "entityPath")?.to_owned();
     if !(19..=427).contains(&path.len()) {
@@ -59,33 +34,18 @@ fn generate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
     let policy = input.get("OrganizationsPolicyId").and_then(Value::as_str);
     let levels = crate::organizations::scp_levels(call, &path, policy)?;
-    let job_id = rampart_crypto::random_uuid().ok_or_else(internal_error)?;
     let report = OrgReport {
         entity_path: path,
         created: rampart_service::epoch_seconds(call.env.clock.now()),
         services: allowed_services(&levels),
     };
-    call.env
-        .store
-        .commit(Batch::new().put_if(
-            report_key(call, &job_id),
-            encode(&report).map_err(store_error)?,
-            Expect::Absent,
-        ))
-        .map_err(store_error)?;
-    Ok(json!({ "JobId": job_id }))
+    Ok(json!({ "JobId": save_report(call, REPORT_TABLE, &report)? }))
 }
 
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let job_id = super::entity::required(&input, "JobId", "jobId")?;
     let max = max_items(input.get("MaxItems").and_then(Value::as_i64))?;
-    let found: Option<(OrgReport, u64)> =
-        get_record(call.env.store.as_ref(), &report_key(call, job_id)).map_err(store_error)?;
-    let Some((report, _)) = found else {
-        return Err(no_such_entity(format!(
-            "The job with id {job_id} cannot be found."
-        )));
-    };
+    let report: OrgReport = load_report(call, REPORT_TABLE, job_id)?;
     let mut services = report.services.clone();
     services.sort_by(|a, b| a.1.cmp(&b.1));
     if input.get("SortKey").and_then(Value::as_str) == Some("SERVICE_NAMESPACE_DESCENDING") {

@@ -57,21 +57,7 @@ impl Entity for StoredRole {
         name_max: 64,
         inline_quota: 10_240,
     };
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
-        &mut self.inline_policies
-    }
-    fn attached_policies(&mut self) -> &mut Vec<String> {
-        &mut self.attached_policies
-    }
-    fn boundary(&mut self) -> Option<&mut Option<String>> {
-        Some(&mut self.permissions_boundary)
-    }
+    super::entity::entity_fields!(bounded);
     fn check_modifiable(&self) -> Result<(), AwsError> {
         StoredRole::check_modifiable(self)
     }

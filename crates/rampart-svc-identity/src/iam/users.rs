@@ -53,21 +53,7 @@ impl Entity for StoredUser {
         name_max: 128,
         inline_quota: 2_048,
     };
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn inline_policies(&mut self) -> &mut BTreeMap<String, String> {
-        &mut self.inline_policies
-    }
-    fn attached_policies(&mut self) -> &mut Vec<String> {
-        &mut self.attached_policies
-    }
-    fn boundary(&mut self) -> Option<&mut Option<String>> {
-        Some(&mut self.permissions_boundary)
-    }
+    super::entity::entity_fields!(bounded);
 }
 
 /// The `User` structure as listings return it: AWS leaves out tags and the boundary.
