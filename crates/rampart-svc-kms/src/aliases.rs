@@ -109,8 +109,11 @@ fn table(call: &Call<'_>, account: &AccountId) -> Result<Arc<Table>, AwsError> {
         .scan(&slot.1, ALIAS_TABLE, &Scan::all())
         .map_err(errors::store_failure)?
     {
-        let alias: AliasRecord = serde_json::from_slice(&item.value)
-            .map_err(|_| errors::internal("stored alias does not parse"))?;
+        let Ok(alias) = serde_json::from_slice::<AliasRecord>(&item.value) else {
+            // One damaged alias must not make every key of the account unusable.
+            tracing::error!(alias = %item.key.id, "stored alias does not parse");
+            continue;
+        };
         table
             .by_name
             .insert(alias.name.clone(), alias.target_key_id.clone());
