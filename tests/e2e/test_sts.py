@@ -297,3 +297,21 @@ def test_a_deleted_managed_session_policy_still_limits_the_session(server):
     # The session does not fall back to the role's full permissions: it now may do nothing.
     assert error_of(lambda: kms.list_keys())["Error"]["Code"] == "AccessDeniedException"
     assert error_of(lambda: session_client(server, "iam", credentials).list_users())["Error"]["Code"] == "AccessDenied"
+
+
+def test_the_root_user_federates_a_session_limited_by_its_policy(server):
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}
+    out = server.client("sts").get_federation_token(Name="ops", Policy=json.dumps(policy))
+    account = server.client("sts").get_caller_identity()["Account"]
+    assert out["FederatedUser"]["Arn"] == f"arn:aws:sts::{account}:federated-user/ops"
+    credentials = out["Credentials"]
+    kms = session_client(server, "kms", credentials)
+    assert "Keys" in kms.list_keys()
+    err = error_of(kms.list_aliases)
+    assert "because no session policy allows the kms:ListAliases action" in err["Error"]["Message"]
+    record = json.loads(server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "AccessKeyId", "AttributeValue": credentials["AccessKeyId"]}]
+    )["Events"][0]["CloudTrailEvent"])
+    issuer = record["userIdentity"]["sessionContext"]["sessionIssuer"]
+    assert issuer["type"] == "Root" and issuer["arn"] == f"arn:aws:iam::{account}:root"
+    assert issuer["principalId"] == account
