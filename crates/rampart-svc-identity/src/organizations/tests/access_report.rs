@@ -37,14 +37,7 @@ fn the_report_lists_what_every_scp_level_above_the_entity_allows() {
         .as_str()
         .unwrap()
         .to_owned();
-    let root = w.root_id();
-    let ou = w.create_ou(&root, "eng");
-    let account = w.create_account("dev");
-    w.call(
-        "MoveAccount",
-        json!({"AccountId": account, "SourceParentId": root, "DestinationParentId": ou}),
-    )
-    .unwrap();
+    let (root, ou, account) = w.member_in_ou("eng", "dev");
     let path = format!("{org_id}/{root}/{ou}/{account}");
     // SCPs must be enabled first.
     assert_eq!(w.report(&path, None).unwrap_err().code, "InvalidInput");

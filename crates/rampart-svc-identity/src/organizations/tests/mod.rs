@@ -76,6 +76,19 @@ impl World {
             .to_owned()
     }
 
+    /// A member account `account` in a new OU `ou` under the root: (root, OU, account) ids.
+    fn member_in_ou(&self, ou: &str, account: &str) -> (String, String, String) {
+        let root = self.root_id();
+        let unit = self.create_ou(&root, ou);
+        let member = self.create_account(account);
+        self.call(
+            "MoveAccount",
+            json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": unit}),
+        )
+        .unwrap();
+        (root, unit, member)
+    }
+
     fn enable(&self, kind: &str) {
         let root = self.root_id();
         self.call(

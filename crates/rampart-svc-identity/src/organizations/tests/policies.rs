@@ -244,14 +244,7 @@ fn rcp_full_aws_access_is_attached_everywhere_and_never_detached() {
 #[test]
 fn tag_policies_merge_into_an_effective_policy_per_account() {
     let w = org_world();
-    let root = w.root_id();
-    let ou = w.create_ou(&root, "eng");
-    let member = w.create_account("dev");
-    w.call(
-        "MoveAccount",
-        json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": ou}),
-    )
-    .unwrap();
+    let (root, ou, member) = w.member_in_ou("eng", "dev");
     let describe = |target: &str| {
         w.call(
             "DescribeEffectivePolicy",

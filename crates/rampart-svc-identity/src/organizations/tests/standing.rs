@@ -28,14 +28,7 @@ fn accounts_outside_an_organization_stand_nowhere() {
 #[test]
 fn members_stand_under_the_scps_of_each_level() {
     let w = org_world();
-    let root = w.root_id();
-    let ou = w.create_ou(&root, "eng");
-    let member = w.create_account("dev");
-    w.call(
-        "MoveAccount",
-        json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": ou}),
-    )
-    .unwrap();
+    let (root, ou, member) = w.member_in_ou("eng", "dev");
     let org_id = w.call("DescribeOrganization", json!({})).unwrap()["Organization"]["Id"]
         .as_str()
         .unwrap()
@@ -85,14 +78,7 @@ fn members_stand_under_the_scps_of_each_level() {
 #[test]
 fn an_scp_denies_the_member_admin_but_not_the_management_account_until_detached() {
     let w = org_world();
-    let root = w.root_id();
-    let ou = w.create_ou(&root, "eng");
-    let member = w.create_account("dev");
-    w.call(
-        "MoveAccount",
-        json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": ou}),
-    )
-    .unwrap();
+    let (_, ou, member) = w.member_in_ou("eng", "dev");
     w.enable("SERVICE_CONTROL_POLICY");
     let admin = w.role_session(&member, "OrganizationAccountAccessRole");
     let create_key = || Access::new("kms:CreateKey", "*");
@@ -114,14 +100,7 @@ fn an_scp_denies_the_member_admin_but_not_the_management_account_until_detached(
 #[test]
 fn an_scp_allow_list_implicitly_denies_everything_else() {
     let w = org_world();
-    let root = w.root_id();
-    let ou = w.create_ou(&root, "eng");
-    let member = w.create_account("dev");
-    w.call(
-        "MoveAccount",
-        json!({"AccountId": member, "SourceParentId": root, "DestinationParentId": ou}),
-    )
-    .unwrap();
+    let (_, ou, member) = w.member_in_ou("eng", "dev");
     w.enable("SERVICE_CONTROL_POLICY");
     let iam_only = w.create_policy("iam-only", "SERVICE_CONTROL_POLICY", ALLOW_IAM);
     w.attach(&iam_only, &ou).unwrap();
