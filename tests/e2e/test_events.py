@@ -114,7 +114,6 @@ def test_a_rule_delivers_matching_events_to_an_api_destination(server, receiver)
     assert "s3cr3t-key" not in json.dumps(described, default=str)
 
 
-@pytest.mark.xfail(strict=True, reason="rampart-trail's redaction does not hide apiKeyValue yet")
 def test_cloudtrail_does_not_record_a_connection_key(server):
     events = server.client("events")
     events.create_connection(

@@ -39,6 +39,7 @@ const DENIED_NAMES: &[&str] = &[
     "mackey",
     "tradeintoken",
     "servicecredentialsecret",
+    "apikeyvalue",
 ];
 
 /// Name endings (lower case) that mark a secret too, such as `masterUserPassword`.
@@ -482,6 +483,7 @@ mod tests {
             "masterUserPassword",
             "certificatePrivateKey",
             "Plaintext",
+            "ApiKeyValue",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
