@@ -1,11 +1,12 @@
-//! Identity services: who may call rampart, and who they are.
+//! Identity services: who may call rampart, who they are, and what they may do.
 //!
-//! Today this is the organization's bootstrap (the management account and its root access key),
-//! the access-key table the pipeline authenticates against, IAM users with their access keys,
-//! inline and managed policies ([`governing`] gives the pipeline a user's compiled
-//! policies), and STS `GetCallerIdentity`. Roles, groups, sessions and Organizations grow here.
-//! Secret access keys are stored only sealed under the master key, and never appear in a log, an
-//! error or a response after their creation (`CreateAccessKey`'s answer).
+//! IAM (users, groups, roles, policies, credentials, providers, reports, the simulator), STS
+//! (every way to temporary credentials, and rampart as an OpenID Connect issuer) and
+//! Organizations (structure, SCPs and RCPs, delegation, centralized root access), plus what
+//! the pipeline needs on every request: the access-key table and session tokens it
+//! authenticates against, and the [`Enforcer`] that decides each access over everything that
+//! governs the caller. Secret access keys and signing keys are stored only sealed under the
+//! master key, and never appear in a log, an error or a response after their creation.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

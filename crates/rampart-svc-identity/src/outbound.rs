@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
 /// The account's outbound federation record, in its IAM account table.
-const RECORD_TABLE: &str = "iam.account";
+const RECORD_TABLE: &str = crate::iam::ACCOUNT_TABLE;
 const RECORD_KEY: &str = "outbound-web-identity-federation";
 /// Issuer ids to their account, server-wide (what the JWKS endpoint looks up).
 const ISSUER_TABLE: &str = "sts.outbound-issuer";

@@ -41,6 +41,7 @@ pub(crate) use delegation::get_delegated_access_token;
 pub use keys::import_access_key;
 pub(crate) use managed::catalogue_arn;
 pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};
+pub(crate) use passwords::ACCOUNT_TABLE;
 pub(crate) use providers::{StoredOidcProvider, get_oidc_provider};
 #[allow(unused_imports, reason = "the SAML federation reads them")]
 pub(crate) use providers::{StoredSamlProvider, get_saml_provider};
