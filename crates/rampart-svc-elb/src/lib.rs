@@ -1,0 +1,37 @@
+//! ELBv2 (application load balancers) for rampart: the control plane subset a user needs to
+//! put a load balancer in front of an app (load balancers, target groups, targets, listeners,
+//! tags; botocore's `elbv2` model, awsQuery) and the data plane that makes it real: every
+//! listener accepts HTTP on its port, reads the whole request under slow-request limits,
+//! evaluates the web ACL associated through WAFv2 (`rampart-svc-waf`, engine `rampart-waf`),
+//! and forwards allowed requests to healthy targets, round robin.
+//!
+//! This crate must never forward a request the web ACL did not allow, keep durable state
+//! outside the store, put header values, bodies or token keys in logs or errors, or commit
+//! to the store per proxied request (samples and rate-limited keys are batched).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod authz;
+mod errors;
+mod listeners;
+mod load_balancers;
+mod names;
+mod paging;
+mod records;
+mod tags;
+mod target_groups;
+#[cfg(test)]
+mod tests;
+
+use rampart_service::Registry;
+
+/// Adds the elbv2 operations and their authorization table to `registry`.
+pub fn register(registry: &mut Registry) {
+    load_balancers::register(registry);
+    target_groups::register(registry);
+    listeners::register(registry);
+    tags::register(registry);
+    registry.authorize("elbv2", authz::table);
+}
