@@ -610,6 +610,27 @@ mod tests {
     }
 
     #[test]
+    fn a_token_never_outlives_the_callers_session() {
+        let w = World::new(crate::register);
+        call(&w, "iam", "EnableOutboundWebIdentityFederation", json!({})).unwrap();
+        let now = epoch(&w);
+        let mut session = w.root();
+        session.session = Some(std::sync::Arc::new(rampart_service::Session {
+            issued_at: now,
+            expires_at: now + 100,
+            ..rampart_service::Session::default()
+        }));
+        let input = |duration: i64| json!({"Audience": ["a"], "SigningAlgorithm": "ES384", "DurationSeconds": duration});
+        let longer = w.call_as(&session, "sts", "GetWebIdentityToken", input(120));
+        assert_eq!(
+            &*longer.unwrap_err().code,
+            "SessionDurationEscalationException"
+        );
+        w.call_as(&session, "sts", "GetWebIdentityToken", input(60))
+            .unwrap();
+    }
+
+    #[test]
     fn requests_are_checked_against_the_model() {
         let ok = json!({"Audience": ["a"], "SigningAlgorithm": "ES384"});
         assert_eq!(token_request(&ok).unwrap().duration, DEFAULT_DURATION);

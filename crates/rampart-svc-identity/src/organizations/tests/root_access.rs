@@ -189,3 +189,33 @@ fn assume_root_asks_for_the_member_root_with_the_task_policy() {
     assert_eq!(accesses[0].context.single("sts:TaskPolicyArn"), Some(AUDIT));
     assert_eq!(sar_violation(&accesses[0]), None);
 }
+
+#[test]
+fn iams_delegated_administrator_opens_root_sessions_too() {
+    let w = org_world();
+    let admin_account = w.create_account("security");
+    let member = w.create_account("dev");
+    w.call(
+        "EnableAWSServiceAccess",
+        json!({"ServicePrincipal": "iam.amazonaws.com"}),
+    )
+    .unwrap();
+    w.iam("EnableOrganizationsRootSessions").unwrap();
+    let delegate = w.role_session(&admin_account, "OrganizationAccountAccessRole");
+    // Not yet IAM's delegated administrator: refused.
+    assert_eq!(code(w.assume_root(&delegate, &member)), "AccessDenied");
+    w.call(
+        "RegisterDelegatedAdministrator",
+        json!({"AccountId": admin_account, "ServicePrincipal": "iam.amazonaws.com"}),
+    )
+    .unwrap();
+    let out = w
+        .assume_root(&delegate, &format!("arn:aws:iam::{member}:root"))
+        .unwrap();
+    assert!(
+        out["Credentials"]["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIA")
+    );
+}
