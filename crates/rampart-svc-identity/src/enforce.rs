@@ -25,6 +25,22 @@ pub struct Enforcer {
     context: Context,
 }
 
+/// The condition keys of the caller's network, absent from a request a service makes on the
+/// caller's behalf.
+const NETWORK_KEYS: [&str; 4] = [
+    "aws:SourceIp",
+    "aws:VpcSourceIp",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+];
+
+/// Whether the request is one a service makes on the caller's behalf (`aws:ViaAWSService`).
+fn via_aws_service(context: &Context) -> bool {
+    context
+        .get("aws:ViaAWSService")
+        .is_some_and(|value| value.values().any(|v| v == "true"))
+}
+
 impl Enforcer {
     /// Reads what governs `principal`; `context` holds the request's global condition keys
     /// (time, source address, transport, region, user agent).
@@ -114,6 +130,13 @@ impl Enforcer {
     pub fn check(&self, access: &Access) -> Result<(), String> {
         let mut context = self.context.clone();
         context.merge(&access.context);
+        if via_aws_service(&context) {
+            // A service calling on the caller's behalf calls from AWS's network: AWS leaves
+            // out the caller's network keys.
+            for key in NETWORK_KEYS {
+                context.remove(key);
+            }
+        }
         let resource_account = match &access.resource_account {
             Some(account) => account.to_string(),
             None => account_of(&access.resource)
