@@ -8,8 +8,8 @@
 //! the standard claims (`iss`, `sub` the principal's ARN, a role session's role, `aud`, `iat`,
 //! `exp`, `jti`) and AWS's under the `https://sts.amazonaws.com/` claim (`aws_account`,
 //! `source_region`, `org_id`, `ou_path`, `principal_tags`, `request_tags`). External verifiers
-//! read the public keys from the issuer's JWKS ([`outbound_jwks`]) and its discovery document
-//! ([`outbound_discovery`]), which the server publishes. Private keys never leave this module
+//! read the public keys from the issuer's JWKS and its discovery document, which the server
+//! publishes ([`outbound_issuer_document`]). Private keys never leave this module
 //! unsealed.
 
 use crate::governing::governing;
@@ -23,7 +23,7 @@ use aws_lc_rs::signature::{
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use rampart_crypto::random_token;
-use rampart_protocol::{AwsError, Models};
+use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, Env, PrincipalKind, Registry, internal_error};
 use rampart_store::{Batch, Expect, Key, space};
 use rampart_types::AccountId;
@@ -93,17 +93,10 @@ fn store_error(e: rampart_store::StoreError) -> AwsError {
     internal_error()
 }
 
-fn iam_error(shape: &str, message: &str) -> AwsError {
-    match Models::get().service("iam") {
-        Some(model) => model.error(shape, message),
-        None => AwsError::new(shape.to_owned(), 400, message),
-    }
-}
-
 fn disabled() -> AwsError {
-    iam_error(
+    crate::iam::model_error(
         "FeatureDisabledException",
-        "Outbound web identity federation is not enabled for this account.",
+        "Outbound web identity federation is not enabled for this account.".into(),
     )
 }
 
@@ -138,9 +131,9 @@ fn enable(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
     let account = &call.principal.account;
     let (record, expect, fresh) = match read(call.env, account)? {
         Some((r, _)) if r.enabled => {
-            return Err(iam_error(
+            return Err(crate::iam::model_error(
                 "FeatureEnabledException",
-                "Outbound web identity federation is already enabled for this account.",
+                "Outbound web identity federation is already enabled for this account.".into(),
             ));
         }
         Some((r, version)) => (r, Expect::Version(version), false),
@@ -216,8 +209,21 @@ fn issuer(env: &Env, issuer_id: &str) -> Option<Record> {
         .filter(|r| r.enabled)
 }
 
+/// What the server publishes under `/_rampart/oidc/` for `path` (what follows that prefix):
+/// `<issuer id>/.well-known/openid-configuration` (the discovery document) or
+/// `<issuer id>/.well-known/jwks.json` (the public keys), for an enabled issuer; `None` (404)
+/// for anything else.
+pub fn outbound_issuer_document(env: &Env, path: &str) -> Option<Value> {
+    let (issuer_id, document) = path.split_once('/')?;
+    match document {
+        ".well-known/openid-configuration" => outbound_discovery(env, issuer_id),
+        ".well-known/jwks.json" => outbound_jwks(env, issuer_id),
+        _ => None,
+    }
+}
+
 /// The issuer's OpenID Connect discovery document, if `issuer_id` names an enabled issuer.
-pub fn outbound_discovery(env: &Env, issuer_id: &str) -> Option<Value> {
+fn outbound_discovery(env: &Env, issuer_id: &str) -> Option<Value> {
     let record = issuer(env, issuer_id)?;
     let url = issuer_url(&record.issuer_id);
     Some(json!({
@@ -230,7 +236,7 @@ pub fn outbound_discovery(env: &Env, issuer_id: &str) -> Option<Value> {
 }
 
 /// The issuer's public keys (RFC 7517), if `issuer_id` names an enabled issuer.
-pub fn outbound_jwks(env: &Env, issuer_id: &str) -> Option<Value> {
+fn outbound_jwks(env: &Env, issuer_id: &str) -> Option<Value> {
     let record = issuer(env, issuer_id)?;
     let rsa = open_rsa(env, &record).ok()?;
     let ec = open_ec(env, &record).ok()?;
@@ -584,6 +590,11 @@ mod tests {
             format!("{issuer}/.well-known/jwks.json")
         );
         assert!(outbound_jwks(&w.env, "nope").is_none());
+        assert_eq!(
+            outbound_issuer_document(&w.env, &format!("{id}/.well-known/jwks.json")),
+            Some(jwks.clone())
+        );
+        assert!(outbound_issuer_document(&w.env, &format!("{id}/other")).is_none());
         let now = epoch(&w);
         for algorithm in ["RS256", "ES384"] {
             let out = call(

@@ -38,6 +38,7 @@ mod users;
 mod versions;
 
 pub(crate) use delegation::get_delegated_access_token;
+pub(crate) use errors::model_error;
 pub use keys::import_access_key;
 pub(crate) use managed::catalogue_arn;
 pub(crate) use mfa::{MfaOwner, mfa_device_owner, verify_totp};

@@ -3,18 +3,11 @@
 
 use super::model::{Org, SCP, read_content};
 use super::view::view;
-use rampart_protocol::{AwsError, Models};
+use rampart_protocol::AwsError;
 use rampart_service::Call;
 
-fn iam_error(shape: &str, message: String) -> AwsError {
-    match Models::get().service("iam") {
-        Some(model) => model.error(shape, message),
-        None => AwsError::new(shape.to_owned(), 400, message),
-    }
-}
-
 fn invalid(message: String) -> AwsError {
-    iam_error("InvalidInputException", message)
+    crate::iam::model_error("InvalidInputException", message)
 }
 
 /// Whether `path` (`o-x/r-x[/ou-x...][/account]`) walks down `org` from its root: each

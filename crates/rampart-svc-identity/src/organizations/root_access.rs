@@ -10,7 +10,7 @@
 use super::common::read_org;
 use super::model::{Change, Org, existing, update};
 use super::view::view;
-use rampart_protocol::{AwsError, Models};
+use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use rampart_types::AccountId;
 use serde_json::{Value, json};
@@ -21,14 +21,6 @@ const IAM_PRINCIPAL: &str = "iam.amazonaws.com";
 pub(crate) const ROOT_CREDENTIALS: &str = "RootCredentialsManagement";
 /// The feature that lets `AssumeRoot` open privileged sessions in member accounts.
 pub(crate) const ROOT_SESSIONS: &str = "RootSessions";
-
-/// An IAM error of the model's `shape`.
-fn iam_error(shape: &str, message: &str) -> AwsError {
-    match Models::get().service("iam") {
-        Some(model) => model.error(shape, message),
-        None => AwsError::new(shape.to_owned(), 400, message),
-    }
-}
 
 /// Who may call a feature operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,37 +41,30 @@ fn iam_delegate(org: &Org, account: &str) -> bool {
 /// The checks every feature operation makes, in AWS's order.
 fn check(org: Option<&Org>, caller_account: &str, who: Caller) -> Result<(), AwsError> {
     let Some(org) = org else {
-        return Err(iam_error(
+        return Err(crate::iam::model_error(
             "OrganizationNotFoundException",
-            "The request was rejected because no organization is associated with your account.",
+            "The request was rejected because no organization is associated with your account."
+                .into(),
         ));
     };
     let management = caller_account == org.management;
     match who {
         Caller::Management if !management => {
-            return Err(iam_error(
-                "CallerIsNotManagementAccountException",
-                "The request was rejected because the account making the request is not the management account for the organization.",
+            return Err(crate::iam::model_error("CallerIsNotManagementAccountException", "The request was rejected because the account making the request is not the management account for the organization.".into(),
             ));
         }
         Caller::ManagementOrDelegated if !management && !iam_delegate(org, caller_account) => {
-            return Err(iam_error(
-                "AccountNotManagementOrDelegatedAdministratorException",
-                "The request was rejected because the account is not the management account or delegated administrator.",
+            return Err(crate::iam::model_error("AccountNotManagementOrDelegatedAdministratorException", "The request was rejected because the account is not the management account or delegated administrator.".into(),
             ));
         }
         _ => {}
     }
     if org.feature_set != "ALL" {
-        return Err(iam_error(
-            "OrganizationNotInAllFeaturesModeException",
-            "The request was rejected because your organization does not have All features enabled.",
+        return Err(crate::iam::model_error("OrganizationNotInAllFeaturesModeException", "The request was rejected because your organization does not have All features enabled.".into(),
         ));
     }
     if !org.service_access.contains_key(IAM_PRINCIPAL) {
-        return Err(iam_error(
-            "ServiceAccessNotEnabledException",
-            "The request was rejected because trusted access is not enabled for IAM in AWS Organizations.",
+        return Err(crate::iam::model_error("ServiceAccessNotEnabledException", "The request was rejected because trusted access is not enabled for IAM in AWS Organizations.".into(),
         ));
     }
     Ok(())
