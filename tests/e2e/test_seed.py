@@ -142,3 +142,50 @@ def test_bad_files_are_refused_with_a_reason(data_dir, text, reason):
     with pytest.raises(RuntimeError, match=None) as failure:
         seeded(data_dir, text).start()
     assert reason in str(failure.value)
+
+
+FIXED_KEY = """\
+calls:
+  - call: seed.KmsKey
+    input:
+      KeyId: 1234abcd-12ab-34cd-56ef-1234567890ab
+      KeyMaterial: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+      Description: test vectors
+  - call: kms.CreateAlias
+    input: {AliasName: alias/vectors, TargetKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}
+"""
+
+
+def test_a_fixed_key_decrypts_what_another_server_with_the_same_seed_encrypted(tmp_path):
+    """Two servers seeded with the same key id and material share ciphertexts, as test vectors
+    need; neither shares its master key or anything else."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = seeded(tmp_path / "one" / "data", FIXED_KEY)
+    second = seeded(tmp_path / "two" / "data", FIXED_KEY)
+    first.start()
+    try:
+        blob = first.client("kms").encrypt(KeyId="alias/vectors", Plaintext=b"vector",
+                                           EncryptionContext={"purpose": "test"})["CiphertextBlob"]
+    finally:
+        first.stop()
+    second.start()
+    try:
+        kms = second.client("kms")
+        meta = kms.describe_key(KeyId="alias/vectors")["KeyMetadata"]
+        assert meta["KeyId"] == "1234abcd-12ab-34cd-56ef-1234567890ab"
+        out = kms.decrypt(CiphertextBlob=blob, EncryptionContext={"purpose": "test"})
+        assert out["Plaintext"] == b"vector"
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize("entry, reason", [
+    ("{KeyId: not-a-uuid}", "not a key id"),
+    ("{KeyId: 1234abcd-12ab-34cd-56ef-1234567890ab, KeyMaterial: AAEC}", "does not fit"),
+])
+def test_bad_fixed_keys_are_refused(data_dir, entry, reason):
+    text = f"calls:\n  - call: seed.KmsKey\n    input: {entry}\n"
+    with pytest.raises(RuntimeError) as failure:
+        seeded(data_dir, text).start()
+    assert reason in str(failure.value)

@@ -16,11 +16,15 @@
 //! Each call runs through the operation's own handler as the root user of its account, so a
 //! bad entry fails with the error the API gives, reported with the file, the line and the
 //! call. A few calls no API offers are seeding's own: `seed.AccessKey` (`UserName`,
-//! `AccessKeyId`, `SecretAccessKey`) gives a user (or the root user) a fixed access key. Strings may hold `${name}` for a saved value, `${account}` for the management
+//! `AccessKeyId`, `SecretAccessKey`) gives a user (or the root user) a fixed access key, and
+//! `seed.KmsKey` (CreateKey's input plus `KeyId` and optional base64 `KeyMaterial`) a KMS key
+//! with a fixed id and material. Strings may hold `${name}` for a saved value, `${account}` for the management
 //! account id. The server records the file's SHA-256 once seeding succeeded: a restart with
 //! the same file does nothing, one with another file is refused (reset or a fresh data
 //! directory start over), and a failed seeding leaves the data directory as it was.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use rampart_protocol::{AwsError, Models};
 use rampart_service::{Call, Env, Principal, PrincipalKind, Registry, ServiceAuthority};
 use rampart_store::{Batch, Key};
@@ -29,6 +33,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use zeroize::Zeroizing;
 
 /// Where the seed file's digest is kept, in rampart's own space.
 fn digest_key() -> Key {
@@ -175,9 +180,34 @@ struct FixedAccessKey {
 }
 
 /// `seed.AccessKey`: an access key with an id and secret of the operator's choosing, for the
-/// user `UserName` (the account's root user without one).
+/// user `UserName` (the account's root user without one). `seed.KmsKey`: CreateKey's input
+/// plus `KeyId` and, optionally, `KeyMaterial` (base64), for reproducible ciphertexts.
 fn seed_only(call: &Call<'_>, operation: &str, input: Value) -> Result<Value, AwsError> {
     match operation {
+        "KmsKey" => {
+            let Value::Object(mut input) = input else {
+                return Err(seed_error("seed.KmsKey takes a mapping"));
+            };
+            let key_id = match input.remove("KeyId") {
+                Some(Value::String(id)) => id,
+                _ => return Err(seed_error("seed.KmsKey needs KeyId")),
+            };
+            let material = match input.remove("KeyMaterial") {
+                None => None,
+                Some(Value::String(text)) => Some(Zeroizing::new(
+                    STANDARD
+                        .decode(text.as_bytes())
+                        .map_err(|_| seed_error("KeyMaterial is base64"))?,
+                )),
+                Some(_) => return Err(seed_error("KeyMaterial is base64")),
+            };
+            rampart_svc_kms::seed_key(
+                call,
+                Value::Object(input),
+                &key_id,
+                material.as_ref().map(|m| m.as_slice()),
+            )
+        }
         "AccessKey" => {
             let key: FixedAccessKey = rampart_service::from_input(input, "ValidationError")?;
             rampart_svc_identity::import_access_key(
@@ -187,12 +217,14 @@ fn seed_only(call: &Call<'_>, operation: &str, input: Value) -> Result<Value, Aw
                 &key.secret_access_key,
             )
         }
-        other => Err(AwsError::new(
-            "ValidationError",
-            400,
-            format!("seed.{other} is not a seeding call (seed.AccessKey is)"),
-        )),
+        other => Err(seed_error(&format!(
+            "seed.{other} is not a seeding call (seed.AccessKey and seed.KmsKey are)"
+        ))),
     }
+}
+
+fn seed_error(message: &str) -> AwsError {
+    AwsError::new("ValidationError", 400, message)
 }
 
 /// `input` with every `${name}` in its strings replaced.

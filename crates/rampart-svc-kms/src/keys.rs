@@ -76,6 +76,60 @@ pub(crate) fn new_material(kind: Kind) -> Result<Zeroizing<Vec<u8>>, AwsError> {
 }
 
 fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    create(call, input, None)
+}
+
+/// A key id and material chosen by the operator instead of minted: seeding's fixed keys.
+struct Fixed<'a> {
+    key_id: &'a str,
+    material: Option<&'a [u8]>,
+}
+
+/// CreateKey with a key id (a UUID, or `mrk-` and 32 hex digits for a multi-Region key) and,
+/// optionally, key material of the operator's choosing: 32 bytes for SYMMETRIC_DEFAULT, the
+/// HMAC key for HMAC specs, a PKCS #8 DER private key for asymmetric specs, the private key
+/// bytes for ML-KEM. `input` is CreateKey's; an id in use is refused.
+pub fn seed_key(
+    call: &Call<'_>,
+    input: Value,
+    key_id: &str,
+    material: Option<&[u8]>,
+) -> Result<Value, AwsError> {
+    create(call, input, Some(Fixed { key_id, material }))
+}
+
+/// Checks operator-chosen material against the key's kind; the bytes to seal.
+fn fixed_material(kind: Kind, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, AwsError> {
+    let fits = match kind {
+        Kind::Symmetric => KeyMaterial::from_bytes(bytes).is_ok(),
+        Kind::Mac(spec) => MacKey::from_bytes(spec, bytes).is_some(),
+        Kind::Kem(spec) => KemKey::from_bytes(spec, bytes).is_ok(),
+        Kind::Asymmetric(spec) => PrivateKey::from_pkcs8(spec, bytes).is_ok(),
+    };
+    match fits {
+        true => Ok(Zeroizing::new(bytes.to_vec())),
+        false => Err(errors::validation(
+            "The key material does not fit the key spec (32 bytes for SYMMETRIC_DEFAULT, the HMAC key, a PKCS #8 private key, or the ML-KEM private key).",
+        )),
+    }
+}
+
+/// Whether `key_id` is a key id KMS could have minted.
+fn well_formed_key_id(key_id: &str, multi_region: bool) -> bool {
+    let hex = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    };
+    if multi_region {
+        return key_id
+            .strip_prefix(key::MRK_PREFIX)
+            .is_some_and(|rest| rest.len() == 32 && hex(rest));
+    }
+    let groups: Vec<&str> = key_id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| hex(g))
+}
+
+fn create(call: &Call<'_>, input: Value, fixed: Option<Fixed<'_>>) -> Result<Value, AwsError> {
     let input: CreateKeyInput = from_input(input, "ValidationException")?;
     let spec = match (&input.key_spec, &input.customer_master_key_spec) {
         (Some(_), Some(_)) => {
@@ -128,13 +182,44 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     check_description(&description)?;
     let tags = validate_tags(&input.tags)?;
 
-    let uuid =
-        rampart_crypto::random_uuid().ok_or_else(|| errors::internal("randomness failed"))?;
-    let key_id = if multi_region {
-        format!("{}{}", key::MRK_PREFIX, uuid.replace('-', ""))
-    } else {
-        uuid
+    let key_id = match &fixed {
+        Some(fixed) if !well_formed_key_id(fixed.key_id, multi_region) => {
+            return Err(errors::validation(format!(
+                "{} is not a key id: a lowercase UUID, or mrk- and 32 hex digits for a multi-Region key.",
+                fixed.key_id
+            )));
+        }
+        Some(fixed) => fixed.key_id.to_owned(),
+        None => {
+            let uuid = rampart_crypto::random_uuid()
+                .ok_or_else(|| errors::internal("randomness failed"))?;
+            if multi_region {
+                format!("{}{}", key::MRK_PREFIX, uuid.replace('-', ""))
+            } else {
+                uuid
+            }
+        }
     };
+    if fixed.is_some()
+        && call
+            .env
+            .store
+            .get(&key::store_key(call, &key_id))
+            .map_err(errors::store_failure)?
+            .is_some()
+    {
+        return Err(AwsError::new(
+            "AlreadyExistsException",
+            400,
+            format!("A key with id {key_id} already exists."),
+        ));
+    }
+    let chosen = fixed.as_ref().and_then(|f| f.material);
+    if chosen.is_some() && (external || in_store.is_some()) {
+        return Err(errors::validation(
+            "Key material can be chosen only for keys whose origin is AWS_KMS.",
+        ));
+    }
     let arn = key_arn(call, &key_id);
     if let Some(document) = &input.policy {
         policy::check_new(
@@ -153,7 +238,10 @@ fn create_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         custom_key_store = Some(placed);
         vec![sealed]
     } else {
-        let bytes = new_material(kind)?;
+        let bytes = match chosen {
+            Some(bytes) => fixed_material(kind, bytes)?,
+            None => new_material(kind)?,
+        };
         vec![key::seal_bytes(call.env, &arn, 1, &bytes, now, None)?]
     };
     let record = KeyRecord {
@@ -397,4 +485,47 @@ fn update_description(call: &Call<'_>, input: Value) -> Result<Value, AwsError> 
         },
     )?;
     Ok(json!({}))
+}
+
+#[cfg(test)]
+mod fixed_tests {
+    use super::*;
+    use rampart_crypto::kms::{AsymmetricSpec, MacSpec};
+
+    #[test]
+    fn fixed_ids_look_like_minted_ones() {
+        assert!(well_formed_key_id(
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            false
+        ));
+        assert!(well_formed_key_id(
+            "mrk-1234abcd12ab34cd56ef1234567890ab",
+            true
+        ));
+        for bad in [
+            "1234ABCD-12ab-34cd-56ef-1234567890ab",
+            "1234abcd-12ab-34cd-56ef-1234567890a",
+            "alias/app",
+            "mrk-1234abcd12ab34cd56ef1234567890ab",
+            "",
+        ] {
+            assert!(!well_formed_key_id(bad, false), "{bad}");
+        }
+        assert!(!well_formed_key_id(
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            true
+        ));
+    }
+
+    #[test]
+    fn fixed_material_must_fit_the_spec() {
+        assert!(fixed_material(Kind::Symmetric, &[7; 32]).is_ok());
+        assert!(fixed_material(Kind::Symmetric, &[7; 31]).is_err());
+        let hmac = MacSpec::from_name("HMAC_256").unwrap();
+        assert!(fixed_material(Kind::Mac(hmac), &[1; 32]).is_ok());
+        let p256 = AsymmetricSpec::from_name("ECC_NIST_P256").unwrap();
+        let pkcs8 = PrivateKey::generate(p256).unwrap().pkcs8().to_vec();
+        assert!(fixed_material(Kind::Asymmetric(p256), &pkcs8).is_ok());
+        assert!(fixed_material(Kind::Asymmetric(p256), &[0; 40]).is_err());
+    }
 }

@@ -46,6 +46,7 @@ mod tests;
 mod token;
 mod usage;
 
+pub use keys::seed_key;
 pub use port::Keys;
 pub use rotation::{DueReport, run_due};
 
