@@ -14,6 +14,7 @@
 )]
 
 mod authz;
+mod data_plane;
 mod errors;
 mod listeners;
 mod load_balancers;
@@ -25,7 +26,9 @@ mod target_groups;
 #[cfg(test)]
 mod tests;
 
-use rampart_service::Registry;
+pub use data_plane::{DATA_PLANE_ADDR_VAR, DataPlane, bind_address_from_env, start_data_plane};
+
+use rampart_service::{Duty, Env, Registry};
 
 /// Adds the elbv2 operations and their authorization table to `registry`.
 pub fn register(registry: &mut Registry) {
@@ -34,4 +37,9 @@ pub fn register(registry: &mut Registry) {
     listeners::register(registry);
     tags::register(registry);
     registry.authorize("elbv2", authz::table);
+}
+
+/// The service's scheduled work (none: the data plane's tasks run on the async runtime).
+pub fn duties(_env: &Env) -> Vec<Duty> {
+    Vec::new()
 }

@@ -67,7 +67,6 @@ pub(crate) fn valid_matcher(m: &str) -> bool {
 }
 
 /// Whether `status` is one `matcher` accepts.
-#[cfg_attr(not(test), allow(dead_code))] // used by the data plane's health checks (next commit)
 pub(crate) fn matches(matcher: &str, status: u16) -> bool {
     matcher.split(',').any(|part| match part.split_once('-') {
         Some((a, b)) => {

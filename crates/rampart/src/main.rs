@@ -103,6 +103,10 @@ struct ServeArgs {
     /// Seconds between CloudTrail digest-file deliveries [default: 3600].
     #[arg(long, env = "RAMPART_TRAIL_DIGEST_SECONDS")]
     trail_digest_seconds: Option<u64>,
+    /// The URL clients reach this server at, for what it publishes (the OpenID Connect
+    /// documents of outbound web identity issuers) [default: the listen address].
+    #[arg(long, env = "RAMPART_PUBLIC_URL")]
+    public_url: Option<String>,
     /// A seed file (YAML or JSON): API calls made once, on a fresh data directory.
     #[arg(long, env = "RAMPART_SEED")]
     seed: Option<PathBuf>,
@@ -163,6 +167,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .as_ref()
         .map(rampart_server::tls_acceptor)
         .transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    rampart_svc_identity::set_outbound_issuer_base(
+        &args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("{scheme}://{}", config.listen)),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -190,9 +201,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         rampart_svc_ssm::register(&mut registry);
         rampart_svc_events::register(&mut registry);
         rampart_svc_waf::register(&mut registry);
+        rampart_svc_elb::register(&mut registry);
         if let Some(path) = &args.seed {
             seed(&opened, &registry, path)?;
         }
+        let _data_plane = rampart_svc_elb::start_data_plane(&opened.env, &registry, &config.data_dir, rampart_svc_elb::bind_address_from_env())?;
         let pipeline = Arc::new(Pipeline::new(
             opened.env.clone(),
             registry,

@@ -1,0 +1,338 @@
+//! The data plane: every stored listener accepts HTTP on its port at the bind address, and
+//! three background tasks keep it in step with the store: listeners follow the server-wide
+//! listener index (started when created, stopped when deleted, restarted on a port change),
+//! targets are health-checked, and WAF samples, rate-limited keys and logs are flushed.
+
+mod health;
+mod inspect;
+mod interstitial;
+mod limits;
+mod proxy;
+mod token;
+
+use crate::records::{self, LISTENER_INDEX, Listener, TARGET_GROUP_INDEX, TargetGroup};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rampart_service::{Env, Registry};
+use rampart_store::Scan;
+use rampart_store::space::SYSTEM;
+use rampart_svc_waf::Evaluators;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+use tokio::task::JoinHandle;
+
+/// The environment variable naming the data plane's bind address.
+pub const DATA_PLANE_ADDR_VAR: &str = "RAMPART_DATA_PLANE_ADDR";
+/// How often the listener index is compared with what runs.
+const RECONCILE_EVERY: Duration = Duration::from_millis(200);
+/// How often health checks are scheduled.
+const HEALTH_EVERY: Duration = Duration::from_secs(1);
+/// How often samples, rate-limited keys and logs are flushed.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+/// State shared by every listener and background task.
+pub(crate) struct Shared {
+    env: Env,
+    bind: IpAddr,
+    waf: inspect::Waf,
+    pools: health::Pools,
+    tokens: token::TokenKey,
+    clients: Arc<limits::Clients>,
+    running: Mutex<HashMap<String, Arc<Running>>>,
+}
+
+/// A listener being served.
+pub(crate) struct Running {
+    port: u16,
+    config: RwLock<Arc<Listener>>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// The listener's current settings.
+    fn config(&self) -> Arc<Listener> {
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// The running data plane; dropping it (or [`DataPlane::stop`]) stops every listener and task.
+pub struct DataPlane {
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for DataPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataPlane")
+            .field("bind", &self.shared.bind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DataPlane {
+    /// The address listeners bind.
+    pub fn bind_address(&self) -> IpAddr {
+        self.shared.bind
+    }
+
+    /// Stops every listener and background task.
+    pub fn stop(self) {}
+}
+
+impl Drop for DataPlane {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        let running = std::mem::take(&mut *lock(&self.shared.running));
+        for r in running.values() {
+            r.task.abort();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The bind address: `RAMPART_DATA_PLANE_ADDR` when set and valid, else 127.0.0.1.
+pub fn bind_address_from_env() -> IpAddr {
+    std::env::var(DATA_PLANE_ADDR_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// Starts the data plane inside the current tokio runtime: every stored listener starts
+/// serving on `bind`, and WAF log files are written under `<data_dir>/waf-logs`. `registry`
+/// is the server's (it answers wafv2 GetWebACL for rules' visibility settings). Errors: the
+/// WAF token key cannot be read or created.
+pub fn start_data_plane(
+    env: &Env,
+    registry: &Registry,
+    data_dir: &Path,
+    bind: IpAddr,
+) -> Result<DataPlane, String> {
+    let tokens = token::TokenKey::load_or_create(env.store.as_ref(), &env.master_key)?;
+    let shared = Arc::new(Shared {
+        env: env.clone(),
+        bind,
+        waf: inspect::Waf::new(
+            Evaluators::new(Arc::new(rampart_waf::NoGeo)),
+            registry.clone(),
+            data_dir.join("waf-logs"),
+        ),
+        pools: health::Pools::default(),
+        tokens,
+        clients: Arc::new(limits::Clients::default()),
+        running: Mutex::new(HashMap::new()),
+    });
+    let tasks = vec![
+        tokio::spawn(reconcile_loop(shared.clone())),
+        tokio::spawn(health_loop(shared.clone())),
+        tokio::spawn(flush_loop(shared.clone())),
+    ];
+    Ok(DataPlane { shared, tasks })
+}
+
+/// Reads every listener of the index.
+fn stored_listeners(env: &Env) -> Vec<Listener> {
+    let Ok(items) = env.store.scan(SYSTEM, LISTENER_INDEX, &Scan::all()) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| {
+            records::listener(env.store.as_ref(), &i.key.id)
+                .ok()
+                .flatten()
+        })
+        .map(|(l, _)| l)
+        .collect()
+}
+
+async fn reconcile_loop(shared: Arc<Shared>) {
+    let mut seen = None;
+    loop {
+        let mark = shared.env.store.watermark(SYSTEM, LISTENER_INDEX);
+        if seen != Some(mark) {
+            seen = Some(mark);
+            let env = shared.env.clone();
+            if let Ok(wanted) = tokio::task::spawn_blocking(move || stored_listeners(&env)).await {
+                reconcile(&shared, wanted).await;
+            }
+        }
+        tokio::time::sleep(RECONCILE_EVERY).await;
+    }
+}
+
+/// Starts, updates and stops listeners so that exactly `wanted` run.
+async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) {
+    let keep: HashSet<&str> = wanted.iter().map(|l| l.arn.as_str()).collect();
+    {
+        let mut running = lock(&shared.running);
+        running.retain(|arn, r| {
+            let stays = keep.contains(arn.as_str());
+            if !stays {
+                r.task.abort();
+                tracing::info!(port = r.port, "listener stopped");
+            }
+            stays
+        });
+    }
+    for l in wanted {
+        let current = lock(&shared.running).get(&l.arn).cloned();
+        match current {
+            Some(r) if r.port == l.port => {
+                *r.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(l);
+            }
+            other => {
+                if let Some(old) = other {
+                    old.task.abort();
+                    lock(&shared.running).remove(&l.arn);
+                }
+                start_listener(shared, l).await;
+            }
+        }
+    }
+}
+
+async fn start_listener(shared: &Arc<Shared>, l: Listener) {
+    let addr = SocketAddr::new(shared.bind, l.port);
+    let socket = match tokio::net::TcpListener::bind(addr).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(%addr, error = %e, "cannot start a load balancer listener");
+            return;
+        }
+    };
+    tracing::info!(%addr, "listener started");
+    let arn = l.arn.clone();
+    let port = l.port;
+    let config = RwLock::new(Arc::new(l));
+    let running = Arc::new_cyclic(|weak: &std::sync::Weak<Running>| {
+        let weak = weak.clone();
+        let shared = shared.clone();
+        Running {
+            port,
+            config,
+            task: tokio::spawn(async move {
+                // Wait until the Running is in place before serving.
+                tokio::task::yield_now().await;
+                if let Some(me) = weak.upgrade() {
+                    accept_loop(shared, me, socket).await;
+                }
+            }),
+        }
+    });
+    lock(&shared.running).insert(arn, running);
+}
+
+async fn accept_loop(shared: Arc<Shared>, me: Arc<Running>, socket: tokio::net::TcpListener) {
+    // Hold the listener weakly in connections: a deleted listener's port closes at once.
+    let weak = Arc::downgrade(&me);
+    drop(me);
+    loop {
+        let Ok((stream, peer)) = socket.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Some(slot) = shared
+            .clients
+            .admit(peer.ip(), limits::MAX_CONNECTIONS_PER_CLIENT)
+        else {
+            drop(stream);
+            continue;
+        };
+        let Some(running) = weak.upgrade() else {
+            return;
+        };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let service =
+                service_fn(move |req| proxy::handle(shared.clone(), running.clone(), peer, req));
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits::HEADER_READ_TIMEOUT)
+                .max_buf_size(limits::MAX_HEADER_BYTES)
+                .max_headers(limits::MAX_HEADERS);
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(slot);
+        });
+    }
+}
+
+/// The target groups that running listeners forward to.
+fn groups_in_use(shared: &Shared) -> Vec<TargetGroup> {
+    let used: HashSet<String> = lock(&shared.running)
+        .values()
+        .flat_map(|r| r.config().target_groups())
+        .collect();
+    let Ok(items) = shared
+        .env
+        .store
+        .scan(SYSTEM, TARGET_GROUP_INDEX, &Scan::all())
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter(|i| used.contains(&i.key.id))
+        .filter_map(|i| {
+            records::target_group(shared.env.store.as_ref(), &i.key.id)
+                .ok()
+                .flatten()
+        })
+        .map(|(g, _)| g)
+        .collect()
+}
+
+async fn health_loop(shared: Arc<Shared>) {
+    loop {
+        let s = shared.clone();
+        if let Ok(groups) = tokio::task::spawn_blocking(move || groups_in_use(&s)).await {
+            for due in shared.pools.refresh(groups, Instant::now()) {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let outcome = health::check(&due).await;
+                    if let Some(changed) = health::record(&due, outcome, Instant::now()) {
+                        let env = shared.env.clone();
+                        let _ = tokio::task::spawn_blocking(move || {
+                            health::persist(env.store.as_ref(), &due, &changed);
+                        })
+                        .await;
+                    }
+                });
+            }
+        }
+        tokio::time::sleep(HEALTH_EVERY).await;
+    }
+}
+
+async fn flush_loop(shared: Arc<Shared>) {
+    loop {
+        tokio::time::sleep(FLUSH_EVERY).await;
+        let s = shared.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = s
+                .env
+                .clock
+                .now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default();
+            s.waf.flush(&s.env, now);
+        })
+        .await;
+    }
+}
