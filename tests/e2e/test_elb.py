@@ -68,6 +68,19 @@ def get(port, path, headers=None, method="GET", data=None):
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
 
 
+def raw(port, data):
+    """The first bytes a listener answers to `data` sent as is."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        try:
+            s.sendall(data)
+        except OSError:
+            pass
+        try:
+            return s.recv(200)
+        except OSError:
+            return b""
+
+
 def wait_for(predicate, what, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -132,6 +145,14 @@ def test_listener_proxies_to_healthy_targets(server, app):
     assert seen["x-forwarded-port"] == str(port)
     assert seen["x-amzn-trace-id"].startswith("Root=1-")
     assert seen["host"] == f"127.0.0.1:{port}"
+    # Malformed and oversized requests are refused without reaching the app.
+    reached = len(app.seen)
+    assert raw(port, b"NOT HTTP AT ALL\r\n\r\n").startswith(b"HTTP/1.1 400")
+    many = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+    assert raw(port, b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n").split(b" ")[1] in (b"431", b"400")
+    huge = b"X-Big: " + b"a" * 100_000 + b"\r\n"
+    assert raw(port, b"GET / HTTP/1.1\r\nHost: x\r\n" + huge + b"\r\n").split(b" ")[1] in (b"431", b"400")
+    assert len(app.seen) == reached
     described = elb.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
     assert described[0]["LoadBalancerArns"] == [lb_arn]
 

@@ -205,7 +205,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         if let Some(path) = &args.seed {
             seed(&opened, &registry, path)?;
         }
-        let _data_plane = rampart_svc_elb::start_data_plane(&opened.env, &registry, &config.data_dir, rampart_svc_elb::bind_address_from_env())?;
+        let _data_plane = rampart_svc_elb::start_data_plane(
+            &opened.env,
+            &registry,
+            &config.data_dir,
+            rampart_svc_elb::bind_address_from_env(),
+        )?;
         let pipeline = Arc::new(Pipeline::new(
             opened.env.clone(),
             registry,

@@ -29,6 +29,8 @@ use tokio::task::JoinHandle;
 pub const DATA_PLANE_ADDR_VAR: &str = "RAMPART_DATA_PLANE_ADDR";
 /// How often the listener index is compared with what runs.
 const RECONCILE_EVERY: Duration = Duration::from_millis(200);
+/// How long before a listener whose port was taken is tried again.
+const BIND_RETRY: Duration = Duration::from_secs(5);
 /// How often health checks are scheduled.
 const HEALTH_EVERY: Duration = Duration::from_secs(1);
 /// How often samples, rate-limited keys and logs are flushed.
@@ -160,21 +162,27 @@ fn stored_listeners(env: &Env) -> Vec<Listener> {
 
 async fn reconcile_loop(shared: Arc<Shared>) {
     let mut seen = None;
+    let mut retry_at: Option<Instant> = None;
     loop {
         let mark = shared.env.store.watermark(SYSTEM, LISTENER_INDEX);
-        if seen != Some(mark) {
+        let retry = retry_at.is_some_and(|at| Instant::now() >= at);
+        if seen != Some(mark) || retry {
             seen = Some(mark);
             let env = shared.env.clone();
             if let Ok(wanted) = tokio::task::spawn_blocking(move || stored_listeners(&env)).await {
-                reconcile(&shared, wanted).await;
+                let all_started = reconcile(&shared, wanted).await;
+                // A port another process holds is tried again a little later.
+                retry_at = (!all_started).then(|| Instant::now() + BIND_RETRY);
             }
         }
         tokio::time::sleep(RECONCILE_EVERY).await;
     }
 }
 
-/// Starts, updates and stops listeners so that exactly `wanted` run.
-async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) {
+/// Starts, updates and stops listeners so that exactly `wanted` run; `false` when a
+/// listener could not bind its port.
+async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) -> bool {
+    let mut all_started = true;
     let keep: HashSet<&str> = wanted.iter().map(|l| l.arn.as_str()).collect();
     {
         let mut running = lock(&shared.running);
@@ -198,19 +206,21 @@ async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) {
                     old.task.abort();
                     lock(&shared.running).remove(&l.arn);
                 }
-                start_listener(shared, l).await;
+                all_started &= start_listener(shared, l).await;
             }
         }
     }
+    all_started
 }
 
-async fn start_listener(shared: &Arc<Shared>, l: Listener) {
+/// Binds and serves `l`; `false` when its port cannot be bound.
+async fn start_listener(shared: &Arc<Shared>, l: Listener) -> bool {
     let addr = SocketAddr::new(shared.bind, l.port);
     let socket = match tokio::net::TcpListener::bind(addr).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(%addr, error = %e, "cannot start a load balancer listener");
-            return;
+            return false;
         }
     };
     tracing::info!(%addr, "listener started");
@@ -233,6 +243,7 @@ async fn start_listener(shared: &Arc<Shared>, l: Listener) {
         }
     });
     lock(&shared.running).insert(arn, running);
+    true
 }
 
 async fn accept_loop(shared: Arc<Shared>, me: Arc<Running>, socket: tokio::net::TcpListener) {
