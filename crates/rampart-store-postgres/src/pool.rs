@@ -1,0 +1,121 @@
+//! A small connection pool: idle connections are reused, broken ones dropped, and at most
+//! `size` are open at once (callers wait for one to come back).
+
+use crate::error::{from_pg, is_connection_lost};
+use crate::options::describe;
+use postgres::{Client, NoTls, Statement};
+use rampart_store::StoreError;
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// One open connection with its prepared statements.
+pub(crate) struct Conn {
+    /// The client.
+    pub(crate) client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl Conn {
+    /// Opens a connection to the database `config` points at.
+    pub(crate) fn open(config: &postgres::Config) -> Result<Conn, StoreError> {
+        let client = config
+            .connect(NoTls)
+            .map_err(|err| from_pg(&err, &format!("cannot connect to {}", describe(config))))?;
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// `sql` prepared on this connection (once, then reused).
+    pub(crate) fn prepared(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// The pool.
+pub(crate) struct Pool {
+    config: postgres::Config,
+    size: usize,
+    state: Mutex<State>,
+    returned: Condvar,
+}
+
+struct State {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+impl Pool {
+    /// A pool of at most `size` connections (at least one) to `config`.
+    pub(crate) fn new(config: postgres::Config, size: usize) -> Pool {
+        Pool {
+            config,
+            size: size.max(1),
+            state: Mutex::new(State {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Runs `work` on a pooled connection. The connection goes back to the pool unless
+    /// `work` failed with an error that means it is lost. The outer error is "no connection".
+    pub(crate) fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+    ) -> Result<Result<T, postgres::Error>, StoreError> {
+        let mut conn = self.take()?;
+        let result = work(&mut conn);
+        let keep = match &result {
+            Ok(_) => true,
+            Err(err) => !is_connection_lost(err),
+        };
+        self.give_back(keep.then_some(conn));
+        Ok(result)
+    }
+
+    fn take(&self) -> Result<Conn, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            while let Some(conn) = state.idle.pop() {
+                if !conn.client.is_closed() {
+                    return Ok(conn);
+                }
+                state.open -= 1;
+            }
+            if state.open < self.size {
+                state.open += 1;
+                drop(state);
+                return Conn::open(&self.config).inspect_err(|_| {
+                    self.give_back(None);
+                });
+            }
+            state = self
+                .returned
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Returns a connection to the pool, or (`None`) frees its slot.
+    fn give_back(&self, conn: Option<Conn>) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match conn {
+            Some(conn) if !conn.client.is_closed() => state.idle.push(conn),
+            _ => state.open -= 1,
+        }
+        self.returned.notify_one();
+    }
+
+    /// The connection settings.
+    pub(crate) fn config(&self) -> &postgres::Config {
+        &self.config
+    }
+}

@@ -1,0 +1,390 @@
+//! [`PostgresStore`]: the store contract over one PostgreSQL database.
+
+use crate::error::{from_pg, is_connection_lost, is_retryable};
+use crate::listener::{self, Shared};
+use crate::notice::{CHANNEL, Notice};
+use crate::options::{self, Options, describe};
+use crate::pool::{Conn, Pool};
+use crate::scan::range_query;
+use crate::schema;
+use postgres::types::ToSql;
+use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// How many times a commit runs again after a serialization failure, a deadlock or a pooled
+/// connection found dead before anything was sent to commit.
+const MAX_ATTEMPTS: usize = 5;
+
+const GET: &str =
+    "SELECT version, value FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3";
+const VERSION: &str = "SELECT version FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3";
+const PUT: &str = "INSERT INTO rampart_items (space, tbl, id, version, value) \
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (space, tbl, id) \
+    DO UPDATE SET version = excluded.version, value = excluded.value";
+const DELETE: &str = "DELETE FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3";
+/// Takes the writers' lock and the commit's version in one statement.
+const NEXT_VERSION: &str = "UPDATE rampart_version SET last = last + 1 WHERE one RETURNING last";
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+const TABLES: &str = "SELECT DISTINCT space, tbl FROM rampart_items ORDER BY space, tbl";
+
+/// A [`Store`] in one PostgreSQL database, shared by any number of rampart nodes.
+///
+/// Commits run in READ COMMITTED transactions whose first statement increments the one-row
+/// version counter: that row lock serializes writers across all nodes, so every expectation
+/// is checked against the latest committed state, versions are gap-free and follow commit
+/// order, and nothing is visible before `COMMIT`. Reads are single statements (one snapshot
+/// each) on pooled connections. A connection lost before `COMMIT` was sent is retried on a
+/// fresh one; lost during `COMMIT` the outcome is unknown and `commit` answers
+/// [`StoreError::Unavailable`] saying so (the batch is then applied entirely or not at all).
+///
+/// Watermarks are in memory: this handle's own commits move them before `commit` returns,
+/// other nodes' commits when their notification arrives. See the listener's freshness rule:
+/// while the handle cannot prove (a notification round trip at most
+/// [`Options::max_lag`] old) that it has every notification, every watermark moves on every
+/// read, so no cache built on them serves stale data after a missed notification.
+/// [`PostgresStore::sync`] waits until every commit acknowledged before the call is reflected.
+pub struct PostgresStore {
+    pool: Pool,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("database", &describe(self.pool.config()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What one attempt at a commit came to, when the database answered.
+enum Attempt {
+    Committed(Vec<Option<u64>>),
+    Conflict(Key),
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db` or a
+    /// `key=value` connection string) with [`Options::default`].
+    ///
+    /// Creates the schema in an empty database and checks it otherwise (see
+    /// [`PostgresStore::migrate`]), and starts the listener. Fails with
+    /// [`StoreError::Unavailable`] when the database is unreachable (the message names host,
+    /// port, database and user, never the password) or its schema is newer than this build.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::connect_with(url, Options::default())
+    }
+
+    /// [`PostgresStore::connect`] with explicit tunables.
+    pub fn connect_with(url: &str, options: Options) -> Result<PostgresStore, StoreError> {
+        let config = options::config(url, &options)?;
+        let mut first = Conn::open(&config)?;
+        schema::migrate(&mut first)?;
+        let handle: String = first
+            .client
+            .query_one("SELECT md5(gen_random_uuid()::text)", &[])
+            .and_then(|row| row.try_get(0))
+            .map_err(|err| from_pg(&err, "cannot start the store"))?;
+        drop(first);
+        let wait = options.connect_timeout * 2;
+        let shared = Arc::new(Shared::new(handle, options.clone()));
+        listener::spawn(shared.clone(), config.clone()).map_err(|err| {
+            StoreError::Unavailable(format!("cannot start the notification listener: {err}"))
+        })?;
+        let store = PostgresStore {
+            pool: Pool::new(config, options.pool_size),
+            shared,
+        };
+        if !store.shared.wait_connected(wait) {
+            return Err(StoreError::Unavailable(format!(
+                "the notification listener could not connect to {}",
+                describe(store.pool.config())
+            )));
+        }
+        Ok(store)
+    }
+
+    /// Creates the schema in an empty database or checks that the existing one is this
+    /// build's ([`crate::SCHEMA_VERSION`]); [`PostgresStore::connect`] runs it too. Safe to
+    /// run from several nodes at once. A newer schema is [`StoreError::Unavailable`].
+    pub fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = Conn::open(self.pool.config())?;
+        schema::migrate(&mut conn)
+    }
+
+    /// Waits until every commit acknowledged (by any node) before this call is reflected in
+    /// this handle's watermarks; [`StoreError::Unavailable`] if that takes longer than
+    /// `timeout` (the listener is down or far behind).
+    pub fn sync(&self, timeout: std::time::Duration) -> Result<(), StoreError> {
+        let (token, payload) = self.shared.new_token();
+        self.read(
+            |conn| {
+                let notify = conn.prepared(NOTIFY)?;
+                conn.client
+                    .execute(&notify, &[&CHANNEL, &payload])
+                    .map(drop)
+            },
+            "cannot sync",
+        )?;
+        if self.shared.wait_for(token, timeout) {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(format!(
+                "store notifications did not arrive within {timeout:?}"
+            )))
+        }
+    }
+
+    /// Runs an idempotent `work` on a pooled connection, once more on a fresh connection if
+    /// the pooled one turned out dead.
+    fn read<T>(
+        &self,
+        mut work: impl FnMut(&mut Conn) -> Result<T, postgres::Error>,
+        what: &str,
+    ) -> Result<T, StoreError> {
+        match self.pool.with(&mut work)? {
+            Ok(value) => Ok(value),
+            Err(err) if is_connection_lost(&err) => self
+                .pool
+                .with(&mut work)?
+                .map_err(|err| from_pg(&err, what)),
+            Err(err) => Err(from_pg(&err, what)),
+        }
+    }
+}
+
+fn version_from(column: i64) -> Result<u64, StoreError> {
+    u64::try_from(column)
+        .map_err(|_| StoreError::Corrupt(format!("negative stored version {column}")))
+}
+
+fn id_from(bytes: Vec<u8>) -> Result<String, StoreError> {
+    String::from_utf8(bytes).map_err(|_| StoreError::Corrupt("an id is not UTF-8".into()))
+}
+
+/// One attempt at `batch` in one transaction; `committing` turns true when `COMMIT` is sent.
+fn attempt(
+    conn: &mut Conn,
+    batch: &Batch,
+    notice: &str,
+    committing: &mut bool,
+) -> Result<Attempt, postgres::Error> {
+    conn.client.batch_execute("BEGIN")?;
+    match apply(conn, batch) {
+        Ok(Attempt::Committed(versions)) if batch.writes() => {
+            let notify = conn.prepared(NOTIFY)?;
+            conn.client.execute(&notify, &[&CHANNEL, &notice])?;
+            *committing = true;
+            conn.client.batch_execute("COMMIT")?;
+            Ok(Attempt::Committed(versions))
+        }
+        Ok(outcome) => {
+            conn.client.batch_execute("ROLLBACK")?;
+            Ok(outcome)
+        }
+        Err(err) => {
+            conn.client.batch_execute("ROLLBACK")?;
+            Err(err)
+        }
+    }
+}
+
+/// The statements of one batch inside its transaction (the caller commits or rolls back).
+fn apply(conn: &mut Conn, batch: &Batch) -> Result<Attempt, postgres::Error> {
+    let next = conn.prepared(NEXT_VERSION)?;
+    let version: i64 = conn.client.query_one(&next, &[])?.try_get(0)?;
+    let (version_of, put, delete) = (
+        conn.prepared(VERSION)?,
+        conn.prepared(PUT)?,
+        conn.prepared(DELETE)?,
+    );
+    let mut versions = Vec::with_capacity(batch.ops.len());
+    for op in &batch.ops {
+        let key = op.key();
+        let parts: [&(dyn ToSql + Sync); 3] = [
+            &key.space.as_bytes(),
+            &key.table.as_bytes(),
+            &key.id.as_bytes(),
+        ];
+        let expect = op.expect();
+        if expect != Expect::Any {
+            let current: Option<i64> = conn
+                .client
+                .query_opt(&version_of, &parts)?
+                .map(|row| row.try_get(0))
+                .transpose()?;
+            // A negative stored version never meets `Version`, and is present for `Absent`.
+            let current = current.map(|v| u64::try_from(v).unwrap_or(u64::MAX));
+            if !expect.is_met_by(current) {
+                return Ok(Attempt::Conflict(key.clone()));
+            }
+        }
+        versions.push(match op {
+            Op::Put { value, .. } => {
+                let value = value.as_slice();
+                conn.client
+                    .execute(&put, &[parts[0], parts[1], parts[2], &version, &value])?;
+                Some(u64::try_from(version).unwrap_or_default())
+            }
+            Op::Delete { .. } => {
+                conn.client.execute(&delete, &parts)?;
+                None
+            }
+            Op::Check { .. } => None,
+        });
+    }
+    Ok(Attempt::Committed(versions))
+}
+
+/// The (space, table) pairs `batch` writes, sorted and unique.
+fn written_tables(batch: &Batch) -> BTreeSet<(&str, &str)> {
+    batch
+        .ops
+        .iter()
+        .filter(|op| !matches!(op, Op::Check { .. }))
+        .map(|op| (op.key().space.as_str(), op.key().table.as_str()))
+        .collect()
+}
+
+impl Store for PostgresStore {
+    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        key.check_limits()?;
+        let row = self.read(
+            |conn| {
+                let get = conn.prepared(GET)?;
+                conn.client.query_opt(
+                    &get,
+                    &[
+                        &key.space.as_bytes(),
+                        &key.table.as_bytes(),
+                        &key.id.as_bytes(),
+                    ],
+                )
+            },
+            "cannot read",
+        )?;
+        row.map(|row| {
+            let version: i64 = row.try_get(0).map_err(|err| from_pg(&err, "cannot read"))?;
+            let value: Vec<u8> = row.try_get(1).map_err(|err| from_pg(&err, "cannot read"))?;
+            Ok(Item {
+                key: key.clone(),
+                version: version_from(version)?,
+                value,
+            })
+        })
+        .transpose()
+    }
+
+    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
+        scan.check_limits(space, table)?;
+        if scan.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = range_query(scan);
+        let limit = i64::try_from(scan.limit).unwrap_or(i64::MAX);
+        let (space_bytes, table_bytes) = (space.as_bytes(), table.as_bytes());
+        let bounds: Vec<&[u8]> = query.bounds.iter().map(Vec::as_slice).collect();
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&space_bytes, &table_bytes];
+        params.extend(bounds.iter().map(|bound| bound as &(dyn ToSql + Sync)));
+        params.push(&limit);
+        let rows = self.read(
+            |conn| {
+                let statement = conn.prepared(&query.sql)?;
+                conn.client.query(&statement, &params)
+            },
+            "cannot scan",
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let failed = |err: postgres::Error| from_pg(&err, "cannot scan");
+                let id: Vec<u8> = row.try_get(0).map_err(failed)?;
+                let version: i64 = row.try_get(1).map_err(failed)?;
+                let value: Vec<u8> = row.try_get(2).map_err(failed)?;
+                Ok(Item {
+                    key: Key::new(space, table, id_from(id)?),
+                    version: version_from(version)?,
+                    value,
+                })
+            })
+            .collect()
+    }
+
+    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
+        batch.check_limits()?;
+        if batch.ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tables = written_tables(&batch);
+        let notice = Notice::Changed {
+            from: self.shared.handle.clone(),
+            tables: Some(
+                tables
+                    .iter()
+                    .map(|(space, table)| ((*space).to_owned(), (*table).to_owned()))
+                    .collect(),
+            ),
+        }
+        .encode();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut committing = false;
+            let result = self
+                .pool
+                .with(|conn| attempt(conn, &batch, &notice, &mut committing))?;
+            match result {
+                Ok(Attempt::Committed(versions)) => {
+                    if batch.writes() {
+                        self.shared.state().marks.changed(tables.iter().copied());
+                    }
+                    return Ok(versions);
+                }
+                Ok(Attempt::Conflict(key)) => return Err(StoreError::Conflict { key }),
+                Err(err) if committing && is_connection_lost(&err) => {
+                    return Err(StoreError::Unavailable(format!(
+                        "connection lost while committing; the batch was applied entirely \
+                         or not at all: {err}"
+                    )));
+                }
+                Err(err)
+                    if tries < MAX_ATTEMPTS
+                        && (is_retryable(&err) || (!committing && is_connection_lost(&err))) => {}
+                Err(err) => return Err(from_pg(&err, "cannot commit")),
+            }
+        }
+    }
+
+    fn watermark(&self, space: &str, table: &str) -> u64 {
+        let mut state = self.shared.state();
+        if !state.fresh(Instant::now(), self.shared.options.max_lag) {
+            state.marks.bump_all();
+        }
+        state.marks.get(space, table)
+    }
+
+    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self.read(
+            |conn| {
+                let tables = conn.prepared(TABLES)?;
+                conn.client.query(&tables, &[])
+            },
+            "cannot list tables",
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let failed = |err: postgres::Error| from_pg(&err, "cannot list tables");
+                let space: Vec<u8> = row.try_get(0).map_err(failed)?;
+                let table: Vec<u8> = row.try_get(1).map_err(failed)?;
+                Ok((id_from(space)?, id_from(table)?))
+            })
+            .collect()
+    }
+}
