@@ -2,7 +2,7 @@
 //! (`RotationLambdaARN`); rampart runs no Lambda, so the ARN's function name chooses:
 //!
 //! - `rampart-postgresql-single-user` and `rampart-postgresql-alternating-users`: the
-//!   built-in PostgreSQL rotations (the RDS strategies, module `postgres`);
+//!   built-in PostgreSQL rotations (the RDS strategies, module `pg_rotation`);
 //! - any other function: an HTTP rotator. The operator maps function names (or full Lambda
 //!   ARNs) to URLs in `RAMPART_ROTATION_FUNCTIONS`, `name=url` pairs separated by commas
 //!   (`my-rotator=http://127.0.0.1:9000/rotate`); for each step rampart POSTs AWS's rotation
@@ -123,7 +123,7 @@ impl Rotator {
                 }
             }
             Rotator::Postgres { alternating } => {
-                crate::postgres::step(call, space, secret, step, token, *alternating)
+                crate::pg_rotation::step(call, space, secret, step, token, *alternating)
             }
         }
     }

@@ -7,13 +7,14 @@
 //!   and sets the new password of whichever user is next, so the current one keeps working.
 //!
 //! createSecret puts the new value as AWSPENDING; setSecret changes it in the database;
-//! testSecret logs in with it; finishSecret moves AWSCURRENT to it. Connections are plain TCP
-//! (no TLS): point rotations at databases reached over a trusted network.
+//! testSecret logs in with it; finishSecret moves AWSCURRENT to it. The sessions (module
+//! `pg_session`) are plain TCP (no TLS): point rotations at databases reached over a trusted
+//! network.
 
 use crate::crypt::Plain;
 use crate::model::{self, CURRENT, PENDING, PREVIOUS, Secret};
 use crate::password::{self, Options};
-use crate::pgwire::{Connection, Login, identifier, literal};
+use crate::pg_session::{self, Login};
 use crate::versions;
 use rampart_service::Call;
 use serde_json::Value;
@@ -65,8 +66,8 @@ impl DbSecret {
         }
     }
 
-    fn connect(&self) -> Result<Connection, String> {
-        Connection::connect(&Login {
+    fn login(&self) -> Result<Login<'_>, String> {
+        Ok(Login {
             host: self.required("host")?,
             port: self.port(),
             user: self.required("username")?,
@@ -133,7 +134,7 @@ pub(crate) fn step(
         "setSecret" => set(call, space, &secret, token, alternating),
         "testSecret" => {
             let pending = by_version(call, space, &secret, token)?;
-            pending.connect()?.query("SELECT 1").map(|_| ())
+            pg_session::with(pending.login(), |session| session.ping())
         }
         "finishSecret" => finish(call, space, &secret, token),
         other => Err(format!("unknown step {other}")),
@@ -186,49 +187,27 @@ fn set(
     alternating: bool,
 ) -> Result<(), String> {
     let pending = by_version(call, space, secret, token)?;
-    if pending.connect().is_ok() {
+    if pg_session::with(pending.login(), |_| Ok(())).is_ok() {
         return Ok(());
     }
     let user = pending.required("username")?;
     let new_password = pending.required("password")?;
     if alternating {
         let master = master(call, space, secret)?;
-        let mut conn = master.connect()?;
-        let exists = !conn
-            .query(&format!(
-                "SELECT 1 FROM pg_roles WHERE rolname = {}",
-                literal(user)
-            ))?
-            .is_empty();
-        let sql = if exists {
-            format!(
-                "ALTER ROLE {} WITH PASSWORD {}",
-                identifier(user),
-                literal(new_password)
-            )
-        } else {
-            let base = user.strip_suffix(CLONE_SUFFIX).unwrap_or(user);
-            format!(
-                "CREATE ROLE {} WITH LOGIN PASSWORD {} IN ROLE {}",
-                identifier(user),
-                literal(new_password),
-                identifier(base)
-            )
-        };
-        return conn.query(&sql).map(|_| ());
+        let base = user.strip_suffix(CLONE_SUFFIX).unwrap_or(user);
+        return pg_session::with(master.login(), |session| {
+            if session.role_exists(user)? {
+                session.set_password(user, new_password)
+            } else {
+                session.create_member(user, new_password, base)
+            }
+        });
     }
-    let mut conn = match by_stage(call, space, secret, CURRENT).and_then(|c| c.connect()) {
-        Ok(conn) => conn,
-        Err(current_failed) => by_stage(call, space, secret, PREVIOUS)
-            .and_then(|p| p.connect())
-            .map_err(|_| current_failed)?,
-    };
-    conn.query(&format!(
-        "ALTER USER {} WITH PASSWORD {}",
-        identifier(user),
-        literal(new_password)
-    ))
-    .map(|_| ())
+    // As the user with its current password or, failing that, its previous one.
+    let current = by_stage(call, space, secret, CURRENT);
+    let previous = by_stage(call, space, secret, PREVIOUS);
+    let logins = [&current, &previous].map(|db| db.as_ref().map_err(Clone::clone)?.login());
+    pg_session::with_first(&logins, |session| session.set_password(user, new_password))
 }
 
 /// The superuser secret `masterarn` names, read if the caller may read it.
