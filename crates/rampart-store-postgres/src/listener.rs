@@ -29,6 +29,9 @@ const MAX_OUTSTANDING: usize = 4096;
 /// The longest pause between two attempts to reconnect the listener.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// The listener connection's `application_name`, so operators can tell it apart.
+pub(crate) const LISTENER_NAME: &str = "rampart listener";
+
 /// What the store handle and its listener thread share.
 pub(crate) struct Shared {
     /// This handle's id in notifications (random, per handle).
@@ -190,9 +193,11 @@ pub(crate) fn spawn(shared: Arc<Shared>, config: postgres::Config) -> std::io::R
 }
 
 fn run(shared: &Shared, config: &postgres::Config) {
+    let mut config = config.clone();
+    config.application_name(LISTENER_NAME);
     let mut backoff = Duration::from_millis(50);
     while !shared.stopping() {
-        let listening = Conn::open(config).ok().and_then(|mut conn| {
+        let listening = Conn::open(&config).ok().and_then(|mut conn| {
             conn.client
                 .batch_execute(&format!("LISTEN {CHANNEL}"))
                 .ok()

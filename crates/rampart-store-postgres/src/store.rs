@@ -12,11 +12,14 @@ use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How many times a commit runs again after a serialization failure, a deadlock or a pooled
 /// connection found dead before anything was sent to commit.
 const MAX_ATTEMPTS: usize = 5;
+
+/// How long `sync` waits for one token before sending another.
+const SYNC_ROUND: Duration = Duration::from_millis(500);
 
 const GET: &str =
     "SELECT version, value FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3";
@@ -123,23 +126,30 @@ impl PostgresStore {
     /// Waits until every commit acknowledged (by any node) before this call is reflected in
     /// this handle's watermarks; [`StoreError::Unavailable`] if that takes longer than
     /// `timeout` (the listener is down or far behind).
-    pub fn sync(&self, timeout: std::time::Duration) -> Result<(), StoreError> {
-        let (token, payload) = self.shared.new_token();
-        self.read(
-            |conn| {
-                let notify = conn.prepared(NOTIFY)?;
-                conn.client
-                    .execute(&notify, &[&CHANNEL, &payload])
-                    .map(drop)
-            },
-            "cannot sync",
-        )?;
-        if self.shared.wait_for(token, timeout) {
-            Ok(())
-        } else {
-            Err(StoreError::Unavailable(format!(
-                "store notifications did not arrive within {timeout:?}"
-            )))
+    pub fn sync(&self, timeout: Duration) -> Result<(), StoreError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            // A token sent while the listener is reconnecting is never seen: send another
+            // each round until one comes back.
+            let (token, payload) = self.shared.new_token();
+            self.read(
+                |conn| {
+                    let notify = conn.prepared(NOTIFY)?;
+                    conn.client
+                        .execute(&notify, &[&CHANNEL, &payload])
+                        .map(drop)
+                },
+                "cannot sync",
+            )?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.shared.wait_for(token, left.min(SYNC_ROUND)) {
+                return Ok(());
+            }
+            if left <= SYNC_ROUND {
+                return Err(StoreError::Unavailable(format!(
+                    "store notifications did not arrive within {timeout:?}"
+                )));
+            }
         }
     }
 

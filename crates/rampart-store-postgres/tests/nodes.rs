@@ -1,0 +1,279 @@
+//! Several store handles ("nodes") on one database, schema management and faults, on a real
+//! PostgreSQL cluster (see `support`). Each test skips, saying so, without PostgreSQL.
+
+mod support;
+
+use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
+use rampart_store_postgres::{PostgresStore, SCHEMA_VERSION};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn key(table: &str, id: &str) -> Key {
+    Key::new("acct/123456789012", table, id)
+}
+
+/// Two handles on one fresh database, or `None` (skipped) without PostgreSQL.
+fn two_nodes() -> Option<(String, PostgresStore, PostgresStore)> {
+    let Some(cluster) = support::cluster() else {
+        eprintln!("SKIPPED: PostgreSQL is not installed");
+        return None;
+    };
+    let url = cluster.fresh_database();
+    let a = PostgresStore::connect(&url).unwrap();
+    let b = PostgresStore::connect(&url).unwrap();
+    Some((url, a, b))
+}
+
+/// Closes every session of the database behind `url` (the listeners' and the pools').
+fn kill_sessions(url: &str, only_listeners: bool) {
+    let cluster = support::cluster().unwrap();
+    let database = url.rsplit('/').next().unwrap();
+    let filter = if only_listeners {
+        " AND application_name = 'rampart listener'"
+    } else {
+        ""
+    };
+    cluster
+        .admin()
+        .query(
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid(){filter}"
+            ),
+            &[&database],
+        )
+        .unwrap();
+}
+
+fn allow_connections(url: &str, allow: bool) {
+    let database = url.rsplit('/').next().unwrap();
+    support::cluster()
+        .unwrap()
+        .admin()
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS {allow}"
+        ))
+        .unwrap();
+}
+
+#[test]
+fn a_write_through_one_node_moves_the_other_nodes_watermark_of_that_table_only() {
+    let Some((_, a, b)) = two_nodes() else { return };
+    let (users, roles) = (
+        b.watermark("acct/123456789012", "iam.user"),
+        b.watermark("acct/123456789012", "iam.role"),
+    );
+    a.commit(Batch::new().put(key("iam.user", "alice"), "deny-all"))
+        .unwrap();
+    b.sync(WAIT).unwrap();
+    assert!(b.watermark("acct/123456789012", "iam.user") > users);
+    assert_eq!(b.watermark("acct/123456789012", "iam.role"), roles);
+    assert_eq!(
+        b.get(&key("iam.user", "alice")).unwrap().unwrap().value,
+        b"deny-all"
+    );
+    // A batch of checks and a failed batch notify nobody.
+    let users = b.watermark("acct/123456789012", "iam.user");
+    a.commit(Batch::new().check(key("iam.user", "alice"), Expect::Any))
+        .unwrap();
+    assert!(
+        a.commit(
+            Batch::new()
+                .put(key("iam.user", "bob"), "x")
+                .check(key("iam.user", "alice"), Expect::Absent)
+        )
+        .is_err()
+    );
+    b.sync(WAIT).unwrap();
+    assert_eq!(b.watermark("acct/123456789012", "iam.user"), users);
+}
+
+#[test]
+fn compare_and_swap_is_exact_across_nodes() {
+    let Some((_, a, b)) = two_nodes() else { return };
+    let counter = key("t", "counter");
+    std::thread::scope(|scope| {
+        for node in [&a, &b, &a, &b] {
+            let counter = &counter;
+            scope.spawn(move || {
+                for _ in 0..50 {
+                    loop {
+                        let (n, expect) = match node.get(counter).unwrap() {
+                            Some(item) => (
+                                String::from_utf8(item.value)
+                                    .unwrap()
+                                    .parse::<u64>()
+                                    .unwrap(),
+                                Expect::Version(item.version),
+                            ),
+                            None => (0, Expect::Absent),
+                        };
+                        match node.commit(Batch::new().put_if(
+                            counter.clone(),
+                            (n + 1).to_string(),
+                            expect,
+                        )) {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict { .. }) => continue,
+                            Err(other) => panic!("{other}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(a.get(&counter).unwrap().unwrap().value, b"200");
+}
+
+#[test]
+fn versions_are_gap_free_and_follow_commit_order_across_nodes() {
+    let Some((_, a, b)) = two_nodes() else { return };
+    let mut last = 0;
+    for round in 0..20 {
+        let node = if round % 2 == 0 { &a } else { &b };
+        let v = node
+            .commit(Batch::new().put(key("t", &format!("k{round}")), "x"))
+            .unwrap()[0]
+            .unwrap();
+        if last != 0 {
+            assert_eq!(v, last + 1);
+        }
+        last = v;
+    }
+    // A failed batch consumes no version.
+    assert!(
+        a.commit(Batch::new().put_if(key("t", "k0"), "y", Expect::Absent))
+            .is_err()
+    );
+    let v = b.commit(Batch::new().put(key("t", "next"), "x")).unwrap()[0].unwrap();
+    assert_eq!(v, last + 1);
+}
+
+#[test]
+fn data_and_schema_outlive_a_handle_and_migrate_is_idempotent() {
+    let Some((url, a, b)) = two_nodes() else {
+        return;
+    };
+    a.commit(Batch::new().put(key("t", "kept"), "1")).unwrap();
+    a.migrate().unwrap();
+    drop(a);
+    drop(b);
+    let again = PostgresStore::connect(&url).unwrap();
+    again.migrate().unwrap();
+    let items = again.scan("acct/123456789012", "t", &Scan::all()).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].value, b"1");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_clear_error() {
+    let Some((url, a, _b)) = two_nodes() else {
+        return;
+    };
+    let database = url.rsplit('/').next().unwrap();
+    let cluster = support::cluster().unwrap();
+    let mut admin = postgres::Client::connect(&cluster.url(database), postgres::NoTls).unwrap();
+    admin
+        .execute(
+            "UPDATE rampart_schema SET version = $1",
+            &[&(SCHEMA_VERSION + 1)],
+        )
+        .unwrap();
+    let err = PostgresStore::connect(&url).unwrap_err();
+    match &err {
+        StoreError::Unavailable(why) => assert!(why.contains("newer"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(a.migrate(), Err(StoreError::Unavailable(_))));
+}
+
+#[test]
+fn a_database_without_rampart_tables_but_other_tables_is_usable() {
+    let Some(cluster) = support::cluster() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    let database = url.rsplit('/').next().unwrap().to_owned();
+    postgres::Client::connect(&cluster.url(&database), postgres::NoTls)
+        .unwrap()
+        .batch_execute("CREATE TABLE unrelated (x int)")
+        .unwrap();
+    let store = PostgresStore::connect(&url).unwrap();
+    store.commit(Batch::new().put(key("t", "a"), "1")).unwrap();
+}
+
+#[test]
+fn an_unreachable_database_is_unavailable_and_names_it_without_the_password() {
+    // A port nobody listens on: bound, read, released.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://rampart:hunter2@127.0.0.1:{port}/rampart");
+    let err = PostgresStore::connect(&url).unwrap_err();
+    let shown = err.to_string();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{shown}");
+    assert!(shown.contains("unreachable"), "{shown}");
+    assert!(shown.contains(&format!("127.0.0.1 port {port}")), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
+
+#[test]
+fn a_lost_listener_reconnects_and_moves_every_watermark() {
+    let Some((url, a, b)) = two_nodes() else {
+        return;
+    };
+    let before = b.watermark("acct/123456789012", "untouched");
+    kill_sessions(&url, true);
+    a.commit(Batch::new().put(key("t", "while-away"), "x"))
+        .unwrap();
+    b.sync(WAIT).unwrap();
+    assert!(b.watermark("acct/123456789012", "untouched") > before);
+    assert!(b.get(&key("t", "while-away")).unwrap().is_some());
+}
+
+#[test]
+fn a_lost_database_fails_requests_moves_watermarks_and_recovers_by_itself() {
+    let Some((url, a, b)) = two_nodes() else {
+        return;
+    };
+    a.commit(Batch::new().put(key("t", "before"), "x")).unwrap();
+    allow_connections(&url, false);
+    kill_sessions(&url, false);
+    // Reads and writes fail as unavailable; nothing is written.
+    assert!(matches!(
+        a.get(&key("t", "before")),
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(matches!(
+        a.commit(Batch::new().put(key("t", "during"), "x")),
+        Err(StoreError::Unavailable(_))
+    ));
+    // Once the listener has noticed, watermarks move on every read: caches cannot hit.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let first = b.watermark("acct/123456789012", "t");
+        if b.watermark("acct/123456789012", "t") > first {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "watermarks kept still without a listener"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    allow_connections(&url, true);
+    b.sync(WAIT).unwrap();
+    assert!(b.get(&key("t", "before")).unwrap().is_some());
+    assert_eq!(b.get(&key("t", "during")).unwrap(), None);
+    a.commit(Batch::new().put(key("t", "after"), "x")).unwrap();
+    let stable = b.watermark("acct/123456789012", "other");
+    assert_eq!(
+        b.watermark("acct/123456789012", "other"),
+        stable,
+        "trusted again"
+    );
+}
