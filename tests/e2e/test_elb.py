@@ -6,6 +6,7 @@ rate-limited keys and log records; listeners start with the server and stop when
 
 import http.server
 import json
+import os
 import socket
 import threading
 import time
@@ -15,7 +16,7 @@ import urllib.request
 import botocore.exceptions
 import pytest
 
-from conftest import free_port
+from conftest import Server, free_port
 
 
 class App:
@@ -324,3 +325,33 @@ def test_challenge_interstitial_and_token(server, app):
     assert (status, body) == (200, "hello from the app: /private")
     # A tampered token is refused.
     assert get(port, "/private", {"Cookie": cookie[:-2] + "xx"})[0] == 202
+
+
+GEO_DB = os.environ.get("RAMPART_TEST_GEO_DB", "/tmp/geodb/package/geo-whois-asn-country.mmdb")
+
+
+@pytest.mark.skipif(not os.path.exists(GEO_DB), reason="no MMDB country database (set RAMPART_TEST_GEO_DB)")
+def test_geo_rule_with_a_country_database(data_dir, app):
+    server = Server(data_dir, env={"RAMPART_GEO_DB": GEO_DB}).start()
+    try:
+        elb = server.client("elbv2")
+        waf = server.client("wafv2")
+        port = free_port()
+        lb_arn, tg_arn, _ = load_balancer(server, app, port)
+        elb.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": "127.0.0.1", "Port": app.port}])
+        wait_for(lambda: healthy(elb, tg_arn), "a healthy target")
+        acl = waf.create_web_acl(
+            Name="geo", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility("geo"),
+            Rules=[{"Name": "no-au", "Priority": 0, "Action": {"Block": {}},
+                    "VisibilityConfig": visibility("no-au"),
+                    "Statement": {"GeoMatchStatement": {
+                        "CountryCodes": ["AU"],
+                        "ForwardedIPConfig": {"HeaderName": "X-Client-IP", "FallbackBehavior": "NO_MATCH"}}}}],
+        )["Summary"]
+        waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb_arn)
+        # 1.1.1.1 is in Australia, 8.8.8.8 in the United States (the database's facts).
+        assert get(port, "/", {"X-Client-IP": "1.1.1.1"})[0] == 403
+        assert get(port, "/", {"X-Client-IP": "8.8.8.8"})[0] == 200
+        assert get(port, "/")[0] == 200
+    finally:
+        server.stop()

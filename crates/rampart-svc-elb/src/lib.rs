@@ -26,7 +26,9 @@ mod target_groups;
 #[cfg(test)]
 mod tests;
 
-pub use data_plane::{DATA_PLANE_ADDR_VAR, DataPlane, bind_address_from_env, start_data_plane};
+pub use data_plane::{
+    DATA_PLANE_ADDR_VAR, DataPlane, GEO_DB_VAR, bind_address_from_env, start_data_plane,
+};
 
 use rampart_service::{Duty, Env, Registry};
 

@@ -5,7 +5,8 @@
 use rampart_service::{Call, Env, Principal, PrincipalKind, Registry, ServiceAuthority};
 use rampart_svc_waf::{Evaluators, Protection, Sample, logging_configuration};
 use rampart_waf::{
-    ActionKind, LogContext, RateRuleId, RateTracker, Redaction, Request, RuleType, Verdict,
+    ActionKind, GeoLookup, LogContext, RateRuleId, RateTracker, Redaction, Request, RuleType,
+    Verdict,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -43,6 +44,7 @@ struct Pending {
 /// The data plane's WAF state: compiled ACLs, rate trackers, and what waits to be recorded.
 pub(crate) struct Waf {
     evaluators: Evaluators,
+    geo: Arc<dyn GeoLookup>,
     registry: Registry,
     log_dir: PathBuf,
     trackers: Mutex<HashMap<String, RateTracker>>,
@@ -85,9 +87,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Waf {
     /// Empty state; `registry` answers wafv2 GetWebACL for visibility settings, and log
     /// files go under `log_dir`.
-    pub(crate) fn new(evaluators: Evaluators, registry: Registry, log_dir: PathBuf) -> Waf {
+    pub(crate) fn new(
+        evaluators: Evaluators,
+        geo: Arc<dyn GeoLookup>,
+        registry: Registry,
+        log_dir: PathBuf,
+    ) -> Waf {
         Waf {
             evaluators,
+            geo,
             registry,
             log_dir,
             trackers: Mutex::default(),
@@ -165,7 +173,10 @@ impl Waf {
         let p = &inspection.protection;
         let v = &inspection.verdict;
         let meta = self.meta(env, p);
-        let country = "XX".to_owned();
+        let country = self
+            .geo
+            .lookup(req.source_ip)
+            .map_or_else(|| "XX".to_owned(), |g| g.country);
         let headers: Vec<(String, String)> = req
             .headers
             .iter()

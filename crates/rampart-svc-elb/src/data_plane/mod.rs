@@ -18,6 +18,7 @@ use rampart_service::{Env, Registry};
 use rampart_store::Scan;
 use rampart_store::space::SYSTEM;
 use rampart_svc_waf::Evaluators;
+use rampart_waf::{GeoLookup, MmdbGeo, NoGeo};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -27,6 +28,9 @@ use tokio::task::JoinHandle;
 
 /// The environment variable naming the data plane's bind address.
 pub const DATA_PLANE_ADDR_VAR: &str = "RAMPART_DATA_PLANE_ADDR";
+/// The environment variable naming a MaxMind DB country database (such as the CC0
+/// `geo-whois-asn-country.mmdb`) for geo match rules and sample countries.
+pub const GEO_DB_VAR: &str = "RAMPART_GEO_DB";
 /// How often the listener index is compared with what runs.
 const RECONCILE_EVERY: Duration = Duration::from_millis(200);
 /// How long before a listener whose port was taken is tried again.
@@ -112,8 +116,25 @@ pub fn bind_address_from_env() -> IpAddr {
         .unwrap_or(IpAddr::from([127, 0, 0, 1]))
 }
 
+/// The country database `RAMPART_GEO_DB` names, or none (every address is then `XX`).
+fn geo_from_env() -> Arc<dyn GeoLookup> {
+    let Some(path) = std::env::var_os(GEO_DB_VAR) else {
+        return Arc::new(NoGeo);
+    };
+    match std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| MmdbGeo::from_bytes(bytes).map_err(|e| e.to_string()))
+    {
+        Ok(db) => Arc::new(db),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the geo database; countries are unknown");
+            Arc::new(NoGeo)
+        }
+    }
+}
+
 /// Starts the data plane inside the current tokio runtime: every stored listener starts
-/// serving on `bind`, and WAF log files are written under `<data_dir>/waf-logs`. `registry`
+/// serving on `bind` (countries from the database `RAMPART_GEO_DB` names), and WAF log files are written under `<data_dir>/waf-logs`. `registry`
 /// is the server's (it answers wafv2 GetWebACL for rules' visibility settings). Errors: the
 /// WAF token key cannot be read or created.
 pub fn start_data_plane(
@@ -123,11 +144,13 @@ pub fn start_data_plane(
     bind: IpAddr,
 ) -> Result<DataPlane, String> {
     let tokens = token::TokenKey::load_or_create(env.store.as_ref(), &env.master_key)?;
+    let geo = geo_from_env();
     let shared = Arc::new(Shared {
         env: env.clone(),
         bind,
         waf: inspect::Waf::new(
-            Evaluators::new(Arc::new(rampart_waf::NoGeo)),
+            Evaluators::new(geo.clone()),
+            geo,
             registry.clone(),
             data_dir.join("waf-logs"),
         ),
