@@ -45,6 +45,13 @@ class Cluster:
     def can_login(self, user, password):
         return self.psql(user, password, "SELECT 1")[0] == 0
 
+    def assert_never_logged(self, *passwords):
+        # The cluster logs every statement: rampart sends new passwords only as SCRAM verifiers.
+        log = (self.root / "log").read_text()
+        assert "WITH PASSWORD 'SCRAM-SHA-256$4096:" in log
+        for password in passwords:
+            assert password not in log
+
 
 @pytest.fixture
 def postgres():
@@ -63,7 +70,7 @@ def postgres():
     subprocess.run(cluster.as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
                                      "--auth=scram-sha-256", f"--pwfile={pwfile}"]),
                    check=True, capture_output=True, timeout=120)
-    options = f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1"
+    options = f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c log_statement=all"
     subprocess.run(cluster.as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
                                      "-l", str(root / "log"), "-w", "start"]),
                    check=True, capture_output=True, timeout=120)
@@ -105,6 +112,7 @@ def test_single_user_rotation_on_demand_and_on_schedule(server, postgres):
     assert second["password"] not in (first["password"], "old-password")
     assert postgres.can_login("app", second["password"])
     assert not postgres.can_login("app", first["password"])
+    postgres.assert_never_logged(first["password"], second["password"])
 
 
 def test_a_wrong_current_password_fails_and_changes_nothing(server, postgres):
@@ -138,3 +146,4 @@ def test_alternating_users_rotation(server, postgres):
     assert postgres.can_login("app", second["password"])
     assert not postgres.can_login("app", "app-password")
     assert postgres.can_login("app_clone", first["password"])
+    postgres.assert_never_logged(first["password"], second["password"])
