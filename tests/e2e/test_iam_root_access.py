@@ -66,6 +66,14 @@ def test_assume_root_in_a_member_account_with_a_task_policy(server):
     assert other["Code"] == "ValidationError"
     as_root = error_of(lambda: server.client("sts").assume_root(TargetPrincipal=member, TaskPolicyArn={"arn": AUDIT}))
     assert as_root["Code"] == "AccessDenied"
+    # CloudTrail (the member account's, read through its OrganizationAccountAccessRole) marks
+    # the root session as one AssumeRoot opened.
+    inside = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+                             RoleSessionName="audit")["Credentials"]
+    found = client_of(server, "cloudtrail", inside).lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListAccessKeys"}])["Events"]
+    identity = json.loads(found[0]["CloudTrailEvent"])["userIdentity"]
+    assert identity["type"] == "Root" and identity["sessionContext"]["assumedRoot"] == "true"
     # Turning root sessions off closes the door.
     iam.disable_organizations_root_sessions()
     assert error_of(lambda: sts.assume_root(TargetPrincipal=member, TaskPolicyArn={"arn": AUDIT}))["Code"] == "AccessDenied"
@@ -73,6 +81,34 @@ def test_assume_root_in_a_member_account_with_a_task_policy(server):
 
 def b64url(part):
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def verify_with_published_keys(issuer, token):
+    """Checks `token` the way a relying party does: discovery document, JWKS, signature."""
+    import urllib.request
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    with urllib.request.urlopen(issuer + "/.well-known/openid-configuration") as r:
+        discovery = json.loads(r.read())
+    assert discovery["issuer"] == issuer
+    with urllib.request.urlopen(discovery["jwks_uri"]) as r:
+        keys = json.loads(r.read())["keys"]
+    header, payload, signature = token.split(".")
+    head = json.loads(b64url(header))
+    key = next(k for k in keys if k["kid"] == head["kid"])
+    signed, sig = f"{header}.{payload}".encode(), b64url(signature)
+    number = lambda v: int.from_bytes(b64url(v), "big")
+    if head["alg"] == "RS256":
+        public = rsa.RSAPublicNumbers(number(key["e"]), number(key["n"])).public_key()
+        public.verify(sig, signed, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        public = ec.EllipticCurvePublicNumbers(number(key["x"]), number(key["y"]), ec.SECP384R1()).public_key()
+        half = len(sig) // 2
+        der = encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
+        public.verify(der, signed, ec.ECDSA(hashes.SHA384()))
 
 
 def test_web_identity_tokens_carry_the_callers_identity(server):
@@ -104,6 +140,7 @@ def test_web_identity_tokens_carry_the_callers_identity(server):
                                             DurationSeconds=120, Tags=[{"Key": "job", "Value": "7"}])
         header, payload, signature = out["WebIdentityToken"].split(".")
         assert json.loads(b64url(header))["alg"] == algorithm and b64url(signature)
+        verify_with_published_keys(issuer, out["WebIdentityToken"])
         claims = json.loads(b64url(payload))
         assert claims["iss"] == issuer
         assert claims["sub"] == role["Arn"]

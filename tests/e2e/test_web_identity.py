@@ -188,3 +188,16 @@ def test_cloudtrail_names_the_web_identity_user(server, issuer):
         "userName": subject,
         "identityProvider": provider,
     }
+
+
+def test_cloudtrail_names_the_provider_of_a_web_identity_session(server, issuer):
+    provider, role = setup_role(server, issuer)
+    credentials = unsigned_sts(server).assume_role_with_web_identity(
+        RoleArn=role["Arn"], RoleSessionName="build-43", WebIdentityToken=issuer.token())["Credentials"]
+    server.client("sts", key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+                  token=credentials["SessionToken"]).get_caller_identity()
+    found = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetCallerIdentity"}])["Events"]
+    context = json.loads(found[0]["CloudTrailEvent"])["userIdentity"]["sessionContext"]
+    assert context["webIdFederationData"] == {"federatedProvider": provider, "attributes": {}}
+    assert context["sessionIssuer"]["arn"] == role["Arn"]

@@ -44,21 +44,54 @@ pub(crate) fn health(registry: &Registry) -> Response<Full<Bytes>> {
             )
         })
         .collect();
-    let mut response = Response::new(Full::new(Bytes::from(
-        json!({
+    json_response(
+        StatusCode::OK,
+        &json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
             "enforcement": "on",
             "services": services,
-        })
-        .to_string(),
-    )));
-    *response.status_mut() = StatusCode::OK;
+        }),
+    )
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The unsigned prefix under which outbound web identity issuers publish their documents.
+const OIDC: &str = "/_rampart/oidc/";
+
+/// The discovery document or JWKS of an outbound web identity issuer (`GET /_rampart/oidc/
+/// <issuer id>/.well-known/...`): public, like any OpenID Connect issuer's. `None` when `path`
+/// is not under that prefix.
+pub(crate) fn issuer_document(
+    env: &Env,
+    method: &Method,
+    path: &str,
+) -> Option<Response<Full<Bytes>>> {
+    let rest = path.strip_prefix(OIDC)?;
+    if method != Method::GET {
+        return Some(json_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({ "error": "only GET" }),
+        ));
+    }
+    Some(
+        match rampart_svc_identity::outbound_issuer_document(env, rest) {
+            Some(document) => json_response(StatusCode::OK, &document),
+            None => json_response(
+                StatusCode::NOT_FOUND,
+                &json!({ "error": "no such issuer document" }),
+            ),
+        },
+    )
 }
 
 /// Whether `method` and `path` ask for the health check.

@@ -213,9 +213,18 @@ fn session_context(principal: &Principal, session: &Session) -> SessionContext {
         }),
         PrincipalKind::Root | PrincipalKind::User { .. } | PrincipalKind::Anonymous => None,
     };
+    let web_id_federation_data = match &session.federated_provider {
+        Some(provider) => Some(serde_json::json!({
+            "federatedProvider": provider,
+            "attributes": {},
+        })),
+        None => issuer.as_ref().map(|_| Value::Object(Default::default())),
+    };
     SessionContext {
-        web_id_federation_data: issuer.as_ref().map(|_| Value::Object(Default::default())),
+        web_id_federation_data,
         session_issuer: issuer,
+        assumed_root: rampart_svc_identity::is_root_task_session(principal)
+            .then(|| "true".to_owned()),
         attributes: SessionAttributes {
             creation_date: OffsetDateTime::from_unix_timestamp(session.issued_at)
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),

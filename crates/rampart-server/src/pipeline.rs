@@ -109,6 +109,9 @@ impl Pipeline {
         if admin::is_health(&parts.method, parts.uri.path()) {
             return admin::health(&self.registry);
         }
+        if let Some(document) = admin::issuer_document(&self.env, &parts.method, parts.uri.path()) {
+            return document;
+        }
         let request_id = rampart_crypto::random_uuid().unwrap_or_default();
         let body = match read_bounded(body, self.max_body_bytes).await {
             Ok(bytes) => bytes,

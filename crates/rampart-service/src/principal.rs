@@ -70,6 +70,10 @@ pub struct Session {
     /// The session was created by another role session (role chaining: at most one hour).
     #[serde(default)]
     pub chained: bool,
+    /// The identity provider's ARN, for a session from AssumeRoleWithWebIdentity
+    /// (CloudTrail's `webIdFederationData.federatedProvider`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_provider: Option<String>,
 }
 
 /// The caller of a request, resolved from its access key.

@@ -146,7 +146,7 @@ pub fn session_admits(principal: &Principal, service: &str, operation: &str) -> 
 
 /// Whether `principal` holds an `AssumeRoot` session: a root user's temporary credentials scoped
 /// by a task policy (GetSessionToken sessions of a root user carry no session policy).
-pub(crate) fn is_root_task_session(principal: &Principal) -> bool {
+pub fn is_root_task_session(principal: &Principal) -> bool {
     principal.kind == PrincipalKind::Root
         && principal
             .session

@@ -132,6 +132,9 @@ pub struct SessionContext {
     /// The source identity set at `AssumeRole*`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_identity: Option<String>,
+    /// `"true"` for a root session from `AssumeRoot`, as AWS writes it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumed_root: Option<String>,
 }
 
 /// `sessionContext.sessionIssuer`.
@@ -388,6 +391,7 @@ mod tests {
                     mfa_authenticated: false,
                 },
                 source_identity: None,
+                assumed_root: None,
             }),
             ..UserIdentity::default()
         }

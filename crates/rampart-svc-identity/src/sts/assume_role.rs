@@ -169,6 +169,7 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
         source_identity: source_identity.clone(),
         mfa_authenticated_at,
         chained,
+        federated_provider: None,
     };
     let mut out = issue(call, &account, &role, &input.role_session_name, session)?;
     if let Some(packed) = packed {

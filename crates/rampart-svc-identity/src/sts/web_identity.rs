@@ -106,6 +106,7 @@ pub(crate) fn assume_role_with_web_identity(
         expires_at: now + requested,
         policy: input.policy,
         policy_arns: arns,
+        federated_provider: Some(provider_arn.clone()),
         ..Session::default()
     };
     let mut out = issue(call, &account, &role, &input.role_session_name, session)?;
