@@ -240,7 +240,11 @@ def test_web_acl_is_enforced_on_the_traffic(server, app, data_dir):
     account = server.client("sts").get_caller_identity()["Account"]
     destination = f"arn:aws:logs:us-east-1:{account}:log-group:aws-waf-logs-edge"
     waf.put_logging_configuration(LoggingConfiguration={
-        "ResourceArn": acl["ARN"], "LogDestinationConfigs": [destination]})
+        "ResourceArn": acl["ARN"], "LogDestinationConfigs": [destination],
+        "RedactedFields": [{"SingleHeader": {"Name": "x-client-ip"}}],
+        "LoggingFilter": {"DefaultBehavior": "KEEP", "Filters": [{
+            "Behavior": "DROP", "Requirement": "MEETS_ANY",
+            "Conditions": [{"ActionCondition": {"Action": "ALLOW"}}]}]}})
     server.aws("wafv2", "associate-web-acl", "--web-acl-arn", acl["ARN"], "--resource-arn", lb_arn)
     assert waf.get_web_acl_for_resource(ResourceArn=lb_arn)["WebACL"]["Name"] == "edge"
 
@@ -284,6 +288,13 @@ def test_web_acl_is_enforced_on_the_traffic(server, app, data_dir):
     records = [json.loads(line) for line in lines]
     assert any(r["action"] == "BLOCK" and r["terminatingRuleId"] == "no-admin" for r in records)
     assert all(r["webaclId"] == acl["ARN"] for r in records)
+    # The filter drops allowed requests; the redacted header is not logged in clear.
+    assert all(r["action"] != "ALLOW" for r in records)
+    ip_blocked = [r for r in records if r["terminatingRuleId"] == "bad-ips"]
+    assert ip_blocked
+    for r in ip_blocked:
+        logged = {h["name"].lower(): h["value"] for h in r["httpRequest"]["headers"]}
+        assert logged["x-client-ip"] == "REDACTED"
 
 
 def test_challenge_interstitial_and_token(server, app):

@@ -33,6 +33,8 @@ struct Meta {
 struct LogTarget {
     path: PathBuf,
     redaction: Redaction,
+    /// The `LoggingFilter`, if any.
+    filter: Option<Value>,
 }
 
 #[derive(Default)]
@@ -244,29 +246,32 @@ impl Waf {
                 });
             }
         }
-        let log = self.log_target(env, &p.web_acl_arn).map(|target| {
-            let source_id = crate::names::Name::parse(lb_arn)
-                .map(|n| format!("{}-app/{}/{}", n.account, n.name, n.id))
-                .unwrap_or_default();
-            let ctx = LogContext {
-                timestamp_ms: now_ms,
-                web_acl_arn: &p.web_acl_arn,
-                http_source_name: "ALB",
-                http_source_id: &source_id,
-                http_version: "HTTP/1.1",
-                request_id,
-                response_code_sent: if v.response.is_some() {
-                    status_sent
-                } else {
-                    None
-                },
-                redaction: target.redaction.clone(),
-            };
-            (
-                target.path,
-                rampart_waf::log_record(&p.acl, v, req, &ctx).to_string(),
-            )
-        });
+        let log = self
+            .log_target(env, &p.web_acl_arn)
+            .filter(|t| t.filter.as_ref().is_none_or(|f| keeps(f, v)))
+            .map(|target| {
+                let source_id = crate::names::Name::parse(lb_arn)
+                    .map(|n| format!("{}-app/{}/{}", n.account, n.name, n.id))
+                    .unwrap_or_default();
+                let ctx = LogContext {
+                    timestamp_ms: now_ms,
+                    web_acl_arn: &p.web_acl_arn,
+                    http_source_name: "ALB",
+                    http_source_id: &source_id,
+                    http_version: "HTTP/1.1",
+                    request_id,
+                    response_code_sent: if v.response.is_some() {
+                        status_sent
+                    } else {
+                        None
+                    },
+                    redaction: target.redaction.clone(),
+                };
+                (
+                    target.path,
+                    rampart_waf::log_record(&p.acl, v, req, &ctx).to_string(),
+                )
+            });
         let mut pending = lock(&self.pending);
         let queue = pending.samples.entry(p.web_acl_arn.clone()).or_default();
         for s in samples {
@@ -315,6 +320,7 @@ impl Waf {
         Some(LogTarget {
             path: log_path(&self.log_dir, acl_arn, destination)?,
             redaction: redaction(&config),
+            filter: config.get("LoggingFilter").cloned(),
         })
     }
 
@@ -464,6 +470,51 @@ fn log_path(dir: &Path, acl_arn: &str, destination: &str) -> Option<PathBuf> {
     safe.then(|| dir.join(account).join(format!("{name}.log")))
 }
 
+/// Whether a `LoggingFilter` keeps the record of `verdict`: the first filter whose conditions
+/// hold (all of them for `MEETS_ALL`, one for `MEETS_ANY`) decides, else `DefaultBehavior`.
+fn keeps(filter: &Value, verdict: &Verdict) -> bool {
+    let holds = |c: &Value| {
+        if let Some(action) = c.pointer("/ActionCondition/Action").and_then(Value::as_str) {
+            return match action {
+                "COUNT" => verdict
+                    .matched_rules
+                    .iter()
+                    .any(|m| m.action == ActionKind::Count && !m.overridden_to_count),
+                "EXCLUDED_AS_COUNT" => verdict.matched_rules.iter().any(|m| m.overridden_to_count),
+                other => verdict.action.as_str() == other,
+            };
+        }
+        if let Some(label) = c
+            .pointer("/LabelNameCondition/LabelName")
+            .and_then(Value::as_str)
+        {
+            return verdict.labels.iter().any(|l| l == label);
+        }
+        false
+    };
+    for f in filter
+        .get("Filters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let conditions = f
+            .get("Conditions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let matched = if f.get("Requirement").and_then(Value::as_str) == Some("MEETS_ALL") {
+            conditions.iter().all(holds)
+        } else {
+            conditions.iter().any(holds)
+        };
+        if matched {
+            return f.get("Behavior").and_then(Value::as_str) != Some("DROP");
+        }
+    }
+    filter.get("DefaultBehavior").and_then(Value::as_str) != Some("DROP")
+}
+
 /// The `RedactedFields` of a logging configuration.
 fn redaction(config: &Value) -> Redaction {
     let mut r = Redaction::default();
@@ -520,6 +571,40 @@ mod tests {
             Some(PathBuf::from("/d/123456789012/aws-waf-logs-bucket.log"))
         );
         assert_eq!(log_path(dir, acl, "arn:aws:s3:::other"), None);
+    }
+
+    fn verdict(action: ActionKind, labels: &[&str]) -> Verdict {
+        Verdict {
+            action,
+            terminating_rule: None,
+            response: None,
+            inserted_headers: Vec::new(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            matched_rules: Vec::new(),
+            captcha: None,
+            challenge: None,
+        }
+    }
+
+    #[test]
+    fn logging_filters_keep_or_drop() {
+        let only_blocks = json!({"DefaultBehavior": "DROP", "Filters": [{"Behavior": "KEEP",
+            "Requirement": "MEETS_ANY", "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}]}]});
+        assert!(keeps(&only_blocks, &verdict(ActionKind::Block, &[])));
+        assert!(!keeps(&only_blocks, &verdict(ActionKind::Allow, &[])));
+        let drop_labelled = json!({"DefaultBehavior": "KEEP", "Filters": [{"Behavior": "DROP",
+            "Requirement": "MEETS_ALL", "Conditions": [
+                {"ActionCondition": {"Action": "ALLOW"}},
+                {"LabelNameCondition": {"LabelName": "awswaf:123456789012:webacl:a:quiet"}}]}]});
+        assert!(!keeps(
+            &drop_labelled,
+            &verdict(ActionKind::Allow, &["awswaf:123456789012:webacl:a:quiet"])
+        ));
+        assert!(keeps(&drop_labelled, &verdict(ActionKind::Allow, &[])));
+        assert!(keeps(
+            &drop_labelled,
+            &verdict(ActionKind::Block, &["awswaf:123456789012:webacl:a:quiet"])
+        ));
     }
 
     #[test]
