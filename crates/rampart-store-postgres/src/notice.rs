@@ -39,6 +39,10 @@ impl Notice {
                 if let Some(tables) = tables {
                     out.push(' ');
                     for (space, table) in tables {
+                        if space.contains('\0') || table.contains('\0') {
+                            // PostgreSQL text cannot hold NUL: say "every table".
+                            return format!("c {from} *");
+                        }
                         for part in [space, table] {
                             out.push_str(&part.len().to_string());
                             out.push(':');
@@ -146,6 +150,15 @@ mod tests {
     }
 
     #[test]
+    fn a_name_with_nul_says_every_table() {
+        let change = Notice::Changed {
+            from: "h".into(),
+            tables: Some(vec![("s".into(), "a\0b".into())]),
+        };
+        assert_eq!(change.encode(), "c h *");
+    }
+
+    #[test]
     fn foreign_payloads_are_ignored() {
         for payload in ["", "hello", "t abc x", "c abc 5:ab", "c abc 1:é", "x a b"] {
             assert_eq!(Notice::decode(payload), None, "{payload:?}");
@@ -153,10 +166,17 @@ mod tests {
     }
 
     proptest! {
+        /// Any names round-trip, except that a NUL anywhere says "every table".
         #[test]
         fn any_names_round_trip(tables in proptest::collection::vec((".{0,20}", ".{0,20}"), 0..8)) {
+            let nul = tables.iter().any(|(s, t)| s.contains('\0') || t.contains('\0'));
             let change = Notice::Changed { from: "h".into(), tables: Some(tables) };
-            prop_assert_eq!(Notice::decode(&change.encode()), Some(change));
+            let want = if nul {
+                Notice::Changed { from: "h".into(), tables: None }
+            } else {
+                change.clone()
+            };
+            prop_assert_eq!(Notice::decode(&change.encode()), Some(want));
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::options::{self, Options, describe};
 use crate::pool::{Conn, Pool};
 use crate::scan::range_query;
 use crate::schema;
+use postgres::SimpleQueryMessage;
 use postgres::types::ToSql;
 use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
 use std::collections::BTreeSet;
@@ -27,6 +28,12 @@ const VERSION: &str = "SELECT version FROM rampart_items WHERE space = $1 AND tb
 const PUT: &str = "INSERT INTO rampart_items (space, tbl, id, version, value) \
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (space, tbl, id) \
     DO UPDATE SET version = excluded.version, value = excluded.value";
+const INSERT: &str = "INSERT INTO rampart_items (space, tbl, id, version, value) \
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (space, tbl, id) DO NOTHING";
+const UPDATE: &str = "UPDATE rampart_items SET version = $4, value = $5 \
+    WHERE space = $1 AND tbl = $2 AND id = $3 AND version = $6";
+const DELETE_VERSION: &str =
+    "DELETE FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3 AND version = $4";
 const DELETE: &str = "DELETE FROM rampart_items WHERE space = $1 AND tbl = $2 AND id = $3";
 /// Takes the writers' lock and the commit's version in one statement.
 const NEXT_VERSION: &str = "UPDATE rampart_version SET last = last + 1 WHERE one RETURNING last";
@@ -72,6 +79,8 @@ impl Drop for PostgresStore {
 enum Attempt {
     Committed(Vec<Option<u64>>),
     Conflict(Key),
+    /// The version counter row is missing or negative.
+    NoCounter,
 }
 
 impl PostgresStore {
@@ -181,77 +190,135 @@ fn id_from(bytes: Vec<u8>) -> Result<String, StoreError> {
 }
 
 /// One attempt at `batch` in one transaction; `committing` turns true when `COMMIT` is sent.
+///
+/// Three round trips plus one per op: `BEGIN` with the version (and the writers' lock), each
+/// op (its expectation folded into its statement where it can be), then the notification
+/// with `COMMIT`.
 fn attempt(
     conn: &mut Conn,
     batch: &Batch,
     notice: &str,
     committing: &mut bool,
 ) -> Result<Attempt, postgres::Error> {
-    conn.client.batch_execute("BEGIN")?;
-    match apply(conn, batch) {
-        Ok(Attempt::Committed(versions)) if batch.writes() => {
-            let notify = conn.prepared(NOTIFY)?;
-            conn.client.execute(&notify, &[&CHANNEL, &notice])?;
+    let result = apply(conn, batch).and_then(|outcome| match outcome {
+        Attempt::Committed(versions) if batch.writes() => {
             *committing = true;
-            conn.client.batch_execute("COMMIT")?;
+            conn.client.batch_execute(&format!(
+                "SELECT pg_notify({}, {}); COMMIT",
+                literal(CHANNEL),
+                literal(notice)
+            ))?;
             Ok(Attempt::Committed(versions))
         }
-        Ok(outcome) => {
+        outcome => {
             conn.client.batch_execute("ROLLBACK")?;
             Ok(outcome)
         }
-        Err(err) => {
-            conn.client.batch_execute("ROLLBACK")?;
-            Err(err)
-        }
+    });
+    if let Err(err) = &result
+        && !is_connection_lost(err)
+    {
+        // The server refused a statement, so nothing was committed; leave the connection
+        // outside any transaction before it goes back to the pool.
+        *committing = false;
+        conn.client.batch_execute("ROLLBACK")?;
     }
+    result
+}
+
+/// `text` as an SQL string literal (standard conforming strings: only quotes double).
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The statements of one batch inside its transaction (the caller commits or rolls back).
 fn apply(conn: &mut Conn, batch: &Batch) -> Result<Attempt, postgres::Error> {
-    let next = conn.prepared(NEXT_VERSION)?;
-    let version: i64 = conn.client.query_one(&next, &[])?.try_get(0)?;
-    let (version_of, put, delete) = (
-        conn.prepared(VERSION)?,
-        conn.prepared(PUT)?,
-        conn.prepared(DELETE)?,
-    );
+    let Some((version, new_version)) =
+        begin(conn)?.and_then(|v| u64::try_from(v).ok().map(|new| (v, new)))
+    else {
+        return Ok(Attempt::NoCounter);
+    };
     let mut versions = Vec::with_capacity(batch.ops.len());
     for op in &batch.ops {
         let key = op.key();
-        let parts: [&(dyn ToSql + Sync); 3] = [
-            &key.space.as_bytes(),
-            &key.table.as_bytes(),
-            &key.id.as_bytes(),
-        ];
+        let (space, table, id) = (
+            key.space.as_bytes(),
+            key.table.as_bytes(),
+            key.id.as_bytes(),
+        );
+        let parts: [&(dyn ToSql + Sync); 3] = [&space, &table, &id];
         let expect = op.expect();
-        if expect != Expect::Any {
-            let current: Option<i64> = conn
-                .client
-                .query_opt(&version_of, &parts)?
-                .map(|row| row.try_get(0))
-                .transpose()?;
-            // A negative stored version never meets `Version`, and is present for `Absent`.
-            let current = current.map(|v| u64::try_from(v).unwrap_or(u64::MAX));
-            if !expect.is_met_by(current) {
-                return Ok(Attempt::Conflict(key.clone()));
-            }
-        }
-        versions.push(match op {
-            Op::Put { value, .. } => {
+        // Rows touched (or found) by the op's statement, and how many meet its expectation.
+        let met = match (op, expect) {
+            (Op::Put { value, .. }, Expect::Any) => {
                 let value = value.as_slice();
-                conn.client
-                    .execute(&put, &[parts[0], parts[1], parts[2], &version, &value])?;
-                Some(u64::try_from(version).unwrap_or_default())
+                exec(conn, PUT, &[&space, &table, &id, &version, &value])?;
+                true
             }
-            Op::Delete { .. } => {
-                conn.client.execute(&delete, &parts)?;
-                None
+            (Op::Put { value, .. }, Expect::Absent) => {
+                let value = value.as_slice();
+                exec(conn, INSERT, &[&space, &table, &id, &version, &value])? == 1
             }
-            Op::Check { .. } => None,
-        });
+            (Op::Put { value, .. }, Expect::Version(want)) => match i64::try_from(want) {
+                Ok(want) => {
+                    let value = value.as_slice();
+                    exec(
+                        conn,
+                        UPDATE,
+                        &[&space, &table, &id, &version, &value, &want],
+                    )? == 1
+                }
+                Err(_) => false,
+            },
+            (Op::Delete { .. }, Expect::Any) => {
+                exec(conn, DELETE, &parts)?;
+                true
+            }
+            (Op::Delete { .. }, Expect::Version(want)) => match i64::try_from(want) {
+                Ok(want) => exec(conn, DELETE_VERSION, &[&space, &table, &id, &want])? == 1,
+                Err(_) => false,
+            },
+            // Deleting what must be absent, or checking: only a read.
+            (Op::Delete { .. } | Op::Check { .. }, expect) => {
+                let statement = conn.prepared(VERSION)?;
+                let current: Option<i64> = conn
+                    .client
+                    .query_opt(&statement, &parts)?
+                    .map(|row| row.try_get(0))
+                    .transpose()?;
+                // A negative stored version never meets `Version`; it is present for `Absent`.
+                expect.is_met_by(current.map(|v| u64::try_from(v).unwrap_or(u64::MAX)))
+            }
+        };
+        if !met {
+            return Ok(Attempt::Conflict(key.clone()));
+        }
+        versions.push(matches!(op, Op::Put { .. }).then_some(new_version));
     }
     Ok(Attempt::Committed(versions))
+}
+
+/// Opens the transaction and takes the writers' lock and the commit's version, in one round
+/// trip.
+fn begin(conn: &mut Conn) -> Result<Option<i64>, postgres::Error> {
+    let messages = conn
+        .client
+        .simple_query(&format!("BEGIN; {NEXT_VERSION}"))?;
+    let last = messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row) => row.get(0).and_then(|last| last.parse().ok()),
+        _ => None,
+    });
+    Ok(last)
+}
+
+/// Runs a cached statement and answers the number of rows it touched.
+fn exec(
+    conn: &mut Conn,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, postgres::Error> {
+    let statement = conn.prepared(sql)?;
+    conn.client.execute(&statement, params)
 }
 
 /// The (space, table) pairs `batch` writes, sorted and unique.
@@ -358,6 +425,11 @@ impl Store for PostgresStore {
                     return Ok(versions);
                 }
                 Ok(Attempt::Conflict(key)) => return Err(StoreError::Conflict { key }),
+                Ok(Attempt::NoCounter) => {
+                    return Err(StoreError::Corrupt(
+                        "the store's version counter is missing or negative".into(),
+                    ));
+                }
                 Err(err) if committing && is_connection_lost(&err) => {
                     return Err(StoreError::Unavailable(format!(
                         "connection lost while committing; the batch was applied entirely \

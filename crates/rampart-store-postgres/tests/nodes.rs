@@ -277,3 +277,26 @@ fn a_lost_database_fails_requests_moves_watermarks_and_recovers_by_itself() {
         "trusted again"
     );
 }
+
+#[test]
+fn names_with_quotes_backslashes_and_nul_are_stored_and_notified() {
+    let Some((_, a, b)) = two_nodes() else { return };
+    for (space, table, id) in [
+        ("acct/1", "it's", "o'brien"),
+        ("acct/1", "back\\slash", "\\x00"),
+        ("nul\0space", "nul\0table", "nul\0id"),
+    ] {
+        let before = b.watermark(space, table);
+        let k = Key::new(space, table, id);
+        a.commit(Batch::new().put(k.clone(), "v")).unwrap();
+        b.sync(WAIT).unwrap();
+        assert!(b.watermark(space, table) > before, "{table:?}");
+        assert_eq!(b.get(&k).unwrap().unwrap().key, k);
+        let items = b.scan(space, table, &Scan::new(id, 10)).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].key, k);
+    }
+    let tables = b.tables().unwrap();
+    assert!(tables.contains(&("nul\0space".to_owned(), "nul\0table".to_owned())));
+    assert!(tables.contains(&("acct/1".to_owned(), "it's".to_owned())));
+}
