@@ -366,3 +366,47 @@ def test_geo_rule_with_a_country_database(data_dir, app):
         assert get(port, "/")[0] == 200
     finally:
         server.stop()
+
+
+def test_captcha_interstitial_and_token(server, app):
+    import re
+    elb = server.client("elbv2")
+    waf = server.client("wafv2")
+    port = free_port()
+    lb_arn, tg_arn, _ = load_balancer(server, app, port)
+    elb.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": "127.0.0.1", "Port": app.port}])
+    wait_for(lambda: healthy(elb, tg_arn), "a healthy target")
+    acl = waf.create_web_acl(
+        Name="humans", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility("humans"),
+        CaptchaConfig={"ImmunityTimeProperty": {"ImmunityTime": 600}},
+        Rules=[{"Name": "login", "Priority": 0, "Action": {"Captcha": {}},
+                "VisibilityConfig": visibility("login"),
+                "Statement": {"ByteMatchStatement": {
+                    "SearchString": b"/login", "FieldToMatch": {"UriPath": {}},
+                    "PositionalConstraint": "EXACTLY",
+                    "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}}])["Summary"]
+    waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb_arn)
+    status, _, page = get(port, "/login")
+    assert status == 405
+    a, b = map(int, re.search(r"what is (\d+) \+ (\d+)\?", page).groups())
+    q = re.search(r'name="q" value="([^"]+)"', page).group(1)
+    # A wrong answer gets the CAPTCHA again, without a token.
+    status, headers, _ = get(port, "/.well-known/aws-waf-token/captcha", method="POST",
+                             data=f"q={q}&answer={a + b + 1}&r=2f6c6f67696e".encode())
+    assert status == 405 and "set-cookie" not in headers
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/.well-known/aws-waf-token/captcha",
+                                 data=f"q={q}&answer={a + b}&r=2f6c6f67696e".encode(), method="POST")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect).open(req, timeout=10)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as e:
+        assert e.code == 303 and e.headers["Location"] == "/login"
+        cookie = e.headers["Set-Cookie"].split(";")[0]
+    assert cookie.startswith("aws-waf-token=")
+    status, _, body = get(port, "/login", {"Cookie": cookie})
+    assert (status, body) == (200, "hello from the app: /login")
+    assert "/login" in app.paths()

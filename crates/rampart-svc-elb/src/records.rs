@@ -125,6 +125,45 @@ impl Listener {
     }
 }
 
+/// The target groups of a forward action with their weights (`ForwardConfig.TargetGroups`,
+/// weight 1 when not given; a plain `TargetGroupArn` alone has weight 1).
+pub(crate) fn weighted_groups(action: &Value) -> Vec<(String, u64)> {
+    let listed: Vec<(String, u64)> = action
+        .pointer("/ForwardConfig/TargetGroups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let arn = t.get("TargetGroupArn")?.as_str()?.to_owned();
+            Some((arn, t.get("Weight").and_then(Value::as_u64).unwrap_or(1)))
+        })
+        .collect();
+    if !listed.is_empty() {
+        return listed;
+    }
+    action
+        .get("TargetGroupArn")
+        .and_then(Value::as_str)
+        .map(|a| vec![(a.to_owned(), 1)])
+        .unwrap_or_default()
+}
+
+/// The group of `groups` the `n`th request goes to: each gets its weight's share, in turn.
+pub(crate) fn pick_weighted(groups: &[(String, u64)], n: u64) -> Option<&str> {
+    let total: u64 = groups.iter().map(|(_, w)| *w).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut slot = n % total;
+    for (arn, w) in groups {
+        if slot < *w {
+            return Some(arn);
+        }
+        slot -= w;
+    }
+    None
+}
+
 /// A target's health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Health {
@@ -256,4 +295,23 @@ pub(crate) fn listeners_of(store: &dyn Store, lb: &Name) -> Result<Vec<(Listener
                 .map_err(|_| errors::internal())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn weighted_forwarding() {
+        let a = json!({"Type": "forward", "ForwardConfig": {"TargetGroups": [
+            {"TargetGroupArn": "a", "Weight": 3}, {"TargetGroupArn": "b", "Weight": 1},
+            {"TargetGroupArn": "c", "Weight": 0}]}});
+        let groups = weighted_groups(&a);
+        let picks: Vec<&str> = (0..8).filter_map(|n| pick_weighted(&groups, n)).collect();
+        assert_eq!(picks, ["a", "a", "a", "b", "a", "a", "a", "b"]);
+        let plain = weighted_groups(&json!({"Type": "forward", "TargetGroupArn": "x"}));
+        assert_eq!(plain, vec![("x".to_owned(), 1)]);
+        assert_eq!(pick_weighted(&[("z".to_owned(), 0)], 1), None);
+    }
 }

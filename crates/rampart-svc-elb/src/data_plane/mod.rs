@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     pools: health::Pools,
     tokens: token::TokenKey,
     clients: Arc<limits::Clients>,
+    /// Requests forwarded, for weighted target group selection.
+    requests: std::sync::atomic::AtomicU64,
     running: Mutex<HashMap<String, Arc<Running>>>,
 }
 
@@ -157,6 +159,7 @@ pub fn start_data_plane(
         pools: health::Pools::default(),
         tokens,
         clients: Arc::new(limits::Clients::default()),
+        requests: std::sync::atomic::AtomicU64::new(0),
         running: Mutex::new(HashMap::new()),
     });
     let tasks = vec![

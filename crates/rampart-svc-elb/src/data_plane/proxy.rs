@@ -7,7 +7,7 @@ use super::limits::{
 };
 use super::{Running, Shared};
 use super::{inspect, interstitial};
-use crate::records::Listener;
+use crate::records::{self, Listener};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::{Request as HttpRequest, Response, StatusCode};
@@ -229,10 +229,14 @@ async fn act(
             .to_owned();
         return respond(status, ct, body);
     }
-    let Some(group) = listener.target_groups().into_iter().next() else {
+    let groups = records::weighted_groups(action);
+    let n = shared
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let Some(group) = records::pick_weighted(&groups, n) else {
         return error_page(503);
     };
-    let Some(target) = shared.pools.pool(&group).and_then(|p| p.pick()) else {
+    let Some(target) = shared.pools.pool(group).and_then(|p| p.pick()) else {
         return error_page(503);
     };
     forward(target, listener.port, peer, parts, body, inserted, trace).await
