@@ -37,6 +37,13 @@ pub(crate) fn config(url: &str, options: &Options) -> Result<postgres::Config, S
         // The parser's message never repeats the password; the URL itself may hold one.
         StoreError::Unavailable(format!("invalid PostgreSQL connection string: {err}"))
     })?;
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        return Err(StoreError::Unavailable(
+            "sslmode=require: TLS to the database is not supported by this build yet; \
+             reach PostgreSQL over a trusted network or a local socket"
+                .into(),
+        ));
+    }
     config
         .connect_timeout(options.connect_timeout)
         .keepalives(true)
@@ -98,6 +105,13 @@ mod tests {
         assert!(!shown.contains("hunter2"));
         assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(5)));
         assert_eq!(config.get_application_name(), Some("rampart"));
+    }
+
+    #[test]
+    fn required_tls_is_refused_up_front() {
+        let err = config("postgres://u@h/db?sslmode=require", &Options::default()).unwrap_err();
+        assert!(err.to_string().contains("TLS"), "{err}");
+        assert!(config("postgres://u@h/db?sslmode=disable", &Options::default()).is_ok());
     }
 
     #[test]
