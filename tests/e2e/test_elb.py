@@ -410,3 +410,6 @@ def test_captcha_interstitial_and_token(server, app):
     status, _, body = get(port, "/login", {"Cookie": cookie})
     assert (status, body) == (200, "hello from the app: /login")
     assert "/login" in app.paths()
+    # After the immunity time (600 s here) the token no longer passes the CAPTCHA.
+    assert server.admin("/_rampart/clock/advance", {"Seconds": 601})[0] == 200
+    assert get(port, "/login", {"Cookie": cookie})[0] == 405
