@@ -8,6 +8,8 @@ mod inspect;
 mod interstitial;
 mod limits;
 mod proxy;
+#[cfg(test)]
+mod tests;
 mod token;
 
 use crate::records::{self, LISTENER_INDEX, Listener, TARGET_GROUP_INDEX, TargetGroup};
