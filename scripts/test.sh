@@ -15,6 +15,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
 
+step "The AWS Encryption SDK CLI (.venv-esdk-cli, pinned; it needs the 3.x SDK)"
+if [ ! -x .venv-esdk-cli/bin/python ]; then
+  python3 -m venv .venv-esdk-cli
+fi
+.venv-esdk-cli/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements-esdk-cli.txt
+
 step "SoftHSM2 for the KMS custom key store tests (Debian's softhsm2; they skip, saying so, without it)"
 if ! command -v softhsm2-util >/dev/null 2>&1; then
   as_root=""
@@ -51,7 +57,7 @@ step "botocore model drift"
 .venv/bin/python tools/gen_models.py --check
 
 step "end-to-end tests with the AWS CLI and boto3"
-PATH="$PWD/.venv/bin:$PATH" RAMPART_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/rampart" \
+PATH="$PWD/.venv/bin:$PATH" ESDK_CLI="$PWD/.venv-esdk-cli/bin/aws-encryption-cli" RAMPART_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/rampart" \
   .venv/bin/python -m pytest -q tests/e2e
 
 step "benchmark harness smoke run (no timing assertions)"
