@@ -38,7 +38,14 @@ const DELETE: &str = "DELETE FROM rampart_items WHERE space = $1 AND tbl = $2 AN
 /// Takes the writers' lock and the commit's version in one statement.
 const NEXT_VERSION: &str = "UPDATE rampart_version SET last = last + 1 WHERE one RETURNING last";
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
-const TABLES: &str = "SELECT DISTINCT space, tbl FROM rampart_items ORDER BY space, tbl";
+/// Every (space, table), one index probe each (a skip scan) rather than a pass over all items.
+const TABLES: &str = "WITH RECURSIVE t (space, tbl) AS ( \
+        (SELECT space, tbl FROM rampart_items ORDER BY space, tbl LIMIT 1) \
+        UNION ALL \
+        SELECT n.space, n.tbl FROM t, LATERAL ( \
+            SELECT space, tbl FROM rampart_items WHERE (space, tbl) > (t.space, t.tbl) \
+            ORDER BY space, tbl LIMIT 1) n \
+    ) SELECT space, tbl FROM t";
 
 /// A [`Store`] in one PostgreSQL database, shared by any number of rampart nodes.
 ///
@@ -129,6 +136,14 @@ impl PostgresStore {
     /// run from several nodes at once. A newer schema is [`StoreError::Unavailable`].
     pub fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = Conn::open(self.pool.config())?;
+        schema::migrate(&mut conn)
+    }
+
+    /// [`PostgresStore::migrate`] without opening a store (no pool, no listener): for a
+    /// `rampart migrate --store URL` command.
+    pub fn migrate_database(url: &str) -> Result<(), StoreError> {
+        let options = Options::default();
+        let mut conn = Conn::open(&options::config(url, &options)?)?;
         schema::migrate(&mut conn)
     }
 

@@ -160,6 +160,7 @@ fn data_and_schema_outlive_a_handle_and_migrate_is_idempotent() {
     a.migrate().unwrap();
     drop(a);
     drop(b);
+    PostgresStore::migrate_database(&url).unwrap();
     let again = PostgresStore::connect(&url).unwrap();
     again.migrate().unwrap();
     let items = again.scan("acct/123456789012", "t", &Scan::all()).unwrap();
@@ -200,8 +201,36 @@ fn a_database_without_rampart_tables_but_other_tables_is_usable() {
         .unwrap()
         .batch_execute("CREATE TABLE unrelated (x int)")
         .unwrap();
+    PostgresStore::migrate_database(&url).unwrap();
     let store = PostgresStore::connect(&url).unwrap();
     store.commit(Batch::new().put(key("t", "a"), "1")).unwrap();
+}
+
+#[test]
+fn tables_skips_over_many_items_of_one_table() {
+    let Some((_, a, _b)) = two_nodes() else {
+        return;
+    };
+    let mut batch = Batch::new();
+    for n in 0..300 {
+        batch = batch.put(key("many", &format!("{n:04}")), "x");
+    }
+    batch = batch
+        .put(Key::new("a", "", ""), "x")
+        .put(Key::new("a", "b", "c"), "x")
+        .put(Key::new("zz", "t", ""), "x");
+    a.commit(batch).unwrap();
+    let tables = a.tables().unwrap();
+    let want = [
+        ("a", ""),
+        ("a", "b"),
+        ("acct/123456789012", "many"),
+        ("zz", "t"),
+    ];
+    assert_eq!(
+        tables,
+        want.map(|(s, t)| (s.to_owned(), t.to_owned())).to_vec()
+    );
 }
 
 #[test]
