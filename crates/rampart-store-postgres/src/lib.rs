@@ -6,6 +6,17 @@
 //! batch is checked against the latest committed state. Watermarks are kept in memory and fed
 //! by LISTEN/NOTIFY from every node; see [`PostgresStore`] for the freshness rule.
 //!
+//! Using it (what `rampart serve --store postgres://...` does):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), rampart_store::StoreError> {
+//! use rampart_store_postgres::PostgresStore;
+//! // Migrates (or checks) the schema and starts the listener; Unavailable if unreachable.
+//! let store = PostgresStore::connect("postgres://rampart:secret@db.internal:5432/rampart")?;
+//! let store: std::sync::Arc<dyn rampart_store::Store> = std::sync::Arc::new(store);
+//! # drop(store); Ok(()) }
+//! ```
+//!
 //! This crate must never apply part of a batch, never answer a watermark that may be stale
 //! without moving it, and never put stored values or connection passwords in an error or log
 //! message.

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 pub(crate) struct Marks {
     tick: u64,
     floor: u64,
-    tables: HashMap<(String, String), u64>,
+    /// Space → table → tick, nested so a lookup borrows the names instead of copying them.
+    tables: HashMap<String, HashMap<String, u64>>,
 }
 
 impl Marks {
@@ -22,7 +23,9 @@ impl Marks {
         self.tick += 1;
         for (space, table) in tables {
             self.tables
-                .insert((space.to_owned(), table.to_owned()), self.tick);
+                .entry(space.to_owned())
+                .or_default()
+                .insert(table.to_owned(), self.tick);
         }
     }
 
@@ -34,10 +37,10 @@ impl Marks {
 
     /// The watermark of (space, table).
     pub(crate) fn get(&self, space: &str, table: &str) -> u64 {
-        // Looking up with borrowed parts would need a custom key type; tables are few.
         let own = self
             .tables
-            .get(&(space.to_owned(), table.to_owned()))
+            .get(space)
+            .and_then(|tables| tables.get(table))
             .copied()
             .unwrap_or(0);
         own.max(self.floor)
