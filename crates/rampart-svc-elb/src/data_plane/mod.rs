@@ -11,6 +11,7 @@ mod proxy;
 #[cfg(test)]
 mod tests;
 mod token;
+mod upstream;
 
 use crate::records::{self, LISTENER_INDEX, Listener, TARGET_GROUP_INDEX, TargetGroup};
 use hyper::server::conn::http1;
@@ -50,6 +51,7 @@ pub(crate) struct Shared {
     pools: health::Pools,
     tokens: token::TokenKey,
     clients: Arc<limits::Clients>,
+    upstreams: upstream::Upstreams,
     /// Requests forwarded, for weighted target group selection.
     requests: std::sync::atomic::AtomicU64,
     running: Mutex<HashMap<String, Arc<Running>>>,
@@ -161,6 +163,7 @@ pub fn start_data_plane(
         pools: health::Pools::default(),
         tokens,
         clients: Arc::new(limits::Clients::default()),
+        upstreams: upstream::Upstreams::default(),
         requests: std::sync::atomic::AtomicU64::new(0),
         running: Mutex::new(HashMap::new()),
     });

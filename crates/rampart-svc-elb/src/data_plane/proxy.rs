@@ -2,11 +2,9 @@
 //! then answer it (block, CAPTCHA, challenge, fixed response) or forward it to a healthy
 //! target with `X-Forwarded-*` and the rule's inserted headers.
 
-use super::limits::{
-    BODY_READ_TIMEOUT, MAX_BODY_BYTES, TARGET_CONNECT_TIMEOUT, TARGET_RESPONSE_TIMEOUT,
-};
+use super::limits::{BODY_READ_TIMEOUT, MAX_BODY_BYTES, TARGET_RESPONSE_TIMEOUT};
 use super::{Running, Shared};
-use super::{inspect, interstitial};
+use super::{inspect, interstitial, upstream};
 use crate::records::{self, Listener};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
@@ -14,7 +12,6 @@ use http::{Request as HttpRequest, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use rampart_waf::{ActionKind, Request};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -239,90 +236,117 @@ async fn act(
     let Some(target) = shared.pools.pool(group).and_then(|p| p.pick()) else {
         return error_page(503);
     };
-    forward(target, listener.port, peer, parts, body, inserted, trace).await
+    let out = Outgoing {
+        parts,
+        body,
+        port: listener.port,
+        peer,
+        inserted,
+        trace,
+    };
+    forward(shared, target, out).await
 }
 
-/// Sends the request to `target` and streams its answer back (502 when it cannot be
-/// reached or answers garbage, 504 when it is too slow).
-async fn forward(
-    target: SocketAddr,
-    port: u16,
-    peer: SocketAddr,
+/// The request as the target receives it: hop-by-hop headers dropped, `X-Forwarded-*` and
+/// the trace id set, the rules' headers inserted.
+struct Outgoing<'a> {
     parts: http::request::Parts,
     body: Bytes,
+    /// The listener's port.
+    port: u16,
+    peer: SocketAddr,
     inserted: Vec<(String, String)>,
-    trace: &str,
-) -> Response<Body> {
-    let stream = match tokio::time::timeout(
-        TARGET_CONNECT_TIMEOUT,
-        tokio::net::TcpStream::connect(target),
-    )
-    .await
-    {
-        Ok(Ok(s)) => s,
-        _ => return error_page(502),
-    };
-    let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
-    else {
-        return error_page(502);
-    };
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    let mut out = HttpRequest::builder().method(parts.method.clone()).uri(
-        parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/"),
-    );
-    let mut forwarded_for = None;
-    if let Some(headers) = out.headers_mut() {
-        for (name, value) in &parts.headers {
-            if HOP_BY_HOP.contains(&name.as_str()) {
-                continue;
-            }
-            if name.as_str() == "x-forwarded-for" {
-                forwarded_for = value.to_str().ok().map(str::to_owned);
-                continue;
-            }
-            if matches!(
-                name.as_str(),
-                "x-forwarded-proto" | "x-forwarded-port" | "x-amzn-trace-id"
-            ) {
-                continue;
-            }
-            headers.append(name.clone(), value.clone());
-        }
-        let xff = match forwarded_for {
-            Some(prior) => format!("{prior}, {}", peer.ip()),
-            None => peer.ip().to_string(),
-        };
-        let set = [
-            ("x-forwarded-for".to_owned(), xff),
-            ("x-forwarded-proto".to_owned(), "http".to_owned()),
-            ("x-forwarded-port".to_owned(), port.to_string()),
-            ("x-amzn-trace-id".to_owned(), trace.to_owned()),
-        ];
-        for (n, v) in set.into_iter().chain(inserted) {
-            if let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(n.as_bytes()),
-                HeaderValue::from_str(&v),
-            ) {
-                headers.insert(n, v);
-            }
-        }
-        headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    trace: &'a str,
+}
+
+impl Outgoing<'_> {
+    fn build(&self) -> Option<HttpRequest<Full<Bytes>>> {
+        let Outgoing {
+            parts,
+            body,
+            port,
+            peer,
+            inserted,
+            trace,
+        } = self;
+        build(parts, body, *port, *peer, inserted, trace)
     }
-    let Ok(out) = out.body(Full::new(body)) else {
+}
+
+fn build(
+    parts: &http::request::Parts,
+    body: &Bytes,
+    port: u16,
+    peer: SocketAddr,
+    inserted: &[(String, String)],
+    trace: &str,
+) -> Option<HttpRequest<Full<Bytes>>> {
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut out = HttpRequest::builder()
+        .method(parts.method.clone())
+        .uri(path);
+    let headers = out.headers_mut()?;
+    let mut forwarded_for = None;
+    for (name, value) in &parts.headers {
+        match name.as_str() {
+            n if HOP_BY_HOP.contains(&n) => {}
+            "x-forwarded-for" => forwarded_for = value.to_str().ok().map(str::to_owned),
+            "x-forwarded-proto" | "x-forwarded-port" | "x-amzn-trace-id" => {}
+            _ => {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+    }
+    let xff = match forwarded_for {
+        Some(prior) => format!("{prior}, {}", peer.ip()),
+        None => peer.ip().to_string(),
+    };
+    let set = [
+        ("x-forwarded-for".to_owned(), xff),
+        ("x-forwarded-proto".to_owned(), "http".to_owned()),
+        ("x-forwarded-port".to_owned(), port.to_string()),
+        ("x-amzn-trace-id".to_owned(), trace.to_owned()),
+    ];
+    for (n, v) in set.iter().chain(inserted) {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(n.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    out.body(Full::new(body.clone())).ok()
+}
+
+/// Sends the request to `target` over a kept-alive connection and streams its answer back
+/// (502 when it cannot be reached or answers garbage, 504 when it is too slow). A reused
+/// connection the target closed meanwhile is replaced once by a fresh one.
+async fn forward(shared: &Shared, target: SocketAddr, out: Outgoing<'_>) -> Response<Body> {
+    let Some((mut sender, mut reused)) = shared.upstreams.checkout(target).await else {
         return error_page(502);
     };
-    let response =
-        match tokio::time::timeout(TARGET_RESPONSE_TIMEOUT, sender.send_request(out)).await {
-            Err(_) => return error_page(504),
-            Ok(Err(_)) => return error_page(502),
-            Ok(Ok(r)) => r,
+    let response = loop {
+        let Some(req) = out.build() else {
+            return error_page(502);
         };
+        match tokio::time::timeout(TARGET_RESPONSE_TIMEOUT, sender.send_request(req)).await {
+            Err(_) => return error_page(504),
+            Ok(Ok(r)) => break r,
+            Ok(Err(_)) if reused => {
+                let Some(fresh) = upstream::connect(target).await else {
+                    return error_page(502);
+                };
+                (sender, reused) = (fresh, false);
+            }
+            Ok(Err(_)) => return error_page(502),
+        }
+    };
+    shared.upstreams.checkin(target, sender);
     let (mut rparts, rbody) = response.into_parts();
     for h in HOP_BY_HOP {
         rparts.headers.remove(*h);

@@ -4,6 +4,8 @@
 use rampart_service::testkit::World;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -15,8 +17,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A target answering every request with the `X-Forwarded-For` it received.
-async fn target() -> u16 {
+/// A target answering every request with the `X-Forwarded-For` it received, keeping
+/// connections alive; `connections` counts those it accepted.
+async fn target(connections: Arc<AtomicUsize>) -> u16 {
     let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = socket.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -24,26 +27,33 @@ async fn target() -> u16 {
             let Ok((mut s, _)) = socket.accept().await else {
                 continue;
             };
+            connections.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 1024];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                loop {
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match s.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let text = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                    buf.drain(..end);
+                    let xff = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("x-forwarded-for: "))
+                        .unwrap_or("none")
+                        .to_owned();
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{xff}",
+                        xff.len()
+                    );
+                    if s.write_all(reply.as_bytes()).await.is_err() {
+                        return;
                     }
                 }
-                let text = String::from_utf8_lossy(&buf).to_lowercase();
-                let xff = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("x-forwarded-for: "))
-                    .unwrap_or("none")
-                    .to_owned();
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xff}",
-                    xff.len()
-                );
-                let _ = s.write_all(reply.as_bytes()).await;
             });
         }
     });
@@ -92,7 +102,8 @@ async fn listeners_follow_the_store_and_forward_to_healthy_targets() {
     let w = World::new(crate::register);
     let dir = std::env::temp_dir().join(format!("rampart-elb-test-{}", free_port()));
     let plane = crate::start_data_plane(&w.env, &w.registry, &dir, [127, 0, 0, 1].into()).unwrap();
-    let app = target().await;
+    let connections = Arc::new(AtomicUsize::new(0));
+    let app = target(connections.clone()).await;
     let port = free_port();
     let lb =
         ok(&w, "CreateLoadBalancer", json!({"Name": "web"}))["LoadBalancers"][0]["LoadBalancerArn"]
@@ -130,6 +141,12 @@ async fn listeners_follow_the_store_and_forward_to_healthy_targets() {
     })
     .await;
     assert_eq!(get(port).await.unwrap(), (200, "127.0.0.1".to_owned()));
+    // Connections to the target are kept alive and reused (health checks open their own).
+    let before = connections.load(Ordering::SeqCst);
+    for _ in 0..10 {
+        assert_eq!(get(port).await.unwrap().0, 200);
+    }
+    assert!(connections.load(Ordering::SeqCst) - before < 5);
     let health = ok(&w, "DescribeTargetHealth", json!({"TargetGroupArn": tg}));
     assert_eq!(
         health["TargetHealthDescriptions"][0]["TargetHealth"]["State"],
