@@ -34,6 +34,7 @@ mod pool;
 mod scan;
 mod schema;
 mod store;
+mod target;
 
 pub use options::Options;
 pub use schema::SCHEMA_VERSION;

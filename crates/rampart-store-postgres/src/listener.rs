@@ -18,6 +18,7 @@ use crate::marks::Marks;
 use crate::notice::{CHANNEL, Notice};
 use crate::options::Options;
 use crate::pool::Conn;
+use crate::target::Target;
 use postgres::fallible_iterator::FallibleIterator;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -184,20 +185,19 @@ impl Shared {
     }
 }
 
-/// Starts the listener thread of `shared`, connecting with `config`.
-pub(crate) fn spawn(shared: Arc<Shared>, config: postgres::Config) -> std::io::Result<()> {
+/// Starts the listener thread of `shared`, connecting to `target`.
+pub(crate) fn spawn(shared: Arc<Shared>, target: &Target) -> std::io::Result<()> {
+    let target = target.named(LISTENER_NAME);
     std::thread::Builder::new()
         .name("rampart-pg-listener".into())
-        .spawn(move || run(&shared, &config))
+        .spawn(move || run(&shared, &target))
         .map(drop)
 }
 
-fn run(shared: &Shared, config: &postgres::Config) {
-    let mut config = config.clone();
-    config.application_name(LISTENER_NAME);
+fn run(shared: &Shared, target: &Target) {
     let mut backoff = Duration::from_millis(50);
     while !shared.stopping() {
-        let listening = Conn::open(&config).ok().and_then(|mut conn| {
+        let listening = target.open().ok().and_then(|mut conn| {
             conn.client
                 .batch_execute(&format!("LISTEN {CHANNEL}"))
                 .ok()

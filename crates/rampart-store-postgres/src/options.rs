@@ -1,6 +1,7 @@
 //! Tunables of a [`crate::PostgresStore`] and the connection settings derived from its URL.
 
 use rampart_store::StoreError;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -18,6 +19,10 @@ pub struct Options {
     /// How old the last proof may be before watermarks stop being trusted and move on every
     /// read (so caches miss) until a new proof arrives.
     pub max_lag: Duration,
+    /// A PEM file of CA certificates trusted, beside the system's roots, for the database's
+    /// certificate when the URL says `sslmode=require` (then TLS is mandatory and the
+    /// server's certificate and host name are verified).
+    pub tls_root_cert: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -27,6 +32,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs(5),
             heartbeat: Duration::from_millis(500),
             max_lag: Duration::from_secs(5),
+            tls_root_cert: None,
         }
     }
 }
@@ -37,13 +43,6 @@ pub(crate) fn config(url: &str, options: &Options) -> Result<postgres::Config, S
         // The parser's message never repeats the password; the URL itself may hold one.
         StoreError::Unavailable(format!("invalid PostgreSQL connection string: {err}"))
     })?;
-    if config.get_ssl_mode() == postgres::config::SslMode::Require {
-        return Err(StoreError::Unavailable(
-            "sslmode=require: TLS to the database is not supported by this build yet; \
-             reach PostgreSQL over a trusted network or a local socket"
-                .into(),
-        ));
-    }
     config
         .connect_timeout(options.connect_timeout)
         .keepalives(true)
@@ -105,13 +104,6 @@ mod tests {
         assert!(!shown.contains("hunter2"));
         assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(5)));
         assert_eq!(config.get_application_name(), Some("rampart"));
-    }
-
-    #[test]
-    fn required_tls_is_refused_up_front() {
-        let err = config("postgres://u@h/db?sslmode=require", &Options::default()).unwrap_err();
-        assert!(err.to_string().contains("TLS"), "{err}");
-        assert!(config("postgres://u@h/db?sslmode=disable", &Options::default()).is_ok());
     }
 
     #[test]

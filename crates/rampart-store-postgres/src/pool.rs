@@ -1,9 +1,9 @@
 //! A small connection pool: idle connections are reused, broken ones dropped, and at most
 //! `size` are open at once (callers wait for one to come back).
 
-use crate::error::{from_pg, is_connection_lost};
-use crate::options::describe;
-use postgres::{Client, NoTls, Statement};
+use crate::error::is_connection_lost;
+use crate::target::Target;
+use postgres::{Client, Statement};
 use rampart_store::StoreError;
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -16,15 +16,12 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    /// Opens a connection to the database `config` points at.
-    pub(crate) fn open(config: &postgres::Config) -> Result<Conn, StoreError> {
-        let client = config
-            .connect(NoTls)
-            .map_err(|err| from_pg(&err, &format!("cannot connect to {}", describe(config))))?;
-        Ok(Conn {
+    /// A freshly opened connection.
+    pub(crate) fn new(client: Client) -> Conn {
+        Conn {
             client,
             statements: HashMap::new(),
-        })
+        }
     }
 
     /// `sql` prepared on this connection (once, then reused).
@@ -40,7 +37,7 @@ impl Conn {
 
 /// The pool.
 pub(crate) struct Pool {
-    config: postgres::Config,
+    target: Target,
     size: usize,
     state: Mutex<State>,
     returned: Condvar,
@@ -52,10 +49,10 @@ struct State {
 }
 
 impl Pool {
-    /// A pool of at most `size` connections (at least one) to `config`.
-    pub(crate) fn new(config: postgres::Config, size: usize) -> Pool {
+    /// A pool of at most `size` connections (at least one) to `target`.
+    pub(crate) fn new(target: Target, size: usize) -> Pool {
         Pool {
-            config,
+            target,
             size: size.max(1),
             state: Mutex::new(State {
                 idle: Vec::new(),
@@ -93,7 +90,7 @@ impl Pool {
             if state.open < self.size {
                 state.open += 1;
                 drop(state);
-                return Conn::open(&self.config).inspect_err(|_| {
+                return self.target.open().inspect_err(|_| {
                     self.give_back(None);
                 });
             }
@@ -114,8 +111,8 @@ impl Pool {
         self.returned.notify_one();
     }
 
-    /// The connection settings.
-    pub(crate) fn config(&self) -> &postgres::Config {
-        &self.config
+    /// The database.
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
     }
 }

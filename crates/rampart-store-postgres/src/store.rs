@@ -7,6 +7,7 @@ use crate::options::{self, Options, describe};
 use crate::pool::{Conn, Pool};
 use crate::scan::range_query;
 use crate::schema;
+use crate::target::Target;
 use postgres::SimpleQueryMessage;
 use postgres::types::ToSql;
 use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
@@ -71,7 +72,7 @@ pub struct PostgresStore {
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore")
-            .field("database", &describe(self.pool.config()))
+            .field("database", &describe(&self.pool.target().config))
             .finish_non_exhaustive()
     }
 }
@@ -104,8 +105,8 @@ impl PostgresStore {
 
     /// [`PostgresStore::connect`] with explicit tunables.
     pub fn connect_with(url: &str, options: Options) -> Result<PostgresStore, StoreError> {
-        let config = options::config(url, &options)?;
-        let mut first = Conn::open(&config)?;
+        let target = Target::new(options::config(url, &options)?, &options)?;
+        let mut first = target.open()?;
         schema::migrate(&mut first)?;
         let handle: String = first
             .client
@@ -115,17 +116,17 @@ impl PostgresStore {
         drop(first);
         let wait = options.connect_timeout * 2;
         let shared = Arc::new(Shared::new(handle, options.clone()));
-        listener::spawn(shared.clone(), config.clone()).map_err(|err| {
+        listener::spawn(shared.clone(), &target).map_err(|err| {
             StoreError::Unavailable(format!("cannot start the notification listener: {err}"))
         })?;
         let store = PostgresStore {
-            pool: Pool::new(config, options.pool_size),
+            pool: Pool::new(target, options.pool_size),
             shared,
         };
         if !store.shared.wait_connected(wait) {
             return Err(StoreError::Unavailable(format!(
                 "the notification listener could not connect to {}",
-                describe(store.pool.config())
+                describe(&store.pool.target().config)
             )));
         }
         Ok(store)
@@ -135,15 +136,14 @@ impl PostgresStore {
     /// build's ([`crate::SCHEMA_VERSION`]); [`PostgresStore::connect`] runs it too. Safe to
     /// run from several nodes at once. A newer schema is [`StoreError::Unavailable`].
     pub fn migrate(&self) -> Result<(), StoreError> {
-        let mut conn = Conn::open(self.pool.config())?;
+        let mut conn = self.pool.target().open()?;
         schema::migrate(&mut conn)
     }
 
     /// [`PostgresStore::migrate`] without opening a store (no pool, no listener): for a
     /// `rampart migrate --store URL` command.
-    pub fn migrate_database(url: &str) -> Result<(), StoreError> {
-        let options = Options::default();
-        let mut conn = Conn::open(&options::config(url, &options)?)?;
+    pub fn migrate_database(url: &str, options: &Options) -> Result<(), StoreError> {
+        let mut conn = Target::new(options::config(url, options)?, options)?.open()?;
         schema::migrate(&mut conn)
     }
 

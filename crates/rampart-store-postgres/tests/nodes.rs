@@ -4,7 +4,7 @@
 mod support;
 
 use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
-use rampart_store_postgres::{PostgresStore, SCHEMA_VERSION};
+use rampart_store_postgres::{Options, PostgresStore, SCHEMA_VERSION};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -160,7 +160,7 @@ fn data_and_schema_outlive_a_handle_and_migrate_is_idempotent() {
     a.migrate().unwrap();
     drop(a);
     drop(b);
-    PostgresStore::migrate_database(&url).unwrap();
+    PostgresStore::migrate_database(&url, &Options::default()).unwrap();
     let again = PostgresStore::connect(&url).unwrap();
     again.migrate().unwrap();
     let items = again.scan("acct/123456789012", "t", &Scan::all()).unwrap();
@@ -201,7 +201,7 @@ fn a_database_without_rampart_tables_but_other_tables_is_usable() {
         .unwrap()
         .batch_execute("CREATE TABLE unrelated (x int)")
         .unwrap();
-    PostgresStore::migrate_database(&url).unwrap();
+    PostgresStore::migrate_database(&url, &Options::default()).unwrap();
     let store = PostgresStore::connect(&url).unwrap();
     store.commit(Batch::new().put(key("t", "a"), "1")).unwrap();
 }
@@ -328,4 +328,40 @@ fn names_with_quotes_backslashes_and_nul_are_stored_and_notified() {
     let tables = b.tables().unwrap();
     assert!(tables.contains(&("nul\0space".to_owned(), "nul\0table".to_owned())));
     assert!(tables.contains(&("acct/1".to_owned(), "it's".to_owned())));
+}
+
+#[test]
+fn tls_when_required_verifies_the_server_against_the_given_ca() {
+    let Some(cluster) = support::cluster() else {
+        return;
+    };
+    let Some(ca) = &cluster.ca else {
+        eprintln!("SKIPPED: the test cluster has no TLS (openssl missing)");
+        return;
+    };
+    let url = format!("{}?sslmode=require", cluster.fresh_database());
+    // The system's roots do not know the test CA: refused, before any data moves.
+    assert!(matches!(
+        PostgresStore::connect(&url),
+        Err(StoreError::Unavailable(_))
+    ));
+    let mut options = Options::default();
+    options.tls_root_cert = Some(ca.clone());
+    let store = PostgresStore::connect_with(&url, options).unwrap();
+    store
+        .commit(Batch::new().put(key("t", "secret"), "over tls"))
+        .unwrap();
+    store.sync(WAIT).unwrap();
+    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let row = cluster
+        .admin()
+        .query_one(
+            "SELECT count(*) FILTER (WHERE NOT s.ssl), count(*) FROM pg_stat_activity a \
+             JOIN pg_stat_ssl s USING (pid) WHERE a.datname = $1",
+            &[&database],
+        )
+        .unwrap();
+    let (plain, all): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(plain, 0, "every session of the store is encrypted");
+    assert!(all >= 2, "the pool's and the listener's sessions: {all}");
 }

@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 pub struct Cluster {
     /// Its TCP port on 127.0.0.1.
     pub port: u16,
+    /// The CA (PEM) that issued the server's TLS certificate, when `openssl` was there to
+    /// make one (the server then accepts TLS too).
+    pub ca: Option<PathBuf>,
     /// The shell that owns the server; kept so its stdin stays open.
     _keeper: Mutex<Child>,
 }
@@ -142,6 +145,7 @@ fn start() -> Option<Cluster> {
     .status()
     .unwrap();
     assert!(initdb.success(), "initdb failed");
+    let ca = make_certificates(&root, &data);
     let port = free_port();
     // The server runs while our end of the shell's stdin is open: when this process exits
     // (however it exits), `cat` sees end of file, the server stops, and the directory goes.
@@ -167,6 +171,7 @@ fn start() -> Option<Cluster> {
     .unwrap();
     let cluster = Cluster {
         port,
+        ca,
         _keeper: Mutex::new(keeper),
     };
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -178,6 +183,111 @@ fn start() -> Option<Cluster> {
         std::thread::sleep(Duration::from_millis(100));
     }
     Some(cluster)
+}
+
+/// Makes a test CA and a server certificate for 127.0.0.1 signed by it, and turns TLS on in
+/// the cluster's configuration; `None` (TLS stays off) without `openssl`.
+fn make_certificates(root: &Path, data: &Path) -> Option<PathBuf> {
+    let openssl = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    std::fs::write(
+        root.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+         extendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let made = openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=rampart test CA",
+            ],
+        ]
+        .concat(),
+    ) && openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        ]
+        .concat(),
+    ) && openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    if !made {
+        eprintln!("openssl is not available: the test cluster runs without TLS");
+        return None;
+    }
+    for file in ["server.key", "server.crt"] {
+        if is_root() {
+            Command::new("chown")
+                .args(["postgres:postgres", root.join(file).to_str().unwrap()])
+                .status()
+                .unwrap();
+        }
+        Command::new("chmod")
+            .args(["600", root.join(file).to_str().unwrap()])
+            .status()
+            .unwrap();
+    }
+    let mut conf = std::fs::OpenOptions::new()
+        .append(true)
+        .open(data.join("postgresql.conf"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut conf,
+        format!(
+            "\nssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+            root.join("server.crt").display(),
+            root.join("server.key").display()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    Some(root.join("ca.pem"))
 }
 
 /// The test binary's cluster, started on first use; `None` when PostgreSQL is not installed.
