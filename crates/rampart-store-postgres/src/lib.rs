@@ -4,7 +4,9 @@
 //! Writers take one row lock (the store-wide version counter) first, so commits are
 //! serialized, their versions are gap-free and follow commit order, and every expectation of a
 //! batch is checked against the latest committed state. Watermarks are kept in memory and fed
-//! by LISTEN/NOTIFY from every node; see [`PostgresStore`] for the freshness rule.
+//! by LISTEN/NOTIFY from every node; see [`PostgresStore`] for the freshness rule. With
+//! `sslmode=require` in the URL, connections use TLS (rustls) and verify the server against
+//! the system's roots plus [`Options::tls_root_cert`].
 //!
 //! Using it (what `rampart serve --store postgres://...` does):
 //!
