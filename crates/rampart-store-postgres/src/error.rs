@@ -19,7 +19,14 @@ pub(crate) fn from_pg(err: &postgres::Error, what: &str) -> StoreError {
             db.code().code(),
             db.message()
         )),
-        None => StoreError::Unavailable(format!("{what}: database unreachable: {err}")),
+        None => {
+            // The client's message is generic ("error connecting to server"); the cause
+            // (connection refused, timed out, TLS) is in its source.
+            let cause = std::error::Error::source(err)
+                .map(|cause| format!(" ({cause})"))
+                .unwrap_or_default();
+            StoreError::Unavailable(format!("{what}: database unreachable: {err}{cause}"))
+        }
     }
 }
 

@@ -246,6 +246,7 @@ fn an_unreachable_database_is_unavailable_and_names_it_without_the_password() {
     let shown = err.to_string();
     assert!(matches!(err, StoreError::Unavailable(_)), "{shown}");
     assert!(shown.contains("unreachable"), "{shown}");
+    assert!(shown.contains("refused"), "the cause is given: {shown}");
     assert!(shown.contains(&format!("127.0.0.1 port {port}")), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
 }
