@@ -59,10 +59,15 @@ const TABLES: &str = "WITH RECURSIVE t (space, tbl) AS ( \
 /// [`StoreError::Unavailable`] saying so (the batch is then applied entirely or not at all).
 ///
 /// Watermarks are in memory: this handle's own commits move them before `commit` returns,
-/// other nodes' commits when their notification arrives. See the listener's freshness rule:
-/// while the handle cannot prove (a notification round trip at most
-/// [`Options::max_lag`] old) that it has every notification, every watermark moves on every
-/// read, so no cache built on them serves stale data after a missed notification.
+/// other nodes' commits when their notification (sent inside the committing transaction, so
+/// only for commits that happened) arrives. The freshness rule: PostgreSQL delivers
+/// notifications in commit order, so when a token this handle sent at instant `t` comes back
+/// (the listener sends one every [`Options::heartbeat`]), every commit acknowledged before `t`
+/// is reflected. Watermarks are trusted only while the listener is connected and its last
+/// proof is at most [`Options::max_lag`] old; otherwise every watermark moves on every read,
+/// so caches miss and read the database. A reconnecting listener moves every watermark once,
+/// covering what it missed. So a cache that reads the watermark before the data it derives is
+/// stale at most for the notification delay, and never after a missed notification.
 /// [`PostgresStore::sync`] waits until every commit acknowledged before the call is reflected.
 pub struct PostgresStore {
     pool: Pool,
