@@ -61,11 +61,7 @@ pub fn open(
         .create(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     let (master_key, generated_master_key) = load_master_key(config, secrets.master_key)?;
-    let store_path = config.data_dir.join(STORE_FILE);
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&store_path)
-            .map_err(|e| format!("cannot open store {}: {e}", store_path.display()))?,
-    );
+    let store = open_store(config)?;
     check_master_key(store.as_ref(), &master_key)?;
     let master_key = Arc::new(master_key);
     let adjustable = Arc::new(AdjustableClock::new());
@@ -111,6 +107,20 @@ pub fn open(
         root_credentials_path,
         generated_master_key,
     })
+}
+
+/// The store: PostgreSQL when the configuration names one (shared by every node), else the
+/// embedded SQLite file in the data directory.
+fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    if let Some(url) = &config.store {
+        let store = rampart_store_postgres::PostgresStore::connect(url)
+            .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?;
+        return Ok(Arc::new(store));
+    }
+    let path = config.data_dir.join(STORE_FILE);
+    let store = SqliteStore::open(&path)
+        .map_err(|e| format!("cannot open store {}: {e}", path.display()))?;
+    Ok(Arc::new(store))
 }
 
 fn load_master_key(

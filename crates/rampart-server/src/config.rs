@@ -26,6 +26,9 @@ pub struct Config {
     pub trail_delivery_seconds: u64,
     /// How often trails with log file validation deliver digest files, in seconds.
     pub trail_digest_seconds: u64,
+    /// A PostgreSQL URL (`postgres://...`) for a store shared by several nodes; the embedded
+    /// SQLite store in the data directory when absent.
+    pub store: Option<String>,
 }
 
 /// Paths of a PEM certificate chain and its private key.
@@ -56,6 +59,8 @@ pub struct Overrides {
     pub trail_delivery_seconds: Option<u64>,
     /// `--trail-digest-seconds` / `RAMPART_TRAIL_DIGEST_SECONDS`.
     pub trail_digest_seconds: Option<u64>,
+    /// `--store` / `RAMPART_STORE`.
+    pub store: Option<String>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -71,6 +76,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     trail_delivery_seconds: Option<u64>,
     trail_digest_seconds: Option<u64>,
+    store: Option<String>,
 }
 
 /// The default listen address.
@@ -136,6 +142,7 @@ impl Config {
             max_body_bytes: from_file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
             trail_delivery_seconds,
             trail_digest_seconds,
+            store: overrides.store.or(from_file.store),
         })
     }
 }

@@ -64,18 +64,20 @@ impl Pool {
 
     /// Runs `work` on a pooled connection. The connection goes back to the pool unless
     /// `work` failed with an error that means it is lost. The outer error is "no connection".
-    pub(crate) fn with<T>(
+    pub(crate) fn with<T: Send>(
         &self,
-        work: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+        work: impl FnOnce(&mut Conn) -> Result<T, postgres::Error> + Send,
     ) -> Result<Result<T, postgres::Error>, StoreError> {
-        let mut conn = self.take()?;
-        let result = work(&mut conn);
-        let keep = match &result {
-            Ok(_) => true,
-            Err(err) => !is_connection_lost(err),
-        };
-        self.give_back(keep.then_some(conn));
-        Ok(result)
+        off_runtime(|| {
+            let mut conn = self.take()?;
+            let result = work(&mut conn);
+            let keep = match &result {
+                Ok(_) => true,
+                Err(err) => !is_connection_lost(err),
+            };
+            self.give_back(keep.then_some(conn));
+            Ok(result)
+        })
     }
 
     fn take(&self) -> Result<Conn, StoreError> {
@@ -115,4 +117,19 @@ impl Pool {
     pub(crate) fn target(&self) -> &Target {
         &self.target
     }
+}
+
+/// Runs `work` where the synchronous client may block: on this thread, unless this thread
+/// drives a tokio runtime (the server's workers and its blocking pool), where the client's own
+/// runtime cannot start; then on a thread of its own for the duration.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }

@@ -184,9 +184,9 @@ impl PostgresStore {
 
     /// Runs an idempotent `work` on a pooled connection, once more on a fresh connection if
     /// the pooled one turned out dead.
-    fn read<T>(
+    fn read<T: Send>(
         &self,
-        mut work: impl FnMut(&mut Conn) -> Result<T, postgres::Error>,
+        mut work: impl FnMut(&mut Conn) -> Result<T, postgres::Error> + Send,
         what: &str,
     ) -> Result<T, StoreError> {
         match self.pool.with(&mut work)? {

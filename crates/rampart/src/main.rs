@@ -94,6 +94,10 @@ struct ServeArgs {
     /// A file holding the base64 master key (instead of DIR/master.key).
     #[arg(long, env = "RAMPART_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://user:password@host:port/db?sslmode=require) for a store that
+    /// several rampart nodes share [default: SQLite in the data directory].
+    #[arg(long, env = "RAMPART_STORE", hide_env_values = true)]
+    store: Option<String>,
     /// The partition of every ARN: aws, aws-cn or aws-us-gov.
     #[arg(long, env = "RAMPART_PARTITION")]
     partition: Option<rampart_types::Partition>,
@@ -154,6 +158,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             partition: args.partition,
             trail_delivery_seconds: args.trail_delivery_seconds,
             trail_digest_seconds: args.trail_digest_seconds,
+            store: args.store.clone(),
         },
     )?;
     let opened = bootstrap::open(
@@ -313,9 +318,9 @@ fn announce(config: &Config, opened: &bootstrap::Opened) {
         );
     }
     println!(
-        "rampart listening on {scheme}://{}\n  storage: SQLite in {}\n  management account: {}\n  root key: {}\n  enforcement: on (SigV4 on every request; CloudTrail records every call)",
+        "rampart listening on {scheme}://{}\n  storage: {}\n  management account: {}\n  root key: {}\n  enforcement: on (SigV4 on every request; CloudTrail records every call)",
         config.listen,
-        config.data_dir.display(),
+        storage_line(config),
         opened.env.management_account,
         if opened.root_credentials_path.exists() {
             opened.root_credentials_path.display().to_string()
@@ -323,6 +328,20 @@ fn announce(config: &Config, opened: &bootstrap::Opened) {
             "from RAMPART_ROOT_ACCESS_KEY_ID".to_owned()
         },
     );
+}
+
+/// Where the state lives, for the banner: never the database password.
+fn storage_line(config: &Config) -> String {
+    match &config.store {
+        Some(url) => {
+            let place = url.rsplit_once('@').map_or(url.as_str(), |(_, rest)| rest);
+            let place = place
+                .trim_start_matches("postgres://")
+                .trim_start_matches("postgresql://");
+            format!("PostgreSQL at {place} (shared by every node)")
+        }
+        None => format!("SQLite in {}", config.data_dir.display()),
+    }
 }
 
 /// Reads the secrets that may come from the environment, refusing half a root key.
