@@ -70,6 +70,18 @@ def test_only_the_management_root_may_snapshot_or_reset(server):
                        ("/_rampart/snapshots/initial/restore", None)):
         status, answer = server.admin(path, body, **as_admin)
         assert status == 403 and "AccessDenied" in json.dumps(answer), path
+    for path in ("/_rampart/snapshots", "/_rampart/clock"):
+        status, answer = server.admin(path, method="GET", **as_admin)
+        assert status == 403 and "AccessDenied" in json.dumps(answer), path
+    # A member account's root is not the management account's root either.
+    org = server.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
+    role = server.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName="xx")["Credentials"]
+    status, _ = server.admin("/_rampart/reset", key_id=role["AccessKeyId"], secret=role["SecretAccessKey"],
+                             token=role["SessionToken"])
+    assert status == 403
     assert user_names(server) == ["admin"]
 
 

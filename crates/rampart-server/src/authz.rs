@@ -17,7 +17,8 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// What the request itself says, for the global condition keys.
+/// What the request itself says, for the global condition keys (made into a `Context` only
+/// when an access needs deciding: most reads of STS need none).
 pub(crate) struct RequestFacts<'a> {
     pub now: SystemTime,
     pub source_ip: IpAddr,
@@ -33,7 +34,7 @@ pub(crate) struct RequestGuard<'a> {
     env: &'a Env,
     principal: &'a Principal,
     protocol: Protocol,
-    context: Context,
+    facts: RequestFacts<'a>,
     enforcer: OnceLock<Option<Enforcer>>,
 }
 
@@ -43,13 +44,13 @@ impl<'a> RequestGuard<'a> {
         env: &'a Env,
         principal: &'a Principal,
         protocol: Protocol,
-        facts: &RequestFacts<'_>,
+        facts: RequestFacts<'a>,
     ) -> Self {
         RequestGuard {
             env,
             principal,
             protocol,
-            context: context(facts),
+            facts,
             enforcer: OnceLock::new(),
         }
     }
@@ -57,7 +58,7 @@ impl<'a> RequestGuard<'a> {
     fn enforcer(&self) -> Result<&Enforcer, AwsError> {
         self.enforcer
             .get_or_init(|| {
-                Enforcer::new(self.env, self.principal, self.context.clone())
+                Enforcer::new(self.env, self.principal, context(&self.facts))
                     .inspect_err(
                         |e| tracing::error!(error = %e, "cannot read what governs the caller"),
                     )

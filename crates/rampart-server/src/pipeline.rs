@@ -229,7 +229,7 @@ impl Pipeline {
                     region: ready.region.as_str(),
                 };
                 let guard =
-                    authz::RequestGuard::new(&self.env, principal, ready.route.protocol, &facts);
+                    authz::RequestGuard::new(&self.env, principal, ready.route.protocol, facts);
                 let call = Call {
                     request_id: &ready.request_id,
                     principal,
