@@ -113,7 +113,7 @@ pub fn open(
 /// embedded SQLite file in the data directory.
 fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
     if let Some(url) = &config.store {
-        let store = rampart_store_postgres::PostgresStore::connect(url)
+        let store = rampart_store_postgres::PostgresStore::connect(url.expose())
             .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?;
         return Ok(Arc::new(store));
     }

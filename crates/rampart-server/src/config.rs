@@ -28,7 +28,7 @@ pub struct Config {
     pub trail_digest_seconds: u64,
     /// A PostgreSQL URL (`postgres://...`) for a store shared by several nodes; the embedded
     /// SQLite store in the data directory when absent.
-    pub store: Option<String>,
+    pub store: Option<DatabaseUrl>,
 }
 
 /// Paths of a PEM certificate chain and its private key.
@@ -60,7 +60,7 @@ pub struct Overrides {
     /// `--trail-digest-seconds` / `RAMPART_TRAIL_DIGEST_SECONDS`.
     pub trail_digest_seconds: Option<u64>,
     /// `--store` / `RAMPART_STORE`.
-    pub store: Option<String>,
+    pub store: Option<DatabaseUrl>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -76,7 +76,40 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     trail_delivery_seconds: Option<u64>,
     trail_digest_seconds: Option<u64>,
-    store: Option<String>,
+    store: Option<DatabaseUrl>,
+}
+
+/// A database URL, which may hold a password: `Debug` shows only where the database is.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL as given, password included: for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Where the database is (`host:port/db`), without user or password.
+    pub fn place(&self) -> &str {
+        let url = self.0.as_str();
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        after_scheme
+            .rsplit_once('@')
+            .map_or(after_scheme, |(_, place)| place)
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        DatabaseUrl(url)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.place())
+    }
 }
 
 /// The default listen address.
@@ -220,5 +253,18 @@ mod tests {
             ..Overrides::default()
         };
         assert!(Config::load(None, half).is_err());
+    }
+
+    #[test]
+    fn a_database_url_never_shows_its_password() {
+        let url =
+            DatabaseUrl::from("postgres://rampart:s3cret@db.internal:5432/rampart".to_owned());
+        assert_eq!(url.place(), "db.internal:5432/rampart");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert!(url.expose().contains("s3cret"));
+        assert_eq!(
+            DatabaseUrl::from("postgres://db/x".to_owned()).place(),
+            "db/x"
+        );
     }
 }

@@ -18,7 +18,7 @@ pub mod scheduler;
 pub mod seed;
 pub mod snapshot;
 
-pub use config::{Config, Overrides, TlsFiles};
+pub use config::{Config, DatabaseUrl, Overrides, TlsFiles};
 pub use listener::{serve, tls_acceptor};
 pub use outbound::HttpsOutbound;
 pub use pipeline::Pipeline;

@@ -190,16 +190,29 @@ pub(crate) fn load_named<T: DeserializeOwned>(
     load(call, Location::of_caller(call, scope, kind, name, id))
 }
 
-/// Reads an entity by ARN, or by `Name`, `Scope` and `Id` when there is no ARN
-/// (`GetWebACL`, `GetRuleGroup`).
+/// How `GetWebACL` and `GetRuleGroup` name an entity: by ARN, or by `Name`, `Scope` and `Id`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ByArnOrName {
+    pub name: Option<String>,
+    pub scope: Option<String>,
+    pub id: Option<String>,
+    #[serde(rename = "ARN")]
+    pub arn: Option<String>,
+}
+
+/// Reads the entity of `kind` that `by` names.
 pub(crate) fn load_by<T: DeserializeOwned>(
     call: &Call<'_>,
     kind: Kind,
-    arn: Option<&str>,
-    scope: Option<&str>,
-    name: Option<&str>,
-    id: Option<&str>,
+    by: &ByArnOrName,
 ) -> Result<Loaded<T>, AwsError> {
+    let (arn, scope, name, id) = (
+        by.arn.as_deref(),
+        by.scope.as_deref(),
+        by.name.as_deref(),
+        by.id.as_deref(),
+    );
     match (arn, scope, name, id) {
         (Some(arn), _, _, _) => load(call, Location::caller_arn(call, arn, kind)?),
         (None, Some(scope), Some(name), Some(id)) => load_named(call, kind, scope, name, id),
@@ -268,6 +281,28 @@ fn write<T: Serialize>(
         Err(StoreError::Conflict { .. }) => Err(errors::optimistic_lock()),
         Err(e) => Err(errors::store(e)),
     }
+}
+
+/// What every Delete* operation names: the entity and the lock token it was read with.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteInput {
+    name: String,
+    scope: String,
+    id: String,
+    lock_token: String,
+}
+
+/// Reads a Delete* operation's input and loads the entity of `kind` it names; the entity and
+/// the caller's lock token, for [`delete`].
+pub(crate) fn load_for_delete<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    input: serde_json::Value,
+) -> Result<(Loaded<T>, String), AwsError> {
+    let i: DeleteInput = crate::input::read(input, kind.field())?;
+    let loaded = load_named::<T>(call, kind, &i.scope, &i.name, &i.id)?;
+    Ok((loaded, i.lock_token))
 }
 
 /// Deletes a loaded entity under its lock token, with `extra` in the same batch.

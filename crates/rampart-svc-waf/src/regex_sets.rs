@@ -158,21 +158,10 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "NextLockToken": next }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DeleteInput {
-    name: String,
-    scope: String,
-    id: String,
-    lock_token: String,
-}
-
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: DeleteInput = input::read(input, "REGEX_PATTERN_SET")?;
-    let l =
-        entity::load_named::<RegexSetBody>(call, Kind::RegexPatternSet, &i.scope, &i.name, &i.id)?;
+    let (l, token) = entity::load_for_delete::<RegexSetBody>(call, Kind::RegexPatternSet, input)?;
     references::require_unreferenced(call, &l.entity.arn)?;
-    entity::delete(call, &l, &i.lock_token, Batch::new())?;
+    entity::delete(call, &l, &token, Batch::new())?;
     Ok(json!({}))
 }
 

@@ -158,18 +158,8 @@ fn describe(e: &Entity<RuleGroupBody>, account: &str) -> Value {
     v
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct GetInput {
-    name: Option<String>,
-    scope: Option<String>,
-    id: Option<String>,
-    #[serde(rename = "ARN")]
-    arn: Option<String>,
-}
-
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: GetInput = input::read(input, "RULE_GROUP")?;
+    let i: entity::ByArnOrName = input::read(input, "RULE_GROUP")?;
     // Another account's group, by ARN: the authorization table asked for it under the owner's
     // permission policy (which must allow wafv2:GetRuleGroup).
     if let Some(loc) = i
@@ -185,14 +175,7 @@ fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             .ok_or_else(errors::nonexistent)?;
         return Ok(json!({ "RuleGroup": describe(&e, &loc.account), "LockToken": e.lock_token }));
     }
-    let l = entity::load_by::<RuleGroupBody>(
-        call,
-        Kind::RuleGroup,
-        i.arn.as_deref(),
-        i.scope.as_deref(),
-        i.name.as_deref(),
-        i.id.as_deref(),
-    )?;
+    let l = entity::load_by::<RuleGroupBody>(call, Kind::RuleGroup, &i)?;
     Ok(json!({
         "RuleGroup": describe(&l.entity, &l.loc.account),
         "LockToken": l.entity.lock_token,
@@ -230,21 +213,11 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "NextLockToken": next }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DeleteInput {
-    name: String,
-    scope: String,
-    id: String,
-    lock_token: String,
-}
-
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: DeleteInput = input::read(input, "RULE_GROUP")?;
-    let l = entity::load_named::<RuleGroupBody>(call, Kind::RuleGroup, &i.scope, &i.name, &i.id)?;
+    let (l, token) = entity::load_for_delete::<RuleGroupBody>(call, Kind::RuleGroup, input)?;
     references::require_unreferenced(call, &l.entity.arn)?;
     let policy = policy_key(&l.loc, &l.entity.arn);
-    entity::delete(call, &l, &i.lock_token, Batch::new().delete(policy))?;
+    entity::delete(call, &l, &token, Batch::new().delete(policy))?;
     Ok(json!({}))
 }
 

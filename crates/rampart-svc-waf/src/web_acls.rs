@@ -239,26 +239,9 @@ fn describe(e: &Entity<WebAclBody>, account: &str) -> Value {
     v
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct GetInput {
-    name: Option<String>,
-    scope: Option<String>,
-    id: Option<String>,
-    #[serde(rename = "ARN")]
-    arn: Option<String>,
-}
-
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: GetInput = input::read(input, "WEB_ACL")?;
-    let l = entity::load_by::<WebAclBody>(
-        call,
-        Kind::WebAcl,
-        i.arn.as_deref(),
-        i.scope.as_deref(),
-        i.name.as_deref(),
-        i.id.as_deref(),
-    )?;
+    let i: entity::ByArnOrName = input::read(input, "WEB_ACL")?;
+    let l = entity::load_by::<WebAclBody>(call, Kind::WebAcl, &i)?;
     Ok(json!({
         "WebACL": describe(&l.entity, &l.loc.account),
         "LockToken": l.entity.lock_token,
@@ -299,24 +282,14 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "NextLockToken": next }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DeleteInput {
-    name: String,
-    scope: String,
-    id: String,
-    lock_token: String,
-}
-
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: DeleteInput = input::read(input, "WEB_ACL")?;
-    let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
+    let (l, token) = entity::load_for_delete::<WebAclBody>(call, Kind::WebAcl, input)?;
     if associations::is_associated(call, &l.entity.arn)? {
         return Err(errors::associated());
     }
     let extra = crate::traffic::forget(call.env.store.as_ref(), &l.loc)?
         .delete(logging::key(&l.loc.space(), &l.entity.arn));
-    entity::delete(call, &l, &i.lock_token, extra)?;
+    entity::delete(call, &l, &token, extra)?;
     Ok(json!({}))
 }
 

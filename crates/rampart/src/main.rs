@@ -158,7 +158,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             partition: args.partition,
             trail_delivery_seconds: args.trail_delivery_seconds,
             trail_digest_seconds: args.trail_digest_seconds,
-            store: args.store.clone(),
+            store: args.store.clone().map(Into::into),
         },
     )?;
     let opened = bootstrap::open(
@@ -333,13 +333,7 @@ fn announce(config: &Config, opened: &bootstrap::Opened) {
 /// Where the state lives, for the banner: never the database password.
 fn storage_line(config: &Config) -> String {
     match &config.store {
-        Some(url) => {
-            let place = url.rsplit_once('@').map_or(url.as_str(), |(_, rest)| rest);
-            let place = place
-                .trim_start_matches("postgres://")
-                .trim_start_matches("postgresql://");
-            format!("PostgreSQL at {place} (shared by every node)")
-        }
+        Some(url) => format!("PostgreSQL at {} (shared by every node)", url.place()),
         None => format!("SQLite in {}", config.data_dir.display()),
     }
 }
