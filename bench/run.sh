@@ -110,7 +110,12 @@ recorded = sum(r["ok"] + r["errors"] for r in runs if r["label"] == "rampart")
 print()
 print(f"rampart peak RSS: {rss_peak / 1024:.1f} MiB; RSS growth per 10,000 recorded events: "
       f"{(rss_end - rss_start) / 1024 / max(recorded / 10000, 1e-9):.2f} MiB ({recorded} events)")
-bad = [r for r in runs if r["label"] in ("rampart", "moto") and (r["errors"] > 0 or r["ok"] == 0)]
+# rampart must answer every request; a peer that drops one (moto's development server closes
+# connections under load now and then) is reported, and fails the run only if it answers none.
+bad = [r for r in runs if (r["label"] == "rampart" and r["errors"] > 0) or r["ok"] == 0]
 if bad:
     sys.exit(f"errors where there should be none: {bad}")
+for r in runs:
+    if r["label"] != "rampart" and r["errors"] > 0:
+        print(f'note: {r["label"]} failed {r["errors"]} of {r["ok"] + r["errors"]} {r["workload"]} requests')
 PY
