@@ -1,23 +1,23 @@
 //! [`SqliteStore`]: the store contract over one SQLite file.
 
-use crate::error::from_sqlite;
+use crate::group::GroupCommitter;
 use crate::readers::Readers;
 use crate::{schema, sql};
-use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
-use rusqlite::{Connection, TransactionBehavior};
+use rampart_store::{Batch, Item, Key, Scan, Store, StoreError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 /// A [`Store`] in one SQLite file (plus its `-wal` and `-shm` companions).
 ///
-/// Commits run one at a time on the writer connection in `BEGIN IMMEDIATE` transactions and
-/// are fsynced (`synchronous=FULL`, WAL) before `commit` returns. Reads use pooled reader
+/// Commits run on the one writer connection in `BEGIN IMMEDIATE` transactions, several
+/// concurrent batches sharing one transaction (group commit, see [`crate::group`]), and are
+/// fsynced (`synchronous=FULL`, WAL) before `commit` returns. Reads use pooled reader
 /// connections and see the last committed state. Several processes may open the same file:
 /// the version sequence lives in the file, read inside each write transaction.
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    committer: GroupCommitter,
     readers: Readers,
     watermarks: Watermarks,
 }
@@ -51,7 +51,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             readers: Readers::new(path.clone()),
             path,
-            writer: Mutex::new(writer),
+            committer: GroupCommitter::new(writer),
             watermarks: Watermarks {
                 at_open,
                 tables: Mutex::new(HashMap::new()),
@@ -82,56 +82,14 @@ impl Store for SqliteStore {
         if batch.ops.is_empty() {
             return Ok(Vec::new());
         }
-        // A panic elsewhere cannot leave the connection mid-transaction: see below.
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        if !conn.is_autocommit() {
-            // A previous rollback failed (I/O error); clear it before starting anew.
-            conn.execute_batch("ROLLBACK").map_err(from_sqlite)?;
-        }
-        // Dropping the transaction without `commit` rolls it back.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(from_sqlite)?;
-        let version = sql::last_version(&tx)?
-            .checked_add(1)
-            .ok_or_else(|| StoreError::Corrupt("version sequence exhausted".into()))?;
-        let mut versions = Vec::with_capacity(batch.ops.len());
-        for op in &batch.ops {
-            let key = op.key();
-            let expect = op.expect();
-            if expect != Expect::Any && !expect.is_met_by(sql::version(&tx, key)?) {
-                return Err(StoreError::Conflict { key: key.clone() });
-            }
-            versions.push(match op {
-                Op::Put { key, value, .. } => {
-                    sql::put(&tx, key, version, value)?;
-                    Some(version)
-                }
-                Op::Delete { key, .. } => {
-                    sql::delete(&tx, key)?;
-                    None
-                }
-                Op::Check { .. } => None,
-            });
-        }
-        if batch.writes() {
-            sql::set_last_version(&tx, version)?;
-            tx.commit().map_err(from_sqlite)?;
+        self.committer.commit(batch, |written| {
             let mut marks = self
                 .watermarks
                 .tables
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            for op in batch
-                .ops
-                .iter()
-                .filter(|op| !matches!(op, Op::Check { .. }))
-            {
-                let key = op.key();
-                marks.insert((key.space.clone(), key.table.clone()), version);
-            }
-        }
-        Ok(versions)
+            marks.extend(written);
+        })
     }
 
     fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
