@@ -206,6 +206,8 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }
     }
     store.commit(batch).map_err(errors::store)?;
+    // Its web ACL association goes too: GetWebACLForResource then answers nothing.
+    rampart_svc_waf::disassociate_resource(call.env, &lb.arn)?;
     Ok(json!({}))
 }
 

@@ -399,3 +399,38 @@ fn accesses_agree_with_the_sar() {
         .unwrap();
     assert_eq!(create[1].action, "elasticloadbalancing:AddTags");
 }
+
+#[test]
+fn deleting_a_load_balancer_removes_its_web_acl_association() {
+    let w = World::new(|r| {
+        crate::register(r);
+        rampart_svc_waf::register(r);
+    });
+    let arn = lb(&w, "guarded");
+    let vis = json!({"SampledRequestsEnabled": false, "CloudWatchMetricsEnabled": false, "MetricName": "acl"});
+    let acl = w
+        .call_as(
+            &w.root(),
+            "wafv2",
+            "CreateWebACL",
+            json!({"Name": "acl", "Scope": "REGIONAL", "DefaultAction": {"Allow": {}}, "VisibilityConfig": vis}),
+        )
+        .unwrap()["Summary"]["ARN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waf = |op: &str, input: Value| w.call_as(&w.root(), "wafv2", op, input).unwrap();
+    waf(
+        "AssociateWebACL",
+        json!({"WebACLArn": acl, "ResourceArn": arn}),
+    );
+    let got = waf("GetWebACLForResource", json!({"ResourceArn": arn}));
+    assert_eq!(got["WebACL"]["ARN"], acl.as_str());
+    ok(&w, "DeleteLoadBalancer", json!({"LoadBalancerArn": arn}));
+    assert_eq!(
+        waf("GetWebACLForResource", json!({"ResourceArn": arn})),
+        json!({})
+    );
+    let listed = waf("ListResourcesForWebACL", json!({"WebACLArn": acl}));
+    assert_eq!(listed["ResourceArns"], json!([]));
+}

@@ -12,7 +12,7 @@ use crate::input;
 use crate::scope::{Kind, Location, Scope, caller_space};
 use crate::web_acls::{self, WebAclBody};
 use rampart_protocol::AwsError;
-use rampart_service::{Call, Registry};
+use rampart_service::{Call, Env, Registry};
 use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -151,6 +151,19 @@ fn disassociate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         .commit(Batch::new().delete(key(call, &i.resource_arn)))
         .map_err(errors::store)?;
     Ok(json!({}))
+}
+
+/// Removes whatever web ACL association `resource` (a protected resource's ARN) has, as the
+/// owning service does when it deletes the resource; nothing to remove is not an error.
+pub fn disassociate_resource(env: &Env, resource: &str) -> Result<(), AwsError> {
+    let Some((_, region, account)) = protected_resource(resource) else {
+        return Ok(());
+    };
+    let space = format!("acct/{account}/{region}");
+    env.store
+        .commit(Batch::new().delete(Key::new(space, TABLE, resource)))
+        .map_err(errors::store)?;
+    Ok(())
 }
 
 /// The web ACL ARN protecting `resource` (an ARN), read from `space`.

@@ -23,6 +23,7 @@ mod input;
 mod ip_sets;
 mod logging;
 mod managed;
+pub mod managed_by;
 mod other;
 mod policies;
 mod references;
@@ -36,6 +37,7 @@ mod tests;
 mod traffic;
 mod web_acls;
 
+pub use associations::disassociate_resource;
 pub use evaluator::{Evaluators, Protection, compile_for_resource};
 pub use traffic::{
     SAMPLE_RETENTION_SECS, Sample, logging_configuration, record_limited_keys, record_samples,
