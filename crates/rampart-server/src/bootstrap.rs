@@ -75,6 +75,7 @@ pub fn open(
         outbound: Arc::new(crate::outbound::HttpsOutbound),
         keys: keys.clone(),
         events: events.clone(),
+        inventory: Arc::new(rampart_service::NoInventory),
     };
     let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
     let key_was_given = secrets.root_key.is_some();

@@ -27,6 +27,8 @@ pub struct Env {
     pub keys: Arc<dyn KeyService>,
     /// EventBridge, for services that emit events.
     pub events: Arc<dyn EventBus>,
+    /// The resources other services own (ELBv2's load balancers), for Firewall Manager.
+    pub inventory: Arc<dyn crate::ResourceInventory>,
 }
 
 /// One authenticated request, as a handler sees it.

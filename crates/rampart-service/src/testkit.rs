@@ -78,6 +78,7 @@ impl World {
             outbound: Arc::new(crate::NoOutbound),
             keys: Arc::new(crate::NoKeys),
             events: Arc::new(crate::NoEvents),
+            inventory: Arc::new(crate::NoInventory),
         };
         let mut registry = Registry::new();
         register(&mut registry);

@@ -16,6 +16,7 @@
 mod authz;
 mod data_plane;
 mod errors;
+mod inventory;
 mod listeners;
 mod load_balancers;
 mod names;
@@ -29,6 +30,7 @@ mod tests;
 pub use data_plane::{
     DATA_PLANE_ADDR_VAR, DataPlane, GEO_DB_VAR, bind_address_from_env, start_data_plane,
 };
+pub use inventory::LoadBalancerInventory;
 
 use rampart_service::{Duty, Env, Registry};
 
