@@ -39,5 +39,5 @@ mod store;
 mod target;
 
 pub use options::Options;
-pub use schema::SCHEMA_VERSION;
+pub use schema::{Migration, SCHEMA_VERSION};
 pub use store::PostgresStore;

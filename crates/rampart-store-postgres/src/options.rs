@@ -23,6 +23,9 @@ pub struct Options {
     /// certificate when the URL says `sslmode=require` (then TLS is mandatory and the
     /// server's certificate and host name are verified).
     pub tls_root_cert: Option<PathBuf>,
+    /// How long a lease (the leadership of scheduled work) lasts in the database after its
+    /// holder's last renewal: a node that dies holding it is replaced within this time.
+    pub lease_ttl: Duration,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
             heartbeat: Duration::from_millis(500),
             max_lag: Duration::from_secs(5),
             tls_root_cert: None,
+            lease_ttl: Duration::from_secs(10),
         }
     }
 }

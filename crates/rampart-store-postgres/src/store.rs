@@ -7,10 +7,11 @@ use crate::options::{self, Options, describe};
 use crate::pool::{Conn, Pool};
 use crate::scan::range_query;
 use crate::schema;
+use crate::schema::Migration;
 use crate::target::Target;
 use postgres::SimpleQueryMessage;
 use postgres::types::ToSql;
-use rampart_store::{Batch, Expect, Item, Key, Op, Scan, Store, StoreError};
+use rampart_store::{Batch, Expect, Item, Key, Lease, MAX_NAME_LEN, Op, Scan, Store, StoreError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -39,6 +40,14 @@ const DELETE: &str = "DELETE FROM rampart_items WHERE space = $1 AND tbl = $2 AN
 /// Takes the writers' lock and the commit's version in one statement.
 const NEXT_VERSION: &str = "UPDATE rampart_version SET last = last + 1 WHERE one RETURNING last";
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+/// Takes lease $1 for holder $2 for $3 seconds when it is free, expired or already this
+/// holder's; a row comes back exactly when the holder has it. Times are the database's.
+const LEASE: &str = "INSERT INTO rampart_leases AS l (name, holder, expires) \
+    VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3)) \
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires \
+    WHERE l.holder = excluded.holder OR l.expires <= clock_timestamp() \
+    RETURNING 1";
+const RELEASE: &str = "DELETE FROM rampart_leases WHERE name = $1 AND holder = $2";
 /// Every (space, table), one index probe each (a skip scan) rather than a pass over all items.
 const TABLES: &str = "WITH RECURSIVE t (space, tbl) AS ( \
         (SELECT space, tbl FROM rampart_items ORDER BY space, tbl LIMIT 1) \
@@ -69,6 +78,16 @@ const TABLES: &str = "WITH RECURSIVE t (space, tbl) AS ( \
 /// covering what it missed. So a cache that reads the watermark before the data it derives is
 /// stale at most for the notification delay, and never after a missed notification.
 /// [`PostgresStore::sync`] waits until every commit acknowledged before the call is reflected.
+///
+/// Leases ([`Store::lease`], the leadership of scheduled work) are rows of
+/// `rampart_leases` with an expiry set by the database's clock, renewed by their holder (this
+/// handle) and taken by another handle only once expired or released. A lease row rather
+/// than a session advisory lock: the holder's own clock bounds how long it may act (a
+/// holder whose connection silently died cannot tell it lost an advisory lock, which the
+/// server frees only once TCP keepalives notice), it survives a dropped pooled connection
+/// without a change of leader, and it works through transaction poolers and
+/// PostgreSQL-compatible databases without advisory locks. The price: a crashed holder is
+/// replaced only after [`Options::lease_ttl`].
 pub struct PostgresStore {
     pool: Pool,
     shared: Arc<Shared>,
@@ -137,17 +156,18 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// Creates the schema in an empty database or checks that the existing one is this
-    /// build's ([`crate::SCHEMA_VERSION`]); [`PostgresStore::connect`] runs it too. Safe to
-    /// run from several nodes at once. A newer schema is [`StoreError::Unavailable`].
-    pub fn migrate(&self) -> Result<(), StoreError> {
+    /// Creates the schema in an empty database, upgrades an older one, or checks that the
+    /// existing one is this build's ([`crate::SCHEMA_VERSION`]); [`PostgresStore::connect`]
+    /// runs it too. Safe to run from several nodes at once. A newer schema is
+    /// [`StoreError::Unavailable`].
+    pub fn migrate(&self) -> Result<Migration, StoreError> {
         let mut conn = self.pool.target().open()?;
         schema::migrate(&mut conn)
     }
 
     /// [`PostgresStore::migrate`] without opening a store (no pool, no listener): for a
     /// `rampart migrate --store URL` command.
-    pub fn migrate_database(url: &str, options: &Options) -> Result<(), StoreError> {
+    pub fn migrate_database(url: &str, options: &Options) -> Result<Migration, StoreError> {
         let mut conn = Target::new(options::config(url, options)?, options)?.open()?;
         schema::migrate(&mut conn)
     }
@@ -198,6 +218,18 @@ impl PostgresStore {
             Err(err) => Err(from_pg(&err, what)),
         }
     }
+}
+
+/// Refuses a lease name longer than the store's name limit.
+fn check_lease_name(name: &str) -> Result<(), StoreError> {
+    if name.len() > MAX_NAME_LEN {
+        return Err(StoreError::TooLarge {
+            part: "lease",
+            len: name.len(),
+            max: MAX_NAME_LEN,
+        });
+    }
+    Ok(())
 }
 
 fn version_from(column: i64) -> Result<u64, StoreError> {
@@ -470,6 +502,42 @@ impl Store for PostgresStore {
             state.marks.bump_all();
         }
         state.marks.get(space, table)
+    }
+
+    /// A lease row in the database, `(name, holder, expires)`: taken when absent or expired,
+    /// renewed by its holder (this handle), with the expiry computed by the database's clock
+    /// when the statement runs, so after the call began. The answered promise is
+    /// [`Options::lease_ttl`] less a fifth (a margin for the two clocks' rates), counted from
+    /// the call's start: it ends before the database lets anyone else take the lease, even
+    /// when this node loses the database right after.
+    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
+        check_lease_name(name)?;
+        let ttl = self.shared.options.lease_ttl;
+        let seconds = ttl.as_secs_f64();
+        let holder = self.shared.handle.as_str();
+        let row = self.read(
+            |conn| {
+                let lease = conn.prepared(LEASE)?;
+                conn.client.query_opt(&lease, &[&name, &holder, &seconds])
+            },
+            "cannot take a lease",
+        )?;
+        Ok(match row {
+            Some(_) => Lease::Held(ttl - ttl / 5),
+            None => Lease::Elsewhere,
+        })
+    }
+
+    fn release(&self, name: &str) -> Result<(), StoreError> {
+        check_lease_name(name)?;
+        let holder = self.shared.handle.as_str();
+        self.read(
+            |conn| {
+                let release = conn.prepared(RELEASE)?;
+                conn.client.execute(&release, &[&name, &holder]).map(drop)
+            },
+            "cannot release a lease",
+        )
     }
 
     fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {

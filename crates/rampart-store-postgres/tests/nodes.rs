@@ -4,7 +4,7 @@
 mod support;
 
 use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
-use rampart_store_postgres::{Options, PostgresStore, SCHEMA_VERSION};
+use rampart_store_postgres::{Migration, Options, PostgresStore, SCHEMA_VERSION};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -157,15 +157,50 @@ fn data_and_schema_outlive_a_handle_and_migrate_is_idempotent() {
         return;
     };
     a.commit(Batch::new().put(key("t", "kept"), "1")).unwrap();
-    a.migrate().unwrap();
+    assert_eq!(a.migrate().unwrap(), Migration::Current);
     drop(a);
     drop(b);
-    PostgresStore::migrate_database(&url, &Options::default()).unwrap();
+    assert_eq!(
+        PostgresStore::migrate_database(&url, &Options::default()).unwrap(),
+        Migration::Current
+    );
     let again = PostgresStore::connect(&url).unwrap();
-    again.migrate().unwrap();
+    assert_eq!(again.migrate().unwrap(), Migration::Current);
     let items = again.scan("acct/123456789012", "t", &Scan::all()).unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].value, b"1");
+}
+
+#[test]
+fn an_empty_database_gets_the_schema_and_a_version_1_schema_is_upgraded() {
+    let Some(cluster) = support::cluster() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    assert_eq!(
+        PostgresStore::migrate_database(&url, &Options::default()).unwrap(),
+        Migration::Created
+    );
+    let database = url.rsplit('/').next().unwrap();
+    let mut admin = postgres::Client::connect(&cluster.url(database), postgres::NoTls).unwrap();
+    // What a version-1 rampart left: no lease table.
+    admin
+        .batch_execute("DROP TABLE rampart_leases; UPDATE rampart_schema SET version = 1")
+        .unwrap();
+    assert_eq!(
+        PostgresStore::migrate_database(&url, &Options::default()).unwrap(),
+        Migration::Upgraded { from: 1 }
+    );
+    let store = PostgresStore::connect(&url).unwrap();
+    assert!(matches!(
+        store.lease("scheduler").unwrap(),
+        rampart_store::Lease::Held(_)
+    ));
+    let version: i32 = admin
+        .query_one("SELECT version FROM rampart_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, SCHEMA_VERSION);
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub enum StoreError {
     /// Carries which part and its size rather than the offending data, so the message stays
     /// short and never echoes a value.
     TooLarge {
-        /// `"space"`, `"table"`, `"id"` or `"value"`.
+        /// `"space"`, `"table"`, `"id"`, `"value"` or `"lease"` (a lease name).
         part: &'static str,
         /// Its length in bytes.
         len: usize,

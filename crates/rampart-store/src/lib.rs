@@ -12,6 +12,7 @@
 mod batch;
 mod error;
 mod key;
+mod lease;
 mod mem;
 mod scan;
 pub mod space;
@@ -22,6 +23,7 @@ pub mod testkit;
 pub use batch::{Batch, Expect, Op};
 pub use error::StoreError;
 pub use key::{Item, Key, MAX_ID_LEN, MAX_NAME_LEN, MAX_VALUE_LEN};
+pub use lease::{Leadership, Lease};
 pub use mem::MemStore;
 pub use scan::Scan;
 pub use store::Store;

@@ -3,8 +3,11 @@
 use crate::batch::Batch;
 use crate::error::StoreError;
 use crate::key::{Item, Key};
+use crate::key::{MAX_NAME_LEN, check_len};
+use crate::lease::Lease;
 use crate::scan::Scan;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A versioned key-value store: the only way rampart services persist anything.
 ///
@@ -39,6 +42,28 @@ pub trait Store: Send + Sync + 'static {
     /// Every (space, table) holding at least one item, sorted: with [`Store::scan`], a way to
     /// read the whole store (snapshots).
     fn tables(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Takes or renews the lease `name` for this store handle: the way nodes sharing a store
+    /// agree on which one does cluster-wide work (scheduled duties). While one handle holds a
+    /// lease, every other handle gets [`Lease::Elsewhere`]; the holder gets [`Lease::Held`] with
+    /// a duration during which no other handle can hold it, counted from when the call began,
+    /// and keeps it by calling again before that runs out. A lease ends when its holder
+    /// [releases](Store::release) it or stops renewing it. Leases are not items: they never
+    /// show in [`Store::tables`] or move a watermark. `name` is at most
+    /// [`crate::MAX_NAME_LEN`] bytes.
+    ///
+    /// The default suits stores only one process opens (the embedded ones): that process is
+    /// the only possible holder, so every lease is held, for ever. A store that several
+    /// processes share must override it.
+    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
+        check_len("lease", name.len(), MAX_NAME_LEN)?;
+        Ok(Lease::Held(Duration::MAX))
+    }
+
+    /// Gives up the lease `name` if this handle holds it, so another can take it at once.
+    fn release(&self, name: &str) -> Result<(), StoreError> {
+        check_len("lease", name.len(), MAX_NAME_LEN)
+    }
 }
 
 impl<S: Store + ?Sized> Store for Arc<S> {
@@ -57,6 +82,12 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
         (**self).tables()
     }
+    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
+        (**self).lease(name)
+    }
+    fn release(&self, name: &str) -> Result<(), StoreError> {
+        (**self).release(name)
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -74,5 +105,11 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
         (**self).tables()
+    }
+    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
+        (**self).lease(name)
+    }
+    fn release(&self, name: &str) -> Result<(), StoreError> {
+        (**self).release(name)
     }
 }

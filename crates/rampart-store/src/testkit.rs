@@ -14,7 +14,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    Batch, Expect, Item, Key, MAX_ID_LEN, MAX_NAME_LEN, MAX_VALUE_LEN, Scan, Store, StoreError,
+    Batch, Expect, Item, Key, Lease, MAX_ID_LEN, MAX_NAME_LEN, MAX_VALUE_LEN, Scan, Store,
+    StoreError,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -47,6 +48,8 @@ macro_rules! contract_tests {
             concurrent_transfers_conserve_total,
             watermarks_move_exactly_when_their_table_changes,
             tables_lists_exactly_the_non_empty_tables,
+            a_lease_is_held_renewed_released_and_taken_again,
+            leases_are_not_items,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -1002,4 +1005,40 @@ pub fn tables_lists_exactly_the_non_empty_tables(store: &dyn Store) {
     assert_eq!(names(store), ["iam/roles", "iam/users", "kms/keys"]);
     store.commit(Batch::new().delete(a)).unwrap();
     assert_eq!(names(store), ["iam/roles", "kms/keys"]);
+}
+
+fn assert_held(lease: Result<Lease, StoreError>, what: &str) {
+    match lease {
+        Ok(Lease::Held(promise)) => assert!(!promise.is_zero(), "{what}: an empty promise"),
+        other => panic!("{what}: {other:?}"),
+    }
+}
+
+/// The only handle of a fresh store takes any lease, renews it, and after releasing it takes
+/// it again; names are independent; an over-long name is refused.
+pub fn a_lease_is_held_renewed_released_and_taken_again(store: &dyn Store) {
+    assert_held(store.lease("scheduler"), "first take");
+    assert_held(store.lease("scheduler"), "renewal");
+    assert_held(store.lease("other"), "another name");
+    store.release("scheduler").unwrap();
+    store.release("scheduler").unwrap();
+    store.release("never-taken").unwrap();
+    assert_held(store.lease("scheduler"), "taken again after release");
+    assert!(matches!(
+        store.lease(&"l".repeat(MAX_NAME_LEN + 1)),
+        Err(StoreError::TooLarge { part: "lease", .. })
+    ));
+}
+
+/// Taking, renewing and releasing leases adds no table and moves no watermark.
+pub fn leases_are_not_items(store: &dyn Store) {
+    put(store, key("a"), b"1");
+    let tables = store.tables().unwrap();
+    let mark = store.watermark(SPACE, TABLE);
+    assert_held(store.lease(TABLE), "take");
+    assert_held(store.lease(TABLE), "renew");
+    store.release(TABLE).unwrap();
+    assert_eq!(store.tables().unwrap(), tables);
+    assert_eq!(store.watermark(SPACE, TABLE), mark);
+    assert_eq!(scan_ids(store, &Scan::all()), ["a"]);
 }
