@@ -84,6 +84,13 @@ fn any_listener(call: &Call<'_>) -> String {
 }
 
 /// The accesses elbv2 `operation` with `input` needs.
+fn any_rule(call: &Call<'_>) -> String {
+    format!(
+        "{}/*/*",
+        names::load_balancer_arn(call, "*", "*").replace(":loadbalancer/", ":listener-rule/")
+    )
+}
+
 pub(crate) fn table(
     call: &Call<'_>,
     operation: &str,
@@ -95,6 +102,7 @@ pub(crate) fn table(
         | "DescribeTargetGroups"
         | "DescribeListeners"
         | "DescribeTargetHealth"
+        | "DescribeRules"
         | "DescribeTags" => vec![Access::new(action, "*")],
         "CreateLoadBalancer" => {
             let name = text(input, "Name");
@@ -120,6 +128,30 @@ pub(crate) fn table(
                 action,
                 named(call, input, "TargetGroupArn", any_tg),
             )]
+        }
+        "CreateRule" => create(
+            operation,
+            named(call, input, "ListenerArn", any_listener),
+            input,
+        ),
+        "ModifyRule" | "DeleteRule" => {
+            vec![Access::new(action, named(call, input, "RuleArn", any_rule))]
+        }
+        "SetRulePriorities" => {
+            let arns: Vec<Access> = input
+                .get("RulePriorities")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.get("RuleArn").and_then(Value::as_str))
+                .filter(|a| Name::parse(a).is_some())
+                .map(|a| Access::new(action.clone(), a))
+                .collect();
+            if arns.is_empty() {
+                vec![Access::new(action, any_rule(call))]
+            } else {
+                arns
+            }
         }
         "ModifyListener" | "DeleteListener" => {
             vec![Access::new(

@@ -14,6 +14,7 @@
 )]
 
 mod authz;
+mod conditions;
 mod data_plane;
 mod errors;
 mod inventory;
@@ -22,6 +23,8 @@ mod load_balancers;
 mod names;
 mod paging;
 mod records;
+mod redirect;
+mod rules;
 mod tags;
 mod target_groups;
 #[cfg(test)]
@@ -39,6 +42,7 @@ pub fn register(registry: &mut Registry) {
     load_balancers::register(registry);
     target_groups::register(registry);
     listeners::register(registry);
+    rules::register(registry);
     tags::register(registry);
     registry.authorize("elbv2", authz::table);
 }

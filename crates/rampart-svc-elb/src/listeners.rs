@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 /// AWS's quota of listeners per application load balancer.
 const MAX_LISTENERS: usize = 50;
+/// The most target groups of one forward action.
+const MAX_FORWARD_GROUPS: usize = 5;
 
 /// The `Listener` shape.
 pub(crate) fn to_api(l: &Listener) -> Value {
@@ -57,21 +59,19 @@ fn protocol(p: Option<&str>, certificates: &[Value]) -> Result<String, AwsError>
 }
 
 /// Validates `actions` against the target groups of `space`, in `Order` order.
-fn check_actions(
+pub(crate) fn check_actions(
     store: &dyn Store,
     space: &str,
     mut actions: Vec<Value>,
 ) -> Result<Vec<Value>, AwsError> {
     if actions.is_empty() {
-        return Err(errors::validation(
-            "At least one default action must be specified",
-        ));
+        return Err(errors::validation("At least one action must be specified"));
     }
     if actions.len() > 1 {
         return Err(AwsError::new(
             "TooManyActions",
             400,
-            "rampart supports one default action per listener",
+            "rampart supports one action per rule (forward, redirect or fixed-response)",
         ));
     }
     for a in &mut actions {
@@ -91,6 +91,32 @@ fn check_actions(
                         groups.push(arn.to_owned());
                     }
                 }
+                let listed = a
+                    .pointer("/ForwardConfig/TargetGroups")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                if listed > MAX_FORWARD_GROUPS {
+                    return Err(AwsError::new(
+                        "TooManyTargetGroups",
+                        400,
+                        format!(
+                            "A forward action can have at most {MAX_FORWARD_GROUPS} target groups"
+                        ),
+                    ));
+                }
+                let bad_weight = a
+                    .pointer("/ForwardConfig/TargetGroups")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.get("Weight").and_then(Value::as_i64))
+                    .any(|w| !(0..=999).contains(&w));
+                if bad_weight {
+                    return Err(errors::validation(
+                        "A target group weight must be between 0 and 999",
+                    ));
+                }
+                groups.sort();
                 groups.dedup();
                 if groups.is_empty() {
                     return Err(errors::validation("A forward action needs a target group"));
@@ -129,12 +155,15 @@ fn check_actions(
                     ));
                 }
             }
+            Some("redirect") => {
+                a["RedirectConfig"] = crate::redirect::check(a.get("RedirectConfig"))?;
+            }
             other => {
                 return Err(AwsError::new(
                     "InvalidLoadBalancerAction",
                     400,
                     format!(
-                        "rampart supports forward and fixed-response actions, not '{}'",
+                        "rampart supports forward, redirect and fixed-response actions, not '{}'",
                         other.unwrap_or_default()
                     ),
                 ));
@@ -216,6 +245,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         certificates: input.certificates,
         ssl_policy: input.ssl_policy,
         tags: input.tags,
+        rules: Vec::new(),
     };
     let name = Name::parse(&arn).ok_or_else(errors::internal)?;
     let batch = records::put(

@@ -13,6 +13,8 @@ pub(crate) enum Kind {
     TargetGroup,
     /// `listener/app/<lb name>/<lb id>/<id>`.
     Listener,
+    /// A listener rule: `listener-rule/app/<lb name>/<lb id>/<listener id>/<rule id>`.
+    Rule,
 }
 
 /// A parsed ELBv2 ARN.
@@ -28,6 +30,7 @@ pub(crate) struct Name {
     pub id: String,
     /// A listener's own id.
     pub listener_id: Option<String>,
+    pub rule_id: Option<String>,
 }
 
 impl Name {
@@ -57,12 +60,19 @@ impl Name {
             return None;
         }
         let segs: Vec<&str> = res.split('/').collect();
-        let (kind, name, id, listener_id) = match segs.as_slice() {
-            ["loadbalancer", "app", name, id] => (Kind::LoadBalancer, *name, *id, None),
-            ["targetgroup", name, id] => (Kind::TargetGroup, *name, *id, None),
+        let (kind, name, id, listener_id, rule_id) = match segs.as_slice() {
+            ["loadbalancer", "app", name, id] => (Kind::LoadBalancer, *name, *id, None, None),
+            ["targetgroup", name, id] => (Kind::TargetGroup, *name, *id, None, None),
             ["listener", "app", name, id, lid] if is_id(lid) => {
-                (Kind::Listener, *name, *id, Some((*lid).to_owned()))
+                (Kind::Listener, *name, *id, Some((*lid).to_owned()), None)
             }
+            ["listener-rule", "app", name, id, lid, rid] if is_id(lid) && is_id(rid) => (
+                Kind::Rule,
+                *name,
+                *id,
+                Some((*lid).to_owned()),
+                Some((*rid).to_owned()),
+            ),
             _ => return None,
         };
         if !is_id(id) || name.is_empty() {
@@ -76,6 +86,7 @@ impl Name {
             name: name.to_owned(),
             id: id.to_owned(),
             listener_id,
+            rule_id,
         })
     }
 
@@ -118,6 +129,28 @@ pub(crate) fn listener_arn(lb: &Name, listener_id: &str) -> String {
         "arn:{}:elasticloadbalancing:{}:{}:listener/app/{}/{}/{listener_id}",
         lb.partition, lb.region, lb.account, lb.name, lb.id
     )
+}
+
+/// The ARN of rule `rule_id` of the listener `listener` (a parsed listener ARN).
+pub(crate) fn rule_arn(listener: &Name, rule_id: &str) -> String {
+    format!(
+        "arn:{}:elasticloadbalancing:{}:{}:listener-rule/app/{}/{}/{}/{rule_id}",
+        listener.partition,
+        listener.region,
+        listener.account,
+        listener.name,
+        listener.id,
+        listener.listener_id.as_deref().unwrap_or_default()
+    )
+}
+
+/// The listener a rule (a parsed rule ARN) belongs to.
+pub(crate) fn listener_of_rule(rule: &Name) -> Name {
+    Name {
+        kind: Kind::Listener,
+        rule_id: None,
+        ..rule.clone()
+    }
 }
 
 /// A fresh 16-hex-digit resource id.

@@ -98,13 +98,31 @@ pub(crate) struct Listener {
     pub certificates: Vec<Value>,
     pub ssl_policy: Option<String>,
     pub tags: Vec<Tag>,
+    /// The listener's rules besides the default one, in no particular order.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// A listener rule (not the default one, which is the listener's `default_actions`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Rule {
+    /// The rule's 16-hex-digit id (its ARN's last part).
+    pub id: String,
+    /// 1 to 50000, unique on the listener.
+    pub priority: u32,
+    /// The `Conditions`, validated, in canonical form.
+    pub conditions: Vec<Value>,
+    /// The `Actions`, validated, in canonical form.
+    pub actions: Vec<Value>,
+    pub tags: Vec<Tag>,
 }
 
 impl Listener {
     /// The target groups the listener forwards to.
     pub fn target_groups(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for a in &self.default_actions {
+        let rule_actions = self.rules.iter().flat_map(|r| &r.actions);
+        for a in self.default_actions.iter().chain(rule_actions) {
             if let Some(arn) = a.get("TargetGroupArn").and_then(Value::as_str) {
                 out.push(arn.to_owned());
             }

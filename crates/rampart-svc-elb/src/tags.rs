@@ -65,6 +65,11 @@ fn record(call: &Call<'_>, arn: &str) -> Result<(Key, Value, u64), AwsError> {
             errors::target_group_not_found,
         ),
         Kind::Listener => (records::listener_key(&name), errors::listener_not_found),
+        Kind::Rule => {
+            return Err(errors::validation(
+                "rampart keeps a listener rule's tags from CreateRule only; AddTags, RemoveTags and DescribeTags do not reach rules yet",
+            ));
+        }
     };
     match records::read::<Value>(store, &key)? {
         Some((v, version)) if v.get("arn").and_then(Value::as_str) == Some(arn) => {

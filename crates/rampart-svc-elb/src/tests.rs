@@ -434,3 +434,169 @@ fn deleting_a_load_balancer_removes_its_web_acl_association() {
     let listed = waf("ListResourcesForWebACL", json!({"WebACLArn": acl}));
     assert_eq!(listed["ResourceArns"], json!([]));
 }
+
+#[test]
+fn listener_rules_lifecycle() {
+    let w = world();
+    let lb = lb(&w, "rules");
+    let tg = tg(&w, "rules-tg");
+    let l = listener(&w, &lb, &tg, 8081).unwrap()["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fixed = json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "418"}}]);
+    let path = |p: &str| json!([{"Field": "path-pattern", "Values": [p]}]);
+    let create = |prio: i64, p: &str| {
+        call(
+            &w,
+            "CreateRule",
+            json!({"ListenerArn": l, "Priority": prio, "Conditions": path(p), "Actions": fixed}),
+        )
+    };
+    let r10 = create(10, "/tea/*").unwrap()["Rules"][0].clone();
+    assert_eq!(r10["Priority"], "10");
+    assert_eq!(r10["IsDefault"], false);
+    assert_eq!(
+        r10["Conditions"][0]["PathPatternConfig"]["Values"][0],
+        "/tea/*"
+    );
+    let arn10 = r10["RuleArn"].as_str().unwrap().to_owned();
+    assert!(arn10.contains(":listener-rule/app/rules/"));
+    assert_eq!(create(10, "/x").unwrap_err().code, "PriorityInUse");
+    assert_eq!(create(0, "/x").unwrap_err().code, "ValidationError");
+    assert_eq!(create(50001, "/x").unwrap_err().code, "ValidationError");
+    let r20 = create(20, "/coffee").unwrap()["Rules"][0]["RuleArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A forward action to a group that does not exist; a redirect to itself.
+    let bad_tg = call(
+        &w,
+        "CreateRule",
+        json!({"ListenerArn": l, "Priority": 30, "Conditions": path("/a"),
+        "Actions": [{"Type": "forward", "TargetGroupArn": tg.replace("rules-tg", "nope")}]}),
+    );
+    assert_eq!(bad_tg.unwrap_err().code, "TargetGroupNotFound");
+    let loop_ = call(
+        &w,
+        "CreateRule",
+        json!({"ListenerArn": l, "Priority": 30, "Conditions": path("/a"),
+        "Actions": [{"Type": "redirect", "RedirectConfig": {"StatusCode": "HTTP_301"}}]}),
+    );
+    assert_eq!(loop_.unwrap_err().code, "InvalidLoadBalancerAction");
+    let redirect = ok(
+        &w,
+        "CreateRule",
+        json!({"ListenerArn": l, "Priority": 30, "Conditions": path("/old"),
+        "Actions": [{"Type": "redirect", "RedirectConfig": {"Path": "/new", "StatusCode": "HTTP_302"}}]}),
+    );
+    assert_eq!(
+        redirect["Rules"][0]["Actions"][0]["RedirectConfig"]["Host"],
+        "#{host}"
+    );
+
+    let all = ok(&w, "DescribeRules", json!({"ListenerArn": l}))["Rules"].clone();
+    let prios: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Priority"].as_str().unwrap())
+        .collect();
+    assert_eq!(prios, ["10", "20", "30", "default"]);
+    let default_arn = all[3]["RuleArn"].as_str().unwrap().to_owned();
+    assert_eq!(all[3]["IsDefault"], true);
+    assert_eq!(
+        code(&w, "DeleteRule", json!({"RuleArn": default_arn})),
+        "OperationNotPermitted"
+    );
+    // The default rule's actions can change; it cannot get conditions.
+    ok(
+        &w,
+        "ModifyRule",
+        json!({"RuleArn": default_arn, "Actions": fixed}),
+    );
+    let l_now = ok(&w, "DescribeListeners", json!({"ListenerArns": [l]}));
+    assert_eq!(
+        l_now["Listeners"][0]["DefaultActions"][0]["Type"],
+        "fixed-response"
+    );
+    assert_eq!(
+        code(
+            &w,
+            "ModifyRule",
+            json!({"RuleArn": default_arn, "Conditions": path("/x")})
+        ),
+        "OperationNotPermitted"
+    );
+    let m = ok(
+        &w,
+        "ModifyRule",
+        json!({"RuleArn": arn10, "Conditions": path("/green-tea")}),
+    );
+    assert_eq!(m["Rules"][0]["Conditions"][0]["Values"][0], "/green-tea");
+
+    // Swapping priorities in one call is fine; colliding with a third rule is not.
+    let swapped = ok(
+        &w,
+        "SetRulePriorities",
+        json!({"RulePriorities": [
+        {"RuleArn": arn10, "Priority": 20}, {"RuleArn": r20, "Priority": 10}]}),
+    );
+    assert_eq!(swapped["Rules"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        code(
+            &w,
+            "SetRulePriorities",
+            json!({"RulePriorities": [{"RuleArn": arn10, "Priority": 30}]})
+        ),
+        "PriorityInUse"
+    );
+    assert_eq!(
+        code(
+            &w,
+            "SetRulePriorities",
+            json!({"RulePriorities": [{"RuleArn": default_arn, "Priority": 5}]})
+        ),
+        "OperationNotPermitted"
+    );
+    let one = ok(&w, "DescribeRules", json!({"RuleArns": [r20]}));
+    assert_eq!(one["Rules"][0]["Priority"], "10");
+    ok(&w, "DeleteRule", json!({"RuleArn": r20}));
+    assert_eq!(
+        code(&w, "DescribeRules", json!({"RuleArns": [r20]})),
+        "RuleNotFound"
+    );
+    assert_eq!(
+        code(&w, "DeleteRule", json!({"RuleArn": r20})),
+        "RuleNotFound"
+    );
+}
+
+#[test]
+fn too_many_rules_per_load_balancer() {
+    let w = world();
+    let lb = lb(&w, "many");
+    let tg = tg(&w, "many-tg");
+    let l = listener(&w, &lb, &tg, 8082).unwrap()["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mk = |p: i64| {
+        call(
+            &w,
+            "CreateRule",
+            json!({"ListenerArn": l, "Priority": p,
+            "Conditions": [{"Field": "path-pattern", "Values": [format!("/{p}")]}],
+            "Actions": [{"Type": "forward", "TargetGroupArn": tg}]}),
+        )
+    };
+    for p in 1..=100 {
+        mk(p).unwrap();
+    }
+    assert_eq!(mk(101).unwrap_err().code, "TooManyRules");
+    // A target group a rule forwards to is in use.
+    assert_eq!(
+        code(&w, "DeleteTargetGroup", json!({"TargetGroupArn": tg})),
+        "ResourceInUse"
+    );
+}

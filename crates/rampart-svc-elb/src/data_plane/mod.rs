@@ -8,6 +8,7 @@ mod inspect;
 mod interstitial;
 mod limits;
 mod proxy;
+mod routing;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -60,13 +61,13 @@ pub(crate) struct Shared {
 /// A listener being served.
 pub(crate) struct Running {
     port: u16,
-    config: RwLock<Arc<Listener>>,
+    config: RwLock<Arc<routing::Routed>>,
     task: JoinHandle<()>,
 }
 
 impl Running {
     /// The listener's current settings.
-    fn config(&self) -> Arc<Listener> {
+    fn config(&self) -> Arc<routing::Routed> {
         self.config
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -230,7 +231,8 @@ async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) -> bool {
         let current = lock(&shared.running).get(&l.arn).cloned();
         match current {
             Some(r) if r.port == l.port => {
-                *r.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(l);
+                *r.config.write().unwrap_or_else(|p| p.into_inner()) =
+                    Arc::new(routing::Routed::new(l));
             }
             other => {
                 if let Some(old) = other {
@@ -257,7 +259,7 @@ async fn start_listener(shared: &Arc<Shared>, l: Listener) -> bool {
     tracing::info!(%addr, "listener started");
     let arn = l.arn.clone();
     let port = l.port;
-    let config = RwLock::new(Arc::new(l));
+    let config = RwLock::new(Arc::new(routing::Routed::new(l)));
     let running = Arc::new_cyclic(|weak: &std::sync::Weak<Running>| {
         let weak = weak.clone();
         let shared = shared.clone();
@@ -318,7 +320,7 @@ async fn accept_loop(shared: Arc<Shared>, me: Arc<Running>, socket: tokio::net::
 fn groups_in_use(shared: &Shared) -> Vec<TargetGroup> {
     let used: HashSet<String> = lock(&shared.running)
         .values()
-        .flat_map(|r| r.config().target_groups())
+        .flat_map(|r| r.config().listener.target_groups())
         .collect();
     let Ok(items) = shared
         .env

@@ -3,9 +3,12 @@
 //! target with `X-Forwarded-*` and the rule's inserted headers.
 
 use super::limits::{BODY_READ_TIMEOUT, MAX_BODY_BYTES, TARGET_RESPONSE_TIMEOUT};
+use super::routing::Routed;
 use super::{Running, Shared};
 use super::{inspect, interstitial, upstream};
+use crate::conditions::Facts;
 use crate::records::{self, Listener};
+use crate::redirect::{self, Original};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::{Request as HttpRequest, Response, StatusCode};
@@ -102,7 +105,8 @@ pub(crate) async fn handle(
         Ok(Err(_)) => return Ok(error_page(400)),
         Ok(Ok(collected)) => collected.to_bytes(),
     };
-    let listener = running.config();
+    let routed = running.config();
+    let listener = &routed.listener;
     let target = parts
         .uri
         .path_and_query()
@@ -189,22 +193,70 @@ pub(crate) async fn handle(
         }
         inserted = v.inserted_headers.clone();
     }
-    Ok(act(&shared, &listener, peer, parts, body, inserted, &trace).await)
+    Ok(act(&shared, &routed, peer, parts, body, inserted, &trace).await)
 }
 
-/// Carries out the listener's default action on an allowed request.
+/// `http` or `https`: the scheme clients use on `listener`.
+fn scheme(listener: &Listener) -> &'static str {
+    if listener.protocol == "HTTPS" {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// Carries out the action of the first listener rule the allowed request meets (the default
+/// action when it meets none).
 async fn act(
     shared: &Shared,
-    listener: &Listener,
+    routed: &Routed,
     peer: SocketAddr,
     parts: http::request::Parts,
     body: Bytes,
     inserted: Vec<(String, String)>,
     trace: &str,
 ) -> Response<Body> {
-    let Some(action) = listener.default_actions.first() else {
+    let listener = &routed.listener;
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.host())
+        .unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let facts = Facts {
+        host,
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        method: parts.method.as_str(),
+        headers: &parts.headers,
+        source: peer.ip(),
+    };
+    let Some(action) = routed.action(&facts) else {
         return error_page(503);
     };
+    if action.get("Type").and_then(Value::as_str) == Some("redirect") {
+        let original = Original {
+            protocol: scheme(listener),
+            host,
+            port: listener.port,
+            path: facts.path,
+            query: facts.query,
+        };
+        let config = action.get("RedirectConfig").cloned().unwrap_or_default();
+        let (status, location) = redirect::location(&config, &original);
+        let mut r = respond(status, "text/html", "");
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            r.headers_mut().insert(http::header::LOCATION, v);
+        }
+        return r;
+    }
     if action.get("Type").and_then(Value::as_str) == Some("fixed-response") {
         let cfg = action
             .get("FixedResponseConfig")
@@ -240,6 +292,7 @@ async fn act(
         parts,
         body,
         port: listener.port,
+        scheme: scheme(listener),
         peer,
         inserted,
         trace,
@@ -254,6 +307,8 @@ struct Outgoing<'a> {
     body: Bytes,
     /// The listener's port.
     port: u16,
+    /// `http` or `https`, for `X-Forwarded-Proto`.
+    scheme: &'static str,
     peer: SocketAddr,
     inserted: Vec<(String, String)>,
     trace: &'a str,
@@ -265,18 +320,19 @@ impl Outgoing<'_> {
             parts,
             body,
             port,
+            scheme,
             peer,
             inserted,
             trace,
         } = self;
-        build(parts, body, *port, *peer, inserted, trace)
+        build(parts, body, (*port, scheme), *peer, inserted, trace)
     }
 }
 
 fn build(
     parts: &http::request::Parts,
     body: &Bytes,
-    port: u16,
+    (port, scheme): (u16, &str),
     peer: SocketAddr,
     inserted: &[(String, String)],
     trace: &str,
@@ -307,7 +363,7 @@ fn build(
     };
     let set = [
         ("x-forwarded-for".to_owned(), xff),
-        ("x-forwarded-proto".to_owned(), "http".to_owned()),
+        ("x-forwarded-proto".to_owned(), scheme.to_owned()),
         ("x-forwarded-port".to_owned(), port.to_string()),
         ("x-amzn-trace-id".to_owned(), trace.to_owned()),
     ];
