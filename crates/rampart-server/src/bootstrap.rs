@@ -48,12 +48,14 @@ pub struct Opened {
 }
 
 /// Opens (or on first start creates) everything `rampart serve` runs on. The services that
-/// other services use come from the binary: KMS (`keys`) and EventBridge (`events`).
+/// other services use come from the binary: KMS (`keys`) and EventBridge (`events`);
+/// `public_url` is where clients reach the server (see [`Env::public_url`]).
 pub fn open(
     config: &Config,
     secrets: Secrets,
     keys: Arc<dyn KeyService>,
     events: Arc<dyn EventBus>,
+    public_url: &str,
 ) -> Result<Opened, String> {
     fs::DirBuilder::new()
         .recursive(true)
@@ -76,6 +78,8 @@ pub fn open(
         keys: keys.clone(),
         events: events.clone(),
         inventory: Arc::new(rampart_service::NoInventory),
+        data_dir: config.data_dir.clone(),
+        public_url: public_url.trim_end_matches('/').to_owned(),
     };
     let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
     let key_was_given = secrets.root_key.is_some();

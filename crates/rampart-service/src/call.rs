@@ -6,6 +6,7 @@ use rampart_protocol::AwsError;
 use rampart_store::Store;
 use rampart_types::{AccountId, Clock, Partition, Region};
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The shared environment every handler runs in: storage, time and the root of trust.
@@ -29,6 +30,12 @@ pub struct Env {
     pub events: Arc<dyn EventBus>,
     /// The resources other services own (ELBv2's load balancers), for Firewall Manager.
     pub inventory: Arc<dyn crate::ResourceInventory>,
+    /// The server's data directory: a service that keeps files (EventBridge's log-group
+    /// targets) keeps them in a folder of its own under it.
+    pub data_dir: PathBuf,
+    /// The URL clients reach this server at, without a trailing slash, for what the server
+    /// publishes (the OpenID Connect documents of outbound web identity issuers).
+    pub public_url: String,
 }
 
 /// One authenticated request, as a handler sees it.

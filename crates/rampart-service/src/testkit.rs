@@ -79,6 +79,8 @@ impl World {
             keys: Arc::new(crate::NoKeys),
             events: Arc::new(crate::NoEvents),
             inventory: Arc::new(crate::NoInventory),
+            data_dir: world_dir(),
+            public_url: "http://127.0.0.1:4599".to_owned(),
         };
         let mut registry = Registry::new();
         register(&mut registry);
@@ -244,6 +246,14 @@ fn fits_format(arn: &str, format: &str) -> bool {
         }
     }
     remaining.len() > last.len() && remaining.ends_with(last)
+}
+
+/// A folder of this world's own under the system's temporary folder (created by whoever writes
+/// there first).
+fn world_dir() -> std::path::PathBuf {
+    static WORLDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WORLDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("rampart-world-{}-{n}", std::process::id()))
 }
 
 /// The root user of `account`.

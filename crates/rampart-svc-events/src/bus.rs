@@ -5,17 +5,20 @@ use crate::records::{DEFAULT_BUS, Home};
 use crate::route::{self, Envelope};
 use rampart_protocol::AwsError;
 use rampart_service::{AwsEvent, Env, EventBus};
-use std::path::Path;
 
 /// EventBridge as the other services see it.
 pub struct Bus;
 
 impl Bus {
-    /// The bus of a server whose data directory is `data_dir`: log-group targets write under
-    /// `<data_dir>/events/logs` (see the crate's delivery documentation).
-    pub fn new(data_dir: &Path) -> Bus {
-        crate::delivery::set_sink_dir(data_dir.join("events"));
+    /// The bus of a server (one per process).
+    pub fn new() -> Bus {
         Bus
+    }
+}
+
+impl Default for Bus {
+    fn default() -> Bus {
+        Bus::new()
     }
 }
 

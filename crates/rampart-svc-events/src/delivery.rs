@@ -37,7 +37,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 use zeroize::Zeroize;
 
@@ -56,14 +55,6 @@ const DEFAULT_RETRIES: u64 = 185;
 const DEFAULT_MAX_AGE: u64 = 86_400;
 /// The largest answer body read from an endpoint.
 const ANSWER_LIMIT: usize = 64 * 1024;
-
-/// Where log-group targets write: `<data dir>/events`, set once by [`crate::Bus::new`].
-static SINK_DIR: OnceLock<PathBuf> = OnceLock::new();
-
-/// Sets the folder of log-group files (the first call wins).
-pub(crate) fn set_sink_dir(dir: PathBuf) {
-    let _ = SINK_DIR.set(dir);
-}
 
 /// One delivery still to make.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -209,7 +200,7 @@ pub fn run_due(env: &Env) -> Result<Report, AwsError> {
                 match exhausted {
                     Some(condition) => {
                         report.dead += 1;
-                        dead_letter(done, &pending, &why, Some(condition), now)?
+                        dead_letter(env, done, &pending, &why, Some(condition), now)?
                     }
                     None => {
                         report.retried += 1;
@@ -222,7 +213,7 @@ pub fn run_due(env: &Env) -> Result<Report, AwsError> {
             }
             Outcome::Fail(why) => {
                 report.dead += 1;
-                dead_letter(done, &pending, &why, None, now)?
+                dead_letter(env, done, &pending, &why, None, now)?
             }
         };
         match env.store.commit(batch) {
@@ -236,6 +227,7 @@ pub fn run_due(env: &Env) -> Result<Report, AwsError> {
 /// Adds `pending`'s dead-letter record to `batch`, and appends it to the target's dead-letter
 /// log group when it names one.
 fn dead_letter(
+    env: &Env,
     batch: Batch,
     pending: &Pending,
     why: &str,
@@ -259,7 +251,7 @@ fn dead_letter(
         .target
         .pointer("/DeadLetterConfig/Arn")
         .and_then(Value::as_str)
-        && let Err(e) = append_to_log_group(dlq, &pending.account, &record.to_string())
+        && let Err(e) = append_to_log_group(env, dlq, &pending.account, &record.to_string())
     {
         tracing::warn!(dead_letter_arn = %dlq, error = %e, "dead-letter record not written");
     }
@@ -286,7 +278,7 @@ fn attempt(env: &Env, pending: &Pending) -> Outcome {
         ("logs", _) if parsed.account != pending.account => {
             Outcome::Fail("rampart writes only to log groups of the rule's own account".into())
         }
-        ("logs", _) => match append_to_log_group(arn, &pending.account, &body) {
+        ("logs", _) => match append_to_log_group(env, arn, &pending.account, &body) {
             Ok(()) => Outcome::Delivered,
             Err(e) => Outcome::Retry(e),
         },
@@ -440,12 +432,10 @@ impl Pending {
     }
 }
 
-/// The file of the log group `arn`: `<sink>/logs/<account>/<region>/<name>.log`; only a log
-/// group of `owner` (the rule's account) has one.
-fn log_group_file(arn: &str, owner: &str) -> Result<PathBuf, String> {
-    let dir = SINK_DIR
-        .get()
-        .ok_or_else(|| "no folder for log-group targets is configured".to_owned())?;
+/// The file of the log group `arn`: `<data dir>/events/logs/<account>/<region>/<name>.log`;
+/// only a log group of `owner` (the rule's account) has one.
+fn log_group_file(env: &Env, arn: &str, owner: &str) -> Result<PathBuf, String> {
+    let dir = env.data_dir.join("events");
     let parsed: rampart_types::Arn = arn.parse().map_err(|_| format!("{arn} is not an ARN"))?;
     let name = parsed
         .resource
@@ -486,8 +476,8 @@ fn log_group_file(arn: &str, owner: &str) -> Result<PathBuf, String> {
 }
 
 /// Appends `line` to the file of the log group `arn` of account `owner`, durably.
-fn append_to_log_group(arn: &str, owner: &str, line: &str) -> Result<(), String> {
-    let path = log_group_file(arn, owner)?;
+fn append_to_log_group(env: &Env, arn: &str, owner: &str, line: &str) -> Result<(), String> {
+    let path = log_group_file(env, arn, owner)?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create the log folder: {e}"))?;

@@ -8,7 +8,7 @@ use rampart_service::{Answer, AwsEvent, EventBus, Outbound, Post, TlsTrust};
 use rampart_store::{Scan, Store, space};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// One request the outbound saw.
@@ -44,17 +44,11 @@ impl Outbound for Recorder {
     }
 }
 
-/// The folder log-group targets write to in this test process.
-fn sink_dir() -> &'static std::path::Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let dir = DIR.get_or_init(|| tempfile::tempdir().unwrap()).path();
-    let _ = Bus::new(dir);
-    dir
-}
-
 struct T {
     world: World,
     outbound: Arc<Recorder>,
+    /// The world's data directory, removed with the test.
+    dir: tempfile::TempDir,
 }
 
 impl T {
@@ -62,8 +56,14 @@ impl T {
         let mut world = World::new(crate::register);
         let outbound = Arc::new(Recorder::default());
         world.env.outbound = outbound.clone();
-        world.env.events = Arc::new(Bus);
-        T { world, outbound }
+        world.env.events = Arc::new(Bus::new());
+        let dir = tempfile::tempdir().unwrap();
+        world.env.data_dir = dir.path().to_owned();
+        T {
+            world,
+            outbound,
+            dir,
+        }
     }
 
     fn call(&self, operation: &str, input: Value) -> Result<Value, AwsError> {
@@ -554,8 +554,8 @@ fn events_travel_to_another_bus_and_match_there() {
 
 #[test]
 fn log_group_targets_append_to_a_file() {
-    let dir = sink_dir();
     let t = T::new();
+    let dir = t.dir.path();
     let group = "arn:aws:logs:us-east-1:123456789012:log-group:/rampart/test-events:*";
     t.ok(
         "PutRule",
@@ -957,7 +957,7 @@ fn buses_of_other_accounts_and_regions_are_not_reached() {
     t.world
         .call_as(&other_root, "events", "PutTargets", json!({"Rule": "in", "Targets": [{"Id": "f", "Arn": "arn:aws:logs:us-east-1:210987654321:log-group:forwarded"}]}))
         .unwrap();
-    let dir = sink_dir();
+    let dir = t.dir.path();
     t.put_event("my.app", json!({"forwarded": true}));
     assert_eq!(t.deliver().delivered, 1);
     assert_eq!(t.deliver().delivered, 1);
@@ -1024,7 +1024,7 @@ fn another_account_puts_events_on_a_bus_whose_policy_allows_it() {
         json!({"Rule": "in", "Targets": [{"Id": "f", "Arn": group}]}),
     )
     .unwrap();
-    let dir = sink_dir();
+    let dir = t.dir.path();
     let out = t.ok("PutEvents", entry.clone());
     assert_eq!(out["FailedEntryCount"], 0);
     assert_eq!(t.deliver().delivered, 1);

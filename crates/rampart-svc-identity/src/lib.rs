@@ -33,7 +33,7 @@ pub use governing::{Governing, governing};
 pub use iam::import_access_key;
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
-pub use outbound::{outbound_issuer_document, set_outbound_issuer_base};
+pub use outbound::outbound_issuer_document;
 pub use sessions::{SessionError, is_root_task_session, resolve_session, session_admits};
 
 /// Registers this crate's operations.

@@ -29,7 +29,6 @@ use rampart_store::{Batch, Expect, Key, space};
 use rampart_types::AccountId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
 /// The account's outbound federation record, in its IAM account table.
@@ -47,21 +46,13 @@ const MIN_DURATION: i64 = 60;
 const MAX_DURATION: i64 = 3_600;
 /// The largest payload rampart signs (JSON bytes).
 const MAX_PAYLOAD: usize = 16_384;
-/// Where issuers live when the server has not said otherwise.
-const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:4599";
-
-static PUBLIC_URL: OnceLock<String> = OnceLock::new();
-
-/// Sets the public base URL under which the server publishes each issuer's discovery document
-/// and JWKS (`<url>/_rampart/oidc/<issuer id>`); the first call wins. Without it issuers are
-/// under `http://127.0.0.1:4599`, the default listener.
-pub fn set_outbound_issuer_base(url: &str) {
-    let _ = PUBLIC_URL.set(url.trim_end_matches('/').to_owned());
-}
-
-fn issuer_url(id: &str) -> String {
-    let base = PUBLIC_URL.get().map_or(DEFAULT_PUBLIC_URL, String::as_str);
-    format!("{base}/_rampart/oidc/{id}")
+/// The issuer `id`, under the server's public URL ([`Env::public_url`]), where the server
+/// publishes its discovery document and JWKS.
+fn issuer_url(env: &Env, id: &str) -> String {
+    format!(
+        "{}/_rampart/oidc/{id}",
+        env.public_url.trim_end_matches('/')
+    )
 }
 
 /// An account's issuer and its sealed keys.
@@ -153,7 +144,7 @@ fn enable(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
         );
     }
     call.env.store.commit(batch).map_err(store_error)?;
-    Ok(json!({ "IssuerIdentifier": issuer_url(&record.issuer_id) }))
+    Ok(json!({ "IssuerIdentifier": issuer_url(call.env, &record.issuer_id) }))
 }
 
 fn disable(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
@@ -179,7 +170,7 @@ fn info(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
         return Err(disabled());
     };
     Ok(json!({
-        "IssuerIdentifier": issuer_url(&record.issuer_id),
+        "IssuerIdentifier": issuer_url(call.env, &record.issuer_id),
         "JwtVendingEnabled": true,
     }))
 }
@@ -225,7 +216,7 @@ pub fn outbound_issuer_document(env: &Env, path: &str) -> Option<Value> {
 /// The issuer's OpenID Connect discovery document, if `issuer_id` names an enabled issuer.
 fn outbound_discovery(env: &Env, issuer_id: &str) -> Option<Value> {
     let record = issuer(env, issuer_id)?;
-    let url = issuer_url(&record.issuer_id);
+    let url = issuer_url(env, &record.issuer_id);
     Some(json!({
         "issuer": url,
         "jwks_uri": format!("{url}/.well-known/jwks.json"),
@@ -480,7 +471,7 @@ pub(crate) fn get_web_identity_token(call: &Call<'_>, input: Value) -> Result<Va
     let jti =
         random_token(b"abcdefghijklmnopqrstuvwxyz0123456789", 32).ok_or_else(internal_error)?;
     let claims = json!({
-        "iss": issuer_url(&record.issuer_id),
+        "iss": issuer_url(call.env, &record.issuer_id),
         "sub": subject(call),
         "aud": audience,
         "iat": now,

@@ -161,24 +161,27 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             store: args.store.clone().map(Into::into),
         },
     )?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("{scheme}://{}", config.listen));
     let opened = bootstrap::open(
         &config,
         secrets_from_env()?,
         Arc::new(rampart_svc_kms::Keys),
-        Arc::new(rampart_svc_events::Bus::new(&config.data_dir)),
+        Arc::new(rampart_svc_events::Bus::new()),
+        &public_url,
     )?;
     let tls = config
         .tls
         .as_ref()
         .map(rampart_server::tls_acceptor)
         .transpose()?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    rampart_svc_identity::set_outbound_issuer_base(
-        &args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("{scheme}://{}", config.listen)),
-    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
