@@ -80,6 +80,10 @@ pub fn open(
         inventory: Arc::new(rampart_service::NoInventory),
         data_dir: config.data_dir.clone(),
         public_url: public_url.trim_end_matches('/').to_owned(),
+        certificates: Arc::new(rampart_svc_identity::IamServerCertificates::new(
+            store.clone(),
+            master_key.clone(),
+        )),
     };
     let root_credentials_path = config.data_dir.join(ROOT_CREDENTIALS_FILE);
     let key_was_given = secrets.root_key.is_some();

@@ -36,6 +36,9 @@ pub struct Env {
     /// The URL clients reach this server at, without a trailing slash, for what the server
     /// publishes (the OpenID Connect documents of outbound web identity issuers).
     pub public_url: String,
+    /// Server certificates by ARN (IAM's), for services that serve TLS with them (ELBv2's
+    /// HTTPS listeners).
+    pub certificates: Arc<dyn crate::ServerCertificates>,
 }
 
 /// One authenticated request, as a handler sees it.

@@ -7,6 +7,7 @@
 
 mod access;
 mod call;
+mod certificates;
 mod duty;
 mod events;
 mod inventory;
@@ -20,6 +21,7 @@ mod values;
 
 pub use access::{Access, Authorize, no_rule};
 pub use call::{Call, Env, Guard, ServiceAuthority};
+pub use certificates::{NoServerCertificates, ServerCertificate, ServerCertificates};
 pub use duty::Duty;
 pub use events::{AwsEvent, EventBus, NoEvents};
 pub use inventory::{LOAD_BALANCER_TYPE, NoInventory, Resource, ResourceInventory};

@@ -81,6 +81,7 @@ impl World {
             inventory: Arc::new(crate::NoInventory),
             data_dir: world_dir(),
             public_url: "http://127.0.0.1:4599".to_owned(),
+            certificates: Arc::new(crate::NoServerCertificates),
         };
         let mut registry = Registry::new();
         register(&mut registry);

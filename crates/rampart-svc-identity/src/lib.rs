@@ -30,7 +30,7 @@ pub use access_keys::{
 };
 pub use enforce::Enforcer;
 pub use governing::{Governing, governing};
-pub use iam::import_access_key;
+pub use iam::{IamServerCertificates, import_access_key};
 pub use organization::{Bootstrap, RootKey, bootstrap, management_account};
 pub use organizations::{Standing, standing};
 pub use outbound::outbound_issuer_document;

@@ -30,6 +30,7 @@ mod records;
 mod report;
 mod role_templates;
 mod roles;
+mod server_certificate_access;
 mod service_credentials;
 mod simulate;
 mod ssh_keys;
@@ -51,6 +52,7 @@ pub(crate) use records::{
     get_policy, get_role, get_user,
 };
 pub(crate) use roles::{NewRole, create_role_record, note_role_used};
+pub use server_certificate_access::IamServerCertificates;
 
 use rampart_service::Registry;
 
