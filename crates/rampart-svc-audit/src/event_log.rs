@@ -8,7 +8,7 @@
 //! Packing a batch into one item keeps the cost of recording a call far below that of a row
 //! per event.
 
-use rampart_store::{Batch, Key, Scan, Store, StoreError};
+use rampart_store::{Batch, Expect, Key, Scan, Store, StoreError};
 use rampart_trail::Event;
 use serde::{Deserialize, Serialize};
 
@@ -39,15 +39,25 @@ pub(crate) fn segment_id(n: u64) -> String {
     format!("{n:020}")
 }
 
-/// Adds segment `n` of `space`, holding `records` (each one event's JSON, without newlines),
-/// to `batch`.
-pub(crate) fn add_segment(batch: Batch, space: &str, n: u64, records: &[Vec<u8>]) -> Batch {
+/// The key of segment `n` of `space`.
+pub(crate) fn segment_key(space: &str, n: u64) -> Key {
+    Key::new(space, SEGMENT_TABLE, segment_id(n))
+}
+
+/// The stored value of a segment holding `records` (each one event's JSON, without newlines).
+pub(crate) fn segment_value(records: &[Vec<u8>]) -> Vec<u8> {
     let mut value = Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum());
     for record in records {
         value.extend_from_slice(record);
         value.push(b'\n');
     }
-    batch.put(Key::new(space, SEGMENT_TABLE, segment_id(n)), value)
+    value
+}
+
+/// Adds segment `n` of `space`, holding `value` (see [`segment_value`]), to `batch`; the
+/// commit fails with a conflict rather than replace a segment already stored.
+pub(crate) fn add_segment(batch: Batch, space: &str, n: u64, value: Vec<u8>) -> Batch {
+    batch.put_if(segment_key(space, n), value, Expect::Absent)
 }
 
 /// The highest segment number in `space`, if any.
@@ -175,7 +185,7 @@ mod tests {
         let mut batch = Batch::new();
         for (n, names) in segments {
             let records: Vec<Vec<u8>> = names.iter().map(|n| event(n)).collect();
-            batch = add_segment(batch, "s", *n, &records);
+            batch = add_segment(batch, "s", *n, segment_value(&records));
         }
         store.commit(batch).unwrap();
         store
