@@ -1,12 +1,17 @@
-//! Turning one served request into its CloudTrail record.
+//! Turning one served request into its CloudTrail record, and handing that record to
+//! EventBridge as CloudTrail does: an `AWS API Call via CloudTrail` event (`source`
+//! `aws.<service>`, `detail` the redacted record) on the default bus of the caller's account in
+//! the call's region. Which rules receive it is EventBridge's business (read-only calls only
+//! reach rules enabled for all management events); it is built only when a rule there could
+//! match ([`rampart_service::EventBus::wants`]).
 
 use crate::pipeline::Caller;
 use rampart_protocol::{AwsError, Route};
-use rampart_service::{Env, Principal, PrincipalKind, Session};
+use rampart_service::{AwsEvent, Env, Principal, PrincipalKind, Session};
 use rampart_trail::{
     Event, IdentityType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity,
 };
-use rampart_types::Region;
+use rampart_types::{AccountId, Region};
 use serde_json::Value;
 use std::net::SocketAddr;
 use time::OffsetDateTime;
@@ -27,8 +32,14 @@ pub(crate) struct Facts<'a> {
     pub read_only: Option<bool>,
 }
 
-/// The redacted record of one request.
+/// The `detail-type` of the events CloudTrail puts on EventBridge for API calls.
+pub(crate) const API_CALL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
+
+/// The redacted record of one request; a request by a caller the server could name is also
+/// published to EventBridge.
 pub(crate) fn event(facts: Facts<'_>) -> Event {
+    let env = facts.env;
+    let named = !matches!(facts.caller, Caller::Unauthenticated { claimed: None, .. });
     let (identity, account) = match facts.caller {
         Caller::Authenticated(principal) => (identity(principal), principal.account.to_string()),
         Caller::Unauthenticated {
@@ -80,7 +91,55 @@ pub(crate) fn event(facts: Facts<'_>) -> Event {
     );
     event.request_parameters = non_empty(request);
     event.response_elements = non_empty(response);
+    if named {
+        publish(env, &event);
+    }
     event
+}
+
+/// Puts `record` on EventBridge when a rule of its account and region could want it; a
+/// failure is logged, never the request's.
+fn publish(env: &Env, record: &Event) {
+    let Some(service) = record.event_source.strip_suffix(".amazonaws.com") else {
+        return;
+    };
+    let (Ok(account), Ok(region)) = (
+        record.recipient_account_id.parse::<AccountId>(),
+        record.aws_region.parse::<Region>(),
+    ) else {
+        return;
+    };
+    let source = format!("aws.{service}");
+    if !env
+        .events
+        .wants(env, &account, &region, &source, API_CALL_DETAIL_TYPE)
+    {
+        return;
+    }
+    let Some(event) = api_call_event(record, source, account, region) else {
+        return;
+    };
+    if let Err(e) = env.events.emit(env, event) {
+        tracing::warn!(error = %e, event_id = %record.event_id, "API call event not put on EventBridge");
+    }
+}
+
+/// The EventBridge event of `record`.
+fn api_call_event(
+    record: &Event,
+    source: String,
+    account: AccountId,
+    region: Region,
+) -> Option<AwsEvent> {
+    Some(AwsEvent {
+        source,
+        detail_type: API_CALL_DETAIL_TYPE.to_owned(),
+        account,
+        region,
+        time: record.event_time.into(),
+        resources: Vec::new(),
+        detail: serde_json::to_value(record).ok()?,
+    })
 }
 
 /// The caller of `AssumeRoleWithWebIdentity` or `AssumeRoleWithSAML` as CloudTrail names it: a
@@ -266,6 +325,90 @@ fn non_empty(value: Value) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_protocol::AwsError;
+    use std::sync::{Arc, Mutex};
+
+    /// An event bus that wants what it is told to and keeps what it is given.
+    struct Recording {
+        wanted: &'static str,
+        got: Mutex<Vec<AwsEvent>>,
+    }
+
+    impl rampart_service::EventBus for Recording {
+        fn emit(&self, _env: &Env, event: AwsEvent) -> Result<(), AwsError> {
+            self.got.lock().unwrap().push(event);
+            Ok(())
+        }
+
+        fn wants(&self, _: &Env, _: &AccountId, _: &Region, source: &str, kind: &str) -> bool {
+            source == self.wanted && kind == API_CALL_DETAIL_TYPE
+        }
+    }
+
+    fn record(source: &str, name: &str) -> Event {
+        let mut record = Event::api_call(
+            UserIdentity::anonymous(),
+            OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+            source,
+            name,
+            "us-east-1",
+            "127.0.0.1",
+            "123456789012",
+        );
+        record.read_only = Some(false);
+        record.request_id = Some("req-1".into());
+        record
+    }
+
+    #[test]
+    fn api_calls_go_to_eventbridge_as_their_cloudtrail_record_when_wanted() {
+        let mut world = rampart_service::testkit::World::new(|_| {});
+        let bus = Arc::new(Recording {
+            wanted: "aws.iam",
+            got: Mutex::new(Vec::new()),
+        });
+        world.env.events = bus.clone();
+        publish(&world.env, &record("kms.amazonaws.com", "CreateKey"));
+        assert!(bus.got.lock().unwrap().is_empty(), "no rule wants aws.kms");
+        publish(&world.env, &record("iam.amazonaws.com", "CreateUser"));
+        let got = bus.got.lock().unwrap();
+        let [event] = got.as_slice() else {
+            panic!("one event, got {got:?}")
+        };
+        assert_eq!(event.source, "aws.iam");
+        assert_eq!(event.detail_type, "AWS API Call via CloudTrail");
+        assert_eq!(event.account.as_str(), "123456789012");
+        assert_eq!(event.region.as_str(), "us-east-1");
+        assert!(event.resources.is_empty());
+        let detail = &event.detail;
+        for field in [
+            "eventVersion",
+            "userIdentity",
+            "eventTime",
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "sourceIPAddress",
+            "requestID",
+            "eventID",
+            "readOnly",
+            "eventType",
+            "managementEvent",
+            "recipientAccountId",
+            "eventCategory",
+        ] {
+            assert!(
+                detail.get(field).is_some(),
+                "detail has no {field}: {detail}"
+            );
+        }
+        assert_eq!(detail["eventType"], "AwsApiCall");
+        assert_eq!(detail["eventCategory"], "Management");
+        assert_eq!(detail["eventName"], "CreateUser");
+        assert_eq!(detail["eventTime"], "2023-11-14T22:13:20Z");
+        assert_eq!(detail["managementEvent"], true);
+        assert_eq!(detail["readOnly"], false);
+    }
 
     #[test]
     fn presented_tokens_name_their_claims_without_a_signature_check() {

@@ -31,6 +31,22 @@ pub struct AwsEvent {
 pub trait EventBus: Send + Sync {
     /// Accepts `event` durably for matching and delivery; errors are the store's.
     fn emit(&self, env: &Env, event: AwsEvent) -> Result<(), AwsError>;
+
+    /// Whether an event with `source` and `detail_type` on the default bus of `account` in
+    /// `region` could match an enabled rule there. Cheap (no I/O while the rules are
+    /// unchanged), so an emitter that pays to build its event (one per API call) asks first;
+    /// `true` when unsure (the default).
+    fn wants(
+        &self,
+        env: &Env,
+        account: &AccountId,
+        region: &Region,
+        source: &str,
+        detail_type: &str,
+    ) -> bool {
+        let _ = (env, account, region, source, detail_type);
+        true
+    }
 }
 
 /// An [`EventBus`] that drops every event, for worlds without EventBridge.
@@ -39,5 +55,9 @@ pub struct NoEvents;
 impl EventBus for NoEvents {
     fn emit(&self, _env: &Env, _event: AwsEvent) -> Result<(), AwsError> {
         Ok(())
+    }
+
+    fn wants(&self, _: &Env, _: &AccountId, _: &Region, _: &str, _: &str) -> bool {
+        false
     }
 }

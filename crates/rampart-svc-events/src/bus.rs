@@ -1,18 +1,24 @@
 //! The `EventBus` port: events other services emit (`aws.ssm`, `aws.kms`, ...) go on their
 //! account's default bus in their region, through the same matching and delivery as PutEvents.
 
+use crate::interest::Interest;
 use crate::records::{DEFAULT_BUS, Home};
 use crate::route::{self, Envelope};
 use rampart_protocol::AwsError;
 use rampart_service::{AwsEvent, Env, EventBus};
+use rampart_types::{AccountId, Region};
 
 /// EventBridge as the other services see it.
-pub struct Bus;
+pub struct Bus {
+    interest: Interest,
+}
 
 impl Bus {
     /// The bus of a server (one per process).
     pub fn new() -> Bus {
-        Bus
+        Bus {
+            interest: Interest::default(),
+        }
     }
 }
 
@@ -46,5 +52,17 @@ impl EventBus for Bus {
             env.clock.now(),
         )?;
         Ok(())
+    }
+
+    fn wants(
+        &self,
+        env: &Env,
+        account: &AccountId,
+        region: &Region,
+        source: &str,
+        detail_type: &str,
+    ) -> bool {
+        self.interest
+            .wants(env.store.as_ref(), account, region, source, detail_type)
     }
 }

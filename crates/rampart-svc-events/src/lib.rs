@@ -22,6 +22,7 @@ mod connections;
 mod delivery;
 mod errors;
 mod input;
+mod interest;
 mod paging;
 mod permissions;
 mod put_events;

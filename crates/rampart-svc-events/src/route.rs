@@ -68,12 +68,23 @@ pub(crate) fn millis(t: SystemTime) -> u64 {
 /// The rule state that also receives read-only management events from CloudTrail.
 const ALL_MANAGEMENT_EVENTS: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
 
-/// Whether `event` is CloudTrail's record of a read-only call (`AWS API Call via CloudTrail`
-/// with `detail.readOnly` true): AWS hands those only to rules in the state
-/// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+/// Whether `event` is CloudTrail's record of a read-only call that AWS hands only to rules in
+/// the state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: an `AWS API Call via CloudTrail`
+/// with `detail.readOnly` true whose name starts with `Describe`, `Get` or `List`. Read-only
+/// calls named otherwise (EventBridge's `TestEventPattern`, KMS `Decrypt`) reach enabled rules
+/// too, and so do STS `GetSessionToken` and `GetFederationToken`, which AWS counts as changes.
 fn is_read_only_api_call(event: &Value) -> bool {
+    let name = event
+        .pointer("/detail/eventName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let conventional = ["Describe", "Get", "List"]
+        .iter()
+        .any(|verb| name.starts_with(verb))
+        && !matches!(name, "GetSessionToken" | "GetFederationToken");
     event.get("detail-type").and_then(Value::as_str) == Some("AWS API Call via CloudTrail")
         && event.pointer("/detail/readOnly").and_then(Value::as_bool) == Some(true)
+        && conventional
 }
 
 /// The enabled rules of each bus of one account and region with their parsed patterns, read
@@ -170,6 +181,25 @@ pub(crate) fn route(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_calls_named_describe_get_or_list_need_the_all_events_state() {
+        let call = |name: &str, read_only: bool| {
+            serde_json::json!({"detail-type": "AWS API Call via CloudTrail",
+                               "detail": {"eventName": name, "readOnly": read_only}})
+        };
+        assert!(is_read_only_api_call(&call("DescribeKey", true)));
+        assert!(is_read_only_api_call(&call("ListUsers", true)));
+        assert!(is_read_only_api_call(&call("GetParameter", true)));
+        assert!(!is_read_only_api_call(&call("CreateUser", false)));
+        // AWS's documented exceptions reach rules that are merely enabled.
+        assert!(!is_read_only_api_call(&call("TestEventPattern", true)));
+        assert!(!is_read_only_api_call(&call("Decrypt", true)));
+        assert!(!is_read_only_api_call(&call("GetSessionToken", true)));
+        assert!(!is_read_only_api_call(&call("GetFederationToken", true)));
+        let custom = serde_json::json!({"detail-type": "Custom", "detail": {"eventName": "GetX", "readOnly": true}});
+        assert!(!is_read_only_api_call(&custom));
+    }
 
     #[test]
     fn times_are_iso8601_seconds() {

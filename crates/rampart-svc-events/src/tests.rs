@@ -603,19 +603,20 @@ fn service_events_go_through_the_event_bus_port() {
         json!({"source": ["aws.ssm"], "detail-type": ["Parameter Store Policy Action"]}),
         "http://127.0.0.1:9/ssm",
     );
-    Bus.emit(
-        &t.world.env,
-        AwsEvent {
-            source: "aws.ssm".into(),
-            detail_type: "Parameter Store Policy Action".into(),
-            account: ACCOUNT.parse().unwrap(),
-            region: "us-east-1".parse().unwrap(),
-            time: t.world.env.clock.now(),
-            resources: vec!["arn:aws:ssm:us-east-1:123456789012:parameter/p".into()],
-            detail: json!({"parameter-name": "/p", "action-status": "Deleted"}),
-        },
-    )
-    .unwrap();
+    Bus::new()
+        .emit(
+            &t.world.env,
+            AwsEvent {
+                source: "aws.ssm".into(),
+                detail_type: "Parameter Store Policy Action".into(),
+                account: ACCOUNT.parse().unwrap(),
+                region: "us-east-1".parse().unwrap(),
+                time: t.world.env.clock.now(),
+                resources: vec!["arn:aws:ssm:us-east-1:123456789012:parameter/p".into()],
+                detail: json!({"parameter-name": "/p", "action-status": "Deleted"}),
+            },
+        )
+        .unwrap();
     t.deliver();
     let sent = t.sent();
     assert_eq!(sent.len(), 1);
@@ -1146,11 +1147,48 @@ fn read_only_api_calls_reach_only_rules_enabled_for_all_management_events() {
         resources: vec![],
         detail: json!({"eventName": if read_only { "DescribeKey" } else { "CreateKey" }, "readOnly": read_only}),
     };
-    Bus.emit(&t.world.env, call(true)).unwrap();
+    Bus::new().emit(&t.world.env, call(true)).unwrap();
     t.deliver();
     let urls: Vec<String> = t.sent().iter().map(|s| s.url.clone()).collect();
     assert_eq!(urls, vec!["http://127.0.0.1:9/a".to_owned()]);
-    Bus.emit(&t.world.env, call(false)).unwrap();
+    Bus::new().emit(&t.world.env, call(false)).unwrap();
     t.deliver();
     assert_eq!(t.sent().len(), 3);
+}
+
+#[test]
+fn the_interest_check_follows_the_rules_of_the_default_bus() {
+    let t = T::new();
+    let bus = Bus::new();
+    let account: rampart_types::AccountId = ACCOUNT.parse().unwrap();
+    let region: rampart_types::Region = "us-east-1".parse().unwrap();
+    let other: rampart_types::Region = "eu-west-1".parse().unwrap();
+    let api_call = "AWS API Call via CloudTrail";
+    let wants = |region: &rampart_types::Region, source: &str| {
+        bus.wants(&t.world.env, &account, region, source, api_call)
+    };
+    assert!(!wants(&region, "aws.iam"));
+    let pattern = json!({"source": ["aws.iam"], "detail-type": [api_call],
+                         "detail": {"eventName": ["CreateUser"]}});
+    t.ok(
+        "PutRule",
+        json!({"Name": "iam", "EventPattern": pattern.to_string()}),
+    );
+    assert!(wants(&region, "aws.iam"));
+    assert!(!wants(&region, "aws.kms"));
+    assert!(!wants(&other, "aws.iam"));
+    t.ok("DisableRule", json!({"Name": "iam"}));
+    assert!(!wants(&region, "aws.iam"));
+    t.ok("EnableRule", json!({"Name": "iam"}));
+    assert!(wants(&region, "aws.iam"));
+    // Rules of a custom bus never see service events.
+    t.ok("DeleteRule", json!({"Name": "iam"}));
+    t.ok("CreateEventBus", json!({"Name": "orders"}));
+    t.ok(
+        "PutRule",
+        json!({"Name": "iam", "EventBusName": "orders", "EventPattern": pattern.to_string()}),
+    );
+    assert!(!wants(&region, "aws.iam"));
+    // Without EventBridge nothing is wanted.
+    assert!(!rampart_service::NoEvents.wants(&t.world.env, &account, &region, "aws.iam", api_call));
 }
