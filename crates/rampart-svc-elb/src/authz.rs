@@ -103,6 +103,8 @@ pub(crate) fn table(
         | "DescribeListeners"
         | "DescribeTargetHealth"
         | "DescribeRules"
+        | "DescribeSSLPolicies"
+        | "DescribeListenerCertificates"
         | "DescribeTags" => vec![Access::new(action, "*")],
         "CreateLoadBalancer" => {
             let name = text(input, "Name");
@@ -153,7 +155,10 @@ pub(crate) fn table(
                 arns
             }
         }
-        "ModifyListener" | "DeleteListener" => {
+        "ModifyListener"
+        | "DeleteListener"
+        | "AddListenerCertificates"
+        | "RemoveListenerCertificates" => {
             vec![Access::new(
                 action,
                 named(call, input, "ListenerArn", any_listener),

@@ -75,8 +75,8 @@ pub(crate) fn unsupported_protocol(message: impl Into<String>) -> AwsError {
 }
 
 /// `CertificateNotFound`.
-pub(crate) fn certificate_not_found() -> AwsError {
-    sender("CertificateNotFound", "Certificate not found")
+pub(crate) fn certificate_not_found(message: impl Into<String>) -> AwsError {
+    sender("CertificateNotFound", message)
 }
 
 /// `DuplicateTagKeys`.

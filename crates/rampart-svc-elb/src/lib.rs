@@ -18,6 +18,7 @@ mod conditions;
 mod data_plane;
 mod errors;
 mod inventory;
+mod listener_certificates;
 mod listeners;
 mod load_balancers;
 mod names;
@@ -25,6 +26,7 @@ mod paging;
 mod records;
 mod redirect;
 mod rules;
+mod ssl_policies;
 mod tags;
 mod target_groups;
 #[cfg(test)]
@@ -43,6 +45,8 @@ pub fn register(registry: &mut Registry) {
     target_groups::register(registry);
     listeners::register(registry);
     rules::register(registry);
+    listener_certificates::register(registry);
+    ssl_policies::register(registry);
     tags::register(registry);
     registry.authorize("elbv2", authz::table);
 }

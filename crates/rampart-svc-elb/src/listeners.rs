@@ -3,6 +3,7 @@
 //! serves every listener in the server-wide index.
 
 use crate::errors;
+use crate::listener_certificates;
 use crate::names::{self, Kind, Name};
 use crate::paging;
 use crate::records::{self, LISTENER_INDEX, Listener, Tag};
@@ -45,13 +46,9 @@ fn port(p: Option<i64>) -> Result<u16, AwsError> {
     }
 }
 
-fn protocol(p: Option<&str>, certificates: &[Value]) -> Result<String, AwsError> {
+fn protocol(p: Option<&str>) -> Result<String, AwsError> {
     match p.unwrap_or("HTTP") {
-        "HTTP" => Ok("HTTP".to_owned()),
-        "HTTPS" if certificates.is_empty() => Err(errors::certificate_not_found()),
-        "HTTPS" => Err(errors::unsupported_protocol(
-            "rampart's data plane serves HTTP listeners only for now: HTTPS needs the private key of the IAM server certificate, which the identity service does not expose yet",
-        )),
+        p @ ("HTTP" | "HTTPS") => Ok(p.to_owned()),
         other => Err(errors::unsupported_protocol(format!(
             "Protocol '{other}' is not supported by application load balancers in rampart"
         ))),
@@ -212,7 +209,9 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         return Err(errors::load_balancer_not_found());
     };
     let port = port(input.port)?;
-    let protocol = protocol(input.protocol.as_deref(), &input.certificates)?;
+    let protocol = protocol(input.protocol.as_deref())?;
+    let (certificates, ssl_policy) =
+        listener_certificates::settings(call, &protocol, &input.certificates, input.ssl_policy)?;
     let actions = check_actions(store, &lb_name.space(), input.default_actions)?;
     tags::check(&input.tags)?;
     let existing = records::listeners_of(store, &lb_name)?;
@@ -242,9 +241,10 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         port,
         protocol,
         default_actions: actions,
-        certificates: input.certificates,
-        ssl_policy: input.ssl_policy,
+        certificates,
+        ssl_policy,
         tags: input.tags,
+        extra_certificates: Vec::new(),
         rules: Vec::new(),
     };
     let name = Name::parse(&arn).ok_or_else(errors::internal)?;
@@ -346,17 +346,22 @@ fn modify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             l.port = p;
         }
     }
-    if let Some(c) = input.certificates {
-        l.certificates = c;
+    if let Some(p) = &input.protocol {
+        l.protocol = protocol(Some(p))?;
     }
-    if input.protocol.is_some() {
-        l.protocol = protocol(input.protocol.as_deref(), &l.certificates)?;
+    let tls_changed =
+        input.protocol.is_some() || input.certificates.is_some() || input.ssl_policy.is_some();
+    if tls_changed {
+        let certificates = input.certificates.unwrap_or_else(|| l.certificates.clone());
+        let policy = input.ssl_policy.or_else(|| l.ssl_policy.clone());
+        let (c, p) = listener_certificates::settings(call, &l.protocol, &certificates, policy)?;
+        (l.certificates, l.ssl_policy) = (c, p);
+        if l.protocol != "HTTPS" {
+            l.extra_certificates.clear();
+        }
     }
     if let Some(actions) = input.default_actions {
         l.default_actions = check_actions(store, &name.space(), actions)?;
-    }
-    if input.ssl_policy.is_some() {
-        l.ssl_policy = input.ssl_policy;
     }
     let batch = records::put(
         Batch::new(),

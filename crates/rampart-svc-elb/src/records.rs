@@ -98,6 +98,9 @@ pub(crate) struct Listener {
     pub certificates: Vec<Value>,
     pub ssl_policy: Option<String>,
     pub tags: Vec<Tag>,
+    /// Certificates added with AddListenerCertificates (ARNs), besides the default one.
+    #[serde(default)]
+    pub extra_certificates: Vec<String>,
     /// The listener's rules besides the default one, in no particular order.
     #[serde(default)]
     pub rules: Vec<Rule>,

@@ -600,3 +600,127 @@ fn too_many_rules_per_load_balancer() {
         "ResourceInUse"
     );
 }
+
+/// Knows one IAM server certificate (no real key: the control plane only asks whether it exists).
+struct OneCertificate;
+
+const CERT_ARN: &str = "arn:aws:iam::123456789012:server-certificate/web";
+const OTHER_CERT_ARN: &str = "arn:aws:iam::123456789012:server-certificate/web-2";
+
+impl rampart_service::ServerCertificates for OneCertificate {
+    fn server_certificate(&self, arn: &str) -> Option<rampart_service::ServerCertificate> {
+        [CERT_ARN, OTHER_CERT_ARN]
+            .contains(&arn)
+            .then(|| rampart_service::ServerCertificate {
+                chain_pem: String::new(),
+                private_key_pem: zeroize::Zeroizing::new(String::new()),
+            })
+    }
+}
+
+#[test]
+fn https_listeners_take_iam_certificates_and_known_policies() {
+    let mut w = world();
+    w.env.certificates = std::sync::Arc::new(OneCertificate);
+    let lb = lb(&w, "secure");
+    let tg = tg(&w, "secure-tg");
+    let https = |cert: &str, policy: Option<&str>| {
+        let mut input = json!({"LoadBalancerArn": lb, "Protocol": "HTTPS", "Port": 8443,
+            "Certificates": [{"CertificateArn": cert}],
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]});
+        if let Some(p) = policy {
+            input["SslPolicy"] = json!(p);
+        }
+        call(&w, "CreateListener", input)
+    };
+    let acm = https(
+        "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-0000-0000-000000000000",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(acm.code, "CertificateNotFound");
+    assert!(acm.message.contains("ACM"));
+    assert_eq!(
+        https("arn:aws:iam::123456789012:server-certificate/nope", None)
+            .unwrap_err()
+            .code,
+        "CertificateNotFound"
+    );
+    assert_eq!(
+        https(CERT_ARN, Some("ELBSecurityPolicy-Nope"))
+            .unwrap_err()
+            .code,
+        "SSLPolicyNotFound"
+    );
+    let l = https(CERT_ARN, None).unwrap()["Listeners"][0].clone();
+    assert_eq!(l["Protocol"], "HTTPS");
+    assert_eq!(l["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    assert_eq!(l["Certificates"], json!([{"CertificateArn": CERT_ARN}]));
+    let arn = l["ListenerArn"].as_str().unwrap().to_owned();
+
+    let added = ok(
+        &w,
+        "AddListenerCertificates",
+        json!({"ListenerArn": arn, "Certificates": [{"CertificateArn": OTHER_CERT_ARN}]}),
+    );
+    assert_eq!(added["Certificates"][0]["IsDefault"], false);
+    let listed = ok(
+        &w,
+        "DescribeListenerCertificates",
+        json!({"ListenerArn": arn}),
+    );
+    assert_eq!(
+        listed["Certificates"],
+        json!([{"CertificateArn": CERT_ARN, "IsDefault": true},
+               {"CertificateArn": OTHER_CERT_ARN, "IsDefault": false}])
+    );
+    assert_eq!(
+        code(
+            &w,
+            "RemoveListenerCertificates",
+            json!({"ListenerArn": arn, "Certificates": [{"CertificateArn": CERT_ARN}]})
+        ),
+        "OperationNotPermitted"
+    );
+    ok(
+        &w,
+        "RemoveListenerCertificates",
+        json!({"ListenerArn": arn, "Certificates": [{"CertificateArn": OTHER_CERT_ARN}]}),
+    );
+    // ModifyListener swaps the default certificate and the policy.
+    let m = ok(
+        &w,
+        "ModifyListener",
+        json!({"ListenerArn": arn, "Certificates": [{"CertificateArn": OTHER_CERT_ARN}],
+               "SslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06"}),
+    );
+    assert_eq!(
+        m["Listeners"][0]["Certificates"][0]["CertificateArn"],
+        OTHER_CERT_ARN
+    );
+    assert_eq!(
+        m["Listeners"][0]["SslPolicy"],
+        "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    );
+    // Back to HTTP: no certificates, no policy.
+    let m = ok(
+        &w,
+        "ModifyListener",
+        json!({"ListenerArn": arn, "Protocol": "HTTP"}),
+    );
+    assert!(m["Listeners"][0].get("Certificates").is_none());
+    assert!(m["Listeners"][0].get("SslPolicy").is_none());
+    let policies = ok(
+        &w,
+        "DescribeSSLPolicies",
+        json!({"Names": ["ELBSecurityPolicy-2016-08"]}),
+    );
+    assert_eq!(
+        policies["SslPolicies"][0]["SslProtocols"],
+        json!(["TLSv1", "TLSv1.1", "TLSv1.2"])
+    );
+    assert_eq!(
+        code(&w, "DescribeSSLPolicies", json!({"Names": ["x"]})),
+        "SSLPolicyNotFound"
+    );
+}

@@ -11,10 +11,11 @@ mod proxy;
 mod routing;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod token;
 mod upstream;
 
-use crate::records::{self, LISTENER_INDEX, Listener, TARGET_GROUP_INDEX, TargetGroup};
+use crate::records::{self, LISTENER_INDEX, TARGET_GROUP_INDEX, TargetGroup};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -176,8 +177,8 @@ pub fn start_data_plane(
     Ok(DataPlane { shared, tasks })
 }
 
-/// Reads every listener of the index.
-fn stored_listeners(env: &Env) -> Vec<Listener> {
+/// Reads every listener of the index, its rules compiled and (HTTPS) its TLS set up.
+fn stored_listeners(env: &Env) -> Vec<routing::Routed> {
     let Ok(items) = env.store.scan(SYSTEM, LISTENER_INDEX, &Scan::all()) else {
         return Vec::new();
     };
@@ -188,7 +189,14 @@ fn stored_listeners(env: &Env) -> Vec<Listener> {
                 .ok()
                 .flatten()
         })
-        .map(|(l, _)| l)
+        .map(|(l, _)| {
+            let tls = (l.protocol == "HTTPS").then(|| {
+                tls::acceptor(env, &l).map_err(|why| {
+                    tracing::error!(port = l.port, error = %why, "HTTPS listener cannot serve TLS");
+                })
+            });
+            routing::Routed::new(l, tls.and_then(Result::ok))
+        })
         .collect()
 }
 
@@ -213,9 +221,9 @@ async fn reconcile_loop(shared: Arc<Shared>) {
 
 /// Starts, updates and stops listeners so that exactly `wanted` run; `false` when a
 /// listener could not bind its port.
-async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) -> bool {
+async fn reconcile(shared: &Arc<Shared>, wanted: Vec<routing::Routed>) -> bool {
     let mut all_started = true;
-    let keep: HashSet<&str> = wanted.iter().map(|l| l.arn.as_str()).collect();
+    let keep: HashSet<&str> = wanted.iter().map(|r| r.listener.arn.as_str()).collect();
     {
         let mut running = lock(&shared.running);
         running.retain(|arn, r| {
@@ -228,16 +236,15 @@ async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) -> bool {
         });
     }
     for l in wanted {
-        let current = lock(&shared.running).get(&l.arn).cloned();
+        let current = lock(&shared.running).get(&l.listener.arn).cloned();
         match current {
-            Some(r) if r.port == l.port => {
-                *r.config.write().unwrap_or_else(|p| p.into_inner()) =
-                    Arc::new(routing::Routed::new(l));
+            Some(r) if r.port == l.listener.port => {
+                *r.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(l);
             }
             other => {
                 if let Some(old) = other {
                     old.task.abort();
-                    lock(&shared.running).remove(&l.arn);
+                    lock(&shared.running).remove(&l.listener.arn);
                 }
                 all_started &= start_listener(shared, l).await;
             }
@@ -247,8 +254,8 @@ async fn reconcile(shared: &Arc<Shared>, wanted: Vec<Listener>) -> bool {
 }
 
 /// Binds and serves `l`; `false` when its port cannot be bound.
-async fn start_listener(shared: &Arc<Shared>, l: Listener) -> bool {
-    let addr = SocketAddr::new(shared.bind, l.port);
+async fn start_listener(shared: &Arc<Shared>, l: routing::Routed) -> bool {
+    let addr = SocketAddr::new(shared.bind, l.listener.port);
     let socket = match tokio::net::TcpListener::bind(addr).await {
         Ok(s) => s,
         Err(e) => {
@@ -257,9 +264,9 @@ async fn start_listener(shared: &Arc<Shared>, l: Listener) -> bool {
         }
     };
     tracing::info!(%addr, "listener started");
-    let arn = l.arn.clone();
-    let port = l.port;
-    let config = RwLock::new(Arc::new(routing::Routed::new(l)));
+    let arn = l.listener.arn.clone();
+    let port = l.listener.port;
+    let config = RwLock::new(Arc::new(l));
     let running = Arc::new_cyclic(|weak: &std::sync::Weak<Running>| {
         let weak = weak.clone();
         let shared = shared.clone();
@@ -299,21 +306,40 @@ async fn accept_loop(shared: Arc<Shared>, me: Arc<Running>, socket: tokio::net::
             return;
         };
         let shared = shared.clone();
+        let config = running.config();
+        let https = config.listener.protocol == "HTTPS";
+        let tls = config.tls.clone();
         tokio::spawn(async move {
-            let service =
-                service_fn(move |req| proxy::handle(shared.clone(), running.clone(), peer, req));
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits::HEADER_READ_TIMEOUT)
-                .max_buf_size(limits::MAX_HEADER_BYTES)
-                .max_headers(limits::MAX_HEADERS);
-            let _ = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            match (https, tls) {
+                (false, _) => serve_connection(shared, running, peer, stream).await,
+                (true, Some(tls)) => {
+                    let handshake =
+                        tokio::time::timeout(limits::HEADER_READ_TIMEOUT, tls.accept(stream));
+                    if let Ok(Ok(stream)) = handshake.await {
+                        serve_connection(shared, running, peer, stream).await;
+                    }
+                }
+                // An HTTPS listener whose certificate cannot be used refuses connections.
+                (true, None) => {}
+            }
             drop(slot);
         });
     }
+}
+
+/// Serves HTTP/1.1 on one accepted connection (plain or TLS) of the listener `running`.
+async fn serve_connection<S>(shared: Arc<Shared>, running: Arc<Running>, peer: SocketAddr, io: S)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| proxy::handle(shared.clone(), running.clone(), peer, req));
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits::HEADER_READ_TIMEOUT)
+        .max_buf_size(limits::MAX_HEADER_BYTES)
+        .max_headers(limits::MAX_HEADERS);
+    let _ = builder.serve_connection(TokioIo::new(io), service).await;
 }
 
 /// The target groups that running listeners forward to.

@@ -5,17 +5,21 @@
 use crate::conditions::{self, Condition, Facts};
 use crate::records::Listener;
 use serde_json::Value;
+use tokio_rustls::TlsAcceptor;
 
 /// A listener's settings with its rules compiled.
 pub(crate) struct Routed {
     /// The listener as stored.
     pub listener: Listener,
+    /// The TLS acceptor of an HTTPS listener whose certificate could be loaded.
+    pub tls: Option<TlsAcceptor>,
     rules: Vec<(Vec<Condition>, Value)>,
 }
 
 impl Routed {
-    /// Compiles `listener`'s rules (a stored rule that no longer parses is left out).
-    pub(crate) fn new(listener: Listener) -> Routed {
+    /// Compiles `listener`'s rules (a stored rule that no longer parses is left out); `tls`
+    /// serves an HTTPS listener.
+    pub(crate) fn new(listener: Listener, tls: Option<TlsAcceptor>) -> Routed {
         let mut rules: Vec<_> = listener.rules.iter().collect();
         rules.sort_by_key(|r| r.priority);
         let rules = rules
@@ -25,7 +29,11 @@ impl Routed {
                 Some((compiled, r.actions.first()?.clone()))
             })
             .collect();
-        Routed { listener, rules }
+        Routed {
+            listener,
+            tls,
+            rules,
+        }
     }
 
     /// The action for a request with `facts`.
@@ -66,12 +74,13 @@ mod tests {
             certificates: vec![],
             ssl_policy: None,
             tags: vec![],
+            extra_certificates: vec![],
             rules: vec![
                 rule("b", 20, "/api/*", "201"),
                 rule("a", 10, "/api/v1/*", "200"),
             ],
         };
-        let routed = Routed::new(listener);
+        let routed = Routed::new(listener, None);
         let headers = http::HeaderMap::new();
         let status = |path: &str| {
             let facts = Facts {
