@@ -3,6 +3,7 @@
 //! `rampart clock`, `rampart snapshot` and `rampart reset` administer a running server.
 
 mod admin;
+mod migrate;
 mod profile;
 mod trail;
 
@@ -51,6 +52,8 @@ enum Command {
     Snapshot(admin::SnapshotCommand),
     /// Return a running server to the state its data directory started with.
     Reset(admin::Target),
+    /// Create or upgrade the schema of a shared PostgreSQL store, then exit.
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Args)]
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Clock(command) => admin::clock(command),
         Command::Snapshot(command) => admin::snapshot(command),
         Command::Reset(target) => admin::reset(target),
+        Command::Migrate(args) => migrate::run(&args),
         Command::Trail(command) => match trail::run(command) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
@@ -240,20 +244,27 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         duties.extend(rampart_svc_secrets::duties(&opened.env));
         duties.extend(rampart_svc_ssm::duties(&opened.env));
         duties.extend(rampart_svc_events::duties(&opened.env));
-        let scheduler = Scheduler::start(opened.env.clock.clone(), duties, inbox)?;
+        let scheduler = Scheduler::start_leading(
+            opened.env.clock.clone(),
+            duties,
+            inbox,
+            opened.env.store.clone(),
+        )?;
         announce(&config, &opened);
         rampart_server::serve(pipeline, listener, tls, shutdown_signal()).await;
         // Stop serving, flush the recorder, deliver the last trail files, then exit.
         tokio::task::spawn_blocking(move || {
             recorder.flush();
-            scheduler.stop();
-            let done = delivery::deliver_all(&trail_delivery);
-            tracing::info!(
-                log_files = done.log_files,
-                digests = done.digests,
-                failures = done.failures,
-                "final CloudTrail delivery"
-            );
+            // The node leading the scheduled work delivers the last files, then hands over.
+            scheduler.finish(|| {
+                let done = delivery::deliver_all(&trail_delivery);
+                tracing::info!(
+                    log_files = done.log_files,
+                    digests = done.digests,
+                    failures = done.failures,
+                    "final CloudTrail delivery"
+                );
+            });
             recorder.shutdown();
         })
         .await
