@@ -174,13 +174,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("{scheme}://{}", config.listen));
-    let opened = bootstrap::open(
+    let mut opened = bootstrap::open(
         &config,
         secrets_from_env()?,
         Arc::new(rampart_svc_kms::Keys),
         Arc::new(rampart_svc_events::Bus::new()),
         &public_url,
     )?;
+    opened.env.inventory = Arc::new(rampart_svc_elb::LoadBalancerInventory);
     let tls = config
         .tls
         .as_ref()
@@ -214,6 +215,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         rampart_svc_events::register(&mut registry);
         rampart_svc_waf::register(&mut registry);
         rampart_svc_elb::register(&mut registry);
+        rampart_svc_fms::register(&mut registry);
         if let Some(path) = &args.seed {
             seed(&opened, &registry, path)?;
         }
@@ -244,6 +246,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         duties.extend(rampart_svc_secrets::duties(&opened.env));
         duties.extend(rampart_svc_ssm::duties(&opened.env));
         duties.extend(rampart_svc_events::duties(&opened.env));
+        duties.extend(rampart_svc_fms::duties(&opened.env));
         let scheduler = Scheduler::start_leading(
             opened.env.clock.clone(),
             duties,

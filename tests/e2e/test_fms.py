@@ -1,0 +1,171 @@
+"""Firewall Manager end to end with boto3 and the AWS CLI: the management account makes a member
+account the Firewall Manager administrator; the administrator puts a WAFV2 policy whose
+pre-process rule group blocks an IP set; a load balancer created afterwards in another member
+account gets the policy's web ACL within a minute of the admin clock, and traffic from the
+blocked address through the load balancer's listener is answered 403 while other traffic
+reaches the app."""
+
+import http.client
+import json
+
+import botocore.exceptions
+import pytest
+
+from conftest import free_port
+from test_elb import App, healthy, port_open, visibility, wait_for
+
+ROLE = "OrganizationAccountAccessRole"
+LB_TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+BLOCKED = "127.0.0.2"
+
+
+@pytest.fixture
+def app():
+    a = App()
+    yield a
+    a.close()
+
+
+def member_client(server, account, service):
+    credentials = server.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="fms-e2e"
+    )["Credentials"]
+    return server.client(service, key_id=credentials["AccessKeyId"],
+                         secret=credentials["SecretAccessKey"], token=credentials["SessionToken"])
+
+
+def status_from(source, port, path="/"):
+    """The HTTP status of a GET to the listener sent from the loopback address `source`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def error_of(call):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call()
+    return e.value.response["Error"]
+
+
+def organization(server):
+    """An organization with two member accounts: (security, app)."""
+    org = server.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    ids = []
+    for name in ("security", "app"):
+        status = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+        assert status["State"] == "SUCCEEDED"
+        ids.append(status["AccountId"])
+    return ids
+
+
+def policy_data(group_arn):
+    return json.dumps({
+        "type": "WAFV2",
+        "preProcessRuleGroups": [{"ruleGroupArn": group_arn, "overrideAction": {"type": "NONE"},
+                                  "ruleGroupType": "RuleGroup", "excludeRules": []}],
+        "postProcessRuleGroups": [],
+        "defaultAction": {"type": "ALLOW"},
+        "overrideCustomerWebACLAssociation": False,
+    })
+
+
+def test_a_policy_protects_load_balancers_created_later_in_member_accounts(server, app):
+    security, member = organization(server)
+    fms = server.client("fms")
+    fms.associate_admin_account(AdminAccount=security)
+    got = fms.get_admin_account()
+    assert (got["AdminAccount"], got["RoleStatus"]) == (security, "READY")
+
+    # The administrator: an IP set and a rule group blocking it, and the policy.
+    waf = member_client(server, security, "wafv2")
+    ip = waf.create_ip_set(Name="blocked", Scope="REGIONAL", IPAddressVersion="IPV4",
+                           Addresses=[f"{BLOCKED}/32"])["Summary"]
+    group = waf.create_rule_group(
+        Name="org-block", Scope="REGIONAL", Capacity=10, VisibilityConfig=visibility("org-block"),
+        Rules=[{"Name": "blocked-ip", "Priority": 0, "Action": {"Block": {}},
+                "Statement": {"IPSetReferenceStatement": {"ARN": ip["ARN"]}},
+                "VisibilityConfig": visibility("blocked-ip")}])["Summary"]
+    admin_fms = member_client(server, security, "fms")
+    out = admin_fms.put_policy(Policy={
+        "PolicyName": "org-waf",
+        "SecurityServicePolicyData": {"Type": "WAFV2", "ManagedServiceData": policy_data(group["ARN"])},
+        "ResourceType": LB_TYPE,
+        "ExcludeResourceTags": False,
+        "RemediationEnabled": True,
+    })
+    policy_id = out["Policy"]["PolicyId"]
+    assert out["PolicyArn"] == f"arn:aws:fms:us-east-1:{security}:policy/{policy_id}"
+    assert [p["PolicyName"] for p in admin_fms.list_policies()["PolicyList"]] == ["org-waf"]
+
+    # Another member account creates a load balancer afterwards.
+    elb = member_client(server, member, "elbv2")
+    port = free_port()
+    lb_arn = elb.create_load_balancer(Name="web", Type="application",
+                                      Subnets=["subnet-0a1", "subnet-0b2"])["LoadBalancers"][0]["LoadBalancerArn"]
+    tg_arn = elb.create_target_group(Name="app", Protocol="HTTP", Port=app.port, TargetType="ip",
+                                     VpcId="vpc-1", HealthCheckPath="/health",
+                                     HealthCheckIntervalSeconds=5,
+                                     HealthCheckTimeoutSeconds=2)["TargetGroups"][0]["TargetGroupArn"]
+    elb.create_listener(LoadBalancerArn=lb_arn, Protocol="HTTP", Port=port,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}])
+    elb.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": "127.0.0.1", "Port": app.port}])
+    wait_for(lambda: port_open(port), "the listener's port")
+    wait_for(lambda: healthy(elb, tg_arn), "a healthy target")
+    assert status_from(BLOCKED, port) == 200  # not protected yet
+
+    # Within a minute of the admin clock, Firewall Manager protects it.
+    assert server.admin("/_rampart/clock/advance", {"Seconds": 61})[0] == 200
+    member_waf = member_client(server, member, "wafv2")
+
+    def protected():
+        acl = member_waf.get_web_acl_for_resource(ResourceArn=lb_arn).get("WebACL")
+        return acl if acl and acl["Name"].startswith("FMManagedWebACLV2-org-waf-") else None
+
+    acl = wait_for(protected, "the Firewall Manager web ACL on the new load balancer")
+    assert acl["Rules"][0]["Name"].startswith("PREFMManaged-org-waf-")
+    assert wait_for(lambda: status_from(BLOCKED, port) == 403, "a 403 for the blocked address")
+    assert status_from("127.0.0.1", port, "/hello") == 200
+    assert "/hello" in app.paths()
+
+    # Compliance, as the administrator sees it.
+    def compliant():
+        rows = admin_fms.list_compliance_status(PolicyId=policy_id)["PolicyComplianceStatusList"]
+        return [r for r in rows if r["MemberAccount"] == member
+                and r["EvaluationResults"][0]["ComplianceStatus"] == "COMPLIANT"]
+
+    wait_for(compliant, "the member account compliant")
+    detail = admin_fms.get_compliance_detail(PolicyId=policy_id, MemberAccount=member)
+    assert detail["PolicyComplianceDetail"]["Violators"] == []
+
+    # Only the administrator manages policies; other policy types are refused.
+    assert error_of(lambda: member_client(server, member, "fms").list_policies())["Code"] == \
+        "InvalidOperationException"
+    e = error_of(lambda: admin_fms.put_policy(Policy={
+        "PolicyName": "shield", "ResourceType": LB_TYPE, "ExcludeResourceTags": False,
+        "RemediationEnabled": False,
+        "SecurityServicePolicyData": {"Type": "SHIELD_ADVANCED"}}))
+    assert e["Code"] == "InvalidInputException" and "WAFV2" in e["Message"]
+
+    # Deleting the policy with its resources lifts the protection.
+    admin_fms.delete_policy(PolicyId=policy_id, DeleteAllPolicyResources=True)
+    assert member_waf.get_web_acl_for_resource(ResourceArn=lb_arn).get("WebACL") is None
+    assert wait_for(lambda: status_from(BLOCKED, port) == 200, "the blocked address let through again")
+
+
+def test_the_cli_manages_the_administrator(server):
+    security, member = organization(server)
+    server.aws("fms", "associate-admin-account", "--admin-account", security)
+    _, out, _ = server.aws("fms", "get-admin-account")
+    assert out["AdminAccount"] == security
+    # Only the management account (or the administrator) may remove it.
+    e = error_of(lambda: member_client(server, member, "fms").disassociate_admin_account())
+    assert e["Code"] == "InvalidOperationException"
+    e = error_of(lambda: member_client(server, member, "fms").associate_admin_account(AdminAccount=member))
+    assert e["Code"] == "InvalidOperationException"
+    server.aws("fms", "disassociate-admin-account")
+    code, _, err = server.aws("fms", "get-admin-account", check=False)
+    assert code != 0 and "ResourceNotFoundException" in err
