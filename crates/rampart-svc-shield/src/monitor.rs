@@ -1,0 +1,249 @@
+//! The data plane's side of automatic application-layer mitigation: it counts every request
+//! that reaches a protected load balancer ([`Monitor::record`], cheap, on the request path)
+//! and regularly hands the monitor its environment ([`Monitor::flush`], off the request path)
+//! to close windows of the [`crate::detector`] and act on what they mean: an attack is
+//! recorded (start, end, total, peak rate, top contributors, vector `REQUEST_FLOOD`) and,
+//! when the protection's automatic response is enabled, a rate-based rule with its action
+//! (Block or Count) is put into the Shield-managed rule group for the attack's duration.
+
+use crate::detector::{Change, Detector};
+use crate::records::{self, Attack, Contributor, PROTECTED, Protected, Protection};
+use crate::waf;
+use rampart_service::Env;
+use rampart_store::Scan;
+use rampart_store::space::SYSTEM;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::UNIX_EPOCH;
+
+/// Counts requests to protected resources and turns floods into attacks and mitigations.
+#[derive(Default)]
+pub struct Monitor {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The protected resources, as of the index watermark.
+    protected: HashSet<String>,
+    watermark: Option<u64>,
+    detectors: HashMap<String, Detector>,
+    /// Changes seen on the request path, applied at the next flush.
+    pending: Vec<(String, Change)>,
+    /// The open attack of each resource: its id and account.
+    open: HashMap<String, (String, String)>,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor").finish_non_exhaustive()
+    }
+}
+
+fn seconds(env: &Env) -> u64 {
+    env.clock
+        .now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+impl Monitor {
+    /// A monitor that knows no protected resource until its first flush.
+    pub fn new() -> Monitor {
+        Monitor::default()
+    }
+
+    /// Counts one request from `source` to `resource_arn` (ignored unless it is protected).
+    pub fn record(&self, env: &Env, resource_arn: &str, source: IpAddr) {
+        let now = seconds(env);
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if !state.protected.contains(resource_arn) {
+            return;
+        }
+        let changes = state
+            .detectors
+            .entry(resource_arn.to_owned())
+            .or_default()
+            .record(source, now);
+        state
+            .pending
+            .extend(changes.into_iter().map(|c| (resource_arn.to_owned(), c)));
+    }
+
+    /// Refreshes the protected resources, closes due windows and acts on every change (reads
+    /// and writes the store: call it off the async workers).
+    pub fn flush(&self, env: &Env) {
+        let mark = env.store.watermark(SYSTEM, PROTECTED);
+        let stale = self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .watermark
+            != Some(mark);
+        if stale && let Ok(items) = env.store.scan(SYSTEM, PROTECTED, &Scan::all()) {
+            let protected: HashSet<String> = items.into_iter().map(|i| i.key.id).collect();
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.detectors.retain(|arn, _| protected.contains(arn));
+            state.protected = protected;
+            state.watermark = Some(mark);
+        }
+        let now = seconds(env);
+        let changes: Vec<(String, Change)> = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut changes = std::mem::take(&mut state.pending);
+            for (arn, d) in &mut state.detectors {
+                changes.extend(d.advance(now).into_iter().map(|c| (arn.clone(), c)));
+            }
+            changes
+        };
+        for (arn, change) in changes {
+            if let Err(e) = self.apply(env, &arn, change) {
+                tracing::warn!(error = %e.message, "shield mitigation step failed");
+            }
+        }
+    }
+
+    fn apply(
+        &self,
+        env: &Env,
+        resource_arn: &str,
+        change: Change,
+    ) -> Result<(), rampart_protocol::AwsError> {
+        let store = env.store.as_ref();
+        let Some((index, _)) =
+            records::read::<Protected>(store, &records::protected_key(resource_arn))?
+        else {
+            return Ok(());
+        };
+        let account = index.account.clone();
+        let protection = records::read::<Protection>(
+            store,
+            &records::protection_key(&account, &index.protection_id),
+        )?
+        .map(|(p, _)| p);
+        let contributors = |top: Vec<(IpAddr, u64)>| -> Vec<Contributor> {
+            top.into_iter()
+                .map(|(ip, n)| Contributor {
+                    name: ip.to_string(),
+                    value: n,
+                })
+                .collect()
+        };
+        match change {
+            Change::Started {
+                start,
+                rate,
+                total,
+                top,
+            } => {
+                let id = crate::ids::uuid()?;
+                let mut attack = Attack {
+                    id: id.clone(),
+                    account: account.clone(),
+                    resource_arn: resource_arn.to_owned(),
+                    start: start as f64,
+                    end: None,
+                    total,
+                    peak_rate: rate,
+                    top_contributors: contributors(top),
+                    mitigation: None,
+                };
+                if let Some(p) = &protection
+                    && let (Some(action), Some(group)) = (&p.auto_response, &p.group)
+                {
+                    let name = format!("ShieldMitigationRateBasedRule-{}", &id[..8]);
+                    waf::set_rules(
+                        env,
+                        resource_arn,
+                        group,
+                        vec![waf::mitigation_rule(&name, action)],
+                    )?;
+                    attack.mitigation = Some(name);
+                }
+                let batch = records::put(
+                    rampart_store::Batch::new(),
+                    records::attack_key(&account, &id),
+                    &attack,
+                    rampart_store::Expect::Absent,
+                )?;
+                store.commit(batch).map_err(crate::errors::store)?;
+                self.state
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .open
+                    .insert(resource_arn.to_owned(), (id, account));
+            }
+            Change::Continues { rate, total, top } => {
+                self.update_open(env, resource_arn, |a| {
+                    a.total += total;
+                    a.peak_rate = a.peak_rate.max(rate);
+                    let mut merged: HashMap<String, u64> = a
+                        .top_contributors
+                        .iter()
+                        .map(|c| (c.name.clone(), c.value))
+                        .collect();
+                    for c in contributors(top) {
+                        *merged.entry(c.name).or_default() += c.value;
+                    }
+                    let mut list: Vec<Contributor> = merged
+                        .into_iter()
+                        .map(|(name, value)| Contributor { name, value })
+                        .collect();
+                    list.sort_by(|x, y| y.value.cmp(&x.value).then(x.name.cmp(&y.name)));
+                    list.truncate(crate::detector::TOP_CONTRIBUTORS);
+                    a.top_contributors = list;
+                })?;
+            }
+            Change::Ended { end } => {
+                let attack = self.update_open(env, resource_arn, |a| a.end = Some(end as f64))?;
+                if attack.is_some_and(|a| a.mitigation.is_some())
+                    && let Some(p) = &protection
+                    && let Some(group) = &p.group
+                {
+                    waf::set_rules(env, resource_arn, group, Vec::new())?;
+                }
+                self.state
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .open
+                    .remove(resource_arn);
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes the open attack of `resource_arn` with `f`; the attack as it was, if any.
+    fn update_open(
+        &self,
+        env: &Env,
+        resource_arn: &str,
+        f: impl FnOnce(&mut Attack),
+    ) -> Result<Option<Attack>, rampart_protocol::AwsError> {
+        let open = self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .open
+            .get(resource_arn)
+            .cloned();
+        let Some((id, account)) = open else {
+            return Ok(None);
+        };
+        let key = records::attack_key(&account, &id);
+        let Some((mut attack, version)) = records::read::<Attack>(env.store.as_ref(), &key)? else {
+            return Ok(None);
+        };
+        let before = attack.clone();
+        f(&mut attack);
+        let batch = records::put(
+            rampart_store::Batch::new(),
+            key,
+            &attack,
+            rampart_store::Expect::Version(version),
+        )?;
+        env.store.commit(batch).map_err(crate::errors::store)?;
+        Ok(Some(before))
+    }
+}
