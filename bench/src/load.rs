@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 /// What to drive, how hard and how long.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Target as host:port.
+    /// Target as host:port; several, comma-separated, spread the connections over them in
+    /// turn (nodes of one cluster behind no load balancer).
     #[arg(long)]
     target: String,
     /// A label for the output.
@@ -77,7 +78,8 @@ pub async fn run(args: Args) -> Result<(), String> {
         .filter(|r| *r > 0.0)
         .map(|r| Duration::from_secs_f64(args.concurrency as f64 / r));
     for i in 0..args.concurrency {
-        let target = args.target.clone();
+        let targets: Vec<&str> = args.target.split(',').collect();
+        let target = targets[i % targets.len()].to_owned();
         let credentials = credentials.clone();
         let region = args.region.clone();
         let templates = args.workload.templates(&args.inputs)?;

@@ -27,6 +27,8 @@ pub enum Workload {
     SecretsGetSecretValue,
     /// SSM GetParameter of the SecureString `--parameter-name` with decryption.
     SsmGetParameter,
+    /// Secrets Manager TagResource of `--secret-id`: every request a durable write.
+    SecretsTagResource,
     /// 80% reads, 20% writes: four GetSecretValue of `--secret-id` for each TagResource of it
     /// (a durable write).
     Mixed,
@@ -81,6 +83,16 @@ impl Workload {
                 serde_json::json!({ "SecretId": secret()? }),
             ))
         };
+        let tag = || -> Result<Template, String> {
+            Ok(json_template(
+                "secretsmanager",
+                "secretsmanager.TagResource",
+                serde_json::json!({
+                    "SecretId": secret()?,
+                    "Tags": [{ "Key": "bench", "Value": "mixed" }],
+                }),
+            ))
+        };
         Ok(match self {
             Workload::SecretsGetSecretValue => vec![get_secret()?],
             Workload::SsmGetParameter => vec![json_template(
@@ -91,17 +103,10 @@ impl Workload {
                     "WithDecryption": true,
                 }),
             )],
+            Workload::SecretsTagResource => vec![tag()?],
             Workload::Mixed => {
-                let tag = json_template(
-                    "secretsmanager",
-                    "secretsmanager.TagResource",
-                    serde_json::json!({
-                        "SecretId": secret()?,
-                        "Tags": [{ "Key": "bench", "Value": "mixed" }],
-                    }),
-                );
                 let read = get_secret()?;
-                vec![read.clone(), read.clone(), read.clone(), read, tag]
+                vec![read.clone(), read.clone(), read.clone(), read, tag()?]
             }
             single => vec![single.template(inputs)?],
         })
@@ -144,7 +149,10 @@ impl Workload {
                 "TrentService.GenerateDataKey",
                 serde_json::json!({ "KeyId": key()?, "KeySpec": "AES_256" }),
             ),
-            Workload::SecretsGetSecretValue | Workload::SsmGetParameter | Workload::Mixed => {
+            Workload::SecretsGetSecretValue
+            | Workload::SsmGetParameter
+            | Workload::SecretsTagResource
+            | Workload::Mixed => {
                 return Err(format!("{self:?} is made of several requests"));
             }
         })
