@@ -1,8 +1,10 @@
-//! Scheduled rules: a rule with a `rate(...)` schedule is tracked server-wide (`system` /
-//! `events.schedule`, id `<account>|<region>|<bus>|<rule>`, written in the commit that puts the
-//! rule) and fires when due: a `Scheduled Event` from `aws.events` naming the rule goes to each
-//! of its targets. A disabled rule's schedule passes without firing; missed periods (the server
-//! was down) fire once.
+//! Scheduled rules: a rule with a `rate(...)` or `cron(...)` schedule is tracked server-wide
+//! (`system` / `events.schedule`, id `<account>|<region>|<bus>|<rule>`, written in the commit
+//! that puts the rule) and fires when due: a `Scheduled Event` from `aws.events` naming the
+//! rule, its `time` the due time, goes to each of its targets. A disabled rule's schedule
+//! passes without firing. Due times missed while the server was away (or the administrator's
+//! clock jumped) fire once, for the first of them, then the schedule waits for its next time
+//! after now (the rule stated in `rampart-cron`).
 
 use crate::delivery::{self, Pending};
 use crate::errors;
@@ -15,7 +17,7 @@ use rampart_store::{Batch, Expect, Key, Scan, space};
 use rampart_types::Partition;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// The schedules, in the `system` space.
 const SCHEDULE_TABLE: &str = "events.schedule";
@@ -41,7 +43,7 @@ pub(crate) fn key(home: &Home, bus: &str, rule: &str) -> Key {
 }
 
 /// Adds to `batch` the tracking of `rule`'s schedule (from now), or its removal when the rule
-/// has no `rate` schedule.
+/// has no schedule, or one that never comes due.
 pub(crate) fn track(
     batch: Batch,
     home: &Home,
@@ -49,7 +51,12 @@ pub(crate) fn track(
     now: SystemTime,
 ) -> Result<Batch, AwsError> {
     let key = key(home, &rule.bus, &rule.name);
-    let Some(period) = rule.schedule_expression.as_deref().and_then(schedule::rate) else {
+    let first = rule
+        .schedule_expression
+        .as_deref()
+        .and_then(schedule::parse)
+        .and_then(|s| s.first_due(millis(now)));
+    let Some(next_ms) = first else {
         return Ok(batch.delete(key));
     };
     let tracked = Tracked {
@@ -58,7 +65,7 @@ pub(crate) fn track(
         region: home.region.to_string(),
         bus: rule.bus.clone(),
         rule: rule.name.clone(),
-        next_ms: millis(now) + period.as_millis() as u64,
+        next_ms,
     };
     Ok(batch.put(key, records::encode(&tracked)?))
 }
@@ -89,12 +96,12 @@ pub(crate) fn fire_due(env: &Env) -> Result<usize, AwsError> {
             _ => continue,
         };
         let rule = home.find_rule(store, &tracked.bus, &tracked.rule)?;
-        let period = rule
+        let parsed = rule
             .as_ref()
             .and_then(|(r, _)| r.schedule_expression.as_deref())
-            .and_then(schedule::rate);
-        let (Some((rule, _)), Some(period)) = (rule, period) else {
-            // The rule is gone or no longer on a rate: stop tracking it.
+            .and_then(schedule::parse);
+        let (Some((rule, _)), Some(parsed)) = (rule, parsed) else {
+            // The rule is gone or no longer scheduled: stop tracking it.
             let _ = store.commit(done.delete_if(item.key, Expect::Version(item.version)));
             continue;
         };
@@ -106,7 +113,7 @@ pub(crate) fn fire_due(env: &Env) -> Result<usize, AwsError> {
                 id: &id,
                 source: "aws.events",
                 detail_type: "Scheduled Event",
-                time: now,
+                time: SystemTime::UNIX_EPOCH + Duration::from_millis(tracked.next_ms),
                 resources: &resources,
                 detail: json!({}),
             }
@@ -117,16 +124,17 @@ pub(crate) fn fire_due(env: &Env) -> Result<usize, AwsError> {
                 queued += 1;
             }
         }
-        let period_ms = period.as_millis() as u64;
-        tracked.next_ms += period_ms;
-        if tracked.next_ms <= now_ms {
-            tracked.next_ms = now_ms + period_ms;
-        }
-        batch = batch.put_if(
-            item.key,
-            records::encode(&tracked)?,
-            Expect::Version(item.version),
-        );
+        batch = match parsed.following(tracked.next_ms, now_ms) {
+            Some(next_ms) => {
+                tracked.next_ms = next_ms;
+                batch.put_if(
+                    item.key,
+                    records::encode(&tracked)?,
+                    Expect::Version(item.version),
+                )
+            }
+            None => batch.delete_if(item.key, Expect::Version(item.version)),
+        };
         match store.commit(batch) {
             Ok(_) | Err(rampart_store::StoreError::Conflict { .. }) => {}
             Err(e) => return Err(errors::store(e)),

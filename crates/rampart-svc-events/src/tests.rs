@@ -1192,3 +1192,50 @@ fn the_interest_check_follows_the_rules_of_the_default_bus() {
     // Without EventBridge nothing is wanted.
     assert!(!rampart_service::NoEvents.wants(&t.world.env, &account, &region, "aws.iam", api_call));
 }
+
+#[test]
+fn cron_rules_fire_once_at_each_due_minute() {
+    // The world's clock starts at 2023-11-14T22:13:20Z.
+    let t = T::new();
+    let destination = t.rule_to_endpoint(
+        "nightly",
+        json!({"source": ["unused"]}),
+        "http://127.0.0.1:9/nightly",
+    );
+    t.ok(
+        "PutRule",
+        json!({"Name": "nightly", "ScheduleExpression": "cron(30 23 * * ? *)"}),
+    );
+    t.ok(
+        "PutTargets",
+        json!({"Rule": "nightly", "Targets": [{"Id": "t1", "Arn": destination}]}),
+    );
+    let fire = |t: &T| crate::schedules::fire_due(&t.world.env).unwrap();
+    // 23:29:59: not yet.
+    t.world.clock.advance(Duration::from_secs(76 * 60 + 39));
+    assert_eq!(fire(&t), 0);
+    // 23:30:00: once, however often the duty runs in that minute.
+    t.world.clock.advance(Duration::from_secs(1));
+    assert_eq!(fire(&t), 1);
+    assert_eq!(fire(&t), 0);
+    t.world.clock.advance(Duration::from_secs(30));
+    assert_eq!(fire(&t), 0);
+    t.deliver();
+    let event: Value = serde_json::from_str(&t.sent()[0].body).unwrap();
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    assert_eq!(event["time"], "2023-11-14T23:30:00Z");
+    // Three nights pass while the server is away: one firing, not three.
+    t.world.clock.advance(Duration::from_secs(3 * 86_400));
+    assert_eq!(fire(&t), 1);
+    assert_eq!(fire(&t), 0);
+    // The next night fires again.
+    t.world.clock.advance(Duration::from_secs(86_400));
+    assert_eq!(fire(&t), 1);
+    // A cron that names only past years is never tracked.
+    t.ok(
+        "PutRule",
+        json!({"Name": "nightly", "ScheduleExpression": "cron(0 0 1 1 ? 2020)"}),
+    );
+    t.world.clock.advance(Duration::from_secs(86_400 * 400));
+    assert_eq!(fire(&t), 0);
+}

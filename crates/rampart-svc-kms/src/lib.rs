@@ -27,6 +27,7 @@ mod cks;
 mod cks_tests;
 mod crypto_ops;
 mod errors;
+mod events;
 mod grants;
 mod import;
 mod key;

@@ -207,6 +207,7 @@ fn rotate_on_demand(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             add_version(call.env, r, now, "ON_DEMAND").map_err(|_| errors::internal("rotation"))
         },
     )?;
+    crate::events::rotated(call.env, &record, "ON_DEMAND", now);
     Ok(json!({ "KeyId": record.arn }))
 }
 
@@ -335,6 +336,7 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
                     crate::cks::destroy_key(store, key_id);
                 }
                 crate::multi_region::forget_member(env, &record)?;
+                crate::events::deleted(env, &record, now);
                 report.purged += 1;
             }
             continue;
@@ -345,6 +347,7 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
                 continue;
             };
             if commit_unless_conflict(env, Batch::new().put_if(record_key, value, expect))? {
+                crate::events::material_expired(env, &record, now);
                 report.expired += 1;
             }
             continue;
@@ -355,6 +358,7 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
         if !due(&record) {
             continue;
         }
+        let mut rotated_at = Vec::new();
         while due(&record) {
             let Some(rotation) = record.rotation.clone() else {
                 break;
@@ -363,6 +367,7 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
                 tracing::error!(key = %record_key.id, "automatic rotation failed");
                 break;
             }
+            rotated_at.push(rotation.next);
             record.rotation = Some(Rotation {
                 next: rotation.next + rotation.period_days as f64 * SECONDS_PER_DAY,
                 ..rotation
@@ -372,6 +377,9 @@ pub fn run_due(env: &Env) -> Result<DueReport, StoreError> {
             continue;
         };
         if commit_unless_conflict(env, Batch::new().put_if(record_key, value, expect))? {
+            for at in rotated_at {
+                crate::events::rotated(env, &record, "AUTOMATIC", at);
+            }
             report.rotated += 1;
         }
     }

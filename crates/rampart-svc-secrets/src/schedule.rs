@@ -4,6 +4,7 @@
 //! times are UTC, in milliseconds since the epoch.
 
 use crate::errors;
+use rampart_cron::Cron;
 use rampart_protocol::AwsError;
 use serde_json::{Value, json};
 
@@ -17,113 +18,12 @@ pub(crate) enum Schedule {
     Days(i64),
     /// Every `n` hours.
     Hours(i64),
-    /// A cron expression.
+    /// A cron expression (AWS's syntax, `rampart-cron`).
     Cron(Box<Cron>),
-}
-
-/// The sets of values a cron expression allows, one list per field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Cron {
-    minutes: Vec<u32>,
-    hours: Vec<u32>,
-    /// `None` for `?`.
-    days: Option<Vec<u32>>,
-    months: Vec<u32>,
-    /// 1 = Sunday ... 7 = Saturday; `None` for `?`.
-    weekdays: Option<Vec<u32>>,
-    years: Vec<u32>,
 }
 
 fn invalid(what: &str) -> AwsError {
     errors::invalid_parameter(format!("Invalid schedule expression: {what}"))
-}
-
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
-const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
-fn value(text: &str, names: &[&str]) -> Option<u32> {
-    text.parse().ok().or_else(|| {
-        names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(text))
-            .map(|i| i as u32 + 1)
-    })
-}
-
-/// The values of one cron field in `lo..=hi`; `None` for `?` where allowed.
-fn field(
-    text: &str,
-    lo: u32,
-    hi: u32,
-    names: &[&str],
-    may_skip: bool,
-) -> Result<Option<Vec<u32>>, AwsError> {
-    if text == "?" {
-        return if may_skip {
-            Ok(None)
-        } else {
-            Err(invalid(
-                "`?` is only allowed in day-of-month or day-of-week",
-            ))
-        };
-    }
-    let mut out = Vec::new();
-    for part in text.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (
-                r,
-                s.parse::<u32>()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| invalid(part))?,
-            ),
-            None => (part, 1),
-        };
-        let (from, to) = if range == "*" {
-            (lo, hi)
-        } else if let Some((a, b)) = range.split_once('-') {
-            (
-                value(a, names).ok_or_else(|| invalid(part))?,
-                value(b, names).ok_or_else(|| invalid(part))?,
-            )
-        } else {
-            let v = value(range, names).ok_or_else(|| invalid(part))?;
-            (v, if part.contains('/') { hi } else { v })
-        };
-        if from < lo || to > hi || from > to {
-            return Err(invalid(part));
-        }
-        out.extend((from..=to).step_by(step as usize));
-    }
-    out.sort_unstable();
-    out.dedup();
-    Ok(Some(out))
-}
-
-fn parse_cron(body: &str) -> Result<Cron, AwsError> {
-    let fields: Vec<&str> = body.split_whitespace().collect();
-    let [mi, h, dom, mo, dow, y] = fields.as_slice() else {
-        return Err(invalid("a cron expression has six fields"));
-    };
-    let need =
-        |f: Result<Option<Vec<u32>>, AwsError>| f.and_then(|v| v.ok_or_else(|| invalid("?")));
-    let days = field(dom, 1, 31, &[], true)?;
-    let weekdays = field(dow, 1, 7, &WEEKDAYS, true)?;
-    if days.is_some() == weekdays.is_some() {
-        return Err(invalid(
-            "exactly one of day-of-month and day-of-week must be `?`",
-        ));
-    }
-    Ok(Cron {
-        minutes: need(field(mi, 0, 59, &[], false))?,
-        hours: need(field(h, 0, 23, &[], false))?,
-        days,
-        months: need(field(mo, 1, 12, &MONTHS, false))?,
-        weekdays,
-        years: need(field(y, 1970, 2199, &[], false))?,
-    })
 }
 
 /// Parses `rate(...)` or `cron(...)`.
@@ -153,7 +53,8 @@ pub(crate) fn parse_expression(expression: &str) -> Result<Schedule, AwsError> {
         .strip_prefix("cron(")
         .and_then(|b| b.strip_suffix(')'))
     {
-        return Ok(Schedule::Cron(Box::new(parse_cron(body)?)));
+        let cron = Cron::parse(body).map_err(|e| invalid(&e.0))?;
+        return Ok(Schedule::Cron(Box::new(cron)));
     }
     Err(invalid(expression))
 }
@@ -201,7 +102,7 @@ pub(crate) fn check_rules(rules: &Value) -> Result<(Value, Schedule), AwsError> 
         let fits = match &schedule {
             Schedule::Hours(n) => hours <= *n,
             Schedule::Days(_) => true,
-            Schedule::Cron(cron) => cron.window_fits(hours),
+            Schedule::Cron(cron) => window_fits(cron, hours),
         };
         if !fits {
             return Err(errors::invalid_parameter(
@@ -211,7 +112,7 @@ pub(crate) fn check_rules(rules: &Value) -> Result<(Value, Schedule), AwsError> 
         stored["Duration"] = d.into();
     }
     if let Schedule::Cron(cron) = &schedule
-        && !cron.at_most_every_four_hours()
+        && !at_most_every_four_hours(cron)
     {
         return Err(errors::invalid_parameter(
             "Secrets Manager can rotate a secret at most every four hours.",
@@ -220,66 +121,20 @@ pub(crate) fn check_rules(rules: &Value) -> Result<(Value, Schedule), AwsError> 
     Ok((stored, schedule))
 }
 
-/// Days since the epoch to (year, month, day) (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// Whether a window of `hours` from each start ends before the next start and the UTC day.
+fn window_fits(cron: &Cron, hours: i64) -> bool {
+    let starts = cron.hours();
+    let last_minute = cron.minutes().last().copied().unwrap_or(0);
+    starts.windows(2).all(|h| i64::from(h[1] - h[0]) >= hours)
+        && starts
+            .last()
+            .is_none_or(|h| i64::from(*h) * 60 + i64::from(last_minute) + hours * 60 <= 24 * 60)
 }
 
-impl Cron {
-    /// Whether a window of `hours` from each start ends before the next start and the UTC day.
-    fn window_fits(&self, hours: i64) -> bool {
-        let last_minute = self.minutes.last().copied().unwrap_or(0);
-        self.hours
-            .windows(2)
-            .all(|h| i64::from(h[1] - h[0]) >= hours)
-            && self
-                .hours
-                .last()
-                .is_none_or(|h| i64::from(*h) * 60 + i64::from(last_minute) + hours * 60 <= 24 * 60)
-    }
-
-    /// Whether starts are at least four hours apart within a day (one minute, hours spaced).
-    fn at_most_every_four_hours(&self) -> bool {
-        self.minutes.len() == 1 && self.hours.windows(2).all(|h| h[1] - h[0] >= 4)
-    }
-
-    fn day_matches(&self, days: i64) -> bool {
-        let (y, m, d) = civil(days);
-        let weekday = ((days + 4).rem_euclid(7) + 1) as u32;
-        self.years.contains(&(y as u32))
-            && self.months.contains(&m)
-            && self.days.as_ref().is_none_or(|ds| ds.contains(&d))
-            && self
-                .weekdays
-                .as_ref()
-                .is_none_or(|ws| ws.contains(&weekday))
-    }
-
-    fn next_after(&self, after: i64) -> Option<i64> {
-        let first_day = after.div_euclid(DAY_MS);
-        for day in first_day..first_day + 366 * 10 {
-            if !self.day_matches(day) {
-                continue;
-            }
-            for h in &self.hours {
-                for m in &self.minutes {
-                    let t = day * DAY_MS + i64::from(*h) * HOUR_MS + i64::from(*m) * 60_000;
-                    if t > after {
-                        return Some(t);
-                    }
-                }
-            }
-        }
-        None
-    }
+/// Whether starts are at least four hours apart within a day (one minute, hours spaced):
+/// Secrets Manager's narrower rule over the cron syntax.
+fn at_most_every_four_hours(cron: &Cron) -> bool {
+    cron.minutes().len() == 1 && cron.hours().windows(2).all(|h| h[1] - h[0] >= 4)
 }
 
 /// When the first rotation after `after` is due.
@@ -287,7 +142,9 @@ pub(crate) fn next_after(schedule: &Schedule, after: i64) -> Option<i64> {
     match schedule {
         Schedule::Days(n) => Some((after.div_euclid(DAY_MS) + n) * DAY_MS),
         Schedule::Hours(n) => Some((after.div_euclid(HOUR_MS) + n) * HOUR_MS),
-        Schedule::Cron(cron) => cron.next_after(after),
+        Schedule::Cron(cron) => cron
+            .next_after(after.div_euclid(1000))
+            .and_then(|seconds| seconds.checked_mul(1000)),
     }
 }
 
@@ -302,13 +159,6 @@ mod tests {
 
     // 2023-11-14T22:13:20Z, a Tuesday.
     const T: i64 = 1_700_000_000_000;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(T / DAY_MS), (2023, 11, 14));
-        assert_eq!(civil(11_016), (2000, 2, 29));
-    }
 
     #[test]
     fn rates() {
