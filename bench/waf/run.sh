@@ -16,7 +16,7 @@
 # Then the detection table: the same payloads (libinjection, GoTestWAF) sent to ModSecurity+CRS
 # and to a rampart listener whose web ACL has every managed group but the IP lists (:18092).
 #
-#   bash bench/waf/run.sh                 # DUR=10s ROUNDS=2; DETECTION=0 skips the table
+#   bash bench/waf/run.sh      # DUR=10s ROUNDS=2; DETECTION=0 skips the table; RAMPART_BIN=path skips the build
 # Needs root (apt-get, servers run as www-data), python3 with boto3 and PyYAML (PYTHON=...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +27,7 @@ DUR=${DUR:-10s}
 ROUNDS=${ROUNDS:-2}
 DETECTION=${DETECTION:-1}
 work=$(mktemp -d)
+chmod 755 "$work"  # the servers run as www-data
 MODSEC=$work/modsec
 HOSTHDR='Host: app.example'
 UA='User-Agent: Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0'
@@ -40,10 +41,13 @@ for f in nginx-backend.conf apache-waf.conf; do
 done
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-# 2. rampart, release build.
-cargo build --release --quiet -p rampart
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-BIN=$TARGET_DIR/release/rampart
+# 2. rampart, release build (or RAMPART_BIN).
+BIN=${RAMPART_BIN:-}
+if [[ -z $BIN ]]; then
+  cargo build --release --quiet -p rampart
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  BIN=$TARGET_DIR/release/rampart
+fi
 
 RUN=$MODSEC/run
 cat > "$work/nginx-proxy.conf" <<CONF
