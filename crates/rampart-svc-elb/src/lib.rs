@@ -1,9 +1,12 @@
 //! ELBv2 (application load balancers) for rampart: the control plane subset a user needs to
-//! put a load balancer in front of an app (load balancers, target groups, targets, listeners,
-//! tags; botocore's `elbv2` model, awsQuery) and the data plane that makes it real: every
-//! listener accepts HTTP on its port, reads the whole request under slow-request limits,
-//! evaluates the web ACL associated through WAFv2 (`rampart-svc-waf`, engine `rampart-waf`),
-//! and forwards allowed requests to healthy targets, round robin.
+//! put a load balancer in front of an app (load balancers, target groups, targets, listeners
+//! HTTP and HTTPS with IAM server certificates and security policies, listener rules, tags;
+//! botocore's `elbv2` model, awsQuery) and the data plane that makes it real: every listener
+//! accepts HTTP (or terminates TLS) on its port, reads the whole request under slow-request
+//! limits, lets Shield's monitor count it (`rampart-svc-shield`), evaluates the web ACL
+//! associated through WAFv2 (`rampart-svc-waf`, engine `rampart-waf`), then carries out the
+//! first listener rule the request meets (forward to healthy targets, weighted across target
+//! groups; fixed response; redirect), the default action last.
 //!
 //! This crate must never forward a request the web ACL did not allow, keep durable state
 //! outside the store, put header values, bodies or token keys in logs or errors, or commit

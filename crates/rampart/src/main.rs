@@ -216,6 +216,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         rampart_svc_waf::register(&mut registry);
         rampart_svc_elb::register(&mut registry);
         rampart_svc_fms::register(&mut registry);
+        rampart_svc_shield::register(&mut registry);
         if let Some(path) = &args.seed {
             seed(&opened, &registry, path)?;
         }
@@ -247,6 +248,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         duties.extend(rampart_svc_ssm::duties(&opened.env));
         duties.extend(rampart_svc_events::duties(&opened.env));
         duties.extend(rampart_svc_fms::duties(&opened.env));
+        duties.extend(rampart_svc_shield::duties(&opened.env));
         let scheduler = Scheduler::start_leading(
             opened.env.clock.clone(),
             duties,

@@ -1,7 +1,9 @@
 //! The data plane: every stored listener accepts HTTP on its port at the bind address, and
 //! three background tasks keep it in step with the store: listeners follow the server-wide
 //! listener index (started when created, stopped when deleted, restarted on a port change),
-//! targets are health-checked, and WAF samples, rate-limited keys and logs are flushed.
+//! targets are health-checked, and WAF samples, rate-limited keys and logs are flushed (with
+//! Shield's monitor, which turns floods on protected load balancers into attacks). HTTPS
+//! listeners terminate TLS first.
 
 mod health;
 mod inspect;
@@ -54,6 +56,8 @@ pub(crate) struct Shared {
     tokens: token::TokenKey,
     clients: Arc<limits::Clients>,
     upstreams: upstream::Upstreams,
+    /// Shield's request counting for protected load balancers.
+    shield: rampart_svc_shield::Monitor,
     /// Requests forwarded, for weighted target group selection.
     requests: std::sync::atomic::AtomicU64,
     running: Mutex<HashMap<String, Arc<Running>>>,
@@ -166,6 +170,7 @@ pub fn start_data_plane(
         tokens,
         clients: Arc::new(limits::Clients::default()),
         upstreams: upstream::Upstreams::default(),
+        shield: rampart_svc_shield::Monitor::new(),
         requests: std::sync::atomic::AtomicU64::new(0),
         running: Mutex::new(HashMap::new()),
     });
@@ -402,6 +407,7 @@ async fn flush_loop(shared: Arc<Shared>) {
                 .map(|d| d.as_millis() as u64)
                 .unwrap_or_default();
             s.waf.flush(&s.env, now);
+            s.shield.flush(&s.env);
         })
         .await;
     }

@@ -88,6 +88,9 @@ pub(crate) async fn handle(
     peer: SocketAddr,
     req: HttpRequest<Incoming>,
 ) -> Result<Response<Body>, std::convert::Infallible> {
+    // Shield counts every request that reaches a protected load balancer.
+    let lb_arn = running.config().listener.load_balancer_arn.clone();
+    shared.shield.record(&shared.env, &lb_arn, peer.ip());
     let (parts, body) = req.into_parts();
     let body = match tokio::time::timeout(
         BODY_READ_TIMEOUT,
