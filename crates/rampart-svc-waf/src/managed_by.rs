@@ -662,8 +662,19 @@ mod tests {
         let spec = want(&group);
         let arn = put_web_acl(&w.env, &spec).unwrap();
         let token = member_acl(&w, &arn)["LockToken"].clone();
+        let groups = |w: &World| {
+            w.call_as(
+                &root_of(MEMBER),
+                "wafv2",
+                "ListRuleGroups",
+                json!({"Scope": "REGIONAL"}),
+            )
+            .unwrap()
+        };
+        let copies = groups(&w);
         put_web_acl(&w.env, &spec).unwrap();
         assert_eq!(member_acl(&w, &arn)["LockToken"], token);
+        assert_eq!(groups(&w), copies);
 
         let admin = root_of(ADMIN);
         let sets = w
