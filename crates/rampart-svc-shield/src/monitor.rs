@@ -14,20 +14,20 @@ use rampart_store::Scan;
 use rampart_store::space::SYSTEM;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::UNIX_EPOCH;
 
 /// Counts requests to protected resources and turns floods into attacks and mitigations.
 #[derive(Default)]
 pub struct Monitor {
+    /// The protected resources and the index watermark they were read at: read on every
+    /// request, written only when the index changes.
+    protected: RwLock<(HashSet<String>, Option<u64>)>,
     state: Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
-    /// The protected resources, as of the index watermark.
-    protected: HashSet<String>,
-    watermark: Option<u64>,
     detectors: HashMap<String, Detector>,
     /// Changes seen on the request path, applied at the next flush.
     pending: Vec<(String, Change)>,
@@ -57,11 +57,17 @@ impl Monitor {
 
     /// Counts one request from `source` to `resource_arn` (ignored unless it is protected).
     pub fn record(&self, env: &Env, resource_arn: &str, source: IpAddr) {
-        let now = seconds(env);
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if !state.protected.contains(resource_arn) {
+        let protected = self
+            .protected
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .contains(resource_arn);
+        if !protected {
             return;
         }
+        let now = seconds(env);
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let changes = state
             .detectors
             .entry(resource_arn.to_owned())
@@ -76,18 +82,15 @@ impl Monitor {
     /// and writes the store: call it off the async workers).
     pub fn flush(&self, env: &Env) {
         let mark = env.store.watermark(SYSTEM, PROTECTED);
-        let stale = self
-            .state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .watermark
-            != Some(mark);
+        let stale = self.protected.read().unwrap_or_else(|p| p.into_inner()).1 != Some(mark);
         if stale && let Ok(items) = env.store.scan(SYSTEM, PROTECTED, &Scan::all()) {
             let protected: HashSet<String> = items.into_iter().map(|i| i.key.id).collect();
-            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.detectors.retain(|arn, _| protected.contains(arn));
-            state.protected = protected;
-            state.watermark = Some(mark);
+            self.state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .detectors
+                .retain(|arn, _| protected.contains(arn));
+            *self.protected.write().unwrap_or_else(|p| p.into_inner()) = (protected, Some(mark));
         }
         let now = seconds(env);
         let changes: Vec<(String, Change)> = {

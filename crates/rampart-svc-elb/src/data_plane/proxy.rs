@@ -88,9 +88,12 @@ pub(crate) async fn handle(
     peer: SocketAddr,
     req: HttpRequest<Incoming>,
 ) -> Result<Response<Body>, std::convert::Infallible> {
+    let routed = running.config();
+    let listener = &routed.listener;
     // Shield counts every request that reaches a protected load balancer.
-    let lb_arn = running.config().listener.load_balancer_arn.clone();
-    shared.shield.record(&shared.env, &lb_arn, peer.ip());
+    shared
+        .shield
+        .record(&shared.env, &listener.load_balancer_arn, peer.ip());
     let (parts, body) = req.into_parts();
     let body = match tokio::time::timeout(
         BODY_READ_TIMEOUT,
@@ -108,8 +111,6 @@ pub(crate) async fn handle(
         Ok(Err(_)) => return Ok(error_page(400)),
         Ok(Ok(collected)) => collected.to_bytes(),
     };
-    let routed = running.config();
-    let listener = &routed.listener;
     let target = parts
         .uri
         .path_and_query()
