@@ -15,7 +15,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use rampart_protocol::{AwsError, Protocol, RequestHead, Route};
 use rampart_service::{Call, Env, OperationEntry, Principal, Registry, internal_error};
-use rampart_sigv4::{Family, SignedRequest, SigningKey};
+use rampart_sigv4::{Family, SignedRequest};
 use rampart_svc_audit::Recorder;
 use rampart_svc_identity::SessionError;
 use rampart_types::Region;
@@ -28,6 +28,7 @@ pub struct Pipeline {
     /// Whether requests arrive over TLS (`aws:SecureTransport`).
     secure_transport: bool,
     credentials: rampart_svc_identity::CredentialCache,
+    signing_keys: rampart_sigv4::SigningKeyCache,
     registry: Registry,
     recorder: Recorder,
     max_body_bytes: usize,
@@ -86,6 +87,7 @@ impl Pipeline {
             env,
             secure_transport,
             credentials: rampart_svc_identity::CredentialCache::new(),
+            signing_keys: rampart_sigv4::SigningKeyCache::new(),
             registry,
             recorder,
             max_body_bytes,
@@ -318,7 +320,7 @@ impl Pipeline {
                 }
             },
         };
-        let key = SigningKey::derive(&credential.secret, signed.scope());
+        let key = self.signing_keys.key(&credential.secret, signed.scope());
         let proof = signed
             .check_time(self.env.clock.now() - self.env.clock.advanced_by())
             .and_then(|()| signed.verify(&parts.method, &parts.uri, &parts.headers, body, &key))

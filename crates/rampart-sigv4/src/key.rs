@@ -102,7 +102,7 @@ impl SigningKey {
 
     /// `hex(HMAC-SHA256(kSigning, message))`.
     pub(crate) fn sign_hex(&self, message: &[u8]) -> String {
-        hex::encode(hmac_bytes(&self.bytes, message))
+        hex_32(&hmac_bytes(&self.bytes, message))
     }
 }
 
@@ -123,7 +123,21 @@ fn hmac_bytes(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// Lower-case hex SHA-256 of `data`.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(digest::digest(&digest::SHA256, data))
+    let digest = digest::digest(&digest::SHA256, data);
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(digest.as_ref());
+    hex_32(&bytes)
+}
+
+/// Lower-case hex of 32 bytes, without the per-character iterator of `hex::encode`.
+fn hex_32(bytes: &[u8; 32]) -> String {
+    let mut text = [0u8; 64];
+    match hex::encode_to_slice(bytes, &mut text) {
+        Ok(()) => std::str::from_utf8(&text)
+            .map(str::to_owned)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 /// Compares two signatures in constant time (for equal lengths).

@@ -3,7 +3,7 @@
 //!
 //! Verification is three steps, so that the server can look the access key up in between:
 //! [`parse`] (no secret needed) → [`SignedRequest::check_time`] → [`SignedRequest::verify`]
-//! with a [`SigningKey`] derived from the key's secret (cacheable per scope); then, for a
+//! with a [`SigningKey`] derived from the key's secret (a [`SigningKeyCache`] keeps them); then, for a
 //! streaming body, [`decode_chunked`]. Errors carry AWS's wording and the code and status to
 //! answer with in each protocol [`Family`].
 //!
@@ -47,6 +47,7 @@ mod canonical;
 mod chunked;
 mod error;
 mod key;
+mod key_cache;
 mod request;
 mod sign;
 mod verify;
@@ -54,6 +55,7 @@ mod verify;
 pub use chunked::{DecodedBody, decode_chunked, encode_chunked};
 pub use error::{Error, ErrorKind, Family};
 pub use key::{CredentialScope, SigningKey};
+pub use key_cache::SigningKeyCache;
 pub use request::{Form, PayloadClaim, SignedRequest, parse};
 pub use sign::{Credentials, SigningParams, presign, sign};
 pub use verify::MAX_SKEW;
