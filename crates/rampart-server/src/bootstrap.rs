@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use rampart_crypto::MasterKey;
-use rampart_service::{Env, EventBus, KeyService};
+use rampart_service::{Env, EventBus, KeyService, SecretReader};
 use rampart_store::{Batch, Expect, Key, Store};
 use rampart_store_sqlite::SqliteStore;
 use rampart_svc_identity::{Bootstrap, RootKey};
@@ -48,13 +48,15 @@ pub struct Opened {
 }
 
 /// Opens (or on first start creates) everything `rampart serve` runs on. The services that
-/// other services use come from the binary: KMS (`keys`) and EventBridge (`events`);
+/// other services use come from the binary: KMS (`keys`), EventBridge (`events`) and Secrets
+/// Manager (`secret_reader`);
 /// `public_url` is where clients reach the server (see [`Env::public_url`]).
 pub fn open(
     config: &Config,
     secrets: Secrets,
     keys: Arc<dyn KeyService>,
     events: Arc<dyn EventBus>,
+    secret_reader: Arc<dyn SecretReader>,
     public_url: &str,
 ) -> Result<Opened, String> {
     fs::DirBuilder::new()
@@ -77,6 +79,7 @@ pub fn open(
         outbound: Arc::new(crate::outbound::HttpsOutbound),
         keys: keys.clone(),
         events: events.clone(),
+        secrets: secret_reader.clone(),
         inventory: Arc::new(rampart_service::NoInventory),
         data_dir: config.data_dir.clone(),
         public_url: public_url.trim_end_matches('/').to_owned(),

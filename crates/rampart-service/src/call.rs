@@ -28,6 +28,8 @@ pub struct Env {
     pub keys: Arc<dyn KeyService>,
     /// EventBridge, for services that emit events.
     pub events: Arc<dyn EventBus>,
+    /// Secrets Manager, for services that read secrets for their callers.
+    pub secrets: Arc<dyn crate::SecretReader>,
     /// The resources other services own (ELBv2's load balancers), for Firewall Manager.
     pub inventory: Arc<dyn crate::ResourceInventory>,
     /// The server's data directory: a service that keeps files (EventBridge's log-group

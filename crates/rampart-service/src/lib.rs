@@ -15,6 +15,7 @@ mod keys;
 mod outbound;
 mod principal;
 mod registry;
+mod secrets;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod values;
@@ -29,4 +30,5 @@ pub use keys::{DataKey, EncryptionContext, KeyService, NoKeys, OnBehalf};
 pub use outbound::{Answer, NoOutbound, Outbound, Post, TlsTrust};
 pub use principal::{Principal, PrincipalKind, Session};
 pub use registry::{Handler, OperationEntry, Registry};
+pub use secrets::{NoSecrets, SecretReader, SecretReading, SecretVersion};
 pub use values::{epoch_seconds, from_input, internal_error, to_output};

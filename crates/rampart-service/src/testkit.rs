@@ -78,6 +78,7 @@ impl World {
             outbound: Arc::new(crate::NoOutbound),
             keys: Arc::new(crate::NoKeys),
             events: Arc::new(crate::NoEvents),
+            secrets: Arc::new(crate::NoSecrets),
             inventory: Arc::new(crate::NoInventory),
             data_dir: world_dir(),
             public_url: "http://127.0.0.1:4599".to_owned(),

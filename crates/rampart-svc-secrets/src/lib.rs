@@ -11,7 +11,8 @@
 //! URL the operator gives in `RAMPART_ROTATION_FUNCTIONS` (`name=url` pairs, comma-separated),
 //! to which rampart POSTs AWS's rotation event for each of the four steps. The
 //! scheduler runs [`run_due`] (through [`duties`]): deletions that come due and scheduled
-//! rotations, on the service's own authority.
+//! rotations, on the service's own authority. Other services read secrets for their callers
+//! through [`Secrets`], the `rampart_service::SecretReader` port.
 //!
 //! This crate must never put a secret value, a data key or a database password in an error,
 //! a log line or a `Debug` output, and never store a value unencrypted.
@@ -30,6 +31,7 @@ mod password;
 mod pg_rotation;
 mod pg_session;
 mod policy;
+mod reader;
 mod replication;
 mod resolve;
 mod rotation;
@@ -39,6 +41,8 @@ mod secrets;
 #[cfg(test)]
 mod tests;
 mod versions;
+
+pub use reader::Secrets;
 
 use rampart_service::{Call, Duty, Env, Principal, PrincipalKind, Registry, ServiceAuthority};
 use rampart_types::{AccountId, Region};

@@ -28,6 +28,7 @@ mod public;
 mod put;
 mod read;
 mod record;
+mod reference;
 mod secure;
 mod tags;
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::name::{self, Selector};
 use crate::public::{self, Public};
 use crate::record::{self, Kind, Parameter, Version};
-use crate::{errors, secure, token};
+use crate::{errors, reference, secure, token};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, from_input};
 use serde::Deserialize;
@@ -83,20 +83,20 @@ enum Found {
     NoVersion(String, Selector),
 }
 
-/// Where Parameter Store shows Secrets Manager secrets (not served yet: the secret would be
-/// read through Secrets Manager, on the caller's behalf).
-const SECRETS_REFERENCE: &str = "/aws/reference/secretsmanager/";
-
 fn find(call: &Call<'_>, requested: &str, with_decryption: bool) -> Result<Found, AwsError> {
+    if let Some(secret) = requested.strip_prefix(reference::PREFIX) {
+        if !with_decryption {
+            return Err(reference::needs_decryption());
+        }
+        return Ok(reference::find(call, secret)?.map_or(Found::NoParameter, Found::One));
+    }
     let target = name::target(call, name::requested(requested)?);
     let selector = target.selector;
     let space = record::space_of(call);
     for name in &target.candidates {
-        if name.starts_with(SECRETS_REFERENCE) {
+        if name.starts_with(reference::PREFIX) {
             if !with_decryption {
-                return Err(errors::validation(
-                    "WithDecryption flag must be True for retrieving a Secret Manager secret.",
-                ));
+                return Err(reference::needs_decryption());
             }
             return Ok(Found::NoParameter);
         }

@@ -1299,6 +1299,44 @@ fn parameters_are_per_account_and_region() {
     );
 }
 
+/// Secrets Manager with one secret, `db`, whose AWSPREVIOUS version is `old`.
+struct OneSecret;
+
+const SECRET_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
+
+impl rampart_service::SecretReader for OneSecret {
+    fn read(
+        &self,
+        _call: &Call<'_>,
+        secret_id: &str,
+        version: rampart_service::SecretVersion<'_>,
+    ) -> Result<rampart_service::SecretReading, AwsError> {
+        use rampart_service::SecretVersion;
+        if secret_id != "db" {
+            return rampart_service::NoSecrets.read(_call, secret_id, version);
+        }
+        let (value, id) = match version {
+            SecretVersion::Current => ("new", "11111111-1111-1111-1111-111111111111"),
+            SecretVersion::Stage("AWSPREVIOUS") => ("old", "22222222-2222-2222-2222-222222222222"),
+            SecretVersion::Id("22222222-2222-2222-2222-222222222222") => {
+                ("old", "22222222-2222-2222-2222-222222222222")
+            }
+            _ => {
+                return Err(AwsError::new(
+                    "ResourceNotFoundException",
+                    400,
+                    "Secrets Manager can't find the specified secret value.",
+                ));
+            }
+        };
+        Ok(rampart_service::SecretReading {
+            value: json!({"ARN": SECRET_ARN, "Name": "db", "VersionId": id,
+                          "SecretString": value, "CreatedDate": 1_700_000_000.0}),
+            description: json!({"ARN": SECRET_ARN, "Name": "db"}),
+        })
+    }
+}
+
 #[test]
 fn secrets_manager_references_need_with_decryption() {
     let (w, _) = world();
@@ -1309,6 +1347,67 @@ fn secrets_manager_references_need_with_decryption() {
             json!({"Name": "/aws/reference/secretsmanager/db"})
         ),
         "ValidationException"
+    );
+    let e = call(
+        &w,
+        "GetParameters",
+        json!({"Names": ["/aws/reference/secretsmanager/db"], "WithDecryption": false}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "WithDecryption flag must be True for retrieving a Secret Manager secret."
+    );
+}
+
+#[test]
+fn secrets_manager_references_return_the_secret() {
+    let (mut w, _) = world();
+    w.env.secrets = Arc::new(OneSecret);
+    let get = |name: &str| {
+        call(
+            &w,
+            "GetParameter",
+            json!({"Name": name, "WithDecryption": true}),
+        )
+    };
+    let p = get("/aws/reference/secretsmanager/db").unwrap()["Parameter"].clone();
+    assert_eq!(p["Name"], "/aws/reference/secretsmanager/db");
+    assert_eq!(p["Type"], "SecureString");
+    assert_eq!(p["Value"], "new");
+    assert_eq!(p["Version"], 0);
+    assert_eq!(p["ARN"], SECRET_ARN);
+    assert_eq!(p["LastModifiedDate"], 1_700_000_000.0);
+    let source: Value = serde_json::from_str(p["SourceResult"].as_str().unwrap()).unwrap();
+    assert_eq!(source["Name"], "db");
+    assert!(p.get("Selector").is_none());
+    let p = get("/aws/reference/secretsmanager/db:AWSPREVIOUS").unwrap()["Parameter"].clone();
+    assert_eq!(p["Value"], "old");
+    assert_eq!(p["Selector"], ":AWSPREVIOUS");
+    assert_eq!(p["Name"], "/aws/reference/secretsmanager/db");
+    let by_id =
+        get("/aws/reference/secretsmanager/db:22222222-2222-2222-2222-222222222222").unwrap();
+    assert_eq!(by_id["Parameter"]["Value"], "old");
+    assert_eq!(
+        get("/aws/reference/secretsmanager/nope").unwrap_err().code,
+        "ParameterNotFound"
+    );
+    assert_eq!(
+        get("/aws/reference/secretsmanager/db:NOSUCHLABEL")
+            .unwrap_err()
+            .code,
+        "ParameterNotFound"
+    );
+    let many = ok(
+        &w,
+        "GetParameters",
+        json!({"Names": ["/aws/reference/secretsmanager/db", "/aws/reference/secretsmanager/nope"],
+               "WithDecryption": true}),
+    );
+    assert_eq!(many["Parameters"][0]["Value"], "new");
+    assert_eq!(
+        many["InvalidParameters"],
+        json!(["/aws/reference/secretsmanager/nope"])
     );
 }
 

@@ -179,6 +179,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         secrets_from_env()?,
         Arc::new(rampart_svc_kms::Keys),
         Arc::new(rampart_svc_events::Bus::new()),
+        Arc::new(rampart_svc_secrets::Secrets::new()),
         &public_url,
     )?;
     opened.env.inventory = Arc::new(rampart_svc_elb::LoadBalancerInventory);
