@@ -2,7 +2,8 @@
 writes, the other serves, and a deny added through one is enforced by the other on its next
 request; scheduled work runs on one node only and moves to the survivor when that node is
 killed; every acknowledged write survives a kill -9; CloudTrail from both nodes is one ordered
-log; `rampart migrate` manages the schema. The cluster is the throw-away one of the Secrets
+log; a lost database fails requests (never allowing one) until it returns, and both nodes
+recover by themselves; `rampart migrate` manages the schema. The cluster is the throw-away one of the Secrets
 Manager rotation tests."""
 import base64
 import gzip
@@ -236,3 +237,64 @@ def test_rampart_migrate_creates_upgrades_and_refuses_a_newer_schema(postgres): 
     assert newer.returncode != 0
     assert "newer than this rampart supports" in newer.stderr
     assert SUPERUSER_PASSWORD not in newer.stderr + newer.stdout
+
+
+def restart_database(postgres, down):  # noqa: F811
+    """Stops the cluster at once (as a crash would), runs `down`, then starts it again."""
+    data = str(postgres.root / "data")
+    pg_ctl = str(postgres.bindir / "pg_ctl")
+    subprocess.run(postgres.as_owner([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
+                   check=True, capture_output=True, timeout=120)
+    try:
+        down()
+    finally:
+        options = f"-p {postgres.port} -k {postgres.root} -c listen_addresses=127.0.0.1 -c log_statement=all"
+        subprocess.run(postgres.as_owner([pg_ctl, "-D", data, "-o", options, "-l", str(postgres.root / "log"),
+                                          "-w", "start"]),
+                       check=True, capture_output=True, timeout=120)
+
+
+def test_a_lost_database_fails_requests_without_a_false_allow_and_both_nodes_recover(nodes, postgres):  # noqa: F811
+    a, b = nodes
+    iam = a.client("iam")
+    iam.create_user(UserName="denied")
+    iam.put_user_policy(UserName="denied", PolicyName="deny", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="denied")["AccessKey"]
+    denied = [node.client("iam", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"]) for node in nodes]
+    for client in denied:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            client.list_users()
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
+
+    def while_down():
+        for node, client in zip(nodes, denied):
+            # Never allowed: a deny still cached is enforced, otherwise the call fails.
+            with pytest.raises(botocore.exceptions.ClientError) as e:
+                client.list_users()
+            assert (e.value.response["Error"]["Code"] == "AccessDenied"
+                    or e.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 500)
+            for call in (node.client("iam").list_users,
+                         lambda: node.client("ssm").put_parameter(Name="/during-outage", Value="x", Type="String")):
+                with pytest.raises(botocore.exceptions.ClientError) as e:
+                    call()
+                assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 500
+
+    restart_database(postgres, while_down)
+    for node, client in zip(nodes, denied):
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                names = [u["UserName"] for u in node.client("iam").list_users()["Users"]]
+                break
+            except botocore.exceptions.ClientError:
+                assert time.monotonic() < deadline, "the node did not recover by itself"
+                time.sleep(0.5)
+        assert names == ["denied"]
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            client.list_users()
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        a.client("ssm").get_parameter(Name="/during-outage")
+    assert e.value.response["Error"]["Code"] == "ParameterNotFound"
