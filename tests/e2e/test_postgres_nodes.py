@@ -220,7 +220,7 @@ def wait_for_created_users(node, count):
         time.sleep(0.05)
 
 
-def test_rampart_migrate_creates_upgrades_and_refuses_a_newer_schema(postgres):  # noqa: F811
+def test_rampart_migrate_creates_finds_current_and_refuses_a_newer_schema(postgres, tmp_path):  # noqa: F811
     url = f"postgres://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{postgres.port}/postgres"
 
     def migrate():
@@ -237,6 +237,12 @@ def test_rampart_migrate_creates_upgrades_and_refuses_a_newer_schema(postgres): 
     assert newer.returncode != 0
     assert "newer than this rampart supports" in newer.stderr
     assert SUPERUSER_PASSWORD not in newer.stderr + newer.stdout
+    # The server migrates at start too, and refuses to serve a newer schema.
+    node = Server(tmp_path / "data", env={"RAMPART_STORE": url, "RAMPART_MASTER_KEY": MASTER_KEY})
+    with pytest.raises(RuntimeError) as failure:
+        node.start()
+    assert "newer than this rampart supports" in str(failure.value)
+    assert SUPERUSER_PASSWORD not in str(failure.value)
 
 
 def restart_database(postgres, down):  # noqa: F811
