@@ -1,7 +1,8 @@
 """ELBv2 HTTPS listeners end to end: the AWS CLI uploads a self-signed certificate to IAM and
 creates an HTTPS listener with it; Python's urllib, trusting only that certificate, reaches the
 app through the listener (X-Forwarded-Proto https) with the web ACL enforced; a new default
-certificate (ModifyListener) is served on the next connection; a TLS 1.3-only policy refuses
+certificate (ModifyListener) is served on the next connection; listed certificates are chosen
+by SNI (AddListenerCertificates); a TLS 1.3-only policy refuses
 TLS 1.2; an ACM ARN is refused with CertificateNotFound."""
 
 import json
@@ -25,12 +26,12 @@ def app():
     a.close()
 
 
-def self_signed(tmp_path, name):
-    """(certificate path, key path) of a fresh self-signed certificate for localhost."""
+def self_signed(tmp_path, name, names="DNS:localhost,IP:127.0.0.1"):
+    """(certificate path, key path) of a fresh self-signed certificate for `names`."""
     cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                     "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                    "-addext", f"subjectAltName={names}"],
                    check=True, capture_output=True)
     return cert, key
 
@@ -45,13 +46,13 @@ def fetch(port, path, cafile):
         return e.code, e.read().decode()
 
 
-def served_certificate(port):
-    """The DER certificate the listener presents."""
+def served_certificate(port, sni=None):
+    """The DER certificate the listener presents (to a client asking for `sni`)."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        with ctx.wrap_socket(s) as t:
+        with ctx.wrap_socket(s, server_hostname=sni) as t:
             return t.getpeercert(binary_form=True)
 
 
@@ -120,6 +121,17 @@ def test_https_listener_terminates_tls_with_an_iam_certificate(server, app, tmp_
                "--certificates", f"CertificateArn={cert_arn}")
     listed = elb.describe_listener_certificates(ListenerArn=listener["ListenerArn"])["Certificates"]
     assert {(c["CertificateArn"], c["IsDefault"]) for c in listed} == {(cert2_arn, True), (cert_arn, False)}
+
+    # SNI: a listed certificate valid for the name the client asks for, else the default.
+    cert3, key3 = self_signed(tmp_path, "third", names="DNS:sni.example")
+    _, out, _ = server.aws("iam", "upload-server-certificate", "--server-certificate-name", "web-3",
+                           "--certificate-body", f"file://{cert3}", "--private-key", f"file://{key3}")
+    elb.add_listener_certificates(ListenerArn=listener["ListenerArn"],
+                                  Certificates=[{"CertificateArn": out["ServerCertificateMetadata"]["Arn"]}])
+    wait_for(lambda: served_certificate(port, "sni.example") == pem_to_der(cert3), "the SNI certificate")
+    assert served_certificate(port, "localhost") == pem_to_der(cert)
+    assert served_certificate(port, "unknown.example") == pem_to_der(cert2)
+    assert served_certificate(port) == pem_to_der(cert2)
 
     # A TLS 1.3-only policy refuses a TLS 1.2 client.
     elb.modify_listener(ListenerArn=listener["ListenerArn"], SslPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06")

@@ -527,6 +527,28 @@ mod tests {
         parse(&[c]).map(|(mut v, _)| v.remove(0))
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_literal_matches_only_itself(a in "[a-z0-9/._-]{0,20}", b in "[a-z0-9/._-]{0,20}") {
+            let p = Pattern::new(&a, false, false);
+            proptest::prop_assert_eq!(p.matches(b.as_bytes()), a == b);
+            proptest::prop_assert!(p.matches(a.as_bytes()));
+        }
+
+        #[test]
+        fn star_around_a_word_finds_it_anywhere(pre in "[a-z]{0,10}", word in "[a-z]{1,5}", post in "[a-z]{0,10}") {
+            let p = Pattern::new(&format!("*{word}*"), true, false);
+            let text = format!("{pre}{}{post}", word.to_uppercase());
+            proptest::prop_assert!(p.matches(text.as_bytes()));
+        }
+
+        #[test]
+        fn question_marks_match_exact_lengths(n in 0usize..12, m in 0usize..12) {
+            let p = Pattern::new(&"?".repeat(n), false, false);
+            proptest::prop_assert_eq!(p.matches("x".repeat(m).as_bytes()), n == m);
+        }
+    }
+
     #[test]
     fn wildcards_match_whole_values() {
         let p = Pattern::new("/img/*.png", false, false);

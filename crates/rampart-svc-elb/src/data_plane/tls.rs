@@ -1,6 +1,10 @@
-//! TLS for HTTPS listeners: the listener's default certificate (an IAM server certificate,
-//! read through [`rampart_service::ServerCertificates`]) and the protocol versions and cipher
-//! suites of its security policy that rustls implements.
+//! TLS for HTTPS listeners: the listener's certificates (IAM server certificates, read through
+//! [`rampart_service::ServerCertificates`]) and the protocol versions and cipher suites of its
+//! security policy that rustls implements.
+//!
+//! The certificate is chosen by SNI as an ALB chooses it: the first certificate of the
+//! listener's certificate list (AddListenerCertificates) valid for the name the client asks
+//! for, else the default certificate (also when the client sends no name).
 
 use crate::records::Listener;
 use crate::ssl_policies::{self, Policy};
@@ -8,8 +12,11 @@ use rampart_service::Env;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert, ResolvesServerCertUsingSni};
+use rustls::sign::CertifiedKey;
 use rustls::version::{TLS12, TLS13};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio_rustls::TlsAcceptor;
 
 /// The IANA name (as rustls prints it) of a suite AWS names the OpenSSL way, for the suites
@@ -58,9 +65,8 @@ fn default_certificate(l: &Listener) -> Option<&str> {
         .and_then(serde_json::Value::as_str)
 }
 
-/// The TLS acceptor of an HTTPS listener; errors say why it cannot serve (never key material).
-pub(crate) fn acceptor(env: &Env, l: &Listener) -> Result<TlsAcceptor, String> {
-    let arn = default_certificate(l).ok_or("the listener has no certificate")?;
+/// The certificate `arn` names with its key, ready to serve.
+fn certified(env: &Env, arn: &str, provider: &CryptoProvider) -> Result<CertifiedKey, String> {
     let found = env
         .certificates
         .server_certificate(arn)
@@ -70,18 +76,90 @@ pub(crate) fn acceptor(env: &Env, l: &Listener) -> Result<TlsAcceptor, String> {
         .map_err(|_| format!("certificate {arn}: the chain does not parse"))?;
     let key = PrivateKeyDer::from_pem_slice(found.private_key_pem.as_bytes())
         .map_err(|_| format!("certificate {arn}: the private key does not parse"))?;
+    CertifiedKey::from_der(chain, key, provider).map_err(|e| format!("certificate {arn}: {e}"))
+}
+
+/// The most server names whose choice of certificate is remembered.
+const MAX_REMEMBERED_NAMES: usize = 1024;
+
+/// Picks the certificate by SNI (see the module's doc).
+#[derive(Debug)]
+struct BySni {
+    default: Arc<CertifiedKey>,
+    listed: Vec<Arc<CertifiedKey>>,
+    /// Server name to the index in `listed` of its certificate (`None`: the default).
+    chosen: Mutex<HashMap<String, Option<usize>>>,
+}
+
+impl BySni {
+    fn pick(&self, name: &str) -> Option<usize> {
+        self.listed.iter().position(|ck| {
+            // rustls's own check that a certificate is valid for a name.
+            let mut probe = ResolvesServerCertUsingSni::new();
+            probe.add(name, CertifiedKey::clone(ck)).is_ok()
+        })
+    }
+}
+
+impl ResolvesServerCert for BySni {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let Some(name) = hello.server_name().filter(|_| !self.listed.is_empty()) else {
+            return Some(self.default.clone());
+        };
+        let known = self
+            .chosen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .copied();
+        let index = known.unwrap_or_else(|| {
+            let index = self.pick(name);
+            let mut chosen = self.chosen.lock().unwrap_or_else(|p| p.into_inner());
+            if chosen.len() < MAX_REMEMBERED_NAMES {
+                chosen.insert(name.to_owned(), index);
+            }
+            index
+        });
+        Some(
+            index
+                .and_then(|i| self.listed.get(i).cloned())
+                .unwrap_or_else(|| self.default.clone()),
+        )
+    }
+}
+
+/// The TLS acceptor of an HTTPS listener; errors say why it cannot serve (never key material).
+/// A listed certificate that cannot be loaded is left out (and logged).
+pub(crate) fn acceptor(env: &Env, l: &Listener) -> Result<TlsAcceptor, String> {
+    let arn = default_certificate(l).ok_or("the listener has no certificate")?;
     let name = l
         .ssl_policy
         .as_deref()
         .unwrap_or(ssl_policies::DEFAULT_POLICY);
     let policy = ssl_policies::find(name).ok_or_else(|| format!("unknown SSL policy {name}"))?;
     let provider = Arc::new(provider(&policy));
+    let default = Arc::new(certified(env, arn, &provider)?);
+    let listed = l
+        .extra_certificates
+        .iter()
+        .filter_map(|a| match certified(env, a, &provider) {
+            Ok(ck) => Some(Arc::new(ck)),
+            Err(why) => {
+                tracing::warn!(error = %why, "a listener certificate is left out");
+                None
+            }
+        })
+        .collect();
+    let resolver = BySni {
+        default,
+        listed,
+        chosen: Mutex::new(HashMap::new()),
+    };
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(&policy))
         .map_err(|e| format!("SSL policy {name}: {e}"))?
         .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("certificate {arn}: {e}"))?;
+        .with_cert_resolver(Arc::new(resolver));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
