@@ -24,7 +24,8 @@ const MAX_RULES_PER_LOAD_BALANCER: usize = 100;
 /// The highest rule priority.
 const MAX_PRIORITY: i64 = 50_000;
 
-fn rule_not_found() -> AwsError {
+/// `RuleNotFound`.
+pub(crate) fn rule_not_found() -> AwsError {
     AwsError::new("RuleNotFound", 400, "One or more rules not found")
 }
 

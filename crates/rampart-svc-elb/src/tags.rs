@@ -1,4 +1,5 @@
-//! Tags on load balancers, target groups and listeners: AddTags, RemoveTags, DescribeTags.
+//! Tags on load balancers, target groups, listeners and listener rules (kept in their
+//! listener's record): AddTags, RemoveTags, DescribeTags.
 
 use crate::errors;
 use crate::names::{Kind, Name};
@@ -50,8 +51,17 @@ fn merged(mut tags: Vec<Tag>, more: &[Tag]) -> Result<Vec<Tag>, AwsError> {
     Ok(tags)
 }
 
-/// The record holding `arn`'s tags: its key, the JSON record and its version.
-fn record(call: &Call<'_>, arn: &str) -> Result<(Key, Value, u64), AwsError> {
+/// Where `arn`'s tags are: the record's key, the JSON record, its version and the JSON
+/// pointer of the tag list in it.
+struct Place {
+    key: Key,
+    record: Value,
+    version: u64,
+    pointer: String,
+}
+
+/// The record holding `arn`'s tags.
+fn record(call: &Call<'_>, arn: &str) -> Result<Place, AwsError> {
     let store = call.env.store.as_ref();
     let name = Name::parse(arn)
         .ok_or_else(|| errors::validation(format!("'{arn}' is not a valid ARN")))?;
@@ -66,22 +76,91 @@ fn record(call: &Call<'_>, arn: &str) -> Result<(Key, Value, u64), AwsError> {
         ),
         Kind::Listener => (records::listener_key(&name), errors::listener_not_found),
         Kind::Rule => {
-            return Err(errors::validation(
-                "rampart keeps a listener rule's tags from CreateRule only; AddTags, RemoveTags and DescribeTags do not reach rules yet",
-            ));
+            let listener = crate::names::listener_of_rule(&name);
+            let key = records::listener_key(&listener);
+            let rule_id = name.rule_id.as_deref().unwrap_or_default();
+            let found = records::read::<Value>(store, &key)?.and_then(|(v, version)| {
+                let index = v["rules"]
+                    .as_array()?
+                    .iter()
+                    .position(|r| r["id"] == rule_id)?;
+                Some((v, version, index))
+            });
+            let Some((record, version, index)) = found else {
+                return Err(crate::rules::rule_not_found());
+            };
+            return Ok(Place {
+                key,
+                record,
+                version,
+                pointer: format!("/rules/{index}/tags"),
+            });
         }
     };
     match records::read::<Value>(store, &key)? {
-        Some((v, version)) if v.get("arn").and_then(Value::as_str) == Some(arn) => {
-            Ok((key, v, version))
+        Some((record, version)) if record.get("arn").and_then(Value::as_str) == Some(arn) => {
+            Ok(Place {
+                key,
+                record,
+                version,
+                pointer: "/tags".to_owned(),
+            })
         }
         _ => Err(missing()),
     }
 }
 
-fn tags_of(v: &Value) -> Result<Vec<Tag>, AwsError> {
-    serde_json::from_value(v.get("tags").cloned().unwrap_or(json!([])))
+impl Place {
+    fn tags(&self) -> Result<Vec<Tag>, AwsError> {
+        serde_json::from_value(
+            self.record
+                .pointer(&self.pointer)
+                .cloned()
+                .unwrap_or(json!([])),
+        )
         .map_err(|_| errors::internal())
+    }
+
+    fn set_tags(&mut self, tags: Vec<Tag>) -> Result<(), AwsError> {
+        let value = serde_json::to_value(tags).map_err(|_| errors::internal())?;
+        let slot = self
+            .record
+            .pointer_mut(&self.pointer)
+            .ok_or_else(errors::internal)?;
+        *slot = value;
+        Ok(())
+    }
+}
+
+/// Changes the tags of every ARN with `change`, then commits them together (several rules of
+/// one listener share its record, changed once).
+fn change_all(
+    call: &Call<'_>,
+    arns: &[String],
+    change: impl Fn(Vec<Tag>) -> Result<Vec<Tag>, AwsError>,
+) -> Result<(), AwsError> {
+    let mut places: Vec<Place> = Vec::new();
+    for arn in arns {
+        let fresh = record(call, arn)?;
+        let place = match places.iter_mut().find(|p| p.key == fresh.key) {
+            Some(p) => {
+                p.pointer = fresh.pointer;
+                p
+            }
+            None => {
+                places.push(fresh);
+                places.last_mut().ok_or_else(errors::internal)?
+            }
+        };
+        let tags = change(place.tags()?)?;
+        place.set_tags(tags)?;
+    }
+    let mut batch = Batch::new();
+    for p in places {
+        batch = records::put(batch, p.key, &p.record, Expect::Version(p.version))?;
+    }
+    call.env.store.commit(batch).map_err(errors::store)?;
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -107,28 +186,16 @@ struct DescribeInput {
 fn add(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: AddInput = from_input(input, "ValidationError")?;
     check(&input.tags)?;
-    let mut batch = Batch::new();
-    for arn in &input.resource_arns {
-        let (key, mut v, version) = record(call, arn)?;
-        let tags = merged(tags_of(&v)?, &input.tags)?;
-        v["tags"] = serde_json::to_value(tags).map_err(|_| errors::internal())?;
-        batch = records::put(batch, key, &v, Expect::Version(version))?;
-    }
-    call.env.store.commit(batch).map_err(errors::store)?;
+    change_all(call, &input.resource_arns, |tags| merged(tags, &input.tags))?;
     Ok(json!({}))
 }
 
 fn remove(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: RemoveInput = from_input(input, "ValidationError")?;
-    let mut batch = Batch::new();
-    for arn in &input.resource_arns {
-        let (key, mut v, version) = record(call, arn)?;
-        let mut tags = tags_of(&v)?;
+    change_all(call, &input.resource_arns, |mut tags| {
         tags.retain(|t| !input.tag_keys.contains(&t.key));
-        v["tags"] = serde_json::to_value(tags).map_err(|_| errors::internal())?;
-        batch = records::put(batch, key, &v, Expect::Version(version))?;
-    }
-    call.env.store.commit(batch).map_err(errors::store)?;
+        Ok(tags)
+    })?;
     Ok(json!({}))
 }
 
@@ -141,8 +208,7 @@ fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
     let mut out = Vec::new();
     for arn in &input.resource_arns {
-        let (_, v, _) = record(call, arn)?;
-        out.push(json!({"ResourceArn": arn, "Tags": tags_of(&v)?}));
+        out.push(json!({"ResourceArn": arn, "Tags": record(call, arn)?.tags()?}));
     }
     Ok(json!({"TagDescriptions": out}))
 }

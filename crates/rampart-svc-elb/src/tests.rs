@@ -724,3 +724,51 @@ fn https_listeners_take_iam_certificates_and_known_policies() {
         "SSLPolicyNotFound"
     );
 }
+
+#[test]
+fn listener_rules_carry_tags() {
+    let w = world();
+    let lb = lb(&w, "tagged");
+    let tg = tg(&w, "tagged-tg");
+    let l = listener(&w, &lb, &tg, 8083).unwrap()["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rule = |p: i64| {
+        ok(
+            &w,
+            "CreateRule",
+            json!({"ListenerArn": l, "Priority": p,
+            "Conditions": [{"Field": "path-pattern", "Values": [format!("/{p}")]}],
+            "Actions": [{"Type": "forward", "TargetGroupArn": tg}],
+            "Tags": [{"Key": "team", "Value": "web"}]}),
+        )["Rules"][0]["RuleArn"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a, b) = (rule(1), rule(2));
+    ok(
+        &w,
+        "AddTags",
+        json!({"ResourceArns": [a, b], "Tags": [{"Key": "env", "Value": "prod"}]}),
+    );
+    ok(
+        &w,
+        "RemoveTags",
+        json!({"ResourceArns": [b], "TagKeys": ["team"]}),
+    );
+    let d = ok(&w, "DescribeTags", json!({"ResourceArns": [a, b, l]}));
+    let tags = |i: usize| d["TagDescriptions"][i]["Tags"].clone();
+    assert_eq!(
+        tags(0),
+        json!([{"Key": "team", "Value": "web"}, {"Key": "env", "Value": "prod"}])
+    );
+    assert_eq!(tags(1), json!([{"Key": "env", "Value": "prod"}]));
+    assert_eq!(tags(2), json!([]));
+    let gone = a.replace(&a[a.len() - 16..], "0000000000000000");
+    assert_eq!(
+        code(&w, "DescribeTags", json!({"ResourceArns": [gone]})),
+        "RuleNotFound"
+    );
+}
