@@ -7,7 +7,9 @@
 //! (Block or Count) is put into the Shield-managed rule group for the attack's duration.
 
 use crate::detector::{Change, Detector};
-use crate::records::{self, Attack, Contributor, PROTECTED, Protected, Protection};
+use crate::records::{
+    self, Attack, Contributor, OPEN, OpenAttack, PROTECTED, Protected, Protection,
+};
 use crate::waf;
 use rampart_service::Env;
 use rampart_store::Scan;
@@ -31,8 +33,8 @@ struct State {
     detectors: HashMap<String, Detector>,
     /// Changes seen on the request path, applied at the next flush.
     pending: Vec<(String, Change)>,
-    /// The open attack of each resource: its id and account.
-    open: HashMap<String, (String, String)>,
+    /// Whether attacks left open by an earlier run were ended.
+    recovered: bool,
 }
 
 impl std::fmt::Debug for Monitor {
@@ -95,7 +97,17 @@ impl Monitor {
         let now = seconds(env);
         let changes: Vec<(String, Change)> = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let mut changes = std::mem::take(&mut state.pending);
+            let mut changes = Vec::new();
+            if !std::mem::replace(&mut state.recovered, true) {
+                // Attacks open when the server stopped end now: their counts are gone.
+                let open = env
+                    .store
+                    .scan(SYSTEM, OPEN, &Scan::all())
+                    .unwrap_or_default();
+                let end = now - now % crate::detector::WINDOW_SECS;
+                changes.extend(open.into_iter().map(|i| (i.key.id, Change::Ended { end })));
+            }
+            changes.append(&mut state.pending);
             for (arn, d) in &mut state.detectors {
                 changes.extend(d.advance(now).into_iter().map(|c| (arn.clone(), c)));
             }
@@ -115,17 +127,16 @@ impl Monitor {
         change: Change,
     ) -> Result<(), rampart_protocol::AwsError> {
         let store = env.store.as_ref();
-        let Some((index, _)) =
-            records::read::<Protected>(store, &records::protected_key(resource_arn))?
-        else {
-            return Ok(());
+        let index = records::read::<Protected>(store, &records::protected_key(resource_arn))?
+            .map(|(i, _)| i);
+        let protection = match &index {
+            Some(i) => records::read::<Protection>(
+                store,
+                &records::protection_key(&i.account, &i.protection_id),
+            )?
+            .map(|(p, _)| p),
+            None => None,
         };
-        let account = index.account.clone();
-        let protection = records::read::<Protection>(
-            store,
-            &records::protection_key(&account, &index.protection_id),
-        )?
-        .map(|(p, _)| p);
         let contributors = |top: Vec<(IpAddr, u64)>| -> Vec<Contributor> {
             top.into_iter()
                 .map(|(ip, n)| Contributor {
@@ -141,6 +152,9 @@ impl Monitor {
                 total,
                 top,
             } => {
+                let Some(account) = index.map(|i| i.account) else {
+                    return Ok(());
+                };
                 let id = crate::ids::uuid()?;
                 let mut attack = Attack {
                     id: id.clone(),
@@ -165,18 +179,23 @@ impl Monitor {
                     )?;
                     attack.mitigation = Some(name);
                 }
+                let open = OpenAttack {
+                    account: account.clone(),
+                    attack_id: id.clone(),
+                };
                 let batch = records::put(
                     rampart_store::Batch::new(),
                     records::attack_key(&account, &id),
                     &attack,
                     rampart_store::Expect::Absent,
                 )?;
+                let batch = records::put(
+                    batch,
+                    records::open_key(resource_arn),
+                    &open,
+                    rampart_store::Expect::Any,
+                )?;
                 store.commit(batch).map_err(crate::errors::store)?;
-                self.state
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .open
-                    .insert(resource_arn.to_owned(), (id, account));
             }
             Change::Continues { rate, total, top } => {
                 self.update_open(env, resource_arn, |a| {
@@ -207,11 +226,9 @@ impl Monitor {
                 {
                     waf::set_rules(env, resource_arn, group, Vec::new())?;
                 }
-                self.state
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .open
-                    .remove(resource_arn);
+                store
+                    .commit(rampart_store::Batch::new().delete(records::open_key(resource_arn)))
+                    .map_err(crate::errors::store)?;
             }
         }
         Ok(())
@@ -224,17 +241,12 @@ impl Monitor {
         resource_arn: &str,
         f: impl FnOnce(&mut Attack),
     ) -> Result<Option<Attack>, rampart_protocol::AwsError> {
-        let open = self
-            .state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .open
-            .get(resource_arn)
-            .cloned();
-        let Some((id, account)) = open else {
+        let Some((open, _)) =
+            records::read::<OpenAttack>(env.store.as_ref(), &records::open_key(resource_arn))?
+        else {
             return Ok(None);
         };
-        let key = records::attack_key(&account, &id);
+        let key = records::attack_key(&open.account, &open.attack_id);
         let Some((mut attack, version)) = records::read::<Attack>(env.store.as_ref(), &key)? else {
             return Ok(None);
         };

@@ -2,7 +2,8 @@
 //!
 //! Per account (`acct/<account>`, Shield is global): the subscription, protections by id,
 //! attacks by id and the emergency contacts. Server-wide (`system`): protected resource ARNs
-//! (value: the account and protection id), which the data plane's monitor reads.
+//! (value: the account and protection id), which the data plane's monitor reads, and the
+//! attacks going on (value: the account and attack id).
 
 use crate::errors;
 use rampart_protocol::AwsError;
@@ -22,6 +23,8 @@ pub(crate) const ATTACKS: &str = "shield.attack";
 pub(crate) const CONTACTS: &str = "shield.contacts";
 /// Server-wide index of protected resources, by resource ARN.
 pub(crate) const PROTECTED: &str = "shield.protected";
+/// Server-wide index of attacks going on, by resource ARN (value: [`OpenAttack`]).
+pub(crate) const OPEN: &str = "shield.open";
 
 /// The space of `account`'s Shield records.
 pub(crate) fn space(account: &str) -> String {
@@ -96,6 +99,18 @@ pub(crate) struct Attack {
 pub(crate) struct Protected {
     pub account: String,
     pub protection_id: String,
+}
+
+/// The attack going on against a resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OpenAttack {
+    pub account: String,
+    pub attack_id: String,
+}
+
+/// The index key of the attack going on against `resource_arn`.
+pub(crate) fn open_key(resource_arn: &str) -> Key {
+    Key::new(SYSTEM, OPEN, resource_arn)
 }
 
 /// Reads the record at `key` with its version.

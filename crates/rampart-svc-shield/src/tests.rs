@@ -292,3 +292,26 @@ fn unprotected_resources_are_not_counted() {
         json!([])
     );
 }
+
+#[test]
+fn an_attack_open_when_the_server_stopped_ends_at_the_next_start() {
+    let w = world();
+    let acl = protected_with_web_acl(&w);
+    let monitor = Monitor::new();
+    monitor.flush(&w.env);
+    for _ in 0..600 {
+        monitor.record(&w.env, ALB, "198.51.100.7".parse().unwrap());
+    }
+    w.clock.advance(Duration::from_secs(10));
+    monitor.flush(&w.env);
+    let (_, rules) = group_rules(&w, &acl);
+    assert_eq!(rules.as_array().unwrap().len(), 1);
+    drop(monitor);
+    // A new monitor (the server restarted) ends it and removes the rule.
+    let monitor = Monitor::new();
+    monitor.flush(&w.env);
+    let (_, rules) = group_rules(&w, &acl);
+    assert_eq!(rules, json!([]));
+    let attacks = ok(&w, "ListAttacks", json!({}))["AttackSummaries"].clone();
+    assert!(attacks[0].get("EndTime").is_some());
+}
