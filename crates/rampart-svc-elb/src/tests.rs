@@ -3,6 +3,9 @@
 use rampart_service::testkit::{World, sar_violation};
 use serde_json::{Value, json};
 
+/// A well-formed listener rule ARN.
+const RULE: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/x/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee";
+
 fn world() -> World {
     World::new(crate::register)
 }
@@ -373,6 +376,21 @@ fn accesses_agree_with_the_sar() {
         ("DeregisterTargets", json!({"TargetGroupArn": "junk"})),
         ("ModifyListener", json!({"ListenerArn": larn})),
         ("DeleteListener", json!({"ListenerArn": "junk"})),
+        ("CreateRule", json!({"ListenerArn": larn})),
+        ("CreateRule", json!({"ListenerArn": "junk"})),
+        ("ModifyRule", json!({"RuleArn": RULE})),
+        ("ModifyRule", json!({"RuleArn": "junk"})),
+        ("DeleteRule", json!({"RuleArn": RULE})),
+        (
+            "SetRulePriorities",
+            json!({"RulePriorities": [{"RuleArn": RULE, "Priority": 1}]}),
+        ),
+        ("SetRulePriorities", json!({})),
+        ("DescribeRules", json!({})),
+        ("DescribeSSLPolicies", json!({})),
+        ("DescribeListenerCertificates", json!({"ListenerArn": larn})),
+        ("AddListenerCertificates", json!({"ListenerArn": larn})),
+        ("RemoveListenerCertificates", json!({"ListenerArn": "junk"})),
         // The catalog keeps ELB classic's resource types for AddTags/RemoveTags (both
         // versions share the prefix), so only load balancer ARNs are checked here; target
         // groups and listeners are tagged under their own ARNs, as the v2 SAR lists.

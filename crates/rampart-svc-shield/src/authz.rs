@@ -1,7 +1,8 @@
 //! Shield's authorization table (Service Authorization Reference): `shield:<Op>` on the
-//! protection the request names (`arn:<partition>:shield::<account>:protection/<id>`), on the
-//! attack for DescribeAttack, and on `*` for the account-level operations. CreateProtection
-//! and TagResource add `aws:RequestTag`/`aws:TagKeys`.
+//! protection the request names (`arn:<partition>:shield::<account>:protection/<id>`, `*` for
+//! the id when the request names the resource instead), the protection group, the attack for
+//! DescribeAttack, and on `*` for the operations the reference lists without a resource type.
+//! CreateProtection and TagResource add `aws:RequestTag`/`aws:TagKeys`.
 
 use rampart_protocol::AwsError;
 use rampart_service::{Access, Call, no_rule};
@@ -50,16 +51,22 @@ pub(crate) fn table(
     let access = match operation {
         "CreateProtection" => {
             let t = tags(input);
-            Access::new(action, arn(call, "protection", ""))
+            Access::new(action, "*")
                 .with_request_tags(t.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         }
-        "DeleteProtection" => {
+        "DeleteProtection"
+        | "DescribeProtection"
+        | "AssociateHealthCheck"
+        | "DisassociateHealthCheck" => {
             Access::new(action, arn(call, "protection", text(input, "ProtectionId")))
         }
-        "DescribeProtection" => match input.get("ProtectionId").and_then(Value::as_str) {
-            Some(id) => Access::new(action, arn(call, "protection", id)),
-            None => Access::new(action, "*"),
-        },
+        "DescribeProtectionGroup"
+        | "UpdateProtectionGroup"
+        | "DeleteProtectionGroup"
+        | "ListResourcesInProtectionGroup" => Access::new(
+            action,
+            arn(call, "protection-group", text(input, "ProtectionGroupId")),
+        ),
         "DescribeAttack" => Access::new(action, arn(call, "attack", text(input, "AttackId"))),
         "TagResource" => {
             let t = tags(input);
@@ -88,16 +95,10 @@ pub(crate) fn table(
         | "DisassociateDRTRole"
         | "AssociateDRTLogBucket"
         | "DisassociateDRTLogBucket"
-        | "AssociateHealthCheck"
-        | "DisassociateHealthCheck"
         | "AssociateProactiveEngagementDetails"
         | "EnableProactiveEngagement"
         | "DisableProactiveEngagement"
         | "CreateProtectionGroup"
-        | "DescribeProtectionGroup"
-        | "UpdateProtectionGroup"
-        | "DeleteProtectionGroup"
-        | "ListResourcesInProtectionGroup"
         | "ListProtectionGroups" => Access::new(action, "*"),
         _ => return Err(no_rule("shield", operation)),
     };

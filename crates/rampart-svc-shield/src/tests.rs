@@ -315,3 +315,31 @@ fn an_attack_open_when_the_server_stopped_ends_at_the_next_start() {
     let attacks = ok(&w, "ListAttacks", json!({}))["AttackSummaries"].clone();
     assert!(attacks[0].get("EndTime").is_some());
 }
+
+#[test]
+fn accesses_agree_with_the_sar() {
+    let w = world();
+    let protection = "arn:aws:shield::123456789012:protection/0a1b2c3d-0000-4000-8000-000000000000";
+    let model = Models::get().service("shield").unwrap();
+    for op in model.operations.keys() {
+        let input = match op.as_str() {
+            "CreateProtection" => {
+                json!({"Name": "x", "ResourceArn": ALB, "Tags": [{"Key": "k", "Value": "v"}]})
+            }
+            "DeleteProtection" | "DescribeProtection" => {
+                json!({"ProtectionId": "0a1b2c3d-0000-4000-8000-000000000000"})
+            }
+            "DescribeAttack" => json!({"AttackId": "0a1b2c3d-0000-4000-8000-000000000001"}),
+            "TagResource" => {
+                json!({"ResourceARN": protection, "Tags": [{"Key": "k", "Value": "v"}]})
+            }
+            "UntagResource" | "ListTagsForResource" => json!({"ResourceARN": protection}),
+            _ => json!({}),
+        };
+        let accesses = w.accesses(&w.root(), "shield", op, &input).unwrap();
+        assert!(!accesses.is_empty(), "{op}");
+        for a in &accesses {
+            assert_eq!(rampart_service::testkit::sar_violation(a), None, "{op}");
+        }
+    }
+}
