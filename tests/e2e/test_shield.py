@@ -123,3 +123,33 @@ def test_a_flood_is_detected_mitigated_and_ends(server, app):
     # Disabling the automatic response removes the Shield-managed group from the web ACL.
     shield.disable_application_layer_automatic_response(ResourceArn=lb)
     assert waf.get_web_acl(ARN=acl["ARN"])["WebACL"]["Rules"] == []
+
+
+def test_shield_calls_are_authorized(server):
+    import json
+
+    import botocore.exceptions
+
+    shield = server.client("shield")
+    shield.create_subscription()
+    iam = server.client("iam")
+    iam.create_user(UserName="watcher")
+    key = iam.create_access_key(UserName="watcher")["AccessKey"]
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["shield:ListProtections", "shield:ListAttacks"], "Resource": "*"}]}
+    iam.put_user_policy(UserName="watcher", PolicyName="p", PolicyDocument=json.dumps(policy))
+    watcher = server.client("shield", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert watcher.list_protections()["Protections"] == []
+    assert watcher.list_attacks()["AttackSummaries"] == []
+    account = server.client("sts").get_caller_identity()["Account"]
+    lb = f"arn:aws:elasticloadbalancing:us-east-1:{account}:loadbalancer/app/web/50dc6c495c0c9188"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        watcher.create_protection(Name="web", ResourceArn=lb)
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    protection = shield.create_protection(Name="web", ResourceArn=lb)["ProtectionId"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        watcher.delete_protection(ProtectionId=protection)
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    listed = watcher.list_protections(InclusionFilters={"ResourceArns": [lb]})["Protections"]
+    assert [p["Id"] for p in listed] == [protection]
+    assert watcher.list_protections(InclusionFilters={"ProtectionNames": ["other"]})["Protections"] == []

@@ -154,11 +154,37 @@ fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({ "Protection": to_api(call, &p) }))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct ListFilters {
+    resource_arns: Option<Vec<String>>,
+    protection_names: Option<Vec<String>>,
+    resource_types: Option<Vec<String>>,
+}
+
+impl ListFilters {
+    fn keep(&self, p: &Protection) -> bool {
+        self.resource_arns
+            .as_ref()
+            .is_none_or(|a| a.contains(&p.resource_arn))
+            && self
+                .protection_names
+                .as_ref()
+                .is_none_or(|n| n.contains(&p.name))
+            && self
+                .resource_types
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|t| t == "APPLICATION_LOAD_BALANCER"))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ListInput {
     next_token: Option<String>,
     max_results: Option<i64>,
+    #[serde(default)]
+    inclusion_filters: ListFilters,
 }
 
 fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -168,6 +194,7 @@ fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         &records::space(call.principal.account.as_str()),
         PROTECTIONS,
     )?;
+    all.retain(|p| input.inclusion_filters.keep(p));
     all.sort_by(|a, b| a.id.cmp(&b.id));
     let max = input.max_results.unwrap_or(100).clamp(1, 10_000) as usize;
     let start = match &input.next_token {
