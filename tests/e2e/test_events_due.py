@@ -1,9 +1,14 @@
 """Events of work that comes due, under the administrator's clock (issue 6): a KMS key whose
 scheduled deletion is carried out sends `KMS CMK Deletion`, an on-demand rotation sends
-`KMS CMK Rotation`, and a cron() rule fires once at each due time."""
+`KMS CMK Rotation`, expired imported key material `KMS Imported Key Material Expiration`, and a
+cron() rule fires once at each due time."""
 
+import datetime
 import json
+import os
 import time
+
+import pytest
 
 from test_events import wait_for_file
 
@@ -85,3 +90,23 @@ def test_cron_syntax_is_checked(server):
             assert e.response["Error"]["Code"] == "ValidationException", bad
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+def test_expired_imported_key_material_is_announced(server, data_dir):
+    pytest.importorskip("cryptography")
+    from test_kms_import import import_material
+
+    account = log_rule(server, "kms-expiry", EventPattern=json.dumps({
+        "source": ["aws.kms"], "detail-type": ["KMS Imported Key Material Expiration"]}))
+    kms = server.client("kms")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    valid_to = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    import_material(kms, key["KeyId"], "RSAES_OAEP_SHA_256", "RSA_2048", os.urandom(32),
+                    ValidTo=valid_to)
+    path = data_dir / "events" / "logs" / account / "us-east-1" / "kms-expiry.log"
+    advance(server, 2 * 86400)
+    event = wait_for_file(path, 1)[0]
+    assert event["detail-type"] == "KMS Imported Key Material Expiration"
+    assert event["detail"] == {"key-id": key["KeyId"]}
+    assert event["resources"] == [key["Arn"]]
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
