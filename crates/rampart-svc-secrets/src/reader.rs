@@ -2,7 +2,7 @@
 //! read a secret for their caller. The read goes through this service's own GetSecretValue,
 //! after the accesses its authorization table names for that call (the secret's resource
 //! policy included) are decided for the caller by the request's guard: a forward access, as
-//! AWS makes it. DescribeSecret's answer comes with it, needing no permission of its own.
+//! AWS makes it (`aws:ViaAWSService` is true). DescribeSecret's answer comes with it, needing no permission of its own.
 
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, SecretReader, SecretReading, SecretVersion};
@@ -54,7 +54,8 @@ impl SecretReader for Secrets {
             .authorizer("secretsmanager")
             .ok_or_else(rampart_service::internal_error)?;
         for access in authorize(call, "GetSecretValue", &input)? {
-            call.guard.check(&access)?;
+            call.guard
+                .check(&access.with("aws:ViaAWSService", "true"))?;
         }
         let value = self.run(call, "GetSecretValue", input)?;
         let description = self.run(call, "DescribeSecret", json!({ "SecretId": secret_id }))?;
@@ -114,7 +115,9 @@ mod tests {
         assert!(
             checked
                 .iter()
-                .any(|a| a.action == "secretsmanager:GetSecretValue" && a.resource == arn),
+                .any(|a| a.action == "secretsmanager:GetSecretValue"
+                    && a.resource == arn
+                    && a.context.contains("aws:ViaAWSService")),
             "{checked:?}"
         );
         let previous = read(json!({"SecretId": "db", "Stage": "AWSPREVIOUS"})).unwrap();
