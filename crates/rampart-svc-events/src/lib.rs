@@ -1,11 +1,12 @@
 //! EventBridge over the store: event buses (each account's `default` bus in every region and
 //! custom ones), rules whose event patterns (`rampart-events`) select events, their targets,
 //! PutEvents, TestEventPattern, tags, bus policies (PutPermission: other accounts may put
-//! events on a bus its policy opens to them), connections and API destinations, `rate()`
-//! schedules, and at-least-once delivery of matching events by a duty (API destinations over
-//! HTTP, other event buses, and log groups written as files; retries with backoff, then a
-//! dead-letter record). Services put their events through [`Bus`], the
-//! `rampart_service::EventBus` port.
+//! events on a bus its policy opens to them), connections and API destinations, `rate()` and
+//! `cron()` schedules (`rampart-cron`), and at-least-once delivery of matching events by a duty
+//! (API destinations over HTTP, other event buses, and log groups written as files; retries
+//! with backoff, then a dead-letter record). Services put their events through [`Bus`], the
+//! `rampart_service::EventBus` port, whose `wants` answers from an in-memory index of the
+//! enabled rules that follows the rules table's store watermark.
 //!
 //! It must never return, log or put in an error a connection's secret (sealed under the
 //! master key, opened only to build a delivery's authorization header), and never acknowledge
