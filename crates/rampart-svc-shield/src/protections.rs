@@ -318,6 +318,10 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Automatic application layer DDoS mitigation is not enabled for this resource.",
         ));
     }
+    if let Some(group) = &p.group {
+        // A mitigation in place follows the new action at once.
+        waf::set_action(call.env, &p.resource_arn, group, &action)?;
+    }
     p.auto_response = Some(action);
     save(call, &p, version)?;
     Ok(json!({}))

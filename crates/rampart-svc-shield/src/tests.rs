@@ -233,6 +233,19 @@ fn a_flood_records_an_attack_and_mitigates_it_until_it_ends() {
         rules[0]["Statement"]["RateBasedStatement"]["AggregateKeyType"],
         "IP"
     );
+    // Switching to Count during the attack changes the rule in place, and back.
+    ok(
+        &w,
+        "UpdateApplicationLayerAutomaticResponse",
+        json!({"ResourceArn": ALB, "Action": {"Count": {}}}),
+    );
+    assert_eq!(group_rules(&w, &acl).1[0]["Action"], json!({"Count": {}}));
+    ok(
+        &w,
+        "UpdateApplicationLayerAutomaticResponse",
+        json!({"ResourceArn": ALB, "Action": {"Block": {}}}),
+    );
+    assert_eq!(group_rules(&w, &acl).1[0]["Action"], json!({"Block": {}}));
     let detail = ok(&w, "DescribeAttack", json!({"AttackId": id}))["Attack"].clone();
     let top = &detail["AttackProperties"][0]["TopContributors"];
     assert_eq!(top[0], json!({"Name": "198.51.100.7", "Value": 540}));

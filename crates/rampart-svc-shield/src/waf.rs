@@ -246,3 +246,35 @@ pub(crate) fn set_rules(
     )?;
     Ok(())
 }
+
+/// Gives every rule of the mitigation group (one while an attack lasts) `action`.
+pub(crate) fn set_action(
+    env: &Env,
+    resource_arn: &str,
+    group: &MitigationGroup,
+    action: &str,
+) -> Result<(), AwsError> {
+    let (account, region) = owner(resource_arn).ok_or_else(errors::internal)?;
+    let got = op(
+        env,
+        account,
+        region,
+        "GetRuleGroup",
+        json!({"ARN": group.arn}),
+    )?;
+    let rules: Vec<Value> = got["RuleGroup"]["Rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let rules = rules
+        .into_iter()
+        .map(|mut r| {
+            r["Action"] = json!({action: {}});
+            r
+        })
+        .collect();
+    set_rules(env, resource_arn, group, rules)
+}
