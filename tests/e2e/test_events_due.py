@@ -46,7 +46,7 @@ def test_a_key_deletion_that_comes_due_is_announced(server, data_dir):
     assert event["account"] == account
 
 
-def test_an_on_demand_rotation_is_announced(server, data_dir):
+def test_rotations_on_demand_and_automatic_are_announced(server, data_dir):
     account = log_rule(server, "kms-rotations", EventPattern=json.dumps({
         "source": ["aws.kms"], "detail-type": ["KMS CMK Rotation"]}))
     kms = server.client("kms")
@@ -57,6 +57,12 @@ def test_an_on_demand_rotation_is_announced(server, data_dir):
     assert event["detail"] == {"key-id": key["KeyId"], "key-origin": "AWS_KMS",
                                "rotation-type": "ON_DEMAND"}
     assert event["resources"] == [key["Arn"]]
+    # Automatic rotation, when its period has passed.
+    kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=90)
+    advance(server, 91 * 86400)
+    automatic = wait_for_file(path, 2)[1]
+    assert automatic["detail"]["rotation-type"] == "AUTOMATIC"
+    assert automatic["detail"]["key-id"] == key["KeyId"]
 
 
 def test_a_cron_rule_fires_once_at_each_due_time(server, data_dir):
