@@ -40,19 +40,18 @@ impl Interest {
     ) -> bool {
         let space = space::account_region(account, region);
         let watermark = store.watermark(&space, RULE_TABLE);
-        let probe = probe(source, detail_type);
         {
             let entries = self.lock();
             if let Some((seen, filters)) = entries.get(&space)
                 && *seen == watermark
             {
-                return any_matches(filters, &probe);
+                return !filters.is_empty() && any_matches(filters, &probe(source, detail_type));
             }
         }
         let Some(filters) = read_filters(store, &space) else {
             return true;
         };
-        let wanted = any_matches(&filters, &probe);
+        let wanted = any_matches(&filters, &probe(source, detail_type));
         let mut entries = self.lock();
         if entries.len() >= CAPACITY {
             entries.clear();
