@@ -137,7 +137,7 @@ def test_the_web_acl_runs_before_the_rules(server, apps):
                                                      "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
                                                      "PositionalConstraint": "STARTS_WITH"}}}])["Summary"]
     wait_for(lambda: port_open(port), "the listener's port")
-    assert get(port, "/admin")[2] == "admin page"
+    wait_for(lambda: get(port, "/admin")[2] == "admin page", "the rule on the listener")
     waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb_arn)
     wait_for(lambda: get(port, "/admin")[0] == 403, "the web ACL before the rule")
     assert get(port, "/public")[2] == "default"
