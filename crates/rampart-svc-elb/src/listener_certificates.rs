@@ -4,13 +4,11 @@
 //! (AddListenerCertificates, RemoveListenerCertificates, DescribeListenerCertificates).
 
 use crate::errors;
-use crate::names::{self, Kind, Name};
+use crate::listeners;
 use crate::paging;
-use crate::records::{self, Listener};
 use crate::ssl_policies;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
-use rampart_store::{Batch, Expect};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -78,28 +76,6 @@ pub(crate) fn settings(
     Ok((vec![json!({ "CertificateArn": arn })], Some(policy)))
 }
 
-/// The listener `arn` names in the caller's account and region.
-fn own(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name), AwsError> {
-    let name = Name::parse(arn)
-        .filter(|n| n.kind == Kind::Listener && n.space() == names::space(call))
-        .ok_or_else(errors::listener_not_found)?;
-    let (l, v) =
-        records::listener(call.env.store.as_ref(), arn)?.ok_or_else(errors::listener_not_found)?;
-    Ok((l, v, name))
-}
-
-fn save(call: &Call<'_>, name: &Name, l: &Listener, version: u64) -> Result<(), AwsError> {
-    let batch = records::put(
-        Batch::new(),
-        records::listener_key(name),
-        l,
-        Expect::Version(version),
-    )?
-    .put(records::listener_index_key(&l.arn), l.port.to_string());
-    call.env.store.commit(batch).map_err(errors::store)?;
-    Ok(())
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ChangeInput {
@@ -109,7 +85,7 @@ struct ChangeInput {
 
 fn add(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ChangeInput = from_input(input, "ValidationError")?;
-    let (mut l, version, name) = own(call, &input.listener_arn)?;
+    let (mut l, version, name) = listeners::own(call, &input.listener_arn)?;
     let arns = arns(&input.certificates)?;
     if arns.len() != 1 {
         return Err(errors::validation("You can add one certificate per call"));
@@ -127,7 +103,7 @@ fn add(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "You've reached the limit on the number of certificates per load balancer",
         ));
     }
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     let out: Vec<Value> = arns
         .iter()
         .map(|a| json!({"CertificateArn": a, "IsDefault": false}))
@@ -137,7 +113,7 @@ fn add(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn remove(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ChangeInput = from_input(input, "ValidationError")?;
-    let (mut l, version, name) = own(call, &input.listener_arn)?;
+    let (mut l, version, name) = listeners::own(call, &input.listener_arn)?;
     let default: Vec<String> = arns(&l.certificates)?;
     for arn in arns(&input.certificates)? {
         if default.contains(&arn) && !l.extra_certificates.contains(&arn) {
@@ -149,7 +125,7 @@ fn remove(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }
         l.extra_certificates.retain(|c| *c != arn);
     }
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     Ok(json!({}))
 }
 
@@ -163,7 +139,7 @@ struct DescribeInput {
 
 fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: DescribeInput = from_input(input, "ValidationError")?;
-    let (l, _, _) = own(call, &input.listener_arn)?;
+    let (l, _, _) = listeners::own(call, &input.listener_arn)?;
     let mut items: Vec<Value> = arns(&l.certificates)?
         .into_iter()
         .map(|a| json!({"CertificateArn": a, "IsDefault": true}))

@@ -259,6 +259,25 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     Ok(json!({"Listeners": [to_api(&listener)]}))
 }
 
+/// Commits the changed listener `l` (read at `version`) and touches its index entry, so the
+/// data plane picks the change up.
+pub(crate) fn save(
+    call: &Call<'_>,
+    name: &Name,
+    l: &Listener,
+    version: u64,
+) -> Result<(), AwsError> {
+    let batch = records::put(
+        Batch::new(),
+        records::listener_key(name),
+        l,
+        Expect::Version(version),
+    )?
+    .put(records::listener_index_key(&l.arn), l.port.to_string());
+    call.env.store.commit(batch).map_err(errors::store)?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct DescribeInput {
@@ -268,8 +287,8 @@ struct DescribeInput {
     page_size: Option<i64>,
 }
 
-/// The listener `arn` names in the caller's account and region.
-fn own(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name), AwsError> {
+/// The listener `arn` names in the caller's account and region, its version and parsed ARN.
+pub(crate) fn own(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name), AwsError> {
     let name = Name::parse(arn)
         .filter(|n| n.kind == Kind::Listener && n.space() == names::space(call))
         .ok_or_else(errors::listener_not_found)?;
@@ -363,14 +382,7 @@ fn modify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if let Some(actions) = input.default_actions {
         l.default_actions = check_actions(store, &name.space(), actions)?;
     }
-    let batch = records::put(
-        Batch::new(),
-        records::listener_key(&name),
-        &l,
-        Expect::Version(version),
-    )?
-    .put(records::listener_index_key(&l.arn), l.port.to_string());
-    store.commit(batch).map_err(errors::store)?;
+    save(call, &name, &l, version)?;
     Ok(json!({"Listeners": [to_api(&l)]}))
 }
 

@@ -8,14 +8,13 @@
 
 use crate::conditions;
 use crate::errors;
-use crate::listeners::check_actions;
+use crate::listeners::{self, check_actions};
 use crate::names::{self, Kind, Name};
 use crate::paging;
 use crate::records::{self, Listener, Rule, Tag};
 use crate::tags;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
-use rampart_store::{Batch, Expect};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -73,16 +72,6 @@ fn default_to_api(listener: &Name, l: &Listener) -> Value {
     })
 }
 
-/// The listener `arn` names in the caller's account and region, its version and parsed ARN.
-fn own_listener(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name), AwsError> {
-    let name = Name::parse(arn)
-        .filter(|n| n.kind == Kind::Listener && n.space() == names::space(call))
-        .ok_or_else(errors::listener_not_found)?;
-    let (l, v) =
-        records::listener(call.env.store.as_ref(), arn)?.ok_or_else(errors::listener_not_found)?;
-    Ok((l, v, name))
-}
-
 /// Where a rule ARN points: its listener (record, version, parsed ARN) and the rule's id.
 fn own_rule(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name, String), AwsError> {
     let rule = Name::parse(arn)
@@ -101,20 +90,6 @@ fn own_rule(call: &Call<'_>, arn: &str) -> Result<(Listener, u64, Name, String),
         return Err(rule_not_found());
     }
     Ok((l, v, listener, id))
-}
-
-/// Commits the changed listener `l` (read at `version`) and touches its index entry so the
-/// data plane picks the change up.
-fn save(call: &Call<'_>, name: &Name, l: &Listener, version: u64) -> Result<(), AwsError> {
-    let batch = records::put(
-        Batch::new(),
-        records::listener_key(name),
-        l,
-        Expect::Version(version),
-    )?
-    .put(records::listener_index_key(&l.arn), l.port.to_string());
-    call.env.store.commit(batch).map_err(errors::store)?;
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -143,7 +118,7 @@ fn no_transforms(t: Option<&Vec<Value>>) -> Result<(), AwsError> {
 fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: CreateInput = from_input(input, "ValidationError")?;
     let store = call.env.store.as_ref();
-    let (mut l, version, name) = own_listener(call, &input.listener_arn)?;
+    let (mut l, version, name) = listeners::own(call, &input.listener_arn)?;
     let priority = priority(input.priority)?;
     no_transforms(input.transforms.as_ref())?;
     if input.conditions.is_empty() {
@@ -178,7 +153,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     };
     let out = to_api(&name, &rule);
     l.rules.push(rule);
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     Ok(json!({ "Rules": [out] }))
 }
 
@@ -209,7 +184,7 @@ fn describe(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             ));
         }
         (Some(arn), None) => {
-            let (l, _, name) = own_listener(call, arn)?;
+            let (l, _, name) = listeners::own(call, arn)?;
             all_rules(&name, &l)
         }
         (None, Some(arns)) => {
@@ -279,7 +254,7 @@ fn modify(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         }
         to_api(&name, rule)
     };
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     Ok(json!({ "Rules": [out] }))
 }
 
@@ -296,7 +271,7 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         return Err(not_permitted("The default rule cannot be deleted"));
     }
     l.rules.retain(|r| r.id != id);
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     Ok(json!({}))
 }
 
@@ -351,7 +326,7 @@ fn set_priorities(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if let Some(dup) = l.rules.iter().find(|r| !seen.insert(r.priority)) {
         return Err(priority_in_use(dup.priority));
     }
-    save(call, &name, &l, version)?;
+    listeners::save(call, &name, &l, version)?;
     let out: Vec<Value> = changed
         .iter()
         .filter_map(|(id, _)| l.rules.iter().find(|r| &r.id == id))
