@@ -8,7 +8,7 @@
 
 use crate::detector::{Change, Detector};
 use crate::records::{
-    self, Attack, Contributor, OPEN, OpenAttack, PROTECTED, Protected, Protection,
+    self, Attack, Contributor, MitigationGroup, OPEN, OpenAttack, PROTECTED, Protected, Protection,
 };
 use crate::waf;
 use rampart_service::Env;
@@ -49,6 +49,41 @@ fn seconds(env: &Env) -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default()
+}
+
+/// The mitigation group of `p` (automatic response enabled) on the web ACL protecting its
+/// resource now: moved there when the resource's web ACL changed since it was enabled (saved
+/// with the protection); `None` while no web ACL protects the resource.
+fn current_group(
+    env: &Env,
+    account: &str,
+    p: &Protection,
+) -> Result<Option<MitigationGroup>, rampart_protocol::AwsError> {
+    let acl = waf::web_acl_of(env, &p.resource_arn)?;
+    if let Some(group) = &p.group {
+        if acl.as_deref() == Some(group.web_acl_arn.as_str()) {
+            return Ok(Some(group.clone()));
+        }
+        if let Err(e) = waf::uninstall(env, &p.resource_arn, group) {
+            tracing::warn!(error = %e.message, "cannot remove a stale shield mitigation group");
+        }
+    }
+    let fresh = match acl {
+        Some(_) => Some(waf::install(env, &p.resource_arn)?),
+        None => None,
+    };
+    let key = records::protection_key(account, &p.id);
+    if let Some((mut stored, version)) = records::read::<Protection>(env.store.as_ref(), &key)? {
+        stored.group = fresh.clone();
+        let batch = records::put(
+            rampart_store::Batch::new(),
+            key,
+            &stored,
+            rampart_store::Expect::Version(version),
+        )?;
+        env.store.commit(batch).map_err(crate::errors::store)?;
+    }
+    Ok(fresh)
 }
 
 impl Monitor {
@@ -168,13 +203,14 @@ impl Monitor {
                     mitigation: None,
                 };
                 if let Some(p) = &protection
-                    && let (Some(action), Some(group)) = (&p.auto_response, &p.group)
+                    && let Some(action) = &p.auto_response
+                    && let Some(group) = current_group(env, &account, p)?
                 {
                     let name = format!("ShieldMitigationRateBasedRule-{}", &id[..8]);
                     waf::set_rules(
                         env,
                         resource_arn,
-                        group,
+                        &group,
                         vec![waf::mitigation_rule(&name, action)],
                     )?;
                     attack.mitigation = Some(name);

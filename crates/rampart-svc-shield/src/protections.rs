@@ -330,13 +330,14 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn disable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: ResponseInput = from_input(input, "InvalidParameterException")?;
     let (mut p, version) = protection_of_resource(call, &input.resource_arn)?;
-    let Some(group) = p.group.take() else {
+    if p.auto_response.take().is_none() {
         return Err(errors::invalid_operation(
             "Automatic application layer DDoS mitigation is not enabled for this resource.",
         ));
-    };
-    waf::uninstall(call.env, &p.resource_arn, &group)?;
-    p.auto_response = None;
+    }
+    if let Some(group) = p.group.take() {
+        waf::uninstall(call.env, &p.resource_arn, &group)?;
+    }
     save(call, &p, version)?;
     Ok(json!({}))
 }

@@ -356,3 +356,46 @@ fn accesses_agree_with_the_sar() {
         }
     }
 }
+
+#[test]
+fn the_mitigation_group_follows_the_resource_to_a_new_web_acl() {
+    let w = world();
+    let old = protected_with_web_acl(&w);
+    let new = ok(
+        &w,
+        "CreateWebACL",
+        json!({"Name": "edge-2", "Scope": "REGIONAL",
+        "DefaultAction": {"Allow": {}}, "VisibilityConfig": visibility("edge-2")}),
+    )["Summary"]["ARN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &w,
+        "AssociateWebACL",
+        json!({"WebACLArn": new, "ResourceArn": ALB}),
+    );
+    let monitor = Monitor::new();
+    monitor.flush(&w.env);
+    for _ in 0..600 {
+        monitor.record(&w.env, ALB, "198.51.100.7".parse().unwrap());
+    }
+    w.clock.advance(Duration::from_secs(10));
+    monitor.flush(&w.env);
+    // The old web ACL no longer carries the group; the new one does, with the rule.
+    assert_eq!(
+        ok(&w, "GetWebACL", json!({"ARN": old}))["WebACL"]["Rules"],
+        json!([])
+    );
+    let (_, rules) = group_rules(&w, &new);
+    assert_eq!(rules.as_array().unwrap().len(), 1);
+    ok(
+        &w,
+        "DisableApplicationLayerAutomaticResponse",
+        json!({"ResourceArn": ALB}),
+    );
+    assert_eq!(
+        ok(&w, "GetWebACL", json!({"ARN": new}))["WebACL"]["Rules"],
+        json!([])
+    );
+}

@@ -87,6 +87,19 @@ fn text(v: &Value, member: &str) -> Result<String, AwsError> {
         .ok_or_else(errors::internal)
 }
 
+/// The ARN of the web ACL protecting `resource_arn` now, if any.
+pub(crate) fn web_acl_of(env: &Env, resource_arn: &str) -> Result<Option<String>, AwsError> {
+    let (account, region) = owner(resource_arn).ok_or_else(errors::internal)?;
+    let current = op(
+        env,
+        account,
+        region,
+        "GetWebACLForResource",
+        json!({"ResourceArn": resource_arn}),
+    )?;
+    Ok(current["WebACL"]["ARN"].as_str().map(str::to_owned))
+}
+
 /// Creates the mitigation group and adds it to the web ACL protecting `resource_arn`.
 pub(crate) fn install(env: &Env, resource_arn: &str) -> Result<MitigationGroup, AwsError> {
     let (account, region) = owner(resource_arn).ok_or_else(errors::internal)?;
