@@ -258,7 +258,8 @@ fn server_key(call: &Call<'_>, name: &str) -> Key {
     )
 }
 
-fn seal_context(id: &str) -> Vec<u8> {
+/// The context a server certificate's private key is sealed under.
+pub(crate) fn seal_context(id: &str) -> Vec<u8> {
     format!("iam-server-certificate-key:{id}").into_bytes()
 }
 

@@ -2,7 +2,7 @@
 //! certificate by ARN, and this reads the stored certificate and opens its sealed private key
 //! for the data plane. Nothing here logs or returns the key anywhere else.
 
-use super::certificates::SERVER_CERTIFICATE_TABLE;
+use super::certificates::{SERVER_CERTIFICATE_TABLE, seal_context};
 use super::records::get_record;
 use base64::Engine;
 use rampart_crypto::MasterKey;
@@ -24,11 +24,6 @@ struct Stored {
     body: String,
     chain: Option<String>,
     private_key_sealed: String,
-}
-
-/// The sealing context `certificates` seals a server certificate's private key under.
-fn seal_context(id: &str) -> Vec<u8> {
-    format!("iam-server-certificate-key:{id}").into_bytes()
 }
 
 /// IAM server certificates, read from the store and unsealed under the master key.
