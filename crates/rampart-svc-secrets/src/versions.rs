@@ -16,7 +16,10 @@ const MAX_STAGES: usize = 20;
 
 pub(crate) fn register(registry: &mut Registry) {
     // Reads that note the day of access (one write per secret and day).
-    registry.register_waiting_read("secretsmanager", "GetSecretValue", get_secret_value);
+    // Reads run on the request's own thread: the access note below writes at most once a
+    // day per version, so waiting for the disk is too rare to hand every read to the
+    // blocking pool.
+    registry.register("secretsmanager", "GetSecretValue", true, get_secret_value);
     registry.register("secretsmanager", "PutSecretValue", false, put_secret_value);
     registry.register(
         "secretsmanager",
@@ -30,9 +33,10 @@ pub(crate) fn register(registry: &mut Registry) {
         false,
         update_secret_version_stage,
     );
-    registry.register_waiting_read(
+    registry.register(
         "secretsmanager",
         "BatchGetSecretValue",
+        true,
         batch_get_secret_value,
     );
 }
