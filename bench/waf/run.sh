@@ -110,33 +110,50 @@ done
 
 # wrk's latency percentile in microseconds.
 us() { awk -v p="$2" '$1==p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); print v+0 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v*1000 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000000 } }' <<<"$1"; }
-declare -A RPS P99 LAT1
+# CPU time (user + system, in clock ticks) of processes and their live children.
+ticks() {
+  local total=0 p f
+  for p in "$@" $(for q in "$@"; do pgrep -P "$q" || true; done); do
+    [[ -r /proc/$p/stat ]] || continue
+    f=($(sed 's/^.*) //' "/proc/$p/stat"))
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+declare -A PIDS=( [backend]="$(cat "$RUN/nginx-backend.pid")" [nginx]="$(cat "$work/nginx-proxy.pid")"
+                  [modsecurity]="$(cat "$RUN/apache.pid")" [rampart]="$RAMPART_PID" )
+HZ=$(getconf CLK_TCK)
+declare -A RPS P99 LAT1 CPU
 for round in $(seq 1 "$ROUNDS"); do
   for t in "${ORDER[@]}"; do
     for kind in benign sqli; do
       path=$BENIGN; [[ $kind == sqli ]] && path=$SQLI
       url="http://127.0.0.1:${PORT[$t]}$path"
+      c0=$(ticks ${PIDS[$t]})
       out=$(wrk -t2 -c32 -d"$DUR" --latency -H "$HOSTHDR" -H "$UA" "$url")
+      c1=$(ticks ${PIDS[$t]})
       rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+      n=$(awk '/requests in/{print $1}' <<<"$out")
+      cpu=$(awk -v d=$((c1 - c0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.0f", (n > 0 ? d * 1e6 / hz / n : 0) }')
       p99=$(us "$out" "99%")
       one=$(wrk -t1 -c1 -d"$DUR" --latency -H "$HOSTHDR" -H "$UA" "$url")
       lat=$(us "$one" "99%")
-      echo "round $round $t $kind: rps=$rps p99(c32)=${p99}us p99(c1)=${lat}us"
-      RPS[$t.$kind]+="$rps "; P99[$t.$kind]+="$p99 "; LAT1[$t.$kind]+="$lat "
+      echo "round $round $t $kind: rps=$rps p99(c32)=${p99}us p99(c1)=${lat}us cpu/req=${cpu}us"
+      RPS[$t.$kind]+="$rps "; P99[$t.$kind]+="$p99 "; LAT1[$t.$kind]+="$lat "; CPU[$t.$kind]+="$cpu "
     done
   done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 echo
-echo "| target | request | requests/s (32 conns) | p99 (32 conns) | p99, 1 conn | added p99 vs backend, 1 conn |"
-echo "|---|---|---:|---:|---:|---:|"
+echo "| target | request | requests/s (32 conns) | server CPU per request | p99 (32 conns) | p99, 1 conn | added p99 vs backend, 1 conn |"
+echo "|---|---|---:|---:|---:|---:|---:|"
 for t in "${ORDER[@]}"; do
   for kind in benign sqli; do
     r=$(median <<<"${RPS[$t.$kind]}"); p=$(median <<<"${P99[$t.$kind]}"); l=$(median <<<"${LAT1[$t.$kind]}")
-    base=$(median <<<"${LAT1[backend.$kind]}")
-    awk -v t="$t" -v k="$kind" -v r="$r" -v p="$p" -v l="$l" -v b="$base" \
-      'BEGIN { printf "| %s | %s | %.0f | %.2f ms | %.3f ms | %+.3f ms |\n", t, k, r, p/1000, l/1000, (l-b)/1000 }'
+    base=$(median <<<"${LAT1[backend.$kind]}"); c=$(median <<<"${CPU[$t.$kind]}")
+    awk -v t="$t" -v k="$kind" -v r="$r" -v c="$c" -v p="$p" -v l="$l" -v b="$base" \
+      'BEGIN { printf "| %s | %s | %.0f | %d µs | %.2f ms | %.3f ms | %+.3f ms |\n", t, k, r, c, p/1000, l/1000, (l-b)/1000 }'
   done
 done
 r=$(median <<<"${RPS[rampart.benign]}"); m=$(median <<<"${RPS[modsecurity.benign]}")
