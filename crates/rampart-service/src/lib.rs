@@ -31,4 +31,4 @@ pub use outbound::{Answer, NoOutbound, Outbound, Post, TlsTrust};
 pub use principal::{Principal, PrincipalKind, Session};
 pub use registry::{Handler, OperationEntry, Registry};
 pub use secrets::{NoSecrets, SecretReader, SecretReading, SecretVersion};
-pub use values::{epoch_seconds, from_input, internal_error, to_output};
+pub use values::{epoch_seconds, from_input, internal_error, store_unavailable, to_output};

@@ -99,6 +99,9 @@ pub(crate) fn internal() -> AwsError {
 
 /// A store failure: a conflict is a concurrent change (retryable), anything else internal.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     match e {
         StoreError::Conflict { .. } => AwsError::new(
             "PriorRequestNotComplete",

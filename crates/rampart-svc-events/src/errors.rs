@@ -41,6 +41,9 @@ pub(crate) fn no_bus(bus: &str) -> AwsError {
 /// A store failure: a conflicting write is `ConcurrentModificationException`, anything else an
 /// internal failure whose details go to the log only.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     match e {
         StoreError::Conflict { .. } => AwsError::new(
             "ConcurrentModificationException",

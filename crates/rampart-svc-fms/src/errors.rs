@@ -30,6 +30,9 @@ pub(crate) fn internal() -> AwsError {
 
 /// A store failure.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     tracing::error!(error = %e, "fms store failure");
     internal()
 }

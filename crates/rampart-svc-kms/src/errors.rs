@@ -65,6 +65,9 @@ pub(crate) fn tag_error(message: impl Into<String>) -> AwsError {
 /// `KMSInternalException` for a store failure; the detail goes to the log only (store errors
 /// name keys, never values).
 pub(crate) fn store_failure(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     tracing::error!(error = %e, "kms store failure");
     AwsError::new(
         "KMSInternalException",

@@ -107,6 +107,9 @@ pub(crate) fn replica_read_only() -> AwsError {
 
 /// A store failure: details to the log, the generic error to the caller.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     tracing::error!(error = %e, "secretsmanager: store failure");
     AwsError::new(
         "InternalServiceError",

@@ -44,6 +44,9 @@ pub(crate) fn internal() -> AwsError {
 
 /// A store failure.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     match e {
         StoreError::Conflict { .. } => AwsError::new(
             "OptimisticLockException",

@@ -198,6 +198,9 @@ pub(crate) fn reserved_name(name: &str) -> AwsError {
 /// `InternalServerError` for a store failure; the detail goes to the log only (store errors
 /// name keys, never values).
 pub(crate) fn store_failure(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     tracing::error!(error = %e, "ssm store failure");
     internal("store")
 }

@@ -89,6 +89,9 @@ pub(crate) fn from_engine(e: WafError) -> AwsError {
 
 /// `WAFInternalErrorException` for a store failure; the detail goes to the log only.
 pub(crate) fn store(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     tracing::error!(error = %e, "wafv2 store failure");
     internal()
 }

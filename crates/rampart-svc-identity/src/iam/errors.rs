@@ -67,6 +67,9 @@ pub(crate) fn session_needs_user_name() -> AwsError {
 /// A store failure: a lost compare-and-swap is `ConcurrentModification` (409, the caller may
 /// retry); anything else is AWS's generic failure, with no detail for the caller.
 pub(crate) fn store_error(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     match e {
         StoreError::Conflict { .. } => model_error(
             "ConcurrentModificationException",

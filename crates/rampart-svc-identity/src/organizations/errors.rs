@@ -153,6 +153,9 @@ pub(super) fn policy_error(e: &rampart_policy::PolicyError) -> AwsError {
 /// A store failure: a lost compare-and-swap is `ConcurrentModificationException` (the caller
 /// may retry); anything else is the generic failure, with no detail for the caller.
 pub(super) fn store_error(e: StoreError) -> AwsError {
+    if let Some(unavailable) = rampart_service::store_unavailable(&e) {
+        return unavailable;
+    }
     match e {
         StoreError::Conflict { .. } => error(
             "ConcurrentModificationException",
