@@ -316,7 +316,9 @@ impl Pipeline {
                 Ok(None) => return refused(None, unknown_access_key(family)),
                 Err(e) => {
                     tracing::error!(error = %e, "access key lookup failed");
-                    return refused(None, internal_error());
+                    let answer =
+                        rampart_service::store_unavailable(&e).unwrap_or_else(internal_error);
+                    return refused(None, answer);
                 }
             },
         };
