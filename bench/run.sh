@@ -63,11 +63,11 @@ mapfile -t MOTO_LISTER < <("$MOTO_VENV/bin/python" bench/iam_setup.py "http://12
 mapfile -t RAMPART_SECRETS < <("$MOTO_VENV/bin/python" bench/secrets_setup.py "http://127.0.0.1:$RAMPART_PORT" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
 mapfile -t MOTO_SECRETS < <("$MOTO_VENV/bin/python" bench/secrets_setup.py "http://127.0.0.1:$MOTO_PORT" "${MOTO_KEY[0]}" "${MOTO_KEY[1]}")
 
-run() { # label port workload key-id secret kms-key ciphertext secret-id parameter-name
+run() { # label port workload key-id secret kms-key ciphertext secret-id parameter-name [extra flags]
   AWS_ACCESS_KEY_ID=$4 AWS_SECRET_ACCESS_KEY=$5 \
     "$BIN/rampart-bench" load --label "$1" --target "127.0.0.1:$2" --workload "$3" \
     --key-id "$6" --ciphertext "$7" --secret-id "$8" --parameter-name "$9" \
-    --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" | tee -a "$results"
+    --concurrency "$CONCURRENCY" --seconds "$SECONDS_EACH" "${@:10}" | tee -a "$results"
 }
 ROOT=("$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY")
 for workload in sts-get-caller-identity cloudtrail-list-trails kms-encrypt kms-decrypt kms-generate-data-key \
@@ -84,6 +84,17 @@ for _ in $(seq "$ROUNDS"); do
   run moto "$MOTO_PORT" iam-list-users "${MOTO_LISTER[@]}" "${MOTO_KMS[@]}" "${MOTO_SECRETS[@]}"
 done
 
+# Latency at a stated load: open loop (each request sent on its schedule whatever the answers,
+# latency counted from the scheduled time), the same connections, LATENCY_RATE requests/s in
+# total. moto cannot sustain such a rate, so only rampart and the bare handler run it.
+LATENCY_RATE=${LATENCY_RATE:-10000}
+for workload in sts-get-caller-identity kms-encrypt; do
+  for _ in $(seq "$ROUNDS"); do
+    run bare "$BARE_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}" --rate "$LATENCY_RATE"
+    run rampart "$RAMPART_PORT" "$workload" "${ROOT[@]}" "${RAMPART_KMS[@]}" "${RAMPART_SECRETS[@]}" --rate "$LATENCY_RATE"
+  done
+done
+
 RSS_END=$(rss_kib "$RAMPART_PID" VmRSS); RSS_PEAK=$(rss_kib "$RAMPART_PID" VmHWM)
 python3 - "$results" "$RSS_START" "$RSS_END" "$RSS_PEAK" <<'PY'
 import json, sys
@@ -91,14 +102,23 @@ runs = [json.loads(l) for l in open(sys.argv[1])]
 rss_start, rss_end, rss_peak = (int(x) for x in sys.argv[2:5])
 groups = {}
 for r in runs:
-    groups.setdefault((r["workload"], r["label"]), []).append(r)
-# Each target's median round (by throughput).
-by = {k: sorted(v, key=lambda r: r["rps"])[len(v) // 2] for k, v in groups.items()}
-rows = list(by.values())
-print()
-print(f'{"workload":26} {"target":8} {"req/s":>10} {"p50 ms":>8} {"p99 ms":>8} {"p99.9 ms":>9} {"errors":>7}')
-for r in rows:
-    print(f'{r["workload"]:26} {r["label"]:8} {r["rps"]:10.0f} {r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f} {r["p999_ms"]:9.2f} {r["errors"]:7d}')
+    groups.setdefault((r["workload"], r["label"], r["mode"]), []).append(r)
+# Each target's median round (by throughput in a closed loop, by p99 in an open one).
+def median(rounds):
+    key = (lambda r: r["rps"]) if rounds[0]["mode"] == "closed" else (lambda r: r["p99_ms"])
+    return sorted(rounds, key=key)[len(rounds) // 2]
+medians = {k: median(v) for k, v in groups.items()}
+by = {(w, label): r for (w, label, mode), r in medians.items() if mode == "closed"}
+for mode, title in [("closed", "closed loop: each connection sends when its last answer came"),
+                    ("open", "open loop at a fixed total rate: latency at a stated load")]:
+    rows = [r for (_, _, m), r in medians.items() if m == mode]
+    if not rows:
+        continue
+    print()
+    print(title)
+    print(f'{"workload":26} {"target":8} {"req/s":>10} {"p50 ms":>8} {"p99 ms":>8} {"p99.9 ms":>9} {"errors":>7}')
+    for r in rows:
+        print(f'{r["workload"]:26} {r["label"]:8} {r["rps"]:10.0f} {r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f} {r["p999_ms"]:9.2f} {r["errors"]:7d}')
 print()
 for w in sorted({r["workload"] for r in rows}):
     for peer in ["bare", "moto"]:

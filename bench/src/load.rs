@@ -42,7 +42,8 @@ pub struct Args {
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// Open loop: send this many requests per second in total, on schedule whatever the
-    /// answers; latency counts from each request's scheduled time (no coordinated omission).
+    /// answers; latency counts from each request's scheduled time when its connection was
+    /// still busy then (no coordinated omission), else from when it was sent.
     /// Without it the loop is closed: each connection sends when the last answer came.
     #[arg(long)]
     rate: Option<f64>,
@@ -176,8 +177,17 @@ async fn connection_loop(
             Some(s) => {
                 let due = s.next;
                 s.next += s.every;
-                tokio::time::sleep_until(due.into()).await;
-                due
+                if Instant::now() < due {
+                    // The connection is free before the request is due, so the request starts
+                    // when it is sent: the timer wakes up to a millisecond late, and that delay
+                    // is the generator's, not the target's.
+                    tokio::time::sleep_until(due.into()).await;
+                    Instant::now()
+                } else {
+                    // Still busy with the last answer when this one was due: the wait counts,
+                    // so a slow target cannot hide behind its own slowness.
+                    due
+                }
             }
             None => Instant::now(),
         };
