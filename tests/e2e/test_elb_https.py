@@ -5,15 +5,20 @@ certificate (ModifyListener) is served on the next connection; listed certificat
 by SNI (AddListenerCertificates); a TLS 1.3-only policy refuses
 TLS 1.2; an ACM ARN is refused with CertificateNotFound."""
 
+import datetime
+import ipaddress
 import json
 import socket
 import ssl
-import subprocess
 import urllib.error
 import urllib.request
 
 import botocore.exceptions
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from conftest import free_port
 from test_elb import App, healthy, visibility, wait_for, port_open
@@ -27,13 +32,29 @@ def app():
 
 
 def self_signed(tmp_path, name, names="DNS:localhost,IP:127.0.0.1"):
-    """(certificate path, key path) of a fresh self-signed certificate for `names`."""
-    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
-                    "-addext", f"subjectAltName={names}"],
-                   check=True, capture_output=True)
-    return cert, key
+    """(certificate path, key path) of a fresh self-signed P-256 certificate for `names`, made
+    with the pinned `cryptography` package (no openssl binary needed)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    alternatives = []
+    for entry in names.split(","):
+        kind, value = entry.split(":", 1)
+        alternatives.append(x509.DNSName(value) if kind == "DNS" else x509.IPAddress(ipaddress.ip_address(value)))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder()
+                   .subject_name(subject).issuer_name(subject)
+                   .public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=2))
+                   .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
 
 
 def fetch(port, path, cafile):
