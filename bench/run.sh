@@ -120,7 +120,7 @@ for mode, title in [("closed", "closed loop: each connection sends when its last
     for r in rows:
         print(f'{r["workload"]:26} {r["label"]:8} {r["rps"]:10.0f} {r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f} {r["p999_ms"]:9.2f} {r["errors"]:7d}')
 print()
-for w in sorted({r["workload"] for r in rows}):
+for w in sorted({w for (w, _) in by}):
     for peer in ["bare", "moto"]:
         if (w, "rampart") in by and (w, peer) in by:
             ratio = by[(w, "rampart")]["rps"] / max(by[(w, peer)]["rps"], 1e-9)
