@@ -68,6 +68,9 @@ def test_rules_route_the_traffic(server, apps):
 
     wait_for(lambda: port_open(port), "the listener's port")
     wait_for(lambda: healthy(elb, blue) and healthy(elb, green), "healthy targets")
+    # The data plane picks up rule changes within a few hundred milliseconds (its reconcile
+    # loop), as an ALB propagates them within seconds: wait until the last rule is live.
+    wait_for(lambda: get(port, "/split")[0] == 200, "the last rule to be live")
 
     assert get(port, "/api/users")[0] == 200 and a.paths()[-1] == "/api/users"
     assert get(port, "/x", {"Host": "www.green.example"})[0] == 200 and b.paths()[-1] == "/x"
