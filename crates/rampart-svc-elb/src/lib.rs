@@ -3,7 +3,8 @@
 //! HTTP and HTTPS with IAM server certificates and security policies, listener rules, tags;
 //! botocore's `elbv2` model, awsQuery) and the data plane that makes it real: every listener
 //! accepts HTTP (or terminates TLS) on its port, reads the whole request under slow-request
-//! limits, lets Shield's monitor count it (`rampart-svc-shield`), evaluates the web ACL
+//! limits and a per-source request-rate limit (`RAMPART_DATA_PLANE_RATE_LIMIT`, default
+//! 1000 requests/s with a burst of 2000; over it: 429), lets Shield's monitor count it (`rampart-svc-shield`), evaluates the web ACL
 //! associated through WAFv2 (`rampart-svc-waf`, engine `rampart-waf`), then carries out the
 //! first listener rule the request meets (forward to healthy targets, weighted across target
 //! groups; fixed response; redirect), the default action last.
@@ -36,7 +37,8 @@ mod target_groups;
 mod tests;
 
 pub use data_plane::{
-    DATA_PLANE_ADDR_VAR, DataPlane, GEO_DB_VAR, bind_address_from_env, start_data_plane,
+    DATA_PLANE_ADDR_VAR, DATA_PLANE_RATE_LIMIT_VAR, DataPlane, GEO_DB_VAR, bind_address_from_env,
+    start_data_plane,
 };
 pub use inventory::LoadBalancerInventory;
 

@@ -4,6 +4,13 @@
 //! targets are health-checked, and WAF samples, rate-limited keys and logs are flushed (with
 //! Shield's monitor, which turns floods on protected load balancers into attacks). HTTPS
 //! listeners terminate TLS first.
+//!
+//! Settings (environment): `RAMPART_DATA_PLANE_ADDR` (the bind address, default 127.0.0.1),
+//! `RAMPART_GEO_DB` (a country database), and `RAMPART_DATA_PLANE_RATE_LIMIT`, the Shield
+//! Standard-style request-rate limit per source address: `<rate>` or `<rate>,<burst>`
+//! (requests per second, positive integers; the burst defaults to twice the rate) or `off`;
+//! default `1000,2000`; an invalid value is warned about and the default used. A request over
+//! it is answered 429 with `Retry-After` before anything else sees it (see `limits`).
 
 mod health;
 mod inspect;
@@ -16,6 +23,8 @@ mod tests;
 mod tls;
 mod token;
 mod upstream;
+
+pub use limits::DATA_PLANE_RATE_LIMIT_VAR;
 
 use crate::records::{self, LISTENER_INDEX, TARGET_GROUP_INDEX, TargetGroup};
 use hyper::server::conn::http1;
@@ -55,6 +64,8 @@ pub(crate) struct Shared {
     pools: health::Pools,
     tokens: token::TokenKey,
     clients: Arc<limits::Clients>,
+    /// The per-source request-rate limit (none when off).
+    rate: Option<limits::Buckets>,
     upstreams: upstream::Upstreams,
     /// Shield's request counting for protected load balancers.
     shield: rampart_svc_shield::Monitor,
@@ -146,14 +157,26 @@ fn geo_from_env() -> Arc<dyn GeoLookup> {
 }
 
 /// Starts the data plane inside the current tokio runtime: every stored listener starts
-/// serving on `bind` (countries from the database `RAMPART_GEO_DB` names), and WAF log files are written under `<data_dir>/waf-logs`. `registry`
-/// is the server's (it answers wafv2 GetWebACL for rules' visibility settings). Errors: the
-/// WAF token key cannot be read or created.
+/// serving on `bind` (countries from the database `RAMPART_GEO_DB` names, the per-source rate
+/// limit `RAMPART_DATA_PLANE_RATE_LIMIT` sets), and WAF log files are written under
+/// `<data_dir>/waf-logs`. `registry` is the server's (it answers wafv2 GetWebACL for rules'
+/// visibility settings). Errors: the WAF token key cannot be read or created.
 pub fn start_data_plane(
     env: &Env,
     registry: &Registry,
     data_dir: &Path,
     bind: IpAddr,
+) -> Result<DataPlane, String> {
+    start(env, registry, data_dir, bind, limits::RateLimit::from_env())
+}
+
+/// [`start_data_plane`] with the per-source rate limit given.
+fn start(
+    env: &Env,
+    registry: &Registry,
+    data_dir: &Path,
+    bind: IpAddr,
+    rate: Option<limits::RateLimit>,
 ) -> Result<DataPlane, String> {
     let tokens = token::TokenKey::load_or_create(env.store.as_ref(), &env.master_key)?;
     let geo = geo_from_env();
@@ -169,6 +192,7 @@ pub fn start_data_plane(
         pools: health::Pools::default(),
         tokens,
         clients: Arc::new(limits::Clients::default()),
+        rate: rate.map(|r| limits::Buckets::new(r, limits::MAX_TRACKED_SOURCES)),
         upstreams: upstream::Upstreams::default(),
         shield: rampart_svc_shield::Monitor::new(),
         requests: std::sync::atomic::AtomicU64::new(0),
@@ -408,6 +432,13 @@ async fn flush_loop(shared: Arc<Shared>) {
                 .unwrap_or_default();
             s.waf.flush(&s.env, now);
             s.shield.flush(&s.env);
+            let throttled = s.rate.as_ref().map_or(0, limits::Buckets::take_throttled);
+            if throttled > 0 {
+                tracing::info!(
+                    throttled,
+                    "requests over the per-source rate limit answered 429"
+                );
+            }
         })
         .await;
     }

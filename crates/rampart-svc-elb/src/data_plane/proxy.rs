@@ -19,7 +19,7 @@ use rampart_waf::{ActionKind, Request};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Instant, UNIX_EPOCH};
 
 /// A response body: buffered, or streamed from the target.
 pub(crate) type Body = BoxBody<Bytes, hyper::Error>;
@@ -65,6 +65,17 @@ pub(crate) fn error_page(status: u16) -> Response<Body> {
     respond(status, "text/html", html)
 }
 
+/// The answer to a request over the per-source rate limit: 429, `Retry-After: <wait>` and
+/// `Connection: close` (the connection ends after it).
+fn too_many_requests(wait: u64) -> Response<Body> {
+    let mut r = error_page(429);
+    r.headers_mut()
+        .insert(http::header::RETRY_AFTER, HeaderValue::from(wait));
+    r.headers_mut()
+        .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
 fn now_ms(shared: &Shared) -> u64 {
     shared
         .env
@@ -88,6 +99,13 @@ pub(crate) async fn handle(
     peer: SocketAddr,
     req: HttpRequest<Incoming>,
 ) -> Result<Response<Body>, std::convert::Infallible> {
+    // The per-source rate limit comes first: a request over it reaches nothing else.
+    if let Some(rate) = &shared.rate
+        && let Err(wait) = rate.take(peer.ip(), Instant::now())
+    {
+        tracing::debug!(source = %peer.ip(), "request over the per-source rate limit");
+        return Ok(too_many_requests(wait));
+    }
     let routed = running.config();
     let listener = &routed.listener;
     // Shield counts every request that reaches a protected load balancer.

@@ -158,3 +158,75 @@ async fn listeners_follow_the_store_and_forward_to_healthy_targets() {
     drop(plane);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The answer to one keep-alive GET on a fresh connection, read until the data plane closes
+/// the connection (or for 5 s, when it keeps the connection open); `true` when it closed it.
+async fn get_until_closed(port: u16) -> (String, bool) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out))
+        .await
+        .is_ok();
+    (String::from_utf8_lossy(&out).into_owned(), closed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_over_the_rate_limit_gets_429_with_retry_after_and_the_connection_closes() {
+    let w = World::new(crate::register);
+    let dir = std::env::temp_dir().join(format!("rampart-elb-test-{}", free_port()));
+    let limit = super::limits::RateLimit { rate: 1, burst: 3 };
+    let plane = super::start(
+        &w.env,
+        &w.registry,
+        &dir,
+        [127, 0, 0, 1].into(),
+        Some(limit),
+    )
+    .unwrap();
+    let port = free_port();
+    let lb =
+        ok(&w, "CreateLoadBalancer", json!({"Name": "web"}))["LoadBalancers"][0]["LoadBalancerArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    ok(
+        &w,
+        "CreateListener",
+        json!({"LoadBalancerArn": lb, "Port": port,
+               "DefaultActions": [{"Type": "fixed-response",
+                   "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain",
+                                           "MessageBody": "app"}}]}),
+    );
+    // Wait for the port without sending requests (each would take a token).
+    eventually("the listener", || async {
+        tokio::net::TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .is_ok()
+    })
+    .await;
+    // A full bucket admits its burst of three.
+    for _ in 0..3 {
+        assert_eq!(get(port).await.unwrap(), (200, "app".to_owned()));
+    }
+    // Then (unless seconds went by) a 429 that says when to come back and ends the connection.
+    let mut refused = None;
+    for _ in 0..7 {
+        let (answer, closed) = get_until_closed(port).await;
+        if answer.starts_with("HTTP/1.1 429 ") {
+            assert!(closed, "the connection stays open after a 429");
+            refused = Some(answer);
+            break;
+        }
+    }
+    let refused = refused.expect("a 429");
+    let head = refused.to_ascii_lowercase();
+    assert!(head.contains("\r\nretry-after: 1\r\n"), "{refused}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{refused}");
+    assert!(refused.contains("429 Too Many Requests"), "{refused}");
+    drop(plane);
+    let _ = std::fs::remove_dir_all(dir);
+}
