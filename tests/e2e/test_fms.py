@@ -1,9 +1,11 @@
 """Firewall Manager end to end with boto3 and the AWS CLI: the management account makes a member
 account the Firewall Manager administrator; the administrator puts a WAFV2 policy whose
 pre-process rule group blocks an IP set; a load balancer created afterwards in another member
-account gets the policy's web ACL within a minute of the admin clock, and traffic from the
-blocked address through the load balancer's listener is answered 403 while other traffic
-reaches the app."""
+account gets the policy's web ACL within a minute of the admin clock (ManagedByFirewallManager,
+the administrator's rule group in PreProcessFirewallManagerRuleGroups, the account's own Rules
+apart), and traffic from the blocked address through the load balancer's listener is answered
+403 while other traffic reaches the app. The member edits its own rules but cannot delete the
+web ACL; the administrator's change to its IP set reaches the member's load balancer."""
 
 import http.client
 import json
@@ -17,6 +19,7 @@ from test_elb import App, healthy, port_open, visibility, wait_for
 ROLE = "OrganizationAccountAccessRole"
 LB_TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 BLOCKED = "127.0.0.2"
+ALSO_BLOCKED = "127.0.0.3"
 
 
 @pytest.fixture
@@ -126,10 +129,46 @@ def test_a_policy_protects_load_balancers_created_later_in_member_accounts(serve
         return acl if acl and acl["Name"].startswith("FMManagedWebACLV2-org-waf-") else None
 
     acl = wait_for(protected, "the Firewall Manager web ACL on the new load balancer")
-    assert acl["Rules"][0]["Name"].startswith("PREFMManaged-org-waf-")
+    assert acl["ManagedByFirewallManager"] is True
+    assert acl["Rules"] == []
+    [pre] = acl["PreProcessFirewallManagerRuleGroups"]
+    assert pre["Name"].startswith("PREFMManaged-org-waf-")
+    assert pre["FirewallManagerStatement"] == {"RuleGroupReferenceStatement": {"ARN": group["ARN"]}}
+    assert pre["OverrideAction"] == {"None": {}}
+    assert acl["PostProcessFirewallManagerRuleGroups"] == []
     assert wait_for(lambda: status_from(BLOCKED, port) == 403, "a 403 for the blocked address")
     assert status_from("127.0.0.1", port, "/hello") == 200
     assert "/hello" in app.paths()
+
+    # The member's own rules are its own: an update keeps Firewall Manager's group, and the
+    # member's rule runs after it in the same evaluation.
+    got = member_waf.get_web_acl(ARN=acl["ARN"])
+    member_waf.update_web_acl(
+        Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], LockToken=got["LockToken"],
+        DefaultAction={"Allow": {}}, VisibilityConfig=acl["VisibilityConfig"],
+        Rules=[{"Name": "no-admin", "Priority": 0, "Action": {"Block": {}},
+                "Statement": {"ByteMatchStatement": {
+                    "SearchString": b"/admin", "FieldToMatch": {"UriPath": {}},
+                    "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}],
+                    "PositionalConstraint": "STARTS_WITH"}},
+                "VisibilityConfig": visibility("no-admin")}])
+    got = member_waf.get_web_acl(ARN=acl["ARN"])
+    assert [r["Name"] for r in got["WebACL"]["Rules"]] == ["no-admin"]
+    assert got["WebACL"]["PreProcessFirewallManagerRuleGroups"] == [pre]
+    assert wait_for(lambda: status_from("127.0.0.1", port, "/admin/x") == 403, "the member's rule")
+    assert status_from(BLOCKED, port) == 403
+    # Only Firewall Manager deletes its web ACL.
+    e = error_of(lambda: member_waf.delete_web_acl(
+        Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], LockToken=got["LockToken"]))
+    assert e["Code"] == "WAFInvalidOperationException"
+
+    # The administrator blocks one more address: the member's load balancer follows at once
+    # (the group is the administrator's, not a copy).
+    assert status_from(ALSO_BLOCKED, port) == 200
+    current = waf.get_ip_set(Name="blocked", Scope="REGIONAL", Id=ip["Id"])
+    waf.update_ip_set(Name="blocked", Scope="REGIONAL", Id=ip["Id"], LockToken=current["LockToken"],
+                      Addresses=[f"{BLOCKED}/32", f"{ALSO_BLOCKED}/32"])
+    assert wait_for(lambda: status_from(ALSO_BLOCKED, port) == 403, "the administrator's change")
 
     # Compliance, as the administrator sees it.
     def compliant():

@@ -1,6 +1,7 @@
 //! Applying policies: for each active account of the organization in a policy's scope, the
 //! policy's web ACL in the policy's region (created when the account has a load balancer in
-//! scope, updated when the policy or the rule groups it copies changed), associated with every
+//! scope, updated when the policy changed; a change of the administrator's rule groups or sets
+//! reaches the members' data planes by itself), associated with every
 //! load balancer in scope (replacing the account's own web ACL only when the policy says
 //! `overrideCustomerWebACLAssociation`), and the account's compliance recorded. Accounts out of
 //! scope lose the policy's web ACL. [`reconcile`] does this for every policy, every minute of

@@ -1,10 +1,12 @@
 //! Firewall Manager (botocore's `fms` model) for rampart: the organization's administrator
 //! account and its WAFV2 policies, applied to the application load balancers of every member
 //! account in scope. Each in-scope account gets a web ACL named as AWS names it
-//! (`FMManagedWebACLV2-<policy>-<timestamp>`) with the policy's rule groups first and last
-//! around the account's own rules, associated with every load balancer in scope, including
-//! ones created later (a duty reconciles every minute of the server's clock); compliance is
-//! recorded per account. Organizations data is read from its store record ([`org`]), load
+//! (`FMManagedWebACLV2-<policy>-<timestamp>`, `ManagedByFirewallManager` true) whose
+//! `PreProcessFirewallManagerRuleGroups` and `PostProcessFirewallManagerRuleGroups` hold the
+//! policy's rule groups (the administrator's own rule groups, referred to by ARN, or managed
+//! ones), run first and last around the account's own rules, associated with every load
+//! balancer in scope, including ones created later (a duty reconciles every minute of the
+//! server's clock); compliance is recorded per account. Organizations data is read from its store record ([`org`]), load
 //! balancers through the [`rampart_service::ResourceInventory`] port, and web ACLs are changed
 //! only through `rampart_svc_waf::managed_by`.
 //!
@@ -43,7 +45,7 @@ pub fn register(registry: &mut Registry) {
 }
 
 /// The service's scheduled work: every minute, every policy is applied again (new load
-/// balancers, new accounts, changed rule groups).
+/// balancers, new accounts).
 pub fn duties(env: &Env) -> Vec<Duty> {
     let env = env.clone();
     vec![Duty {

@@ -367,21 +367,21 @@ fn a_policy_protects_the_members_load_balancers_including_later_ones() {
     );
     assert_eq!(out["Policy"]["PolicyStatus"], "ACTIVE");
 
-    // Applied at once: the member's web ACL, named as AWS names it, with the copied group.
+    // Applied at once: the member's web ACL, named as AWS names it, managed by Firewall
+    // Manager, with the administrator's rule group first (referred to where it is).
     let acl = t.acl_of(&web).expect("the load balancer is protected");
     let name = acl["Name"].as_str().unwrap();
     assert_eq!(name, "FMManagedWebACLV2-org-waf-1700000000000");
+    assert_eq!(acl["ManagedByFirewallManager"], true);
+    assert_eq!(acl["Rules"], json!([]));
+    let pre = &acl["PreProcessFirewallManagerRuleGroups"];
+    assert_eq!(pre[0]["Name"], "PREFMManaged-org-waf-1700000000000");
     assert_eq!(
-        acl["Rules"][0]["Name"],
-        "PREFMManaged-org-waf-1700000000000"
+        pre[0]["FirewallManagerStatement"]["RuleGroupReferenceStatement"]["ARN"],
+        json!(group)
     );
-    let copied = acl["Rules"][0]["Statement"]["RuleGroupReferenceStatement"]["ARN"]
-        .as_str()
-        .unwrap();
-    assert!(copied.contains(&format!(
-        ":{}:regional/rulegroup/FMManaged-org-block/",
-        t.member
-    )));
+    assert_eq!(pre[0]["OverrideAction"], json!({"None": {}}));
+    assert_eq!(acl["PostProcessFirewallManagerRuleGroups"], json!([]));
 
     let status = t
         .as_admin("ListComplianceStatus", json!({"PolicyId": id}))

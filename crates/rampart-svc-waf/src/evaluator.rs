@@ -1,7 +1,8 @@
 //! What the data plane asks: which compiled web ACL protects this resource? The ELBv2 data
 //! plane calls [`Evaluators::for_resource`] per request (cheap when nothing changed: the
-//! answer is cached until a watermark of the resource's account and region moves in one of
-//! the tables the compiled ACL depends on).
+//! answer is cached until a watermark moves in one of the tables the compiled ACL depends on:
+//! those of the resource's account and region, and the rule group and set tables of every
+//! other account whose rule groups it uses, such as a Firewall Manager administrator's).
 
 use crate::associations::{self, protected_resource};
 use crate::entity;
@@ -35,6 +36,9 @@ const TABLES: [&str; 5] = [
     "wafv2.rulegroup",
 ];
 
+/// The tables of another account a compiled web ACL depends on (its rule groups and sets).
+const FOREIGN_TABLES: [&str; 3] = ["wafv2.ipset", "wafv2.regexpatternset", "wafv2.rulegroup"];
+
 /// Compiles the web ACL associated with `resource_arn` (an application load balancer's ARN),
 /// reading the store once; `None` when the resource has no web ACL (or is not one rampart
 /// protects). Errors are the store's, or a stored ACL that no longer compiles.
@@ -43,6 +47,15 @@ pub fn compile_for_resource(
     geo: Arc<dyn GeoLookup>,
     resource_arn: &str,
 ) -> Result<Option<Protection>, AwsError> {
+    Ok(compile_watching(store, geo, resource_arn)?.map(|(p, _)| p))
+}
+
+/// [`compile_for_resource`], with the store spaces of the other accounts the ACL uses.
+fn compile_watching(
+    store: &dyn Store,
+    geo: Arc<dyn GeoLookup>,
+    resource_arn: &str,
+) -> Result<Option<(Protection, Vec<String>)>, AwsError> {
     let Some((resource_type, region, account)) = protected_resource(resource_arn) else {
         return Ok(None);
     };
@@ -64,12 +77,20 @@ pub fn compile_for_resource(
         geo,
         max_capacity: MAX_WEB_ACL_CAPACITY,
     };
-    let (acl, _) = web_acls::compile(store, &account, region, loc.scope, &def, &opts)?;
-    Ok(Some(Protection {
-        web_acl_arn: e.arn,
-        lock_token: e.lock_token,
-        acl: Arc::new(acl),
-    }))
+    let compiled = web_acls::compile(store, &account, region, loc.scope, &def, &opts)?;
+    let foreign = compiled
+        .foreign_accounts
+        .iter()
+        .map(|a| format!("acct/{a}/{region}"))
+        .collect();
+    Ok(Some((
+        Protection {
+            web_acl_arn: e.arn,
+            lock_token: e.lock_token,
+            acl: Arc::new(compiled.acl),
+        },
+        foreign,
+    )))
 }
 
 /// A cache of [`compile_for_resource`] answers, one per resource, each kept while the
@@ -81,7 +102,15 @@ pub struct Evaluators {
 
 struct Cached {
     marks: [u64; TABLES.len()],
+    /// The other accounts' spaces the answer depends on, with their marks as read before
+    /// compiling (`None`: not read then, so the next request compiles again).
+    foreign: Vec<(String, Option<[u64; FOREIGN_TABLES.len()]>)>,
     answer: Option<Protection>,
+}
+
+/// The marks of the foreign tables in `space`.
+fn foreign_marks(store: &dyn Store, space: &str) -> [u64; FOREIGN_TABLES.len()] {
+    FOREIGN_TABLES.map(|t| store.watermark(space, t))
 }
 
 impl std::fmt::Debug for Evaluators {
@@ -111,17 +140,48 @@ impl Evaluators {
         let space = format!("acct/{account}/{region}");
         // Read the marks before the data: a change after this point moves them again.
         let marks = TABLES.map(|t| store.watermark(&space, t));
-        {
+        let watched: Vec<String> = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = cache.get(resource_arn).filter(|c| c.marks == marks) {
-                return Ok(c.answer.clone());
+            match cache.get(resource_arn).filter(|c| c.marks == marks) {
+                Some(c) => {
+                    let unchanged = c.foreign.iter().all(|(space, seen)| {
+                        seen.is_some_and(|seen| seen == foreign_marks(store, space))
+                    });
+                    if unchanged {
+                        return Ok(c.answer.clone());
+                    }
+                    c.foreign.iter().map(|(space, _)| space.clone()).collect()
+                }
+                None => Vec::new(),
             }
-        }
-        let answer = compile_for_resource(store, self.geo.clone(), resource_arn)?;
+        };
+        // The other accounts the previous answer used, read before compiling again.
+        let before: Vec<(String, [u64; FOREIGN_TABLES.len()])> = watched
+            .into_iter()
+            .map(|space| {
+                let m = foreign_marks(store, &space);
+                (space, m)
+            })
+            .collect();
+        let compiled = compile_watching(store, self.geo.clone(), resource_arn)?;
+        let (answer, foreign) = match compiled {
+            Some((p, spaces)) => {
+                let foreign = spaces
+                    .into_iter()
+                    .map(|space| {
+                        let seen = before.iter().find(|(s, _)| *s == space).map(|(_, m)| *m);
+                        (space, seen)
+                    })
+                    .collect();
+                (Some(p), foreign)
+            }
+            None => (None, Vec::new()),
+        };
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
             resource_arn.to_owned(),
             Cached {
                 marks,
+                foreign,
                 answer: answer.clone(),
             },
         );

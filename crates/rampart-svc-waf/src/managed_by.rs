@@ -1,34 +1,35 @@
-//! Web ACLs another service keeps in an account on its own authority: Firewall Manager puts
-//! its policy's rule groups first and last in a web ACL of each member account and associates
-//! it with the load balancers in scope. Every change goes through this service's own
-//! operations (the same validation, capacity checks and lock tokens a caller gets), called as
-//! the member account's root under [`ServiceAuthority`].
-//!
-//! A rule group referenced from another account (the administrator's) is copied into the
-//! member account with the IP sets and regex pattern sets it refers to (names prefixed
-//! [`COPY_PREFIX`]), so the member's web ACL only refers to its own entities and follows a
-//! change of the original at the next [`put_web_acl`].
+//! Web ACLs another service keeps in an account on its own authority: Firewall Manager keeps
+//! a web ACL in each member account whose `PreProcessFirewallManagerRuleGroups` and
+//! `PostProcessFirewallManagerRuleGroups` hold its policy's rule groups (referred to where
+//! they are: the administrator's own rule group ARN, or a managed group), with
+//! `ManagedByFirewallManager` true, and associates it with the load balancers in scope. The
+//! account's own `Rules` stay the account's; it cannot delete the web ACL. Reads and
+//! associations go through this service's own operations, called as the member account's root
+//! under [`ServiceAuthority`]; the Firewall Manager part is written with the same validation,
+//! capacity check and new lock token an UpdateWebACL gets.
 
+use crate::entity::{self, About};
+use crate::scope::{Kind, Location, Scope};
+use crate::web_acls::{self, FirewallManaged, WebAclBody};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Env, Principal, PrincipalKind, Registry, ServiceAuthority};
+use rampart_store::Batch;
 use rampart_types::{AccountId, Region};
 use serde_json::{Map, Value, json};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-/// The name prefix of rules a manager puts first in a web ACL.
+/// The name prefix of the rule groups a manager puts first in a web ACL.
 pub const PRE_PREFIX: &str = "PREFMManaged-";
-/// The name prefix of rules a manager puts last in a web ACL.
+/// The name prefix of the rule groups a manager puts last in a web ACL.
 pub const POST_PREFIX: &str = "POSTFMManaged-";
-/// The name prefix of the copies of another account's rule groups and sets.
-pub const COPY_PREFIX: &str = "FMManaged-";
 
-/// One rule group a manager puts first or last: its rule's name, the group statement
+/// One rule group a manager puts first or last: its name, the group statement
 /// (`{"RuleGroupReferenceStatement": ...}` or `{"ManagedRuleGroupStatement": ...}`) and the
 /// override action (`{"None": {}}` or `{"Count": {}}`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagedRule {
-    /// The rule's name (starting with [`PRE_PREFIX`] or [`POST_PREFIX`]).
+    /// The group's name in the web ACL (starting with [`PRE_PREFIX`] or [`POST_PREFIX`]).
     pub name: String,
     /// The group statement.
     pub statement: Value,
@@ -66,57 +67,68 @@ pub enum Protected {
     Other(String),
 }
 
-/// Creates or updates `want`'s web ACL: the pre rules, then the rules the account added
-/// itself, then the post rules, renumbered in that order. Returns the web ACL's ARN. Nothing
-/// is written when the stored web ACL (and the copies it refers to) already match.
+/// Creates or updates `want`'s web ACL: the pre and post rule groups as Firewall Manager's
+/// (priorities 0, 1, ... in the order given), the default action, the account's own rules
+/// kept. Returns the web ACL's ARN. Nothing is written when the stored web ACL already
+/// matches.
 pub fn put_web_acl(env: &Env, want: &ManagedWebAcl) -> Result<String, AwsError> {
     let at = Place::new(env, &want.account, &want.region);
-    let pre = at.localize(&want.pre)?;
-    let post = at.localize(&want.post)?;
-    match at.find("ListWebACLs", "WebACLs", |n| {
+    let fms = FirewallManaged {
+        managed: true,
+        pre: groups(&want.pre),
+        post: groups(&want.post),
+    };
+    let found = at.find("ListWebACLs", "WebACLs", |n| {
         n.starts_with(&want.name_prefix)
-    })? {
+    })?;
+    at.with_call(|call| match found {
         Some(found) => {
-            let got = at.op("GetWebACL", json!({"ARN": found.arn}))?;
-            let acl = &got["WebACL"];
-            let own: Vec<Value> = acl["Rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| !is_managers(r))
-                .cloned()
-                .collect();
-            let rules = ordered(&pre, &own, &post);
-            if acl["Rules"] == Value::Array(rules.clone())
-                && acl["DefaultAction"] == want.default_action
+            let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
+            let loaded = entity::load::<WebAclBody>(call, loc)?;
+            let body = &loaded.entity.body;
+            let mut config = body.config.clone();
+            let own = own_rules(&config);
+            if body.fms == fms
+                && config.get("DefaultAction") == Some(&want.default_action)
+                && config.get("Rules").is_none_or(|r| *r == own)
             {
                 return Ok(found.arn);
             }
-            let mut input = keep_members(acl);
-            input.insert("Name".into(), json!(found.name));
-            input.insert("Scope".into(), json!("REGIONAL"));
-            input.insert("Id".into(), json!(found.id));
-            input.insert("LockToken".into(), got["LockToken"].clone());
-            input.insert("DefaultAction".into(), want.default_action.clone());
-            input.insert("Rules".into(), Value::Array(rules));
-            at.op("UpdateWebACL", Value::Object(input))?;
+            config.insert("DefaultAction".into(), want.default_action.clone());
+            config.insert("Rules".into(), own);
+            let (body, touched) =
+                web_acls::validate(call, loaded.loc.scope, &loaded.entity.name, config, fms)?;
+            let extra = entity::touching(Batch::new(), &touched);
+            entity::save_with(call, loaded, None, extra, |e| e.body = body)?;
             Ok(found.arn)
         }
         None => {
-            let out = at.op(
-                "CreateWebACL",
-                json!({
-                    "Name": want.new_name,
-                    "Scope": "REGIONAL",
-                    "DefaultAction": want.default_action,
-                    "Description": "Managed by AWS Firewall Manager",
-                    "Rules": ordered(&pre, &[], &post),
-                    "VisibilityConfig": visibility(&want.new_name),
-                }),
+            let config: Map<String, Value> = [
+                ("DefaultAction", want.default_action.clone()),
+                ("Rules", json!([])),
+                ("VisibilityConfig", visibility(&want.new_name)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            let scope = Scope::Regional;
+            let (body, touched) = web_acls::validate(call, scope, &want.new_name, config, fms)?;
+            let about = About {
+                description: Some("Managed by AWS Firewall Manager".to_owned()),
+                ..About::default()
+            };
+            let e = entity::create(
+                call,
+                scope,
+                Kind::WebAcl,
+                &want.new_name,
+                about,
+                body,
+                &touched,
             )?;
-            text(&out["Summary"], "ARN")
+            Ok(e.arn)
         }
-    }
+    })
 }
 
 /// Associates `web_acl_arn` with `resource_arn` (both in `account`'s `region`) unless another
@@ -171,42 +183,48 @@ pub fn remove_web_acl(
     for arn in resources["ResourceArns"].as_array().into_iter().flatten() {
         at.op("DisassociateWebACL", json!({"ResourceArn": arn}))?;
     }
-    at.op(
-        "DeleteWebACL",
-        json!({"Name": found.name, "Scope": "REGIONAL", "Id": found.id, "LockToken": found.lock_token}),
-    )?;
-    Ok(())
+    // The account may not delete a web ACL Firewall Manager manages; the manager may.
+    at.with_call(|call| {
+        let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
+        let loaded = entity::load::<WebAclBody>(call, loc)?;
+        let token = loaded.entity.lock_token.clone();
+        web_acls::remove(call, &loaded, &token).map(|_| ())
+    })
 }
 
-/// Whether a rule of a web ACL is one a manager put there.
-fn is_managers(rule: &Value) -> bool {
-    rule["Name"]
-        .as_str()
-        .is_some_and(|n| n.starts_with(PRE_PREFIX) || n.starts_with(POST_PREFIX))
-}
-
-/// The rules of a managed web ACL, priorities 0, 1, ... in evaluation order.
-fn ordered(pre: &[ManagedRule], own: &[Value], post: &[ManagedRule]) -> Vec<Value> {
-    let mut own: Vec<Value> = own.to_vec();
-    own.sort_by_key(|r| r["Priority"].as_i64().unwrap_or_default());
-    let rule = |r: &ManagedRule| {
-        json!({
-            "Name": r.name,
-            "Statement": r.statement,
-            "OverrideAction": r.override_action,
-            "VisibilityConfig": visibility(&r.name),
-        })
-    };
-    pre.iter()
-        .map(rule)
-        .chain(own)
-        .chain(post.iter().map(rule))
+/// The `FirewallManagerRuleGroup` shapes of `rules`, priorities in their order.
+fn groups(rules: &[ManagedRule]) -> Vec<Value> {
+    rules
+        .iter()
         .enumerate()
-        .map(|(i, mut r)| {
-            r["Priority"] = json!(i);
-            r
+        .map(|(i, r)| {
+            json!({
+                "Name": r.name,
+                "Priority": i,
+                "FirewallManagerStatement": r.statement,
+                "OverrideAction": r.override_action,
+                "VisibilityConfig": visibility(&r.name),
+            })
         })
         .collect()
+}
+
+/// The account's own rules of a stored definition (without the rules an earlier rampart put
+/// among them for the manager's groups).
+fn own_rules(config: &Map<String, Value>) -> Value {
+    let own = config
+        .get("Rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            !r["Name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(PRE_PREFIX) || n.starts_with(POST_PREFIX))
+        })
+        .cloned()
+        .collect();
+    Value::Array(own)
 }
 
 fn visibility(name: &str) -> Value {
@@ -216,23 +234,6 @@ fn visibility(name: &str) -> Value {
         .take(128)
         .collect();
     json!({"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": metric})
-}
-
-/// The members of a described web ACL that an update sends back unchanged.
-fn keep_members(acl: &Value) -> Map<String, Value> {
-    const KEEP: [&str; 8] = [
-        "Description",
-        "VisibilityConfig",
-        "CustomResponseBodies",
-        "CaptchaConfig",
-        "ChallengeConfig",
-        "TokenDomains",
-        "AssociationConfig",
-        "DataProtectionConfig",
-    ];
-    KEEP.iter()
-        .filter_map(|k| acl.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect()
 }
 
 fn text(v: &Value, member: &str) -> Result<String, AwsError> {
@@ -257,12 +258,9 @@ fn operations() -> &'static Registry {
     })
 }
 
-/// An entity found by listing: its name, id, ARN and lock token.
+/// An entity found by listing: its ARN.
 struct Found {
-    name: String,
-    id: String,
     arn: String,
-    lock_token: String,
 }
 
 /// One account and region, where the manager acts as the account's root.
@@ -281,17 +279,13 @@ impl<'a> Place<'a> {
         }
     }
 
-    /// Calls `operation` as `self.account`'s root on the service's authority.
-    fn op(&self, operation: &str, input: Value) -> Result<Value, AwsError> {
-        self.op_as(self.account, operation, input)
-    }
-
-    fn op_as(&self, account: &AccountId, operation: &str, input: Value) -> Result<Value, AwsError> {
+    /// Runs `f` with a call as `self.account`'s root on the service's authority.
+    fn with_call<T>(&self, f: impl FnOnce(&Call<'_>) -> T) -> T {
         let principal = Principal {
-            account: account.clone(),
+            account: self.account.clone(),
             partition: self.env.partition,
             kind: PrincipalKind::Root,
-            principal_id: account.to_string(),
+            principal_id: self.account.to_string(),
             access_key_id: String::new(),
             session: None,
         };
@@ -304,8 +298,13 @@ impl<'a> Place<'a> {
             env: self.env,
             guard: &ServiceAuthority,
         };
+        f(&call)
+    }
+
+    /// Calls the service's `operation` as `self.account`'s root on the service's authority.
+    fn op(&self, operation: &str, input: Value) -> Result<Value, AwsError> {
         let entry = operations().get("wafv2", operation).ok_or_else(internal)?;
-        (entry.handler)(&call, input)
+        self.with_call(|call| (entry.handler)(call, input))
     }
 
     /// The first entity a `List*` operation shows whose name passes `wanted`.
@@ -323,13 +322,9 @@ impl<'a> Place<'a> {
             }
             let page = self.op(operation, input)?;
             for s in page[member].as_array().into_iter().flatten() {
-                let name = text(s, "Name")?;
-                if wanted(&name) {
+                if wanted(&text(s, "Name")?) {
                     return Ok(Some(Found {
-                        name,
-                        id: text(s, "Id")?,
                         arn: text(s, "ARN")?,
-                        lock_token: text(s, "LockToken")?,
                     }));
                 }
             }
@@ -339,208 +334,14 @@ impl<'a> Place<'a> {
             }
         }
     }
-
-    /// `rules` with every rule group of another account replaced by the member's copy.
-    fn localize(&self, rules: &[ManagedRule]) -> Result<Vec<ManagedRule>, AwsError> {
-        let mut out = Vec::with_capacity(rules.len());
-        for r in rules {
-            let mut r = r.clone();
-            if let Some(arn) = r.statement["RuleGroupReferenceStatement"]["ARN"].as_str()
-                && let Some(owner) = foreign_owner(arn, self.account)
-            {
-                let copy = self.copy_rule_group(&owner, arn)?;
-                r.statement["RuleGroupReferenceStatement"]["ARN"] = json!(copy);
-            }
-            out.push(r);
-        }
-        Ok(out)
-    }
-
-    /// Copies `owner`'s rule group `arn` (and the sets it refers to) into the member account,
-    /// or brings the copy up to date; returns the copy's ARN.
-    fn copy_rule_group(&self, owner: &AccountId, arn: &str) -> Result<String, AwsError> {
-        let got = self.op_as(owner, "GetRuleGroup", json!({"ARN": arn}))?;
-        let group = &got["RuleGroup"];
-        let name = copy_name(&text(group, "Name")?);
-        let mut rules = group["Rules"].clone();
-        self.localize_sets(owner, &mut rules)?;
-        match self.find("ListRuleGroups", "RuleGroups", |n| n == name)? {
-            Some(found) => {
-                let mine = self.op("GetRuleGroup", json!({"ARN": found.arn}))?;
-                if mine["RuleGroup"]["Rules"] != rules {
-                    self.op(
-                        "UpdateRuleGroup",
-                        json!({
-                            "Name": found.name, "Scope": "REGIONAL", "Id": found.id,
-                            "LockToken": mine["LockToken"], "Rules": rules,
-                            "VisibilityConfig": group["VisibilityConfig"],
-                        }),
-                    )?;
-                }
-                Ok(found.arn)
-            }
-            None => {
-                let out = self.op(
-                    "CreateRuleGroup",
-                    json!({
-                        "Name": name, "Scope": "REGIONAL", "Capacity": group["Capacity"],
-                        "Rules": rules, "VisibilityConfig": group["VisibilityConfig"],
-                        "Description": "Copy kept by AWS Firewall Manager",
-                    }),
-                )?;
-                text(&out["Summary"], "ARN")
-            }
-        }
-    }
-
-    /// Replaces, anywhere in `v`, references to `owner`'s IP sets and regex pattern sets by
-    /// the member's up-to-date copies.
-    fn localize_sets(&self, owner: &AccountId, v: &mut Value) -> Result<(), AwsError> {
-        match v {
-            Value::Array(items) => {
-                for item in items {
-                    self.localize_sets(owner, item)?;
-                }
-            }
-            Value::Object(map) => {
-                for (key, inner) in map.iter_mut() {
-                    let copy = match key.as_str() {
-                        "IPSetReferenceStatement" => Some(SetKind::Ip),
-                        "RegexPatternSetReferenceStatement" => Some(SetKind::Regex),
-                        _ => None,
-                    };
-                    if let Some(kind) = copy
-                        && let Some(arn) = inner["ARN"].as_str()
-                        && foreign_owner(arn, self.account).as_ref() == Some(owner)
-                    {
-                        let local = self.copy_set(owner, arn, kind)?;
-                        inner["ARN"] = json!(local);
-                    } else {
-                        self.localize_sets(owner, inner)?;
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Copies (or updates the copy of) `owner`'s set `arn`; returns the copy's ARN.
-    fn copy_set(&self, owner: &AccountId, arn: &str, kind: SetKind) -> Result<String, AwsError> {
-        let got = self.op_as(owner, kind.get(), by_arn(arn)?)?;
-        let set = &got[kind.member()];
-        let name = copy_name(&text(set, "Name")?);
-        let content = kind.content(set);
-        match self.find(kind.list(), kind.listed(), |n| n == name)? {
-            Some(found) => {
-                let mine = self.op(kind.get(), by_arn(&found.arn)?)?;
-                if kind.content(&mine[kind.member()]) != content {
-                    let mut input = content;
-                    input["Name"] = json!(found.name);
-                    input["Scope"] = json!("REGIONAL");
-                    input["Id"] = json!(found.id);
-                    input["LockToken"] = mine["LockToken"].clone();
-                    self.op(kind.update(), input)?;
-                }
-                Ok(found.arn)
-            }
-            None => {
-                let mut input = content;
-                input["Name"] = json!(name);
-                input["Scope"] = json!("REGIONAL");
-                if kind == SetKind::Ip {
-                    input["IPAddressVersion"] = set["IPAddressVersion"].clone();
-                }
-                let out = self.op(kind.create(), input)?;
-                text(&out["Summary"], "ARN")
-            }
-        }
-    }
-}
-
-/// The kinds of set a copied rule group may refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SetKind {
-    Ip,
-    Regex,
-}
-
-impl SetKind {
-    fn get(self) -> &'static str {
-        match self {
-            SetKind::Ip => "GetIPSet",
-            SetKind::Regex => "GetRegexPatternSet",
-        }
-    }
-    fn create(self) -> &'static str {
-        match self {
-            SetKind::Ip => "CreateIPSet",
-            SetKind::Regex => "CreateRegexPatternSet",
-        }
-    }
-    fn update(self) -> &'static str {
-        match self {
-            SetKind::Ip => "UpdateIPSet",
-            SetKind::Regex => "UpdateRegexPatternSet",
-        }
-    }
-    fn list(self) -> &'static str {
-        match self {
-            SetKind::Ip => "ListIPSets",
-            SetKind::Regex => "ListRegexPatternSets",
-        }
-    }
-    fn listed(self) -> &'static str {
-        match self {
-            SetKind::Ip => "IPSets",
-            SetKind::Regex => "RegexPatternSets",
-        }
-    }
-    fn member(self) -> &'static str {
-        match self {
-            SetKind::Ip => "IPSet",
-            SetKind::Regex => "RegexPatternSet",
-        }
-    }
-    /// What an update sends: the addresses, or the patterns.
-    fn content(self, set: &Value) -> Value {
-        match self {
-            SetKind::Ip => json!({"Addresses": set["Addresses"]}),
-            SetKind::Regex => json!({"RegularExpressionList": set["RegularExpressionList"]}),
-        }
-    }
-}
-
-/// The owner of a WAF entity ARN when it is not `member`.
-fn foreign_owner(arn: &str, member: &AccountId) -> Option<AccountId> {
-    let owner = arn.split(':').nth(4)?;
-    (owner != member.as_str())
-        .then(|| owner.parse().ok())
-        .flatten()
-}
-
-/// The `Name`, `Scope` and `Id` members naming the regional entity `arn`
-/// (`arn:<partition>:wafv2:<region>:<account>:regional/<kind>/<name>/<id>`).
-fn by_arn(arn: &str) -> Result<Value, AwsError> {
-    let resource = arn.splitn(6, ':').nth(5).ok_or_else(internal)?;
-    let mut parts = resource.split('/');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("regional"), Some(_), Some(name), Some(id)) => {
-            Ok(json!({"Name": name, "Scope": "REGIONAL", "Id": id}))
-        }
-        _ => Err(internal()),
-    }
-}
-
-/// The name of the member's copy of an entity named `name` (at most 128 characters).
-fn copy_name(name: &str) -> String {
-    format!("{COPY_PREFIX}{name}").chars().take(128).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rampart_service::testkit::{World, root_of};
+    use rampart_waf::{ActionKind, NoGeo, RateTracker, Request, evaluate};
+    use std::sync::Arc;
 
     const ADMIN: &str = "111111111111";
     const MEMBER: &str = "222222222222";
@@ -551,31 +352,37 @@ mod tests {
         )
     }
 
-    fn admin_group(w: &World, addresses: &[&str]) -> String {
-        let admin = root_of(ADMIN);
-        let ip = w
-            .call_as(
-                &admin,
-                "wafv2",
-                "CreateIPSet",
-                json!({"Name": "blocked", "Scope": "REGIONAL", "IPAddressVersion": "IPV4", "Addresses": addresses}),
-            )
-            .unwrap();
-        let group = w
-            .call_as(
-                &admin,
-                "wafv2",
-                "CreateRuleGroup",
-                json!({
-                    "Name": "org-block", "Scope": "REGIONAL", "Capacity": 10,
-                    "VisibilityConfig": visibility("org-block"),
-                    "Rules": [{"Name": "ip", "Priority": 1, "Action": {"Block": {}},
-                        "Statement": {"IPSetReferenceStatement": {"ARN": ip["Summary"]["ARN"]}},
-                        "VisibilityConfig": visibility("ip")}],
-                }),
-            )
-            .unwrap();
-        group["Summary"]["ARN"].as_str().unwrap().to_owned()
+    fn as_admin(w: &World, op: &str, input: Value) -> Value {
+        w.call_as(&root_of(ADMIN), "wafv2", op, input)
+            .unwrap_or_else(|e| panic!("{op}: {}", e.message))
+    }
+
+    fn as_member(w: &World, op: &str, input: Value) -> Result<Value, AwsError> {
+        w.call_as(&root_of(MEMBER), "wafv2", op, input)
+    }
+
+    /// The administrator's IP set and a rule group blocking it: (IP set summary, group ARN).
+    fn admin_group(w: &World, addresses: &[&str]) -> (Value, String) {
+        let ip = as_admin(
+            w,
+            "CreateIPSet",
+            json!({"Name": "blocked", "Scope": "REGIONAL", "IPAddressVersion": "IPV4", "Addresses": addresses}),
+        );
+        let group = as_admin(
+            w,
+            "CreateRuleGroup",
+            json!({
+                "Name": "org-block", "Scope": "REGIONAL", "Capacity": 10,
+                "VisibilityConfig": visibility("org-block"),
+                "Rules": [{"Name": "ip", "Priority": 1, "Action": {"Block": {}},
+                    "Statement": {"IPSetReferenceStatement": {"ARN": ip["Summary"]["ARN"]}},
+                    "VisibilityConfig": visibility("ip")}],
+            }),
+        );
+        (
+            ip["Summary"].clone(),
+            group["Summary"]["ARN"].as_str().unwrap().to_owned(),
+        )
     }
 
     fn want(group: &str) -> ManagedWebAcl {
@@ -599,119 +406,229 @@ mod tests {
     }
 
     fn member_acl(w: &World, arn: &str) -> Value {
-        w.call_as(&root_of(MEMBER), "wafv2", "GetWebACL", json!({"ARN": arn}))
-            .unwrap()
+        as_member(w, "GetWebACL", json!({"ARN": arn})).unwrap()
+    }
+
+    fn own_rule(name: &str, priority: u64) -> Value {
+        json!({"Name": name, "Priority": priority, "Action": {"Count": {}},
+            "Statement": {"ByteMatchStatement": {"SearchString": "eA==", "FieldToMatch": {"UriPath": {}},
+                "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "CONTAINS"}},
+            "VisibilityConfig": visibility(name)})
     }
 
     #[test]
-    fn creates_the_web_acl_with_copies_and_keeps_the_accounts_own_rules_between() {
+    fn the_web_acl_shows_the_policys_groups_apart_from_the_accounts_rules() {
         let w = World::new(crate::register);
-        let group = admin_group(&w, &["203.0.113.7/32"]);
+        let (_, group) = admin_group(&w, &["203.0.113.7/32"]);
         let spec = want(&group);
         let arn = put_web_acl(&w.env, &spec).unwrap();
         assert!(arn.contains(":222222222222:regional/webacl/FMManagedWebACLV2-p-1700000000000/"));
         let got = member_acl(&w, &arn);
-        let rules = got["WebACL"]["Rules"].as_array().unwrap();
-        assert_eq!(rules.len(), 2);
-        let copied = rules[0]["Statement"]["RuleGroupReferenceStatement"]["ARN"]
-            .as_str()
-            .unwrap();
-        assert!(copied.contains(":222222222222:regional/rulegroup/FMManaged-org-block/"));
-        assert_eq!(rules[1]["Name"], "POSTFMManaged-p-1700000000001");
-        assert_eq!(rules[1]["Priority"], 1);
-
-        // The member adds a rule; the next put keeps it between the manager's groups.
-        let token = got["LockToken"].clone();
-        let mut mine = rules.clone();
-        mine.push(json!({"Name": "own", "Priority": 5, "Action": {"Count": {}},
-            "Statement": {"ByteMatchStatement": {"SearchString": "eA==", "FieldToMatch": {"UriPath": {}},
-                "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "CONTAINS"}},
-            "VisibilityConfig": visibility("own")}));
-        let id = got["WebACL"]["Id"].clone();
-        w.call_as(
-            &root_of(MEMBER),
-            "wafv2",
-            "UpdateWebACL",
-            json!({
-            "Name": "FMManagedWebACLV2-p-1700000000000", "Scope": "REGIONAL", "Id": id,
-            "LockToken": token, "DefaultAction": {"Allow": {}}, "Rules": mine,
-            "VisibilityConfig": visibility("x")}),
-        )
-        .unwrap();
-        assert_eq!(put_web_acl(&w.env, &spec).unwrap(), arn);
-        let names: Vec<Value> = member_acl(&w, &arn)["WebACL"]["Rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["Name"].clone())
-            .collect();
+        let acl = &got["WebACL"];
+        assert_eq!(acl["ManagedByFirewallManager"], true);
+        assert_eq!(acl["RetrofittedByFirewallManager"], false);
+        assert_eq!(acl["Rules"], json!([]));
+        assert_eq!(acl["Description"], "Managed by AWS Firewall Manager");
+        // The administrator's own rule group, referred to where it is: nothing is copied.
         assert_eq!(
-            names,
-            vec![
-                json!("PREFMManaged-p-1700000000000"),
-                json!("own"),
-                json!("POSTFMManaged-p-1700000000001")
-            ]
+            acl["PreProcessFirewallManagerRuleGroups"],
+            json!([{
+                "Name": "PREFMManaged-p-1700000000000", "Priority": 0,
+                "FirewallManagerStatement": {"RuleGroupReferenceStatement": {"ARN": group}},
+                "OverrideAction": {"None": {}},
+                "VisibilityConfig": visibility("PREFMManaged-p-1700000000000"),
+            }])
+        );
+        let post = &acl["PostProcessFirewallManagerRuleGroups"][0];
+        assert_eq!(post["Name"], "POSTFMManaged-p-1700000000001");
+        assert_eq!(
+            post["FirewallManagerStatement"]["ManagedRuleGroupStatement"]["Name"],
+            "AWSManagedRulesSQLiRuleSet"
+        );
+        assert_eq!(post["OverrideAction"], json!({"Count": {}}));
+        // The groups' capacity counts: 10 for the administrator's group, more for SQLi.
+        assert!(acl["Capacity"].as_u64().unwrap() > 10);
+        for (op, listed) in [("ListRuleGroups", "RuleGroups"), ("ListIPSets", "IPSets")] {
+            let out = as_member(&w, op, json!({"Scope": "REGIONAL"})).unwrap();
+            assert_eq!(out[listed], json!([]), "{op}");
+        }
+        // ListWebACLs' summaries have no such member (WebACLSummary).
+        let listed = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
+        assert!(
+            listed["WebACLs"][0]
+                .get("ManagedByFirewallManager")
+                .is_none()
         );
     }
 
     #[test]
-    fn an_unchanged_put_writes_nothing_and_a_changed_original_updates_the_copy() {
+    fn the_account_edits_its_own_rules_but_cannot_remove_the_managers() {
         let w = World::new(crate::register);
-        let group = admin_group(&w, &["203.0.113.7/32"]);
+        let (_, group) = admin_group(&w, &["203.0.113.7/32"]);
         let spec = want(&group);
         let arn = put_web_acl(&w.env, &spec).unwrap();
-        let token = member_acl(&w, &arn)["LockToken"].clone();
-        let groups = |w: &World| {
-            w.call_as(
-                &root_of(MEMBER),
-                "wafv2",
-                "ListRuleGroups",
-                json!({"Scope": "REGIONAL"}),
-            )
-            .unwrap()
-        };
-        let copies = groups(&w);
-        put_web_acl(&w.env, &spec).unwrap();
-        assert_eq!(member_acl(&w, &arn)["LockToken"], token);
-        assert_eq!(groups(&w), copies);
+        let got = member_acl(&w, &arn);
+        let (id, token) = (got["WebACL"]["Id"].clone(), got["LockToken"].clone());
+        let name = "FMManagedWebACLV2-p-1700000000000";
+        // An update with the account's rules only keeps Firewall Manager's groups.
+        let next = as_member(
+            &w,
+            "UpdateWebACL",
+            json!({"Name": name, "Scope": "REGIONAL", "Id": id, "LockToken": token,
+                "DefaultAction": {"Allow": {}}, "Rules": [own_rule("own", 5)],
+                "VisibilityConfig": visibility("x")}),
+        )
+        .unwrap()["NextLockToken"]
+            .clone();
+        let got = member_acl(&w, &arn);
+        assert_eq!(got["WebACL"]["Rules"], json!([own_rule("own", 5)]));
+        assert_eq!(
+            got["WebACL"]["PreProcessFirewallManagerRuleGroups"][0]["Name"],
+            "PREFMManaged-p-1700000000000"
+        );
+        assert_eq!(
+            got["WebACL"]["PostProcessFirewallManagerRuleGroups"][0]["Name"],
+            "POSTFMManaged-p-1700000000001"
+        );
+        // An unchanged policy writes nothing; the account's rule stays.
+        assert_eq!(put_web_acl(&w.env, &spec).unwrap(), arn);
+        assert_eq!(member_acl(&w, &arn)["LockToken"], next);
+        assert_eq!(
+            member_acl(&w, &arn)["WebACL"]["Rules"],
+            json!([own_rule("own", 5)])
+        );
+        // The account's own rules may not use the administrator's IP set directly.
+        let admin_set =
+            as_admin(&w, "ListIPSets", json!({"Scope": "REGIONAL"}))["IPSets"][0]["ARN"].clone();
+        let sneaky = json!({"Name": "sneaky", "Priority": 9, "Action": {"Block": {}},
+            "Statement": {"IPSetReferenceStatement": {"ARN": admin_set}},
+            "VisibilityConfig": visibility("sneaky")});
+        let e = as_member(
+            &w,
+            "UpdateWebACL",
+            json!({"Name": name, "Scope": "REGIONAL", "Id": id, "LockToken": next,
+                "DefaultAction": {"Allow": {}}, "Rules": [sneaky],
+                "VisibilityConfig": visibility("x")}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "WAFNonexistentItemException");
+        // Only Firewall Manager deletes the web ACL (DeleteWebACL: "You can only use this if
+        // ManagedByFirewallManager is false in the web ACL").
+        let e = as_member(
+            &w,
+            "DeleteWebACL",
+            json!({"Name": name, "Scope": "REGIONAL", "Id": id, "LockToken": next}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "WAFInvalidOperationException");
+        let member: AccountId = MEMBER.parse().unwrap();
+        let region: Region = "us-east-1".parse().unwrap();
+        remove_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
+        let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
+        assert_eq!(left["WebACLs"], json!([]));
+    }
 
-        let admin = root_of(ADMIN);
-        let sets = w
-            .call_as(&admin, "wafv2", "ListIPSets", json!({"Scope": "REGIONAL"}))
-            .unwrap();
-        let s = &sets["IPSets"][0];
-        w.call_as(
-            &admin,
-            "wafv2",
-            "UpdateIPSet",
-            json!({"Name": s["Name"], "Scope": "REGIONAL",
-            "Id": s["Id"], "LockToken": s["LockToken"], "Addresses": ["198.51.100.0/24"]}),
+    #[test]
+    fn the_administrators_changes_reach_the_members_data_plane() {
+        let w = World::new(crate::register);
+        let (ip, group) = admin_group(&w, &["203.0.113.7/32"]);
+        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
+        let member: AccountId = MEMBER.parse().unwrap();
+        let region: Region = "us-east-1".parse().unwrap();
+        let web = lb(MEMBER, "web");
+        protect(&w.env, &member, &region, &arn, &web, false).unwrap();
+        // The account's own rule blocks what carries a label of the administrator's group.
+        let got = member_acl(&w, &arn);
+        let labelled = json!({"Name": "after", "Priority": 0, "Action": {"Block": {}},
+            "Statement": {"LabelMatchStatement": {"Scope": "LABEL",
+                "Key": format!("awswaf:{ADMIN}:rulegroup:org-block:listed")}},
+            "VisibilityConfig": visibility("after")});
+        as_member(
+            &w,
+            "UpdateWebACL",
+            json!({"Name": got["WebACL"]["Name"], "Scope": "REGIONAL", "Id": got["WebACL"]["Id"],
+                "LockToken": got["LockToken"], "DefaultAction": {"Allow": {}},
+                "Rules": [labelled], "VisibilityConfig": visibility("x")}),
         )
         .unwrap();
-        put_web_acl(&w.env, &spec).unwrap();
-        let member = root_of(MEMBER);
-        let copies = w
-            .call_as(&member, "wafv2", "ListIPSets", json!({"Scope": "REGIONAL"}))
-            .unwrap();
-        assert_eq!(copies["IPSets"][0]["Name"], "FMManaged-blocked");
-        let copy = w
-            .call_as(
-                &member,
-                "wafv2",
-                "GetIPSet",
-                by_arn(copies["IPSets"][0]["ARN"].as_str().unwrap()).unwrap(),
-            )
-            .unwrap();
-        assert_eq!(copy["IPSet"]["Addresses"], json!(["198.51.100.0/24"]));
+
+        let evaluators = crate::Evaluators::new(Arc::new(NoGeo));
+        let store = w.env.store.as_ref();
+        let mut rate = RateTracker::default();
+        let from =
+            |ip: &str| Request::new("GET", b"/", ip.parse().unwrap()).with_header("Host", "x");
+        let p = evaluators.for_resource(store, &web).unwrap().unwrap();
+        assert_eq!(p.web_acl_arn, arn);
+        let v = evaluate(&p.acl, &from("203.0.113.7"), &mut rate, 1);
+        assert_eq!(v.action, ActionKind::Block);
+        let by = v.terminating_rule.unwrap();
+        assert_eq!(by.rule, "PREFMManaged-p-1700000000000");
+        assert_eq!(by.group.as_deref(), Some(group.as_str()));
+        assert_eq!(
+            evaluate(&p.acl, &from("198.51.100.9"), &mut rate, 1).action,
+            ActionKind::Allow
+        );
+        // The administrator changes its IP set: the member's compiled ACL follows at once,
+        // without Firewall Manager running again.
+        let token = as_admin(
+            &w,
+            "GetIPSet",
+            json!({"Name": "blocked", "Scope": "REGIONAL", "Id": ip["Id"]}),
+        )["LockToken"]
+            .clone();
+        as_admin(
+            &w,
+            "UpdateIPSet",
+            json!({"Name": "blocked", "Scope": "REGIONAL", "Id": ip["Id"],
+                "LockToken": token, "Addresses": ["198.51.100.0/24"]}),
+        );
+        let p = evaluators.for_resource(store, &web).unwrap().unwrap();
+        assert_eq!(
+            evaluate(&p.acl, &from("198.51.100.9"), &mut rate, 2).action,
+            ActionKind::Block
+        );
+        assert_eq!(
+            evaluate(&p.acl, &from("203.0.113.7"), &mut rate, 2).action,
+            ActionKind::Allow
+        );
+        // And its rule group: the block becomes a count, whose label the account's own rule
+        // (evaluated after the group, in the same evaluation) blocks on.
+        let got = as_admin(&w, "ListRuleGroups", json!({"Scope": "REGIONAL"}));
+        let g = &got["RuleGroups"][0];
+        as_admin(
+            &w,
+            "UpdateRuleGroup",
+            json!({"Name": "org-block", "Scope": "REGIONAL", "Id": g["Id"],
+                "LockToken": g["LockToken"], "VisibilityConfig": visibility("org-block"),
+                "Rules": [{"Name": "ip", "Priority": 1, "Action": {"Count": {}},
+                    "RuleLabels": [{"Name": "listed"}],
+                    "Statement": {"IPSetReferenceStatement": {"ARN": ip["ARN"]}},
+                    "VisibilityConfig": visibility("ip")}]}),
+        );
+        let p = evaluators.for_resource(store, &web).unwrap().unwrap();
+        let v = evaluate(&p.acl, &from("198.51.100.9"), &mut rate, 3);
+        assert_eq!(v.action, ActionKind::Block);
+        assert_eq!(v.terminating_rule.unwrap().rule, "after");
+        assert!(
+            v.labels
+                .contains(&format!("awswaf:{ADMIN}:rulegroup:org-block:listed")),
+            "{:?}",
+            v.labels
+        );
+        assert_eq!(
+            evaluate(&p.acl, &from("203.0.113.7"), &mut rate, 3).action,
+            ActionKind::Allow
+        );
+        // Unchanged since: the compiled ACL is reused.
+        let again = evaluators.for_resource(store, &web).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&p.acl, &again.acl));
     }
 
     #[test]
     fn protects_resources_and_leaves_another_web_acl_unless_told_to_replace_it() {
         let w = World::new(crate::register);
-        let group = admin_group(&w, &["203.0.113.7/32"]);
-        let spec = want(&group);
-        let arn = put_web_acl(&w.env, &spec).unwrap();
+        let (_, group) = admin_group(&w, &["203.0.113.7/32"]);
+        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
         let member: AccountId = MEMBER.parse().unwrap();
         let region: Region = "us-east-1".parse().unwrap();
         let web = lb(MEMBER, "web");
@@ -727,23 +644,21 @@ mod tests {
             web_acl_of(&w.env, &member, &region, &web).unwrap(),
             Some(arn.clone())
         );
-
-        let other = w
-            .call_as(
-                &root_of(MEMBER),
-                "wafv2",
-                "CreateWebACL",
-                json!({"Name": "mine", "Scope": "REGIONAL",
+        let other = as_member(
+            &w,
+            "CreateWebACL",
+            json!({"Name": "mine", "Scope": "REGIONAL",
                 "DefaultAction": {"Allow": {}}, "VisibilityConfig": visibility("mine")}),
-            )
-            .unwrap()["Summary"]["ARN"]
+        )
+        .unwrap()["Summary"]["ARN"]
             .as_str()
             .unwrap()
             .to_owned();
+        let got = member_acl(&w, &other);
+        assert_eq!(got["WebACL"]["ManagedByFirewallManager"], false);
         let api = lb(MEMBER, "api");
-        w.call_as(
-            &root_of(MEMBER),
-            "wafv2",
+        as_member(
+            &w,
             "AssociateWebACL",
             json!({"WebACLArn": other, "ResourceArn": api}),
         )
@@ -756,17 +671,9 @@ mod tests {
             protect(&w.env, &member, &region, &arn, &api, true).unwrap(),
             Protected::Associated
         );
-
         remove_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
         assert_eq!(web_acl_of(&w.env, &member, &region, &web).unwrap(), None);
-        let left = w
-            .call_as(
-                &root_of(MEMBER),
-                "wafv2",
-                "ListWebACLs",
-                json!({"Scope": "REGIONAL"}),
-            )
-            .unwrap();
+        let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
         assert_eq!(left["WebACLs"].as_array().unwrap().len(), 1);
         remove_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
     }

@@ -1,8 +1,11 @@
 //! The engine's [`Resolver`] over the store: the IP sets, regex pattern sets and rule groups
 //! a rule refers to, in the referring entity's account, region and scope (for web ACLs, also
-//! rule groups other accounts share: the authorization table asked for them under the owner's
-//! permission policy), and rampart's managed rule groups. A store failure while resolving is kept and reported after
-//! compilation instead of passing for a missing entity.
+//! rule groups of other accounts: shared ones, for which the authorization table asked under
+//! the owner's permission policy, and Firewall Manager's), and rampart's managed rule groups.
+//! Another account's rule group refers to its owner's sets: those (and only those) resolve in
+//! the owner's account, so a change there reaches every web ACL using the group (the accounts
+//! read are given by [`StoreResolver::foreign_accounts`]). A store failure while resolving is
+//! kept and reported after compilation instead of passing for a missing entity.
 
 use crate::entity;
 use crate::errors;
@@ -15,6 +18,7 @@ use rampart_store::{Item, Store};
 use rampart_waf::managed::{self, MANAGED_IP_SETS, managed_ip_set_arn};
 use rampart_waf::{IpSet, RegexPatternSet, ResolvedGroup, Resolver, rule_group_namespace};
 use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// Resolves references of an entity in `account`/`region`/`scope`.
@@ -26,6 +30,10 @@ pub(crate) struct StoreResolver<'a> {
     shared_groups: bool,
     failure: RefCell<Option<AwsError>>,
     touched: RefCell<Vec<Item>>,
+    /// The sets other accounts' rule groups resolved so far refer to.
+    foreign_sets: RefCell<HashSet<String>>,
+    /// The other accounts whose entities were read.
+    foreign_accounts: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> StoreResolver<'a> {
@@ -44,7 +52,15 @@ impl<'a> StoreResolver<'a> {
             shared_groups: false,
             failure: RefCell::new(None),
             touched: RefCell::new(Vec::new()),
+            foreign_sets: RefCell::new(HashSet::new()),
+            foreign_accounts: RefCell::new(BTreeSet::new()),
         }
+    }
+
+    /// The other accounts whose rule groups or sets were read (their changes change the
+    /// compiled web ACL too).
+    pub(crate) fn foreign_accounts(&self) -> Vec<String> {
+        self.foreign_accounts.borrow().iter().cloned().collect()
     }
 
     /// The caller's own entities resolved so far, as stored (for [`crate::entity::touching`]).
@@ -73,15 +89,24 @@ impl<'a> StoreResolver<'a> {
         kind: Kind,
     ) -> Option<entity::Entity<T>> {
         let loc = Location::parse_arn(arn)?;
-        let account_ok =
-            loc.account == self.account || (self.shared_groups && kind == Kind::RuleGroup);
+        let own = loc.account == self.account;
+        let account_ok = own
+            || match kind {
+                Kind::RuleGroup => self.shared_groups,
+                Kind::IpSet | Kind::RegexPatternSet => self.foreign_sets.borrow().contains(arn),
+                Kind::WebAcl => false,
+            };
         if loc.kind != kind || loc.scope != self.scope || !account_ok || loc.region != self.region {
             return None;
         }
         match entity::read_item::<T>(self.store, &loc) {
             Ok(found) => found.map(|(e, item)| {
-                if loc.account == self.account {
+                if own {
                     self.touched.borrow_mut().push(item);
+                } else {
+                    self.foreign_accounts
+                        .borrow_mut()
+                        .insert(loc.account.clone());
                 }
                 e
             }),
@@ -121,6 +146,12 @@ impl Resolver for StoreResolver<'_> {
     fn rule_group(&self, arn: &str) -> Option<ResolvedGroup> {
         let e = self.find::<RuleGroupBody>(arn, Kind::RuleGroup)?;
         let owner = Location::parse_arn(arn)?.account;
+        if owner != self.account {
+            // Its rules refer to its owner's sets.
+            self.foreign_sets
+                .borrow_mut()
+                .extend(e.body.references.iter().cloned());
+        }
         let def = self.keep(e.body.def(&e.name).map_err(errors::from_engine))?;
         Some(ResolvedGroup {
             def: Arc::new(def),

@@ -3,6 +3,12 @@
 //! ([`rampart_waf::WebAcl::compile`]): the ACL's `Capacity` is the engine's WCU, at most 5,000
 //! (above: `WAFInvalidParameterException`, field `WEB_ACL`, parameter the WCU needed, as AWS
 //! answers; AWS prices WCU above 1,500 but accepts them).
+//!
+//! A web ACL Firewall Manager keeps ([`crate::managed_by`]) also holds the policy's rule
+//! groups, shown as `PreProcessFirewallManagerRuleGroups` and
+//! `PostProcessFirewallManagerRuleGroups` and evaluated before and after the account's own
+//! `Rules` in one evaluation; the account's UpdateWebACL keeps them, and its DeleteWebACL is
+//! refused (`WAFInvalidOperationException`) while `ManagedByFirewallManager` is true.
 
 use crate::associations;
 use crate::config;
@@ -13,7 +19,7 @@ use crate::ip_sets::{ListInput, list_of};
 use crate::logging;
 use crate::references;
 use crate::resolver::StoreResolver;
-use crate::scope::{Kind, Scope};
+use crate::scope::{Kind, Location, Scope};
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use rampart_store::{Item, Store};
@@ -48,15 +54,53 @@ const MAX_TOKEN_DOMAINS: usize = 10;
 pub(crate) struct WebAclBody {
     /// The definitional members as sent.
     pub config: Map<String, Value>,
-    /// The WCU its rules use.
+    /// The WCU its rules use (Firewall Manager's rule groups included).
     pub capacity: u64,
     /// The ARNs its rules refer to.
     pub references: Vec<String>,
+    /// Firewall Manager's part, when it keeps this web ACL.
+    #[serde(default)]
+    pub fms: FirewallManaged,
+}
+
+/// What Firewall Manager keeps in a web ACL: its rule groups (`FirewallManagerRuleGroup`
+/// shapes: `Name`, `Priority`, `FirewallManagerStatement`, `OverrideAction`,
+/// `VisibilityConfig`), run before and after the account's own rules.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FirewallManaged {
+    /// Firewall Manager created the web ACL and manages it.
+    #[serde(default)]
+    pub managed: bool,
+    /// The rule groups run first, in priority order.
+    #[serde(default)]
+    pub pre: Vec<Value>,
+    /// The rule groups run last, in priority order.
+    #[serde(default)]
+    pub post: Vec<Value>,
 }
 
 impl WebAclBody {
-    /// The engine's definition of the ACL named `name`.
+    /// The engine's definition of the ACL named `name` as evaluated: Firewall Manager's first
+    /// rule groups, the account's own rules, Firewall Manager's last rule groups, numbered in
+    /// that order.
     pub(crate) fn def(&self, name: &str) -> Result<WebAclDef, WafError> {
+        if self.fms.pre.is_empty() && self.fms.post.is_empty() {
+            return self.own_def(name);
+        }
+        let own = self
+            .config
+            .get("Rules")
+            .cloned()
+            .unwrap_or_else(|| json!([]));
+        let rules = evaluation_order(&self.fms.pre, &own, &self.fms.post);
+        model::parse(
+            &config::with(&self.config, &[("Name", json!(name)), ("Rules", rules)]),
+            "WEB_ACL",
+        )
+    }
+
+    /// The engine's definition of the ACL named `name` with only the account's own rules.
+    fn own_def(&self, name: &str) -> Result<WebAclDef, WafError> {
         model::parse(
             &config::with(&self.config, &[("Name", json!(name))]),
             "WEB_ACL",
@@ -64,8 +108,51 @@ impl WebAclBody {
     }
 }
 
-/// Compiles the web ACL `def` of `account` in `region` and `scope` with `opts`; also gives the
-/// account's own entities it refers to, as read.
+/// The rules of one evaluation: `pre` groups, `own` rules, `post` groups, each set in its
+/// priority order, numbered 0, 1, ... (a `FirewallManagerRuleGroup` becomes a rule whose
+/// statement is its `FirewallManagerStatement`).
+fn evaluation_order(pre: &[Value], own: &Value, post: &[Value]) -> Value {
+    let by_priority = |rules: &mut Vec<Value>| {
+        rules.sort_by_key(|r| r["Priority"].as_i64().unwrap_or_default());
+    };
+    let as_rule = |g: &Value| {
+        let mut rule = g.clone();
+        if let Some(o) = rule.as_object_mut()
+            && let Some(statement) = o.remove("FirewallManagerStatement")
+        {
+            o.insert("Statement".to_owned(), statement);
+        }
+        rule
+    };
+    let (mut pre, mut post) = (pre.to_vec(), post.to_vec());
+    let mut own = own.as_array().cloned().unwrap_or_default();
+    for set in [&mut pre, &mut own, &mut post] {
+        by_priority(set);
+    }
+    let all = pre
+        .iter()
+        .map(as_rule)
+        .chain(own)
+        .chain(post.iter().map(as_rule))
+        .enumerate()
+        .map(|(i, mut r)| {
+            r["Priority"] = json!(i);
+            r
+        });
+    Value::Array(all.collect())
+}
+
+/// A compiled web ACL with what it was compiled from.
+pub(crate) struct Compiled {
+    /// The compiled web ACL.
+    pub acl: WebAcl,
+    /// The account's own entities it refers to, as read.
+    pub touched: Vec<Item>,
+    /// The other accounts whose rule groups and sets it uses.
+    pub foreign_accounts: Vec<String>,
+}
+
+/// Compiles the web ACL `def` of `account` in `region` and `scope` with `opts`.
 pub(crate) fn compile(
     store: &dyn Store,
     account: &AccountId,
@@ -73,13 +160,17 @@ pub(crate) fn compile(
     scope: Scope,
     def: &WebAclDef,
     opts: &CompileOptions,
-) -> Result<(WebAcl, Vec<Item>), AwsError> {
+) -> Result<Compiled, AwsError> {
     let resolver = StoreResolver::new(store, account.as_str(), region, scope).with_shared_groups();
     let result = WebAcl::compile(def, &resolver, opts);
     if let Some(failure) = resolver.failure() {
         return Err(failure);
     }
-    Ok((result.map_err(errors::from_engine)?, resolver.touched()))
+    Ok(Compiled {
+        acl: result.map_err(errors::from_engine)?,
+        touched: resolver.touched(),
+        foreign_accounts: resolver.foreign_accounts(),
+    })
 }
 
 pub(crate) fn register(registry: &mut Registry) {
@@ -147,12 +238,29 @@ fn association_config(def: &WebAclDef) -> Result<(), AwsError> {
     Ok(())
 }
 
-/// Validates and compiles a definition for the caller; returns the body to store.
-fn validate(
+/// `WAFNonexistentItemException` when the account's own rules refer to another account's IP
+/// set or regex pattern set (only a rule group of that account may).
+fn own_sets_only(call: &Call<'_>, own: &WebAclDef) -> Result<(), AwsError> {
+    let foreign = references::of_rules(&own.rules).into_iter().any(|arn| {
+        Location::parse_arn(&arn).is_some_and(|l| {
+            matches!(l.kind, Kind::IpSet | Kind::RegexPatternSet)
+                && l.account != call.principal.account.as_str()
+        })
+    });
+    if foreign {
+        return Err(errors::nonexistent());
+    }
+    Ok(())
+}
+
+/// Validates and compiles a definition for the caller, with Firewall Manager's part `fms`;
+/// returns the body to store.
+pub(crate) fn validate(
     call: &Call<'_>,
     scope: Scope,
     name: &str,
     config: Map<String, Value>,
+    fms: FirewallManaged,
 ) -> Result<(WebAclBody, Vec<Item>), AwsError> {
     config::visibility(config.get("VisibilityConfig"))?;
     token_domains(config.get("TokenDomains"))?;
@@ -160,16 +268,19 @@ fn validate(
         config,
         capacity: 0,
         references: Vec::new(),
+        fms,
     };
+    let own = body.own_def(name).map_err(errors::from_engine)?;
+    association_config(&own)?;
+    own_sets_only(call, &own)?;
     let def = body.def(name).map_err(errors::from_engine)?;
-    association_config(&def)?;
     // Compile without a limit, then refuse over 5,000 WCU as AWS does: an invalid parameter
     // naming the WCU the rules need.
     let opts = CompileOptions {
         max_capacity: u64::MAX,
         ..CompileOptions::new(call.principal.account.clone())
     };
-    let (acl, touched) = compile(
+    let Compiled { acl, touched, .. } = compile(
         call.env.store.as_ref(),
         &call.principal.account,
         call.region.as_str(),
@@ -206,7 +317,7 @@ fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     input::name(&i.name, "WEB_ACL")?;
     input::description(i.description.as_deref(), "WEB_ACL")?;
     let tags = input::tags(&i.tags)?;
-    let (body, touched) = validate(call, scope, &i.name, members)?;
+    let (body, touched) = validate(call, scope, &i.name, members, FirewallManaged::default())?;
     let about = entity::About {
         description: i.description,
         tags,
@@ -225,9 +336,12 @@ fn describe(e: &Entity<WebAclBody>, account: &str) -> Value {
             ("ARN", json!(e.arn)),
             ("Capacity", json!(e.body.capacity)),
             ("LabelNamespace", json!(web_acl_namespace(account, &e.name))),
-            ("ManagedByFirewallManager", json!(false)),
-            ("PreProcessFirewallManagerRuleGroups", json!([])),
-            ("PostProcessFirewallManagerRuleGroups", json!([])),
+            ("ManagedByFirewallManager", json!(e.body.fms.managed)),
+            ("PreProcessFirewallManagerRuleGroups", json!(e.body.fms.pre)),
+            (
+                "PostProcessFirewallManagerRuleGroups",
+                json!(e.body.fms.post),
+            ),
             ("RetrofittedByFirewallManager", json!(false)),
         ],
     );
@@ -273,7 +387,9 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     input::description(i.description.as_deref(), "WEB_ACL")?;
     input::uuid(&i.lock_token, "WEB_ACL")?;
     let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
-    let (body, touched) = validate(call, l.loc.scope, &i.name, members)?;
+    // Firewall Manager's rule groups are not the account's to change: they stay.
+    let fms = l.entity.body.fms.clone();
+    let (body, touched) = validate(call, l.loc.scope, &i.name, members, fms)?;
     let extra = entity::touching(rampart_store::Batch::new(), &touched);
     let next = entity::save_with(call, l, Some(&i.lock_token), extra, |e| {
         e.body = body;
@@ -284,12 +400,27 @@ fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (l, token) = entity::load_for_delete::<WebAclBody>(call, Kind::WebAcl, input)?;
+    if l.entity.body.fms.managed {
+        return Err(errors::invalid_operation(
+            "AWS WAF couldn\u{2019}t perform the operation because the web ACL is managed by Firewall Manager. Only Firewall Manager can delete it.",
+        ));
+    }
+    remove(call, &l, &token)
+}
+
+/// Deletes the loaded web ACL under `token` (refused while it protects a resource), with its
+/// samples and logging configuration.
+pub(crate) fn remove(
+    call: &Call<'_>,
+    l: &entity::Loaded<WebAclBody>,
+    token: &str,
+) -> Result<Value, AwsError> {
     if associations::is_associated(call, &l.entity.arn)? {
         return Err(errors::associated());
     }
     let extra = crate::traffic::forget(call.env.store.as_ref(), &l.loc)?
         .delete(logging::key(&l.loc.space(), &l.entity.arn));
-    entity::delete(call, &l, &token, extra)?;
+    entity::delete(call, l, token, extra)?;
     Ok(json!({}))
 }
 

@@ -441,13 +441,17 @@ fn read_meta(env: &Env, registry: &Registry, p: &Protection) -> Option<Meta> {
         )
     };
     let (default_metric, default_sampled) = visibility(acl);
-    let rules = acl
-        .get("Rules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| Some((r.get("Name")?.as_str()?.to_owned(), visibility(r))))
-        .collect();
+    // The account's rules and Firewall Manager's rule groups around them.
+    let rules = [
+        "PreProcessFirewallManagerRuleGroups",
+        "Rules",
+        "PostProcessFirewallManagerRuleGroups",
+    ]
+    .iter()
+    .filter_map(|member| acl.get(*member).and_then(Value::as_array))
+    .flatten()
+    .filter_map(|r| Some((r.get("Name")?.as_str()?.to_owned(), visibility(r))))
+    .collect();
     Some(Meta {
         lock_token: p.lock_token.clone(),
         default_metric,
