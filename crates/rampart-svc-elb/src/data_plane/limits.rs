@@ -449,6 +449,19 @@ mod tests {
         }
 
         #[test]
+        fn the_map_never_outgrows_its_cap(
+            steps in proptest::collection::vec((0u32..40, 0u64..400), 1..300),
+        ) {
+            let b = buckets(2, 3, 8);
+            let mut now = Instant::now();
+            for (source, gap_ms) in steps {
+                now += Duration::from_millis(gap_ms);
+                let _ = b.take(ip(source), now);
+                prop_assert!(b.tracked() <= 8);
+            }
+        }
+
+        #[test]
         fn over_time_admitted_requests_follow_the_rate(rate in 1u32..100, burst in 1u32..50, secs in 1u64..20) {
             // Asking every millisecond for `secs` seconds admits the burst plus the refill.
             let b = buckets(rate, burst, 10);
