@@ -15,8 +15,10 @@
 //! dropped by a sweep that runs each time the number of tracked addresses doubles, and at most
 //! [`MAX_TRACKED_SOURCES`] addresses are tracked. At that cap, when a sweep frees nothing (every
 //! tracked source is still draining its bucket), a new address is refused with 429 until the
-//! first tracked bucket is full again (its `Retry-After` says when): the sources already seen
-//! keep their service, and a flood from ever-new addresses cannot grow the map. The buckets
+//! next sweep may free room (when the first tracked bucket is full again; at most one sweep a
+//! second while more than half the cap is tracked, so a full map is not scanned per request;
+//! `Retry-After` says when): the sources already seen keep their service, and a flood from
+//! ever-new addresses cannot grow the map. The buckets
 //! read the monotonic clock (not the server's adjustable clock): this is wall-time protection.
 
 use std::collections::HashMap;
