@@ -325,15 +325,14 @@ pub(crate) fn delete<T>(
     }
 }
 
-/// Every entity of `kind` in the caller's account and region, any scope.
-pub(crate) fn all<T: DeserializeOwned>(
-    call: &Call<'_>,
+/// Every entity of `kind` in the store `space` (one account and region), any scope.
+pub(crate) fn all_in<T: DeserializeOwned>(
+    store: &dyn Store,
+    space: &str,
     kind: Kind,
 ) -> Result<Vec<Entity<T>>, AwsError> {
-    let items = call
-        .env
-        .store
-        .scan(&caller_space(call), kind.table(), &Scan::all())
+    let items = store
+        .scan(space, kind.table(), &Scan::all())
         .map_err(errors::store)?;
     items.iter().map(|i| decode(&i.value)).collect()
 }

@@ -8,6 +8,7 @@
 //! under [`ServiceAuthority`]; the Firewall Manager part is written with the same validation,
 //! capacity check and new lock token an UpdateWebACL gets.
 
+use crate::associations;
 use crate::entity::{self, About};
 use crate::scope::{Kind, Location, Scope};
 use crate::web_acls::{self, FirewallManaged, WebAclBody};
@@ -189,6 +190,46 @@ pub fn remove_web_acl(
         let loaded = entity::load::<WebAclBody>(call, loc)?;
         let token = loaded.entity.lock_token.clone();
         web_acls::remove(call, &loaded, &token).map(|_| ())
+    })
+}
+
+/// Lets go of the manager's web ACL named with `name_prefix` in `account`'s `region` (its
+/// policy was deleted without cleaning up): the manager's rule groups leave it and it becomes
+/// the account's own (`ManagedByFirewallManager` false), still protecting its resources with
+/// the account's rules and default action; one that protects nothing is deleted, as AWS's
+/// DeletePolicy does even without `DeleteAllPolicyResources`. Afterwards nothing of the
+/// account refers to the manager's rule groups, so their owner may delete them. Nothing
+/// happens when there is no such web ACL, or it is no longer managed.
+pub fn release_web_acl(
+    env: &Env,
+    account: &AccountId,
+    region: &Region,
+    name_prefix: &str,
+) -> Result<(), AwsError> {
+    let at = Place::new(env, account, region);
+    let Some(found) = at.find("ListWebACLs", "WebACLs", |n| n.starts_with(name_prefix))? else {
+        return Ok(());
+    };
+    at.with_call(|call| {
+        let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
+        let loaded = entity::load::<WebAclBody>(call, loc)?;
+        if !loaded.entity.body.fms.managed {
+            return Ok(());
+        }
+        if !associations::is_associated(call, &loaded.entity.arn)? {
+            let token = loaded.entity.lock_token.clone();
+            return web_acls::remove(call, &loaded, &token).map(|_| ());
+        }
+        let config = loaded.entity.body.config.clone();
+        let (body, touched) = web_acls::validate(
+            call,
+            loaded.loc.scope,
+            &loaded.entity.name,
+            config,
+            FirewallManaged::default(),
+        )?;
+        let extra = entity::touching(Batch::new(), &touched);
+        entity::save_with(call, loaded, None, extra, |e| e.body = body).map(|_| ())
     })
 }
 
@@ -676,5 +717,178 @@ mod tests {
         let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
         assert_eq!(left["WebACLs"].as_array().unwrap().len(), 1);
         remove_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
+    }
+
+    /// The DeleteRuleGroup input for the administrator's group, with its current lock token.
+    fn group_delete(w: &World) -> Value {
+        let g = &as_admin(w, "ListRuleGroups", json!({"Scope": "REGIONAL"}))["RuleGroups"][0];
+        json!({"Name": g["Name"], "Scope": "REGIONAL", "Id": g["Id"], "LockToken": g["LockToken"]})
+    }
+
+    fn admin_delete(w: &World, op: &str, input: Value) -> Result<Value, AwsError> {
+        w.call_as(&root_of(ADMIN), "wafv2", op, input)
+    }
+
+    #[test]
+    fn a_group_members_use_is_not_deleted_until_the_manager_releases_their_web_acls() {
+        let w = World::new(crate::register);
+        let (ip, group) = admin_group(&w, &["203.0.113.7/32"]);
+        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
+        let member: AccountId = MEMBER.parse().unwrap();
+        let region: Region = "us-east-1".parse().unwrap();
+        let web = lb(MEMBER, "web");
+        protect(&w.env, &member, &region, &arn, &web, false).unwrap();
+        // Another account's web ACL refers to the group: DeleteRuleGroup is refused.
+        let e = admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap_err();
+        assert_eq!(e.code, "WAFAssociatedItemException");
+        // The group refers to the IP set (within the administrator's account).
+        let token = as_admin(
+            &w,
+            "GetIPSet",
+            json!({"Name": "blocked", "Scope": "REGIONAL", "Id": ip["Id"]}),
+        )["LockToken"]
+            .clone();
+        let ip_delete =
+            json!({"Name": "blocked", "Scope": "REGIONAL", "Id": ip["Id"], "LockToken": token});
+        let e = admin_delete(&w, "DeleteIPSet", ip_delete.clone()).unwrap_err();
+        assert_eq!(e.code, "WAFAssociatedItemException");
+
+        // The manager lets go: the web ACL stays on the load balancer, the account's own now.
+        release_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
+        let got = member_acl(&w, &arn)["WebACL"].clone();
+        assert_eq!(got["ManagedByFirewallManager"], false);
+        assert_eq!(got["PreProcessFirewallManagerRuleGroups"], json!([]));
+        assert_eq!(got["PostProcessFirewallManagerRuleGroups"], json!([]));
+        assert_eq!(
+            web_acl_of(&w.env, &member, &region, &web).unwrap(),
+            Some(arn.clone())
+        );
+        // Now the group, then its IP set, can go; the load balancer keeps an ACL that compiles.
+        admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap();
+        admin_delete(&w, "DeleteIPSet", ip_delete).unwrap();
+        let evaluators = crate::Evaluators::new(Arc::new(NoGeo));
+        let p = evaluators
+            .for_resource(w.env.store.as_ref(), &web)
+            .unwrap()
+            .unwrap();
+        let request =
+            Request::new("GET", b"/", "203.0.113.7".parse().unwrap()).with_header("Host", "x");
+        let mut rate = RateTracker::default();
+        assert_eq!(
+            evaluate(&p.acl, &request, &mut rate, 1).action,
+            ActionKind::Allow
+        );
+        // Released once: a second release changes nothing; the account may delete it now.
+        release_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
+        assert_eq!(
+            member_acl(&w, &arn)["WebACL"]["ManagedByFirewallManager"],
+            false
+        );
+
+        // A managed web ACL that protects nothing is deleted when released.
+        let idle = ManagedWebAcl {
+            name_prefix: "FMManagedWebACLV2-q-".into(),
+            new_name: "FMManagedWebACLV2-q-1700000000000".into(),
+            pre: Vec::new(),
+            ..want(&group)
+        };
+        put_web_acl(&w.env, &idle).unwrap();
+        release_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-q-").unwrap();
+        let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
+        let names: Vec<&str> = left["WebACLs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["FMManagedWebACLV2-p-1700000000000"]);
+    }
+
+    fn shared_rule(group: &str) -> Value {
+        json!({"Name": "shared", "Priority": 0, "OverrideAction": {"None": {}},
+            "Statement": {"RuleGroupReferenceStatement": {"ARN": group}},
+            "VisibilityConfig": visibility("shared")})
+    }
+
+    fn member_create(w: &World, name: &str, group: &str) -> Result<Value, AwsError> {
+        as_member(
+            w,
+            "CreateWebACL",
+            json!({"Name": name, "Scope": "REGIONAL", "DefaultAction": {"Allow": {}},
+                "VisibilityConfig": visibility(name), "Rules": [shared_rule(group)]}),
+        )
+    }
+
+    #[test]
+    fn a_shared_groups_delete_sees_another_accounts_web_acl_and_never_races_with_it() {
+        let w = World::new(crate::register);
+        let (_, group) = admin_group(&w, &["203.0.113.7/32"]);
+        let member: AccountId = MEMBER.parse().unwrap();
+        let admin: AccountId = ADMIN.parse().unwrap();
+        let region: Region = "us-east-1".parse().unwrap();
+        // The member's own web ACL uses the shared group by ARN: the delete is refused.
+        let mine = member_create(&w, "mine", &group).unwrap()["Summary"].clone();
+        let e = admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap_err();
+        assert_eq!(e.code, "WAFAssociatedItemException");
+        as_member(
+            &w,
+            "DeleteWebACL",
+            json!({"Name": "mine", "Scope": "REGIONAL", "Id": mine["Id"], "LockToken": mine["LockToken"]}),
+        )
+        .unwrap();
+
+        // A reference committed after the delete looked for references: the delete fails.
+        let input = group_delete(&w);
+        Place::new(&w.env, &admin, &region).with_call(|call| {
+            let (loaded, token) = entity::load_for_delete::<crate::rule_groups::RuleGroupBody>(
+                call,
+                Kind::RuleGroup,
+                input,
+            )
+            .unwrap();
+            crate::references::require_unreferenced(call, &loaded.entity.arn).unwrap();
+            member_create(&w, "late", &group).unwrap();
+            let e = entity::delete(call, &loaded, &token, Batch::new()).unwrap_err();
+            assert_eq!(e.code, "WAFOptimisticLockException");
+        });
+        let e = admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap_err();
+        assert_eq!(e.code, "WAFAssociatedItemException");
+        let late =
+            &as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap()["WebACLs"][0];
+        as_member(
+            &w,
+            "DeleteWebACL",
+            json!({"Name": "late", "Scope": "REGIONAL", "Id": late["Id"], "LockToken": late["LockToken"]}),
+        )
+        .unwrap();
+
+        // A delete committed after a new reference was validated: the reference is refused.
+        Place::new(&w.env, &member, &region).with_call(|call| {
+            let config = json!({"DefaultAction": {"Allow": {}}, "VisibilityConfig": visibility("slow"),
+                "Rules": [shared_rule(&group)]});
+            let config = config.as_object().unwrap().clone();
+            let (body, touched) = web_acls::validate(
+                call,
+                Scope::Regional,
+                "slow",
+                config,
+                FirewallManaged::default(),
+            )
+            .unwrap();
+            admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap();
+            let e = entity::create(
+                call,
+                Scope::Regional,
+                Kind::WebAcl,
+                "slow",
+                About::default(),
+                body,
+                &touched,
+            )
+            .unwrap_err();
+            assert_eq!(e.code, "WAFOptimisticLockException");
+        });
+        let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
+        assert_eq!(left["WebACLs"], json!([]));
     }
 }

@@ -44,24 +44,62 @@ fn walk(s: &Statement, out: &mut Vec<String>) {
     }
 }
 
-/// `WAFAssociatedItemException` when a web ACL or rule group of the caller refers to `arn`.
+/// `WAFAssociatedItemException` when a web ACL or rule group of any account in the caller's
+/// region refers to `arn` (another account's web ACL may use a shared or Firewall Manager
+/// rule group by ARN).
+///
+/// Deletes are rare, so this reads every account's web ACL and rule group tables of the
+/// region (`Store::tables`) instead of keeping a reverse index to maintain on every write.
+/// It does not race with a new reference: whatever commits a reference also rewrites the
+/// referenced entity at the version it read ([`entity::touching`], in any account), and the
+/// delete expects the version it read before calling this, so one of the two commits fails.
 pub(crate) fn require_unreferenced(call: &Call<'_>, arn: &str) -> Result<(), AwsError> {
-    let in_acls = entity::all::<WebAclBody>(call, Kind::WebAcl)?
-        .iter()
-        .any(|e| e.body.references.iter().any(|r| r == arn));
-    let in_groups = entity::all::<RuleGroupBody>(call, Kind::RuleGroup)?
-        .iter()
-        .any(|e| e.body.references.iter().any(|r| r == arn));
-    if in_acls || in_groups {
-        return Err(errors::associated());
+    let region = call.region.as_str();
+    let tables = call.env.store.tables().map_err(errors::store)?;
+    for (space, table) in &tables {
+        if !in_region(space, region) {
+            continue;
+        }
+        let referring = if table == Kind::WebAcl.table() {
+            entity::all_in::<WebAclBody>(call.env.store.as_ref(), space, Kind::WebAcl)?
+                .iter()
+                .any(|e| e.body.references.iter().any(|r| r == arn))
+        } else if table == Kind::RuleGroup.table() {
+            entity::all_in::<RuleGroupBody>(call.env.store.as_ref(), space, Kind::RuleGroup)?
+                .iter()
+                .any(|e| e.body.references.iter().any(|r| r == arn))
+        } else {
+            false
+        };
+        if referring {
+            return Err(errors::associated());
+        }
     }
     Ok(())
+}
+
+/// Whether `space` is an account's space in `region` (`acct/<account>/<region>`).
+fn in_region(space: &str, region: &str) -> bool {
+    let mut parts = space.split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("acct"), Some(_), Some(r), None) if r == region
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_account_spaces_of_the_region_are_read() {
+        assert!(in_region("acct/123456789012/us-east-1", "us-east-1"));
+        assert!(!in_region("acct/123456789012/us-east-2", "us-east-1"));
+        assert!(!in_region("acct/123456789012", "us-east-1"));
+        assert!(!in_region("system", "us-east-1"));
+        assert!(!in_region("acct/123456789012/us-east-1/x", "us-east-1"));
+    }
 
     #[test]
     fn nested_references_are_found() {

@@ -63,7 +63,8 @@ impl<'a> StoreResolver<'a> {
         self.foreign_accounts.borrow().iter().cloned().collect()
     }
 
-    /// The caller's own entities resolved so far, as stored (for [`crate::entity::touching`]).
+    /// The entities resolved so far (the caller's and other accounts'), as stored (for
+    /// [`crate::entity::touching`]).
     pub(crate) fn touched(&self) -> Vec<Item> {
         let mut items = self.touched.take();
         items.sort_by(|a, b| a.key.cmp(&b.key));
@@ -101,9 +102,10 @@ impl<'a> StoreResolver<'a> {
         }
         match entity::read_item::<T>(self.store, &loc) {
             Ok(found) => found.map(|(e, item)| {
-                if own {
-                    self.touched.borrow_mut().push(item);
-                } else {
+                // Another account's entity is touched too: its owner's delete must see (or
+                // refuse) this new reference.
+                self.touched.borrow_mut().push(item);
+                if !own {
                     self.foreign_accounts
                         .borrow_mut()
                         .insert(loc.account.clone());

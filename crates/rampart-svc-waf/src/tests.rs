@@ -1186,3 +1186,71 @@ fn referring_rewrites_the_referenced_entity_so_a_racing_delete_conflicts() {
     );
     assert_eq!(got["LockToken"], ips["LockToken"]);
 }
+
+/// The Delete* input of the entity `summary` names, with the lock token its `get` returns.
+fn delete_input(w: &World, get: &str, summary: &Value) -> Value {
+    let named = json!({"Name": summary["Name"], "Scope": "REGIONAL", "Id": summary["Id"]});
+    let token = ok(w, get, named.clone())["LockToken"].clone();
+    let mut input = named;
+    input["LockToken"] = token;
+    input
+}
+
+/// botocore's wafv2 model lists `WAFAssociatedItemException` among the errors of
+/// DeleteIPSet, DeleteRegexPatternSet, DeleteRuleGroup and DeleteWebACL ("your resource is
+/// being used by another resource or it's associated with another resource"); the WAF guide
+/// says WAF checks whether a set or rule group is used in a web ACL (or, for a set, a rule
+/// group) before deleting it, and DeleteWebACL's documentation asks to disassociate the web
+/// ACL from all resources first.
+#[test]
+fn nothing_in_use_is_deleted_within_the_account() {
+    let w = world();
+    let ips = ip_set(&w, "ips", &["192.0.2.0/24"]);
+    let regex = ok(
+        &w,
+        "CreateRegexPatternSet",
+        json!({"Name": "paths", "Scope": "REGIONAL",
+            "RegularExpressionList": [{"RegexString": "^/admin"}]}),
+    )["Summary"]
+        .clone();
+    let regex_rule = json!({"Name": "paths", "Priority": 1, "Action": {"Block": {}},
+        "VisibilityConfig": visibility("paths"),
+        "Statement": {"RegexPatternSetReferenceStatement": {"ARN": regex["ARN"],
+            "FieldToMatch": {"UriPath": {}}, "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}});
+    let group = ok(
+        &w,
+        "CreateRuleGroup",
+        json!({"Name": "g", "Scope": "REGIONAL", "Capacity": 50,
+            "VisibilityConfig": visibility("g"), "Rules": [regex_rule]}),
+    )["Summary"]
+        .clone();
+    let group_rule = json!({"Name": "g", "Priority": 1, "OverrideAction": {"None": {}},
+        "VisibilityConfig": visibility("g"),
+        "Statement": {"RuleGroupReferenceStatement": {"ARN": group["ARN"]}}});
+    let acl = web_acl(
+        &w,
+        "app",
+        json!([ip_rule("ips", 0, &ips["ARN"]), group_rule]),
+    );
+    ok(
+        &w,
+        "AssociateWebACL",
+        json!({"WebACLArn": acl["ARN"], "ResourceArn": ALB}),
+    );
+    let in_use = [
+        ("DeleteIPSet", "GetIPSet", &ips),
+        ("DeleteRegexPatternSet", "GetRegexPatternSet", &regex),
+        ("DeleteRuleGroup", "GetRuleGroup", &group),
+        ("DeleteWebACL", "GetWebACL", &acl),
+    ];
+    for (op, get, summary) in in_use {
+        let input = delete_input(&w, get, summary);
+        assert_eq!(code(&w, op, input), "WAFAssociatedItemException", "{op}");
+    }
+    // Released in dependency order, each delete succeeds.
+    ok(&w, "DisassociateWebACL", json!({"ResourceArn": ALB}));
+    for (op, get, summary) in [in_use[3], in_use[0], in_use[2], in_use[1]] {
+        let input = delete_input(&w, get, summary);
+        ok(&w, op, input);
+    }
+}

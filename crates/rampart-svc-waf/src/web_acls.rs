@@ -146,7 +146,7 @@ fn evaluation_order(pre: &[Value], own: &Value, post: &[Value]) -> Value {
 pub(crate) struct Compiled {
     /// The compiled web ACL.
     pub acl: WebAcl,
-    /// The account's own entities it refers to, as read.
+    /// The entities it refers to (the account's and other accounts'), as read.
     pub touched: Vec<Item>,
     /// The other accounts whose rule groups and sets it uses.
     pub foreign_accounts: Vec<String>,
