@@ -272,9 +272,77 @@ pub(crate) fn remove_everywhere(
     Ok(())
 }
 
-/// Applies every policy of the current administrator (policies of a former administrator
-/// wait for it to come back).
+/// Server-wide table of the web ACLs a policy deleted without `DeleteAllPolicyResources`
+/// left in member accounts: `<account>|<region>|<policy id>` → [`Release`]. A record goes once
+/// a reconciliation released every account's web ACL ([`managed_by::release_web_acl`]).
+pub(crate) const RELEASES: &str = "fms.releases";
+
+/// The web ACLs a deleted policy left behind: their region and name prefix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Release {
+    /// The policy's region.
+    pub region: String,
+    /// The name of the policy's web ACL in every account.
+    pub name: String,
+}
+
+/// Where the release of `policy`'s web ACLs is recorded until it is done.
+pub(crate) fn release_key(home: &Home, policy: &str) -> Key {
+    Key::new(
+        rampart_store::space::SYSTEM,
+        RELEASES,
+        format!("{}|{}|{policy}", home.account, home.region),
+    )
+}
+
+/// The release of `policy`'s web ACLs and where it is recorded: written in the same commit as
+/// the policy's delete, so that the next reconciliation releases them (again) whatever
+/// happens meanwhile.
+pub(crate) fn pending_release(home: &Home, policy: &StoredPolicy) -> (Key, Release) {
+    let record = Release {
+        region: home.region.to_string(),
+        name: policy.web_acl_name(),
+    };
+    (release_key(home, policy.text("PolicyId")), record)
+}
+
+/// Releases a deleted policy's web ACL in every account of the organization: its rule groups
+/// leave the web ACL, which stays on the account's load balancers as the account's own, so the
+/// administrator can then delete its rule groups.
+pub(crate) fn release(env: &Env, r: &Release) -> Result<(), AwsError> {
+    let Some(org) = org::read(env.store.as_ref())? else {
+        return Ok(());
+    };
+    let region = r.region.parse().map_err(|_| errors::internal())?;
+    for account in org.active() {
+        let member: AccountId = account.parse().map_err(|_| errors::internal())?;
+        managed_by::release_web_acl(env, &member, &region, &r.name)?;
+    }
+    Ok(())
+}
+
+/// Releases the web ACLs of every recorded release and forgets the record. Only here, at the
+/// start of a reconciliation, is a record forgotten: an application of the deleted policy that
+/// was under way when it was deleted has finished by then, and whatever it put back is
+/// released again.
+fn finish_releases(env: &Env) -> Result<(), AwsError> {
+    let items = env
+        .store
+        .scan(rampart_store::space::SYSTEM, RELEASES, &Scan::all())
+        .map_err(errors::store)?;
+    for item in items {
+        let r: Release = serde_json::from_slice(&item.value).map_err(|_| errors::internal())?;
+        release(env, &r)?;
+        let forget = Batch::new().delete_if(item.key, rampart_store::Expect::Version(item.version));
+        env.store.commit(forget).map_err(errors::store)?;
+    }
+    Ok(())
+}
+
+/// Finishes the releases of deleted policies' web ACLs, then applies every policy of the
+/// current administrator (policies of a former administrator wait for it to come back).
 pub fn reconcile(env: &Env) -> Result<(), AwsError> {
+    finish_releases(env)?;
     let store = env.store.as_ref();
     let Some(admin) = admin::read(store)? else {
         return Ok(());

@@ -6,8 +6,12 @@
 //! policy's rule groups (the administrator's own rule groups, referred to by ARN, or managed
 //! ones), run first and last around the account's own rules, associated with every load
 //! balancer in scope, including ones created later (a duty reconciles every minute of the
-//! server's clock); compliance is recorded per account. Organizations data is read from its store record ([`org`]), load
-//! balancers through the [`rampart_service::ResourceInventory`] port, and web ACLs are changed
+//! server's clock); compliance is recorded per account. A policy deleted without
+//! `DeleteAllPolicyResources` leaves its web ACLs on the load balancers, released: without its
+//! rule groups, the accounts' own (so the administrator can delete the groups, which WAFv2
+//! refuses while any account's web ACL uses them). Organizations data is read from its store
+//! record ([`org`]), load balancers through the [`rampart_service::ResourceInventory`] port,
+//! and web ACLs are changed
 //! only through `rampart_svc_waf::managed_by`.
 //!
 //! This crate must never change another account's resources except through the WAFv2

@@ -356,10 +356,22 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     if i.delete_all_policy_resources {
         apply::remove_everywhere(call.env, &home, &p)?;
     }
-    let batch = apply::forget_compliance(call.env.store.as_ref(), &home, &i.policy_id)?
+    let mut batch = apply::forget_compliance(call.env.store.as_ref(), &home, &i.policy_id)?
         .delete_if(home.key(&i.policy_id), Expect::Version(version))
         .delete(home.index_key(&i.policy_id));
+    // Without the cleanup the web ACLs stay, released: now, and again by the next
+    // reconciliation (recorded with the delete).
+    let release = (!i.delete_all_policy_resources).then(|| apply::pending_release(&home, &p));
+    if let Some((key, record)) = &release {
+        let value = serde_json::to_vec(record).map_err(|_| errors::internal())?;
+        batch = batch.put(key.clone(), value);
+    }
     call.env.store.commit(batch).map_err(errors::store)?;
+    if let Some((_, record)) = release
+        && let Err(e) = apply::release(call.env, &record)
+    {
+        tracing::warn!(policy = %i.policy_id, error = %e.message, "firewall manager web ACLs not released yet");
+    }
     Ok(json!({}))
 }
 

@@ -561,3 +561,105 @@ fn resource_scope_rules() {
     assert!(resource_in_scope(&excluded, &tags(&[])));
     assert!(resource_in_scope(&json!({}), &tags(&[])));
 }
+
+impl T {
+    /// DeleteRuleGroup of the administrator's group named `name`, with its current lock token.
+    fn delete_group(&self, name: &str) -> Result<Value, AwsError> {
+        let groups = self.waf(&self.admin, "ListRuleGroups", json!({"Scope": "REGIONAL"}));
+        let g = groups["RuleGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["Name"] == name)
+            .unwrap()
+            .clone();
+        self.w.call_as(
+            &root_of(&self.admin),
+            "wafv2",
+            "DeleteRuleGroup",
+            json!({"Name": name, "Scope": "REGIONAL", "Id": g["Id"], "LockToken": g["LockToken"]}),
+        )
+    }
+
+    /// The pending releases of deleted policies' web ACLs.
+    fn releases(&self) -> usize {
+        self.w
+            .env
+            .store
+            .scan(
+                rampart_store::space::SYSTEM,
+                crate::apply::RELEASES,
+                &rampart_store::Scan::all(),
+            )
+            .unwrap()
+            .len()
+    }
+}
+
+#[test]
+fn the_administrator_deletes_a_policys_rule_group_only_once_members_no_longer_use_it() {
+    let t = T::new();
+    let web = t.lbs.add(&t.member, "web", &[]);
+    let group = t.block_group();
+    let spare = t.waf(
+        &t.admin,
+        "CreateRuleGroup",
+        json!({"Name": "spare", "Scope": "REGIONAL", "Capacity": 1,
+            "VisibilityConfig": visibility("spare"), "Rules": []}),
+    )["Summary"]["ARN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = t
+        .as_admin("PutPolicy", json!({"Policy": t.policy(&spare, json!({}))}))
+        .unwrap();
+    let id = out["Policy"]["PolicyId"].as_str().unwrap().to_owned();
+    let name = t.acl_of(&web).unwrap()["Name"].clone();
+    assert_eq!(
+        t.delete_group("spare").unwrap_err().code,
+        "WAFAssociatedItemException"
+    );
+    // The policy's groups change: the members' web ACLs drop the old one at once.
+    let mut p = out["Policy"].clone();
+    let data = p["SecurityServicePolicyData"]["ManagedServiceData"]
+        .as_str()
+        .unwrap()
+        .replace(&spare, &group);
+    p["SecurityServicePolicyData"]["ManagedServiceData"] = json!(data);
+    t.as_admin("PutPolicy", json!({"Policy": p})).unwrap();
+    t.delete_group("spare").unwrap();
+    assert_eq!(
+        t.delete_group("org-block").unwrap_err().code,
+        "WAFAssociatedItemException"
+    );
+
+    // Deleted without its resources: the web ACL stays on the load balancer, without the
+    // policy's group, as the account's own; the group can go.
+    let home = crate::policies::Home {
+        account: t.admin.parse().unwrap(),
+        region: "us-east-1".parse().unwrap(),
+    };
+    let (stored, _) = crate::policies::read(t.w.env.store.as_ref(), &home, &id)
+        .unwrap()
+        .unwrap();
+    t.as_admin("DeletePolicy", json!({"PolicyId": id})).unwrap();
+    let acl = t.acl_of(&web).expect("still protected");
+    assert_eq!(acl["Name"], name);
+    assert_eq!(acl["ManagedByFirewallManager"], false);
+    assert_eq!(acl["PreProcessFirewallManagerRuleGroups"], json!([]));
+    assert_eq!(t.releases(), 1);
+
+    // An application of the policy under way when it was deleted puts the group back: the
+    // next reconciliation releases it again, then forgets the release.
+    crate::apply::apply(&t.w.env, &home, &stored).unwrap();
+    assert_eq!(t.acl_of(&web).unwrap()["ManagedByFirewallManager"], true);
+    assert_eq!(
+        t.delete_group("org-block").unwrap_err().code,
+        "WAFAssociatedItemException"
+    );
+    crate::reconcile(&t.w.env).unwrap();
+    assert_eq!(t.releases(), 0);
+    let acl = t.acl_of(&web).expect("still protected");
+    assert_eq!(acl["ManagedByFirewallManager"], false);
+    t.delete_group("org-block").unwrap();
+}
