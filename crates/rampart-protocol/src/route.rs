@@ -375,91 +375,114 @@ mod tests {
     use super::*;
     use http::{HeaderMap, HeaderValue, Method, Uri};
 
-    fn run(
-        method: &str,
-        uri: &str,
-        headers: &[(&'static str, &str)],
-        body: &[u8],
-        sig: Option<&str>,
-    ) -> Result<Route, RouteError> {
+    const FORM: (&str, &str) = (
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
+    const S3_HOST: (&str, &str) = ("host", "bucket.localhost:4599");
+    const COPY: (&str, &str) = ("x-amz-copy-source", "src/k");
+    const CBOR: (&str, &str) = ("smithy-protocol", "rpc-v2-cbor");
+    const CLOUDTRAIL: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+
+    /// A request: method, URI, headers, body and the signing service.
+    type Request = (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static [u8],
+        Option<&'static str>,
+    );
+
+    fn send(&(method, uri, headers, body, sig): &Request) -> Result<Route, RouteError> {
         let method: Method = method.parse().unwrap();
         let uri: Uri = uri.parse().unwrap();
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             map.insert(*k, HeaderValue::from_str(v).unwrap());
         }
-        route(
-            &RequestHead {
-                method: &method,
-                uri: &uri,
-                headers: &map,
-            },
-            body,
-            sig,
-        )
+        let head = RequestHead {
+            method: &method,
+            uri: &uri,
+            headers: &map,
+        };
+        route(&head, body, sig)
     }
 
-    const FORM: (&str, &str) = (
-        "content-type",
-        "application/x-www-form-urlencoded; charset=utf-8",
-    );
+    /// Each request routes to (service, operation, protocol).
+    fn assert_routes(cases: &[(Request, (&str, &str, Protocol))]) {
+        for (request, want) in cases {
+            let r = send(request).unwrap_or_else(|e| panic!("{request:?}: {e:?}"));
+            let got = (
+                r.service.name.as_str(),
+                r.operation.name.as_str(),
+                r.protocol,
+            );
+            assert_eq!(got, *want, "{request:?}");
+        }
+    }
+
+    /// The request fails to route with (code, status, protocol).
+    fn route_error(request: &Request) -> (String, u16, Protocol) {
+        let e = send(request).unwrap_err();
+        (e.error.code.to_string(), e.error.status, e.protocol)
+    }
 
     #[test]
     fn query_by_signing_service_then_version() {
-        let r = run(
-            "POST",
-            "/",
-            &[FORM],
-            b"Action=GetCallerIdentity&Version=2011-06-15",
-            Some("sts"),
-        )
-        .unwrap();
-        assert_eq!(
+        use Protocol::AwsQuery;
+        assert_routes(&[
             (
-                r.service.name.as_str(),
-                r.operation.name.as_str(),
-                r.protocol
+                (
+                    "POST",
+                    "/",
+                    &[FORM],
+                    b"Action=GetCallerIdentity&Version=2011-06-15",
+                    Some("sts"),
+                ),
+                ("sts", "GetCallerIdentity", AwsQuery),
             ),
-            ("sts", "GetCallerIdentity", Protocol::AwsQuery)
-        );
-        let r = run(
-            "POST",
-            "/",
-            &[FORM],
-            b"Action=ListUsers&Version=2010-05-08",
-            None,
-        )
-        .unwrap();
-        assert_eq!(r.service.name, "iam");
-        let r = run(
-            "GET",
-            "/?Action=ListUsers&Version=2010-05-08",
-            &[],
-            b"",
-            Some("iam"),
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "ListUsers");
-        let r = run(
-            "POST",
-            "/",
-            &[FORM],
-            b"Action=DescribeLoadBalancers&Version=2015-12-01",
-            Some("elasticloadbalancing"),
-        )
-        .unwrap();
-        assert_eq!(r.service.name, "elbv2");
+            (
+                (
+                    "POST",
+                    "/",
+                    &[FORM],
+                    b"Action=ListUsers&Version=2010-05-08",
+                    None,
+                ),
+                ("iam", "ListUsers", AwsQuery),
+            ),
+            (
+                (
+                    "GET",
+                    "/?Action=ListUsers&Version=2010-05-08",
+                    &[],
+                    b"",
+                    Some("iam"),
+                ),
+                ("iam", "ListUsers", AwsQuery),
+            ),
+            (
+                (
+                    "POST",
+                    "/",
+                    &[FORM],
+                    b"Action=DescribeLoadBalancers&Version=2015-12-01",
+                    Some("elasticloadbalancing"),
+                ),
+                ("elbv2", "DescribeLoadBalancers", AwsQuery),
+            ),
+        ]);
     }
 
     #[test]
     fn query_unknown_action_is_invalid_action() {
-        let e = run(
+        let e = send(&(
             "POST",
             "/",
             &[FORM],
             b"Action=Nope&Version=2010-05-08",
             Some("iam"),
-        )
+        ))
         .unwrap_err();
         assert_eq!(
             (e.error.code.as_ref(), e.error.status),
@@ -475,178 +498,126 @@ mod tests {
 
     #[test]
     fn json_by_target() {
-        let r = run(
-            "POST",
-            "/",
-            &[
-                ("x-amz-target", "TrentService.Encrypt"),
-                ("content-type", "application/x-amz-json-1.1"),
-            ],
-            b"{}",
-            Some("kms"),
-        )
-        .unwrap();
-        assert_eq!(
+        use Protocol::{AwsJson10, AwsJson11};
+        let kms = &[
+            ("x-amz-target", "TrentService.Encrypt"),
+            ("content-type", "application/x-amz-json-1.1"),
+        ];
+        let firewall = &[
+            ("x-amz-target", "NetworkFirewall_20201112.ListFirewalls"),
+            ("content-type", "application/x-amz-json-1.0"),
+        ];
+        assert_routes(&[
             (
-                r.service.name.as_str(),
-                r.operation.name.as_str(),
-                r.protocol
+                ("POST", "/", kms, b"{}", Some("kms")),
+                ("kms", "Encrypt", AwsJson11),
             ),
-            ("kms", "Encrypt", Protocol::AwsJson11)
-        );
-        let r = run(
-            "POST",
-            "/",
-            &[(
-                "x-amz-target",
-                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
-            )],
-            b"{}",
-            None,
-        )
-        .unwrap();
-        assert_eq!(r.service.name, "cloudtrail");
-        let r = run(
-            "POST",
-            "/",
-            &[
-                ("x-amz-target", "NetworkFirewall_20201112.ListFirewalls"),
-                ("content-type", "application/x-amz-json-1.0"),
-            ],
-            b"{}",
-            None,
-        )
-        .unwrap();
-        assert_eq!(
-            (r.service.name.as_str(), r.protocol),
-            ("network-firewall", Protocol::AwsJson10)
-        );
-        let e = run(
+            (
+                ("POST", "/", &[("x-amz-target", CLOUDTRAIL)], b"{}", None),
+                ("cloudtrail", "LookupEvents", AwsJson11),
+            ),
+            (
+                ("POST", "/", firewall, b"{}", None),
+                ("network-firewall", "ListFirewalls", AwsJson10),
+            ),
+        ]);
+        let unknown: Request = (
             "POST",
             "/",
             &[("x-amz-target", "TrentService.Nope")],
             b"{}",
             None,
-        )
-        .unwrap_err();
+        );
         assert_eq!(
-            (e.error.code.as_ref(), e.error.status, e.protocol),
-            ("UnknownOperationException", 400, Protocol::AwsJson11)
+            route_error(&unknown),
+            ("UnknownOperationException".into(), 400, AwsJson11)
         );
     }
 
     #[test]
     fn cbor_by_path() {
-        let h = [("smithy-protocol", "rpc-v2-cbor")];
-        let r = run(
-            "POST",
-            "/service/AWSShield_20160616/operation/ListProtections",
-            &h,
-            b"",
-            None,
-        )
-        .unwrap();
-        assert_eq!(
+        assert_routes(&[(
             (
-                r.service.name.as_str(),
-                r.operation.name.as_str(),
-                r.protocol
+                "POST",
+                "/service/AWSShield_20160616/operation/ListProtections",
+                &[CBOR],
+                b"",
+                None,
             ),
-            ("shield", "ListProtections", Protocol::RpcV2Cbor)
-        );
-        let e = run(
+            ("shield", "ListProtections", Protocol::RpcV2Cbor),
+        )]);
+        let unknown: Request = (
             "POST",
             "/service/AWSShield_20160616/operation/Nope",
-            &h,
+            &[CBOR],
             b"",
             None,
-        )
-        .unwrap_err();
+        );
         assert_eq!(
-            (e.error.code.as_ref(), e.error.status),
-            ("UnknownOperationException", 404)
+            route_error(&unknown),
+            ("UnknownOperationException".into(), 404, Protocol::RpcV2Cbor)
         );
     }
 
     #[test]
     fn rest_by_template() {
-        let r = run(
-            "POST",
-            "/detector/abc/findings/get",
-            &[],
-            b"{}",
-            Some("guardduty"),
-        )
-        .unwrap();
-        assert_eq!(
+        use Protocol::{RestJson1, RestXml};
+        fn s3(
+            method: &'static str,
+            uri: &'static str,
+            headers: &'static [(&'static str, &'static str)],
+            operation: &'static str,
+        ) -> (Request, (&'static str, &'static str, Protocol)) {
             (
-                r.service.name.as_str(),
-                r.operation.name.as_str(),
-                r.protocol
+                (method, uri, headers, b"", Some("s3")),
+                ("s3", operation, RestXml),
+            )
+        }
+        assert_routes(&[
+            (
+                (
+                    "POST",
+                    "/detector/abc/findings/get",
+                    &[],
+                    b"{}",
+                    Some("guardduty"),
+                ),
+                ("guardduty", "GetFindings", RestJson1),
             ),
-            ("guardduty", "GetFindings", Protocol::RestJson1)
-        );
-        let r = run("GET", "/bucket?tagging", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "GetBucketTagging");
-        let r = run("GET", "/bucket", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "ListObjects");
-        let r = run("GET", "/bucket?list-type=2", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "ListObjectsV2");
-        let r = run("PUT", "/bucket/a/b.txt", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "PutObject");
-        let r = run("GET", "/", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "ListBuckets");
-        let r = run(
-            "GET",
-            "/",
-            &[("host", "bucket.localhost:4599")],
-            b"",
-            Some("s3"),
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "ListObjects");
-        let r = run(
-            "PUT",
-            "/key",
-            &[("host", "bucket.localhost:4599")],
-            b"",
-            None,
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "PutObject");
-        let r = run("PUT", "/bucket?lifecycle", &[], b"", Some("s3")).unwrap();
-        assert_eq!(r.operation.name, "PutBucketLifecycleConfiguration");
-        let r = run(
-            "PUT",
-            "/bucket/key",
-            &[("x-amz-copy-source", "src/k")],
-            b"",
-            Some("s3"),
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "CopyObject");
-        let r = run(
-            "PUT",
-            "/bucket/key?partNumber=1&uploadId=u",
-            &[],
-            b"",
-            Some("s3"),
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "UploadPart");
-        let r = run(
-            "PUT",
-            "/bucket/key?partNumber=1&uploadId=u",
-            &[("x-amz-copy-source", "src/k")],
-            b"",
-            Some("s3"),
-        )
-        .unwrap();
-        assert_eq!(r.operation.name, "UploadPartCopy");
-        let e = run("GET", "/nothing/here/at/all", &[], b"", Some("guardduty")).unwrap_err();
+            s3("GET", "/bucket?tagging", &[], "GetBucketTagging"),
+            s3("GET", "/bucket", &[], "ListObjects"),
+            s3("GET", "/bucket?list-type=2", &[], "ListObjectsV2"),
+            s3("PUT", "/bucket/a/b.txt", &[], "PutObject"),
+            s3("GET", "/", &[], "ListBuckets"),
+            s3("GET", "/", &[S3_HOST], "ListObjects"),
+            (
+                ("PUT", "/key", &[S3_HOST], b"", None),
+                ("s3", "PutObject", RestXml),
+            ),
+            s3(
+                "PUT",
+                "/bucket?lifecycle",
+                &[],
+                "PutBucketLifecycleConfiguration",
+            ),
+            s3("PUT", "/bucket/key", &[COPY], "CopyObject"),
+            s3(
+                "PUT",
+                "/bucket/key?partNumber=1&uploadId=u",
+                &[],
+                "UploadPart",
+            ),
+            s3(
+                "PUT",
+                "/bucket/key?partNumber=1&uploadId=u",
+                &[COPY],
+                "UploadPartCopy",
+            ),
+        ]);
+        let unknown: Request = ("GET", "/nothing/here/at/all", &[], b"", Some("guardduty"));
         assert_eq!(
-            (e.error.code.as_ref(), e.error.status, e.protocol),
-            ("UnknownOperationException", 404, Protocol::RestJson1)
+            route_error(&unknown),
+            ("UnknownOperationException".into(), 404, RestJson1)
         );
     }
 }

@@ -66,50 +66,33 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
-impl<S: Store + ?Sized> Store for Arc<S> {
-    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        (**self).get(key)
-    }
-    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
-        (**self).scan(space, table, scan)
-    }
-    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
-        (**self).commit(batch)
-    }
-    fn watermark(&self, space: &str, table: &str) -> u64 {
-        (**self).watermark(space, table)
-    }
-    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
-        (**self).tables()
-    }
-    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
-        (**self).lease(name)
-    }
-    fn release(&self, name: &str) -> Result<(), StoreError> {
-        (**self).release(name)
-    }
+/// Makes each pointer to a store a store too, every method forwarded to the store it points to.
+macro_rules! forward_store {
+    ($($pointer:ident),+) => {$(
+        impl<S: Store + ?Sized> Store for $pointer<S> {
+            fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+                (**self).get(key)
+            }
+            fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
+                (**self).scan(space, table, scan)
+            }
+            fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
+                (**self).commit(batch)
+            }
+            fn watermark(&self, space: &str, table: &str) -> u64 {
+                (**self).watermark(space, table)
+            }
+            fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
+                (**self).tables()
+            }
+            fn lease(&self, name: &str) -> Result<Lease, StoreError> {
+                (**self).lease(name)
+            }
+            fn release(&self, name: &str) -> Result<(), StoreError> {
+                (**self).release(name)
+            }
+        }
+    )+};
 }
 
-impl<S: Store + ?Sized> Store for Box<S> {
-    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        (**self).get(key)
-    }
-    fn scan(&self, space: &str, table: &str, scan: &Scan) -> Result<Vec<Item>, StoreError> {
-        (**self).scan(space, table, scan)
-    }
-    fn commit(&self, batch: Batch) -> Result<Vec<Option<u64>>, StoreError> {
-        (**self).commit(batch)
-    }
-    fn watermark(&self, space: &str, table: &str) -> u64 {
-        (**self).watermark(space, table)
-    }
-    fn tables(&self) -> Result<Vec<(String, String)>, StoreError> {
-        (**self).tables()
-    }
-    fn lease(&self, name: &str) -> Result<Lease, StoreError> {
-        (**self).lease(name)
-    }
-    fn release(&self, name: &str) -> Result<(), StoreError> {
-        (**self).release(name)
-    }
-}
+forward_store!(Arc, Box);

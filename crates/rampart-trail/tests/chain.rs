@@ -3,8 +3,8 @@
 
 use rampart_trail::{
     DigestChain, DigestSigner, DigestTarget, Event, Problem, PublicKey, TrailFiles, UserIdentity,
-    ValidationScope, build_digest, build_log_file_with_entry, log_file_key, signature_key,
-    validate,
+    ValidationReport, ValidationScope, build_digest, build_log_file_with_entry, log_file_key,
+    signature_key, validate,
 };
 use rampart_types::{AccountId, Region};
 use std::collections::BTreeMap;
@@ -57,11 +57,14 @@ fn signer() -> &'static DigestSigner {
     SIGNER.get_or_init(|| DigestSigner::generate().unwrap().0)
 }
 
-fn ids() -> (AccountId, Region) {
-    (
-        "123456789012".parse().unwrap(),
-        "us-east-1".parse().unwrap(),
-    )
+fn ids() -> &'static (AccountId, Region) {
+    static IDS: OnceLock<(AccountId, Region)> = OnceLock::new();
+    IDS.get_or_init(|| {
+        (
+            "123456789012".parse().unwrap(),
+            "us-east-1".parse().unwrap(),
+        )
+    })
 }
 
 fn event(at: OffsetDateTime, name: &str) -> Event {
@@ -94,8 +97,8 @@ fn fixture_under(prefix: Option<&str>) -> Fixture {
     let target = DigestTarget {
         bucket: BUCKET,
         prefix,
-        account: &account,
-        region: &region,
+        account,
+        region,
         trail_name: TRAIL,
     };
     let hours = [
@@ -128,7 +131,7 @@ fn fixture_under(prefix: Option<&str>) -> Fixture {
                 event(close - time::Duration::minutes(3), "GetObject"),
                 event(close, "PutObject"),
             ];
-            let key = log_file_key(prefix, &account, &region, close, &format!("unique{n}{i}"));
+            let key = log_file_key(prefix, account, region, close, &format!("unique{n}{i}"));
             let (gz, entry) = build_log_file_with_entry(BUCKET, &key, &events).unwrap();
             files.0.insert(key.clone(), gz);
             logs.push(key);
@@ -156,28 +159,47 @@ fn fixture_under(prefix: Option<&str>) -> Fixture {
     }
 }
 
-fn check(files: &MemFiles, keys: &[PublicKey]) -> rampart_trail::ValidationReport {
-    check_under(None, files, keys)
-}
-
-fn check_under(
-    prefix: Option<&str>,
-    files: &MemFiles,
-    keys: &[PublicKey],
-) -> rampart_trail::ValidationReport {
+/// The validation window over the fixture's whole chain, for the trail under `prefix`.
+fn scope(prefix: Option<&str>) -> ValidationScope<'_> {
     let (account, region) = ids();
-    let scope = ValidationScope {
+    ValidationScope {
         prefix,
-        account: &account,
-        region: &region,
+        account,
+        region,
         trail_name: TRAIL,
         start: datetime!(2026-11-22 20:00:00 UTC),
         end: datetime!(2026-11-22 23:30:00 UTC),
-    };
-    validate(files, &scope, keys)
+    }
 }
 
-fn problems(report: &rampart_trail::ValidationReport) -> Vec<(String, Problem)> {
+/// Validates `files` (no key prefix) with the signer's public key.
+fn check(files: &MemFiles) -> ValidationReport {
+    check_with(None, files, &[signer().public_key()])
+}
+
+fn check_with(prefix: Option<&str>, files: &MemFiles, keys: &[PublicKey]) -> ValidationReport {
+    validate(files, &scope(prefix), keys)
+}
+
+/// Flips bits of `mask` in the middle byte of the stored file `key`.
+fn flip_middle(files: &mut MemFiles, key: &str, mask: u8) {
+    let bytes = files.0.get_mut(key).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= mask;
+}
+
+/// Stores a new log file closed at `at` with one `name` event: its key.
+fn add_log_file(files: &mut MemFiles, at: OffsetDateTime, name: &str, unique: &str) -> String {
+    let (account, region) = ids();
+    let key = log_file_key(None, account, region, at, unique);
+    files.0.insert(
+        key.clone(),
+        rampart_trail::build_log_file(&[event(at, name)]),
+    );
+    key
+}
+
+fn problems(report: &ValidationReport) -> Vec<(String, Problem)> {
     report
         .findings
         .iter()
@@ -188,23 +210,14 @@ fn problems(report: &rampart_trail::ValidationReport) -> Vec<(String, Problem)> 
 #[test]
 fn an_untouched_chain_validates_clean() {
     let f = fixture();
-    let report = check(&f.files, &[signer().public_key()]);
+    let report = check(&f.files);
     assert_eq!(problems(&report), vec![]);
     assert!(report.is_clean());
     assert_eq!(report.valid_digests.len(), 3);
     assert_eq!(report.valid_logs.len(), 5);
     assert_eq!(report.found_start, Some(datetime!(2026-11-22 20:00:00 UTC)));
     assert_eq!(report.found_end, Some(datetime!(2026-11-22 23:00:00 UTC)));
-    let (account, region) = ids();
-    let scope = ValidationScope {
-        prefix: None,
-        account: &account,
-        region: &region,
-        trail_name: TRAIL,
-        start: datetime!(2026-11-22 20:00:00 UTC),
-        end: datetime!(2026-11-22 23:30:00 UTC),
-    };
-    let text = report.render(&scope);
+    let text = report.render(&scope(None));
     assert!(text.contains("3/3 digest files valid"), "{text}");
     assert!(text.contains("5/5 log files valid"), "{text}");
 }
@@ -213,10 +226,8 @@ fn an_untouched_chain_validates_clean() {
 fn a_flipped_byte_in_a_log_file_is_reported() {
     let mut f = fixture();
     let victim = f.logs[1].clone();
-    let bytes = f.files.0.get_mut(&victim).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x01;
-    let report = check(&f.files, &[signer().public_key()]);
+    flip_middle(&mut f.files, &victim, 0x01);
+    let report = check(&f.files);
     let found = problems(&report);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, victim);
@@ -236,7 +247,7 @@ fn a_rewritten_log_file_fails_its_hash() {
         rampart_trail::build_log_file(&[event(datetime!(2026-11-22 21:40:00 UTC), "Nothing")]);
     f.files.0.insert(victim.clone(), forged);
     assert_eq!(
-        problems(&check(&f.files, &[signer().public_key()])),
+        problems(&check(&f.files)),
         vec![(victim, Problem::LogModified)]
     );
 }
@@ -247,7 +258,7 @@ fn a_deleted_log_file_is_reported() {
     let victim = f.logs[2].clone();
     f.files.0.remove(&victim);
     assert_eq!(
-        problems(&check(&f.files, &[signer().public_key()])),
+        problems(&check(&f.files)),
         vec![(victim, Problem::LogDeleted)]
     );
 }
@@ -255,15 +266,10 @@ fn a_deleted_log_file_is_reported() {
 #[test]
 fn an_inserted_log_file_is_reported() {
     let mut f = fixture();
-    let (account, region) = ids();
     let at = datetime!(2026-11-22 21:30:00 UTC);
-    let key = log_file_key(None, &account, &region, at, "inserted");
-    f.files.0.insert(
-        key.clone(),
-        rampart_trail::build_log_file(&[event(at, "DeleteBucket")]),
-    );
+    let key = add_log_file(&mut f.files, at, "DeleteBucket", "inserted");
     assert_eq!(
-        problems(&check(&f.files, &[signer().public_key()])),
+        problems(&check(&f.files)),
         vec![(key, Problem::LogNotCovered)]
     );
 }
@@ -271,14 +277,9 @@ fn an_inserted_log_file_is_reported() {
 #[test]
 fn a_log_file_after_the_newest_digest_is_pending_not_inserted() {
     let mut f = fixture();
-    let (account, region) = ids();
     let at = datetime!(2026-11-22 23:10:00 UTC);
-    let key = log_file_key(None, &account, &region, at, "pending");
-    f.files.0.insert(
-        key,
-        rampart_trail::build_log_file(&[event(at, "GetObject")]),
-    );
-    assert!(check(&f.files, &[signer().public_key()]).is_clean());
+    add_log_file(&mut f.files, at, "GetObject", "pending");
+    assert!(check(&f.files).is_clean());
 }
 
 #[test]
@@ -288,7 +289,7 @@ fn an_edited_digest_fails_its_signature() {
     let json = gunzip(&f.files.0[&victim]);
     let edited = json.replace(&f.logs[2], "AWSLogs/elsewhere.json.gz");
     f.files.0.insert(victim.clone(), gzip(edited.as_bytes()));
-    let report = check(&f.files, &[signer().public_key()]);
+    let report = check(&f.files);
     // The edit also dropped a log file from every digest: it is reported as uncovered.
     assert_eq!(
         problems(&report),
@@ -305,10 +306,8 @@ fn an_edited_digest_fails_its_signature() {
 fn a_flipped_byte_in_a_digest_is_reported() {
     let mut f = fixture();
     let victim = f.digests[2].clone();
-    let bytes = f.files.0.get_mut(&victim).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x80;
-    let found = problems(&check(&f.files, &[signer().public_key()]));
+    flip_middle(&mut f.files, &victim, 0x80);
+    let found = problems(&check(&f.files));
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, victim);
     assert!(matches!(
@@ -322,7 +321,7 @@ fn a_deleted_digest_breaks_the_chain_and_is_named() {
     let mut f = fixture();
     let victim = f.digests[1].clone();
     f.files.0.remove(&victim);
-    let report = check(&f.files, &[signer().public_key()]);
+    let report = check(&f.files);
     let found = problems(&report);
     assert_eq!(found[0], (victim, Problem::DigestDeleted));
     // The logs only the deleted digest vouched for can no longer be verified.
@@ -348,11 +347,11 @@ fn a_missing_signature_or_unknown_key_is_reported() {
     let mut f = fixture();
     f.files.0.remove(&signature_key(&f.digests[0]));
     assert_eq!(
-        problems(&check(&f.files, &[signer().public_key()])),
+        problems(&check(&f.files)),
         vec![(f.digests[0].clone(), Problem::DigestSignatureInvalid)]
     );
     let f = fixture();
-    let report = check(&f.files, &[]);
+    let report = check_with(None, &f.files, &[]);
     assert_eq!(report.invalid_digests(), 3);
     assert!(
         matches!(&report.findings[0].problem, Problem::DigestKeyNotFound { fingerprint } if fingerprint == signer().fingerprint())
@@ -367,7 +366,7 @@ fn a_digest_signed_by_another_key_is_refused() {
         fingerprint: signer().fingerprint().to_owned(),
         ..other.public_key()
     };
-    let report = check(&f.files, &[impostor]);
+    let report = check_with(None, &f.files, &[impostor]);
     assert_eq!(report.invalid_digests(), 3);
     assert!(
         report
@@ -386,25 +385,16 @@ fn a_moved_digest_is_reported() {
     let sig = f.files.0.remove(&signature_key(&newest)).unwrap();
     f.files.0.insert(moved.clone(), bytes);
     f.files.0.insert(signature_key(&moved), sig);
-    let found = problems(&check(&f.files, &[signer().public_key()]));
+    let found = problems(&check(&f.files));
     assert_eq!(found[0], (moved, Problem::DigestMoved));
 }
 
 #[test]
 fn nothing_in_range_reports_no_digests() {
     let f = MemFiles::default();
-    let report = check(&f, &[signer().public_key()]);
+    let report = check(&f);
     assert!(report.is_clean());
-    let (account, region) = ids();
-    let scope = ValidationScope {
-        prefix: None,
-        account: &account,
-        region: &region,
-        trail_name: TRAIL,
-        start: datetime!(2026-11-22 20:00:00 UTC),
-        end: datetime!(2026-11-22 23:30:00 UTC),
-    };
-    assert!(report.render(&scope).contains("No digests found"));
+    assert!(report.render(&scope(None)).contains("No digests found"));
 }
 
 proptest::proptest! {
@@ -437,7 +427,7 @@ proptest::proptest! {
                 bytes[i] = b'g';
             }
         }
-        let report = check(&f.files, &[signer().public_key()]);
+        let report = check(&f.files);
         proptest::prop_assert!(!report.is_clean());
         proptest::prop_assert!(
             report.findings.iter().any(|x| x.key == owner),
@@ -455,15 +445,11 @@ fn a_key_prefix_is_honoured() {
             .iter()
             .all(|k| k.starts_with("audit/trails/AWSLogs/"))
     );
-    let report = check_under(Some("audit/trails"), &f.files, &[signer().public_key()]);
+    let report = check_with(Some("audit/trails"), &f.files, &[signer().public_key()]);
     assert!(report.is_clean(), "{:?}", report.findings);
     assert_eq!(
         (report.valid_digests.len(), report.valid_logs.len()),
         (3, 5)
     );
-    assert!(
-        check(&f.files, &[signer().public_key()])
-            .valid_digests
-            .is_empty()
-    );
+    assert!(check(&f.files).valid_digests.is_empty());
 }

@@ -43,6 +43,19 @@ pub enum AsymmetricSpec {
     MlDsa87,
 }
 
+/// The value KMS's `name` stands for in a table of (value, name).
+fn by_name<T: Copy>(table: &[(T, &'static str)], name: &str) -> Option<T> {
+    table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
+}
+
+/// KMS's name of `value` in a table of (value, name); empty if the table lacks it.
+fn name_in<T: PartialEq>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, n)| n)
+}
+
 const SPECS: [(AsymmetricSpec, &str); 11] = [
     (AsymmetricSpec::Rsa2048, "RSA_2048"),
     (AsymmetricSpec::Rsa3072, "RSA_3072"),
@@ -60,15 +73,12 @@ const SPECS: [(AsymmetricSpec, &str); 11] = [
 impl AsymmetricSpec {
     /// The spec KMS calls `name`, if this module implements it.
     pub fn from_name(name: &str) -> Option<AsymmetricSpec> {
-        SPECS.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
+        by_name(&SPECS, name)
     }
 
     /// KMS's name of the spec.
     pub fn name(self) -> &'static str {
-        SPECS
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map_or("", |(_, n)| n)
+        name_in(&SPECS, self)
     }
 
     /// Whether this is an RSA spec.
@@ -230,15 +240,12 @@ const SIGNING: [(SigningAlgorithm, &str); 12] = [
 impl SigningAlgorithm {
     /// The algorithm KMS calls `name`.
     pub fn from_name(name: &str) -> Option<SigningAlgorithm> {
-        SIGNING.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+        by_name(&SIGNING, name)
     }
 
     /// KMS's name of the algorithm.
     pub fn name(self) -> &'static str {
-        SIGNING
-            .iter()
-            .find(|(a, _)| *a == self)
-            .map_or("", |(_, n)| n)
+        name_in(&SIGNING, self)
     }
 
     /// The message digest the algorithm signs; `None` for ML-DSA and Ed25519, which sign the
