@@ -88,21 +88,38 @@ pub(crate) fn world() -> (World, Arc<Kms>) {
     (w, kms)
 }
 
+/// The region calls go to unless a test names another.
+pub(crate) const HOME: &str = "us-east-1";
+
+pub(crate) fn call_in(w: &World, region: &str, op: &str, input: Value) -> Result<Value, AwsError> {
+    w.call_in(&w.root(), region, "secretsmanager", op, input)
+}
+
 pub(crate) fn call(w: &World, op: &str, input: Value) -> Result<Value, AwsError> {
-    w.call_as(&w.root(), "secretsmanager", op, input)
+    call_in(w, HOME, op, input)
+}
+
+#[track_caller]
+pub(crate) fn ok_in(w: &World, region: &str, op: &str, input: Value) -> Value {
+    call_in(w, region, op, input).unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message))
 }
 
 #[track_caller]
 pub(crate) fn ok(w: &World, op: &str, input: Value) -> Value {
-    call(w, op, input).unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message))
+    ok_in(w, HOME, op, input)
+}
+
+#[track_caller]
+pub(crate) fn err_in(w: &World, region: &str, op: &str, input: Value) -> AwsError {
+    match call_in(w, region, op, input) {
+        Ok(v) => panic!("{op} succeeded: {v}"),
+        Err(e) => e,
+    }
 }
 
 #[track_caller]
 pub(crate) fn err(w: &World, op: &str, input: Value) -> AwsError {
-    match call(w, op, input) {
-        Ok(v) => panic!("{op} succeeded: {v}"),
-        Err(e) => e,
-    }
+    err_in(w, HOME, op, input)
 }
 
 #[track_caller]
@@ -142,12 +159,19 @@ pub(crate) fn create(w: &World, name: &str, value: &str) -> String {
         .to_owned()
 }
 
-/// The AWSCURRENT SecretString of `id`.
-pub(crate) fn current(w: &World, id: &str) -> String {
-    ok(w, "GetSecretValue", json!({"SecretId": id}))["SecretString"]
+/// The AWSCURRENT SecretString of `id` in `region`.
+#[track_caller]
+pub(crate) fn current_in(w: &World, region: &str, id: &str) -> String {
+    ok_in(w, region, "GetSecretValue", json!({"SecretId": id}))["SecretString"]
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// The AWSCURRENT SecretString of `id`.
+#[track_caller]
+pub(crate) fn current(w: &World, id: &str) -> String {
+    current_in(w, HOME, id)
 }
 
 /// `VersionIdsToStages` of `id`.

@@ -1,7 +1,27 @@
 use super::*;
 
-fn in_region(w: &World, region: &str, op: &str, input: Value) -> Result<Value, AwsError> {
-    w.call_in(&w.root(), region, "secretsmanager", op, input)
+/// `ReplicateSecretToRegions` of `id` to `region` from the primary.
+fn replicate(w: &World, id: &str, region: &str) -> Result<Value, AwsError> {
+    call(
+        w,
+        "ReplicateSecretToRegions",
+        json!({"SecretId": id, "AddReplicaRegions": [{"Region": region}]}),
+    )
+}
+
+/// `RemoveRegionsFromReplication` of `region` from `id`.
+fn unreplicate(w: &World, id: &str, region: &str) -> Result<Value, AwsError> {
+    call(
+        w,
+        "RemoveRegionsFromReplication",
+        json!({"SecretId": id, "RemoveReplicaRegions": [region]}),
+    )
+}
+
+/// `DescribeSecret` of `id` in `region`.
+#[track_caller]
+fn describe_in(w: &World, region: &str, id: &str) -> Value {
+    ok_in(w, region, "DescribeSecret", json!({"SecretId": id}))
 }
 
 #[test]
@@ -17,31 +37,25 @@ fn replicas_follow_their_primary() {
     assert_eq!(out["ReplicationStatus"][0]["Region"], "us-west-2");
     assert_eq!(out["ReplicationStatus"][0]["Status"], "InSync");
     let replica_arn = arn.replace("us-east-1", "us-west-2");
-    let got = in_region(
+    let got = ok_in(
         &w,
         "us-west-2",
         "GetSecretValue",
         json!({"SecretId": "rep"}),
-    )
-    .unwrap();
+    );
     assert_eq!(got["SecretString"], "one");
     assert_eq!(got["ARN"], replica_arn);
-    let d = in_region(
-        &w,
-        "us-west-2",
-        "DescribeSecret",
-        json!({"SecretId": "rep"}),
-    )
-    .unwrap();
-    assert_eq!(d["PrimaryRegion"], "us-east-1");
+    assert_eq!(
+        describe_in(&w, "us-west-2", "rep")["PrimaryRegion"],
+        "us-east-1"
+    );
     // Writes go to the primary and reach the replica.
-    let e = in_region(
+    let e = err_in(
         &w,
         "us-west-2",
         "PutSecretValue",
         json!({"SecretId": "rep", "SecretString": "x"}),
-    )
-    .unwrap_err();
+    );
     assert_eq!(e.code, "InvalidRequestException");
     ok(
         &w,
@@ -53,27 +67,14 @@ fn replicas_follow_their_primary() {
         "TagResource",
         json!({"SecretId": "rep", "Tags": [{"Key": "k", "Value": "v"}]}),
     );
-    let got = in_region(
-        &w,
-        "us-west-2",
-        "GetSecretValue",
-        json!({"SecretId": "rep"}),
-    )
-    .unwrap();
-    assert_eq!(got["SecretString"], "two");
-    let d = in_region(
-        &w,
-        "us-west-2",
-        "DescribeSecret",
-        json!({"SecretId": replica_arn}),
-    )
-    .unwrap();
+    assert_eq!(current_in(&w, "us-west-2", "rep"), "two");
+    let d = describe_in(&w, "us-west-2", &replica_arn);
     assert_eq!(d["Tags"], json!([{"Key": "k", "Value": "v"}]));
     assert_eq!(
         d["VersionIdsToStages"],
         json!({tok(1): ["AWSPREVIOUS"], tok(2): ["AWSCURRENT"]})
     );
-    let d = ok(&w, "DescribeSecret", json!({"SecretId": "rep"}));
+    let d = describe_in(&w, HOME, "rep");
     assert_eq!(d["ReplicationStatus"][0]["Status"], "InSync");
     // A primary with replicas cannot be deleted.
     assert_eq!(
@@ -81,27 +82,17 @@ fn replicas_follow_their_primary() {
         "InvalidRequestException"
     );
     // Removing the region deletes the replica.
-    let out = ok(
-        &w,
-        "RemoveRegionsFromReplication",
-        json!({"SecretId": "rep", "RemoveReplicaRegions": ["us-west-2"]}),
-    );
+    let out = unreplicate(&w, "rep", "us-west-2").unwrap();
     assert_eq!(out["ReplicationStatus"], json!([]));
-    let e = in_region(
+    let e = err_in(
         &w,
         "us-west-2",
         "DescribeSecret",
         json!({"SecretId": "rep"}),
-    )
-    .unwrap_err();
+    );
     assert_eq!(e.code, "ResourceNotFoundException");
     assert_eq!(
-        err(
-            &w,
-            "RemoveRegionsFromReplication",
-            json!({"SecretId": "rep", "RemoveReplicaRegions": ["us-west-2"]})
-        )
-        .code,
+        unreplicate(&w, "rep", "us-west-2").unwrap_err().code,
         "InvalidParameterException"
     );
 }
@@ -110,105 +101,59 @@ fn replicas_follow_their_primary() {
 fn a_replica_can_be_promoted() {
     let (w, _) = world();
     create(&w, "promo", "one");
-    let out = ok(
-        &w,
-        "ReplicateSecretToRegions",
-        json!({"SecretId": "promo", "AddReplicaRegions": [{"Region": "eu-west-1"}]}),
-    );
+    let out = replicate(&w, "promo", "eu-west-1").unwrap();
     assert_eq!(out["ReplicationStatus"][0]["Status"], "InSync");
-    assert_eq!(
-        err(
-            &w,
-            "ReplicateSecretToRegions",
-            json!({"SecretId": "promo", "AddReplicaRegions": [{"Region": "eu-west-1"}]})
-        )
-        .code,
-        "InvalidParameterException"
-    );
-    assert_eq!(
-        err(
-            &w,
-            "ReplicateSecretToRegions",
-            json!({"SecretId": "promo", "AddReplicaRegions": [{"Region": "us-east-1"}]})
-        )
-        .code,
-        "InvalidParameterException"
-    );
+    // Neither the same region again nor the primary's own region.
+    for region in ["eu-west-1", "us-east-1"] {
+        assert_eq!(
+            replicate(&w, "promo", region).unwrap_err().code,
+            "InvalidParameterException",
+            "{region}"
+        );
+    }
     assert_eq!(
         err(&w, "StopReplicationToReplica", json!({"SecretId": "promo"})).code,
         "InvalidRequestException"
     );
-    in_region(
+    ok_in(
         &w,
         "eu-west-1",
         "StopReplicationToReplica",
         json!({"SecretId": "promo"}),
-    )
-    .unwrap();
+    );
     assert_eq!(
-        ok(&w, "DescribeSecret", json!({"SecretId": "promo"})).get("ReplicationStatus"),
+        describe_in(&w, HOME, "promo").get("ReplicationStatus"),
         None
     );
-    in_region(
+    ok_in(
         &w,
         "eu-west-1",
         "PutSecretValue",
         json!({"SecretId": "promo", "SecretString": "standalone"}),
-    )
-    .unwrap();
+    );
     assert_eq!(current(&w, "promo"), "one");
-    let got = in_region(
-        &w,
-        "eu-west-1",
-        "GetSecretValue",
-        json!({"SecretId": "promo"}),
-    )
-    .unwrap();
-    assert_eq!(got["SecretString"], "standalone");
+    assert_eq!(current_in(&w, "eu-west-1", "promo"), "standalone");
 }
 
 #[test]
 fn an_existing_secret_in_the_region_blocks_replication_unless_forced() {
     let (w, _) = world();
-    in_region(
+    ok_in(
         &w,
         "eu-central-1",
         "CreateSecret",
         json!({"Name": "clash", "SecretString": "theirs"}),
-    )
-    .unwrap();
+    );
     create(&w, "clash", "ours");
-    let out = ok(
-        &w,
-        "ReplicateSecretToRegions",
-        json!({"SecretId": "clash", "AddReplicaRegions": [{"Region": "eu-central-1"}]}),
-    );
+    let out = replicate(&w, "clash", "eu-central-1").unwrap();
     assert_eq!(out["ReplicationStatus"][0]["Status"], "Failed");
-    let got = in_region(
-        &w,
-        "eu-central-1",
-        "GetSecretValue",
-        json!({"SecretId": "clash"}),
-    )
-    .unwrap();
-    assert_eq!(got["SecretString"], "theirs");
-    ok(
-        &w,
-        "RemoveRegionsFromReplication",
-        json!({"SecretId": "clash", "RemoveReplicaRegions": ["eu-central-1"]}),
-    );
+    assert_eq!(current_in(&w, "eu-central-1", "clash"), "theirs");
+    unreplicate(&w, "clash", "eu-central-1").unwrap();
     let out = ok(
         &w,
         "ReplicateSecretToRegions",
         json!({"SecretId": "clash", "ForceOverwriteReplicaSecret": true, "AddReplicaRegions": [{"Region": "eu-central-1"}]}),
     );
     assert_eq!(out["ReplicationStatus"][0]["Status"], "InSync");
-    let got = in_region(
-        &w,
-        "eu-central-1",
-        "GetSecretValue",
-        json!({"SecretId": "clash"}),
-    )
-    .unwrap();
-    assert_eq!(got["SecretString"], "ours");
+    assert_eq!(current_in(&w, "eu-central-1", "clash"), "ours");
 }
