@@ -34,8 +34,34 @@ pub fn random_token(alphabet: &[u8], len: usize) -> Option<String> {
 }
 
 /// A random UUID (version 4), as AWS formats request and event ids.
+///
+/// Every request and every recorded event takes one, so the bytes come from a per-thread
+/// pool filled from the system CSPRNG a few kilobytes at a time (one generator call per 256
+/// UUIDs). Identifiers are not secrets; keys and tokens use [`random_bytes`] directly.
 pub fn random_uuid() -> Option<String> {
-    random_bytes::<16>().map(uuid_from_bytes)
+    UUID_POOL.with_borrow_mut(|pool| {
+        if pool.used == pool.bytes.len() {
+            SystemRandom::new().fill(&mut pool.bytes).ok()?;
+            pool.used = 0;
+        }
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&pool.bytes[pool.used..pool.used + 16]);
+        pool.bytes[pool.used..pool.used + 16].fill(0);
+        pool.used += 16;
+        Some(uuid_from_bytes(id))
+    })
+}
+
+/// Random bytes waiting to become UUIDs; `used` of them are spent (and zeroed).
+struct UuidPool {
+    bytes: [u8; 4096],
+    used: usize,
+}
+
+thread_local! {
+    static UUID_POOL: std::cell::RefCell<UuidPool> = const {
+        std::cell::RefCell::new(UuidPool { bytes: [0; 4096], used: 4096 })
+    };
 }
 
 /// The version-4 UUID text (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`) of 16 random bytes.
@@ -80,6 +106,13 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn uuids_stay_distinct_across_pool_refills() {
+        let ids: std::collections::HashSet<String> =
+            (0..1000).map(|_| random_uuid().unwrap()).collect();
+        assert_eq!(ids.len(), 1000);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! Events are stored in segments, one store item per (account-and-region space, recorder
 //! batch): the item's id is the segment number (20 digits, so ids sort by number) and its value
-//! the events' JSON records, one per line. Segment numbers strictly increase in the order the
+//! the events' JSON records, one per line, LZ4-compressed (see [`segment_value`]; segments
+//! written before compression are plain lines and read as such). Segment numbers strictly
+//! increase in the order the
 //! recorder commits them, so a [`Position`] (segment, line) orders every event of a space by
 //! recording order, which is what delivery follows and what LookupEvents pages through.
 //! Packing a batch into one item keeps the cost of recording a call far below that of a row
@@ -16,6 +18,11 @@ use serde::{Deserialize, Serialize};
 pub(crate) const SEGMENT_TABLE: &str = "cloudtrail.segment";
 /// How many segments one store read returns.
 const READ_CHUNK: usize = 16;
+/// The first byte of a compressed segment: a plain segment starts with a record's `{`.
+const COMPRESSED: u8 = 1;
+/// The largest decompressed segment read (the recorder writes at most a few MiB): a corrupt
+/// length cannot make a reader allocate more.
+const MAX_SEGMENT_TEXT: usize = 64 * 1024 * 1024;
 
 /// Where an event sits in its space's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,14 +51,28 @@ pub(crate) fn segment_key(space: &str, n: u64) -> Key {
     Key::new(space, SEGMENT_TABLE, segment_id(n))
 }
 
-/// The stored value of a segment holding `records` (each one event's JSON, without newlines).
-pub(crate) fn segment_value(records: &[Vec<u8>]) -> Vec<u8> {
-    let mut value = Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum());
-    for record in records {
-        value.extend_from_slice(record);
-        value.push(b'\n');
-    }
+/// The stored value of a segment holding `lines` (events' JSON records, each ending in a
+/// newline): [`COMPRESSED`], the text's length (4 bytes, little-endian), then the text as one
+/// LZ4 block. JSON records repeat their keys and identities, so a segment shrinks several
+/// times over, and so do the store's writes, which are most of what recording costs.
+pub(crate) fn segment_value(lines: &[u8]) -> Vec<u8> {
+    let mut value = vec![COMPRESSED];
+    value.extend_from_slice(&lz4_flex::block::compress_prepend_size(lines));
     value
+}
+
+/// The JSON lines of a stored segment; `None` when a compressed one is corrupt.
+fn segment_text(value: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let Some((&COMPRESSED, rest)) = value.split_first() else {
+        return Some(std::borrow::Cow::Borrowed(value));
+    };
+    let (length, block) = rest.split_first_chunk::<4>()?;
+    let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
+    if length > MAX_SEGMENT_TEXT {
+        return None;
+    }
+    let text = lz4_flex::block::decompress(block, length).ok()?;
+    (text.len() == length).then_some(std::borrow::Cow::Owned(text))
 }
 
 /// Adds segment `n` of `space`, holding `value` (see [`segment_value`]), to `batch`; the
@@ -145,10 +166,14 @@ pub(crate) fn read_backward(
     }
 }
 
-/// The events of one segment with their line numbers; a line that does not parse is skipped.
+/// The events of one segment with their line numbers; a line that does not parse is skipped,
+/// and so is a corrupt segment (reported in the log).
 fn events(value: &[u8]) -> Vec<(u32, Event)> {
-    value
-        .split(|&b| b == b'\n')
+    let Some(text) = segment_text(value) else {
+        tracing::error!("a CloudTrail segment is corrupt; its events are skipped");
+        return Vec::new();
+    };
+    text.split(|&b| b == b'\n')
         .filter(|line| !line.is_empty())
         .enumerate()
         .filter_map(|(i, line)| {
@@ -166,8 +191,9 @@ mod tests {
     use rampart_trail::UserIdentity;
     use time::OffsetDateTime;
 
+    /// The JSON line of an event named `name`.
     fn event(name: &str) -> Vec<u8> {
-        Event::api_call(
+        let mut line = Event::api_call(
             UserIdentity::anonymous(),
             OffsetDateTime::UNIX_EPOCH,
             "kms.amazonaws.com",
@@ -177,15 +203,17 @@ mod tests {
             "123456789012",
         )
         .to_json()
-        .into_bytes()
+        .into_bytes();
+        line.push(b'\n');
+        line
     }
 
     fn store_with(segments: &[(u64, &[&str])]) -> MemStore {
         let store = MemStore::new();
         let mut batch = Batch::new();
         for (n, names) in segments {
-            let records: Vec<Vec<u8>> = names.iter().map(|n| event(n)).collect();
-            batch = add_segment(batch, "s", *n, segment_value(&records));
+            let lines: Vec<u8> = names.iter().flat_map(|n| event(n)).collect();
+            batch = add_segment(batch, "s", *n, segment_value(&lines));
         }
         store.commit(batch).unwrap();
         store
@@ -258,5 +286,44 @@ mod tests {
         reversed.reverse();
         let back: Vec<String> = backward(&store, None).into_iter().map(|(_, n)| n).collect();
         assert_eq!(back, reversed);
+    }
+
+    #[test]
+    fn segments_are_compressed_and_plain_ones_still_read() {
+        let lines: Vec<u8> = (0..100).flat_map(|i| event(&format!("e{i}"))).collect();
+        let value = segment_value(&lines);
+        assert!(
+            value.len() * 4 < lines.len(),
+            "{} of {}",
+            value.len(),
+            lines.len()
+        );
+        let store = MemStore::new();
+        let plain: Vec<u8> = ["x", "y"].iter().flat_map(|n| event(n)).collect();
+        let batch = add_segment(Batch::new(), "s", 1, plain);
+        store.commit(add_segment(batch, "s", 2, value)).unwrap();
+        let read = forward(&store, None, None);
+        assert_eq!(read.len(), 102);
+        assert_eq!(read[..3], ["x", "y", "e0"]);
+    }
+
+    #[test]
+    fn a_corrupt_segment_is_skipped_not_fatal() {
+        let mut truncated = segment_value(&event("lost"));
+        truncated.truncate(truncated.len() - 3);
+        let mut huge = vec![COMPRESSED];
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        huge.extend_from_slice(b"junk");
+        let store = MemStore::new();
+        let mut batch = Batch::new();
+        for (n, value) in [
+            (1, truncated),
+            (2, huge),
+            (3, segment_value(&event("kept"))),
+        ] {
+            batch = add_segment(batch, "s", n, value);
+        }
+        store.commit(batch).unwrap();
+        assert_eq!(forward(&store, None, None), ["kept"]);
     }
 }

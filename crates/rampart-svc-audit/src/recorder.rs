@@ -17,16 +17,15 @@ use crate::event_log::{add_segment, last_segment, segment_key, segment_value};
 use rampart_store::{Batch, Expect, Key, Store, StoreError, space};
 use rampart_trail::Event;
 use rampart_types::{AccountId, Clock, Region};
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, UNIX_EPOCH};
 
-/// The most events written in one commit.
-const BATCH_EVENTS: usize = 4096;
-/// The most bytes of records written in one commit (a segment stays far below the store's
-/// value limit).
-const BATCH_BYTES: usize = 2 * 1024 * 1024;
+/// The most bytes of records in one segment (a segment stays far below the store's value
+/// limit); the writer commits at once when this much is waiting.
+const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
 /// How long the writer lets events gather before it commits.
 const GATHER: Duration = Duration::from_millis(20);
 /// The table, in the system space, of the segment-number sequence (one item, [`SEQUENCE_ID`],
@@ -36,6 +35,10 @@ const SEQUENCE_TABLE: &str = "cloudtrail.sequence";
 const SEQUENCE_ID: &str = "last";
 /// How many times one commit is tried again at once after another node took the number.
 const RACES: usize = 64;
+/// How many emptied line buffers the writer keeps for reuse.
+const SPARE_BUFFERS: usize = 16;
+/// The largest scratch line a recording thread keeps between events.
+const SCRATCH_BYTES: usize = 64 * 1024;
 
 /// The queue of events on their way to the store. Cloning shares the queue.
 #[derive(Clone)]
@@ -53,11 +56,30 @@ struct Inner {
 
 #[derive(Default)]
 struct State {
-    /// (space, record) in the order calls were recorded.
-    queue: Vec<(String, Vec<u8>)>,
+    /// Each space's events not yet taken by the writer: JSON lines in recording order.
+    pending: HashMap<String, Vec<u8>>,
+    /// How many events and bytes `pending` holds.
+    pending_events: u64,
+    pending_bytes: usize,
+    /// Emptied line buffers, for the next spaces that get events.
+    spare: Vec<Vec<u8>>,
     queued: u64,
     durable: u64,
     stopping: bool,
+}
+
+/// What a recording thread reuses from one event to the next: the last event's space (most
+/// calls of a thread come from one account and region) and the buffer its line is written in.
+#[derive(Default)]
+struct Scratch {
+    account: String,
+    region: String,
+    space: String,
+    line: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
 /// What only the writer thread touches.
@@ -94,18 +116,44 @@ impl Recorder {
         Recorder { inner }
     }
 
-    /// Queues `event`; never blocks on storage.
+    /// Queues `event`; never blocks on storage. The record is written as JSON on the calling
+    /// thread, straight after its space's other waiting lines, so queuing costs no allocation.
     pub fn record(&self, event: &Event) {
-        let space = event_space(event);
-        let record = event.to_json().into_bytes();
+        SCRATCH.with_borrow_mut(|scratch| {
+            if scratch.account != event.recipient_account_id || scratch.region != event.aws_region {
+                scratch.space = event_space(event);
+                scratch.account.clone_from(&event.recipient_account_id);
+                scratch.region.clone_from(&event.aws_region);
+            }
+            scratch.line.clear();
+            event.write_json(&mut scratch.line);
+            scratch.line.push(b'\n');
+            self.queue(&scratch.space, &scratch.line);
+            if scratch.line.capacity() > SCRATCH_BYTES {
+                scratch.line = Vec::new();
+            }
+        });
+    }
+
+    /// Appends one event's `line` to `space`'s waiting lines.
+    fn queue(&self, space: &str, line: &[u8]) {
         let mut state = self.inner.lock();
-        let was_idle = state.queue.is_empty();
-        state.queue.push((space, record));
+        let was_idle = state.pending_events == 0;
+        if let Some(lines) = state.pending.get_mut(space) {
+            lines.extend_from_slice(line);
+        } else {
+            let mut lines = state.spare.pop().unwrap_or_default();
+            lines.extend_from_slice(line);
+            state.pending.insert(space.to_owned(), lines);
+        }
+        state.pending_events += 1;
+        state.pending_bytes += line.len();
         state.queued += 1;
+        let full = state.pending_bytes >= SEGMENT_BYTES;
         drop(state);
-        // The writer sleeps only on an empty queue; waking it for every event would cost a
+        // The writer sleeps only when nothing waits; waking it for every event would cost a
         // context switch per request.
-        if was_idle {
+        if was_idle || full {
             self.inner.work.notify_one();
         }
     }
@@ -143,96 +191,106 @@ impl Inner {
         let mut writer = Writer::default();
         loop {
             let mut state = self.lock();
-            while state.queue.is_empty() && !state.stopping {
+            while state.pending_events == 0 && !state.stopping {
                 state = self
                     .work
                     .wait(state)
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
-            if state.queue.is_empty() && state.stopping {
+            if state.pending_events == 0 && state.stopping {
                 return;
             }
-            if state.queue.len() < BATCH_EVENTS && !state.stopping {
+            if state.pending_bytes < SEGMENT_BYTES && !state.stopping {
                 drop(state);
                 thread::sleep(GATHER);
                 state = self.lock();
             }
-            let mut bytes = 0;
-            let take = state
-                .queue
-                .iter()
-                .take(BATCH_EVENTS)
-                .take_while(|(_, record)| {
-                    bytes += record.len();
-                    bytes <= BATCH_BYTES
-                })
-                .count()
-                .max(1);
-            let batch: Vec<(String, Vec<u8>)> = state.queue.drain(..take).collect();
+            let pending = std::mem::take(&mut state.pending);
+            let count = std::mem::take(&mut state.pending_events);
+            state.pending_bytes = 0;
             drop(state);
-            self.write(&mut writer, batch);
+            let emptied = self.write(&mut writer, pending);
+            let mut state = self.lock();
+            state.durable += count;
+            let room = SPARE_BUFFERS.saturating_sub(state.spare.len());
+            state.spare.extend(emptied.into_iter().take(room));
+            drop(state);
+            self.written.notify_all();
         }
     }
 
-    /// Commits one batch as one segment per space, retrying until the store takes it: an
-    /// acknowledged call's record is never dropped.
-    fn write(&self, writer: &mut Writer, batch: Vec<(String, Vec<u8>)>) {
-        let count = batch.len() as u64;
-        let mut by_space: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
-        for (space, record) in batch {
-            by_space.entry(space).or_default().push(record);
-        }
-        let mut delay = Duration::from_millis(10);
+    /// Commits each space's waiting lines as segments of at most [`SEGMENT_BYTES`] (cut at line
+    /// ends), one commit per round of segments, retrying until the store takes each: an
+    /// acknowledged call's record is never dropped. Returns the emptied line buffers.
+    fn write(&self, writer: &mut Writer, pending: HashMap<String, Vec<u8>>) -> Vec<Vec<u8>> {
+        let mut spaces: Vec<(String, Vec<u8>, usize)> = pending
+            .into_iter()
+            .map(|(space, lines)| (space, lines, 0))
+            .collect();
+        spaces.sort_by(|a, b| a.0.cmp(&b.0));
         loop {
-            match self.commit(writer, &by_space) {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot write CloudTrail events; retrying");
-                    thread::sleep(delay);
-                    delay = (delay * 2).min(Duration::from_secs(2));
-                }
+            let round: Vec<(&str, Vec<u8>)> = spaces
+                .iter_mut()
+                .filter(|(_, lines, at)| *at < lines.len())
+                .map(|(space, lines, at)| {
+                    let end = *at + segment_end(&lines[*at..]);
+                    let value = segment_value(&lines[*at..end]);
+                    *at = end;
+                    (space.as_str(), value)
+                })
+                .collect();
+            if round.is_empty() {
+                break;
+            }
+            let mut delay = Duration::from_millis(10);
+            while let Err(e) = self.commit(writer, &round) {
+                tracing::error!(error = %e, "cannot write CloudTrail events; retrying");
+                thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(2));
             }
         }
-        self.lock().durable += count;
-        self.written.notify_all();
+        spaces
+            .into_iter()
+            .map(|(_, mut lines, _)| {
+                lines.clear();
+                lines
+            })
+            .filter(|lines| lines.capacity() <= 2 * SEGMENT_BYTES)
+            .collect()
     }
 
-    /// Writes `by_space` as segments numbered from the store-wide sequence, exactly once:
-    /// a commit of unknown outcome is looked for before it is tried again.
-    fn commit(
-        &self,
-        writer: &mut Writer,
-        by_space: &BTreeMap<String, Vec<Vec<u8>>>,
-    ) -> Result<(), StoreError> {
+    /// Writes `segments` (space, stored value) under one number of the store-wide sequence,
+    /// exactly once: a commit of unknown outcome is looked for before it is tried again.
+    fn commit(&self, writer: &mut Writer, segments: &[(&str, Vec<u8>)]) -> Result<(), StoreError> {
         if let Some((key, value)) = writer.uncertain.take()
             && self
                 .store
                 .get(&key)?
                 .is_some_and(|item| item.value == value)
         {
-            writer.seen.extend(by_space.keys().cloned());
+            writer
+                .seen
+                .extend(segments.iter().map(|(space, _)| (*space).to_owned()));
             return Ok(());
         }
-        let segments: Vec<(&String, Vec<u8>)> = by_space
-            .iter()
-            .map(|(space, records)| (space, segment_value(records)))
-            .collect();
         let mut races = 0;
         loop {
             let (stored, expect) = match writer.sequence {
                 Some(expect) => (writer.last_segment, expect),
                 None => self.read_sequence()?,
             };
-            let n = self.next_number(writer, by_space, stored)?;
+            let n = self.next_number(writer, segments, stored)?;
             let mut batch = Batch::new().put_if(sequence_key(), n.to_string(), expect);
-            for (space, value) in &segments {
+            for (space, value) in segments {
                 batch = add_segment(batch, space, n, value.clone());
             }
             match self.store.commit(batch) {
                 Ok(versions) => {
                     writer.sequence = versions.first().copied().flatten().map(Expect::Version);
                     writer.last_segment = n;
-                    writer.seen.extend(by_space.keys().cloned());
+                    writer
+                        .seen
+                        .extend(segments.iter().map(|(space, _)| (*space).to_owned()));
                     return Ok(());
                 }
                 Err(StoreError::Conflict { .. }) if races < RACES => {
@@ -273,7 +331,7 @@ impl Inner {
     fn next_number(
         &self,
         writer: &Writer,
-        by_space: &BTreeMap<String, Vec<Vec<u8>>>,
+        segments: &[(&str, Vec<u8>)],
         stored: u64,
     ) -> Result<u64, StoreError> {
         let now = self
@@ -283,14 +341,29 @@ impl Inner {
             .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
             .unwrap_or(0);
         let mut n = now.max(writer.last_segment + 1).max(stored + 1);
-        for space in by_space.keys() {
-            if !writer.seen.contains(space)
+        for (space, _) in segments {
+            if !writer.seen.contains(*space)
                 && let Some(last) = last_segment(self.store.as_ref(), space)?
             {
                 n = n.max(last + 1);
             }
         }
         Ok(n)
+    }
+}
+
+/// How many bytes of `lines` (whole JSON lines) go into one segment: at most
+/// [`SEGMENT_BYTES`], cut after a newline; a single longer line goes alone.
+fn segment_end(lines: &[u8]) -> usize {
+    if lines.len() <= SEGMENT_BYTES {
+        return lines.len();
+    }
+    match lines[..SEGMENT_BYTES].iter().rposition(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None => lines
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(lines.len(), |i| i + 1),
     }
 }
 
@@ -450,6 +523,40 @@ mod tests {
         record(&recorder, "answer lost");
         record(&recorder, "after");
         assert_eq!(names(store.as_ref()), ["before", "answer lost", "after"]);
+        recorder.shutdown();
+    }
+
+    #[test]
+    fn segments_are_cut_at_line_ends_below_the_limit() {
+        let line = |n: usize| {
+            let mut l = vec![b'x'; n - 1];
+            l.push(b'\n');
+            l
+        };
+        assert_eq!(segment_end(&line(10)), 10);
+        let two: Vec<u8> = [line(SEGMENT_BYTES - 5), line(10)].concat();
+        assert_eq!(segment_end(&two), SEGMENT_BYTES - 5);
+        let long: Vec<u8> = [line(SEGMENT_BYTES + 7), line(3)].concat();
+        assert_eq!(segment_end(&long), SEGMENT_BYTES + 7);
+    }
+
+    #[test]
+    fn a_backlog_beyond_one_segment_is_written_whole_and_in_order() {
+        let store: Arc<dyn Store> = Arc::new(MemStore::new());
+        let recorder = Recorder::start(store.clone(), clock_at(1_000));
+        let mut big = event("big-0");
+        big.user_agent = Some("u".repeat(100_000));
+        let expected: Vec<String> = (0..60).map(|i| format!("big-{i}")).collect();
+        for name in &expected {
+            big.event_name.clone_from(name);
+            recorder.record(&big);
+        }
+        recorder.flush();
+        assert_eq!(names(store.as_ref()), expected);
+        let segments = store
+            .scan(SPACE, "cloudtrail.segment", &Scan::new("", 100))
+            .unwrap();
+        assert!(segments.len() >= 3, "{} segments", segments.len());
         recorder.shutdown();
     }
 }

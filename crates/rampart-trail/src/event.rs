@@ -336,6 +336,15 @@ impl Event {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Appends the record's JSON text (as [`Event::to_json`] writes it) to `out`; `out` is left
+    /// as it was if the record cannot be written.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        if serde_json::to_writer(&mut *out, self).is_err() {
+            out.truncate(start);
+        }
+    }
+
     /// Reads a record from its JSON text.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
