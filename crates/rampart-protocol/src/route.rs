@@ -82,6 +82,29 @@ pub fn route(
     route_rest(head, signing_service)
 }
 
+/// `service`'s `operation` in `protocol`; one it lacks is UnknownOperationException (`status`)
+/// naming `shown`.
+fn operation_route(
+    service: &'static ServiceModel,
+    operation: &str,
+    protocol: Protocol,
+    status: u16,
+    shown: &str,
+) -> Result<Route, RouteError> {
+    match service.operation(operation) {
+        Some(operation) => Ok(Route {
+            service,
+            operation,
+            protocol,
+        }),
+        None => Err(RouteError::new(
+            unknown_operation(status, shown),
+            protocol,
+            Some(service),
+        )),
+    }
+}
+
 fn unknown_operation(status: u16, what: &str) -> AwsError {
     AwsError::new(
         "UnknownOperationException",
@@ -118,18 +141,7 @@ fn route_cbor(head: &RequestHead) -> Result<Route, RouteError> {
             None,
         ));
     };
-    match service.operation(operation) {
-        Some(operation) => Ok(Route {
-            service,
-            operation,
-            protocol,
-        }),
-        None => Err(RouteError::new(
-            unknown_operation(404, operation),
-            protocol,
-            Some(service),
-        )),
-    }
+    operation_route(service, operation, protocol, 404, operation)
 }
 
 fn route_json(head: &RequestHead, target: &str) -> Result<Route, RouteError> {
@@ -152,18 +164,7 @@ fn route_json(head: &RequestHead, target: &str) -> Result<Route, RouteError> {
             None,
         ));
     };
-    match service.operation(operation) {
-        Some(operation) => Ok(Route {
-            service,
-            operation,
-            protocol,
-        }),
-        None => Err(RouteError::new(
-            unknown_operation(400, target),
-            protocol,
-            Some(service),
-        )),
-    }
+    operation_route(service, operation, protocol, 400, target)
 }
 
 /// The awsJson service an `X-Amz-Target` prefix names. botocore sends the model's full target
