@@ -38,6 +38,20 @@ impl World {
         self.base.call_as(who, "kms", op, input)
     }
 
+    /// Calls KMS as `who`, expecting a refusal: the error.
+    #[track_caller]
+    fn refused(&self, who: &Principal, op: &str, input: Value) -> AwsError {
+        match self.as_(who, op, input) {
+            Ok(v) => panic!("{op} succeeded: {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// A new key the root creates with `input`: its KeyId.
+    fn key(&self, input: Value) -> Value {
+        self.root("CreateKey", input)["KeyMetadata"]["KeyId"].clone()
+    }
+
     fn root(&self, op: &str, input: Value) -> Value {
         let root = self.base.root();
         self.as_(&root, op, input)
@@ -77,13 +91,6 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn code(r: Result<Value, AwsError>) -> String {
-    r.map(|v| panic!("expected an error, got {v}"))
-        .unwrap_err()
-        .code
-        .into_owned()
-}
-
 /// A policy that keeps the root in charge and adds `extra` statements.
 fn policy_with(extra: Value) -> String {
     let mut statements = vec![json!({
@@ -98,7 +105,7 @@ fn policy_with(extra: Value) -> String {
 #[test]
 fn keys_without_a_policy_answer_the_default_one() {
     let w = World::new();
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     let got = w.root(
         "GetKeyPolicy",
         json!({"KeyId": key, "PolicyName": "default"}),
@@ -113,13 +120,11 @@ fn keys_without_a_policy_answer_the_default_one() {
         json!({"PolicyNames": ["default"], "Truncated": false})
     );
     let root = w.base.root();
-    let e = w
-        .as_(
-            &root,
-            "GetKeyPolicy",
-            json!({"KeyId": key, "PolicyName": "other"}),
-        )
-        .unwrap_err();
+    let e = w.refused(
+        &root,
+        "GetKeyPolicy",
+        json!({"KeyId": key, "PolicyName": "other"}),
+    );
     assert_eq!(e.code, "NotFoundException");
 }
 
@@ -127,19 +132,15 @@ fn keys_without_a_policy_answer_the_default_one() {
 fn malformed_policies_are_refused_with_the_engines_text() {
     let w = World::new();
     let root = w.base.root();
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
-    let e = w
-        .as_(
-            &root,
-            "PutKeyPolicy",
-            json!({"KeyId": key, "Policy": "{not json"}),
-        )
-        .unwrap_err();
+    let key = w.key(json!({}));
+    let e = w.refused(
+        &root,
+        "PutKeyPolicy",
+        json!({"KeyId": key, "Policy": "{not json"}),
+    );
     assert_eq!(e.code, "MalformedPolicyDocumentException");
     assert_eq!(e.message, "Syntax errors in policy.");
-    let e = w
-        .as_(&root, "CreateKey", json!({"Policy": "[]"}))
-        .unwrap_err();
+    let e = w.refused(&root, "CreateKey", json!({"Policy": "[]"}));
     assert_eq!(e.code, "MalformedPolicyDocumentException");
 }
 
@@ -147,19 +148,17 @@ fn malformed_policies_are_refused_with_the_engines_text() {
 fn the_lockout_safety_check_needs_put_key_policy_for_the_caller() {
     let w = World::new();
     let root = w.base.root();
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     // A policy naming only someone else locks the caller (root) out.
     let others = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": user_arn("bob")},
         "Action": "kms:*", "Resource": "*"}]})
     .to_string();
-    let e = w
-        .as_(
-            &root,
-            "PutKeyPolicy",
-            json!({"KeyId": key, "Policy": others}),
-        )
-        .unwrap_err();
+    let e = w.refused(
+        &root,
+        "PutKeyPolicy",
+        json!({"KeyId": key, "Policy": others}),
+    );
     assert_eq!(
         (e.code.as_ref(), e.message.as_str()),
         (
@@ -167,9 +166,7 @@ fn the_lockout_safety_check_needs_put_key_policy_for_the_caller() {
             "The new key policy will not allow you to update the key policy in the future."
         )
     );
-    let e = w
-        .as_(&root, "CreateKey", json!({"Policy": others}))
-        .unwrap_err();
+    let e = w.refused(&root, "CreateKey", json!({"Policy": others}));
     assert_eq!(e.code, "MalformedPolicyDocumentException");
     // Bypassed, it is accepted, and the root is then really locked out.
     w.root(
@@ -177,7 +174,7 @@ fn the_lockout_safety_check_needs_put_key_policy_for_the_caller() {
         json!({"KeyId": key, "Policy": others, "BypassPolicyLockoutSafetyCheck": true}),
     );
     assert_eq!(
-        code(w.as_(&root, "DescribeKey", json!({"KeyId": key}))),
+        w.refused(&root, "DescribeKey", json!({"KeyId": key})).code,
         "AccessDeniedException"
     );
 }
@@ -193,25 +190,25 @@ fn a_key_policy_deny_beats_iam_and_a_direct_allow_needs_no_iam() {
         {"Effect": "Allow", "Principal": {"AWS": user_arn("bob")},
          "Action": ["kms:Encrypt", "kms:DescribeKey"], "Resource": "*"},
     ]));
-    let key = w.root("CreateKey", json!({"Policy": policy}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({"Policy": policy}));
     let encrypt = json!({"KeyId": key, "Plaintext": b64(b"x")});
     // alice's IAM policy allows kms:*, but the key policy denies her Encrypt.
     assert_eq!(
-        code(w.as_(&alice, "Encrypt", encrypt.clone())),
+        w.refused(&alice, "Encrypt", encrypt.clone()).code,
         "AccessDeniedException"
     );
     assert!(w.as_(&alice, "DescribeKey", json!({"KeyId": key})).is_ok());
     // bob has no IAM policy; the key policy names him directly.
     assert!(w.as_(&bob, "Encrypt", encrypt).is_ok());
     assert_eq!(
-        code(w.as_(&bob, "GetKeyPolicy", json!({"KeyId": key}))),
+        w.refused(&bob, "GetKeyPolicy", json!({"KeyId": key})).code,
         "AccessDeniedException"
     );
     // A key with the default policy leaves bob (no IAM policy) out, alice in.
-    let default = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let default = w.key(json!({}));
     let encrypt = json!({"KeyId": default, "Plaintext": b64(b"x")});
     assert_eq!(
-        code(w.as_(&bob, "Encrypt", encrypt.clone())),
+        w.refused(&bob, "Encrypt", encrypt.clone()).code,
         "AccessDeniedException"
     );
     assert!(w.as_(&alice, "Encrypt", encrypt).is_ok());
@@ -221,7 +218,7 @@ fn a_key_policy_deny_beats_iam_and_a_direct_allow_needs_no_iam() {
 fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
     let w = World::new();
     let bob = w.user("bob", false);
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     let blob = w.root(
         "Encrypt",
         json!({"KeyId": key, "Plaintext": b64(b"secret"), "EncryptionContext": {"Dept": "IT"}}),
@@ -229,7 +226,7 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
         .clone();
     let decrypt = json!({"CiphertextBlob": blob, "EncryptionContext": {"Dept": "IT"}});
     assert_eq!(
-        code(w.as_(&bob, "Decrypt", decrypt.clone())),
+        w.refused(&bob, "Decrypt", decrypt.clone()).code,
         "AccessDeniedException"
     );
     let grant = w.root(
@@ -249,11 +246,12 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
     assert!(w.as_(&bob, "Decrypt", decrypt.clone()).is_ok());
     // The grant allows Decrypt only, and only under its constraint.
     assert_eq!(
-        code(w.as_(
+        w.refused(
             &bob,
             "Encrypt",
             json!({"KeyId": key, "Plaintext": b64(b"x")})
-        )),
+        )
+        .code,
         "AccessDeniedException"
     );
     let other_context = w.root(
@@ -262,11 +260,12 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
     )["CiphertextBlob"]
         .clone();
     assert_eq!(
-        code(w.as_(
+        w.refused(
             &bob,
             "Decrypt",
             json!({"CiphertextBlob": other_context, "EncryptionContext": {"Dept": "HR"}})
-        )),
+        )
+        .code,
         "AccessDeniedException"
     );
     // Same name and parameters: the same grant.
@@ -292,15 +291,16 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
     );
     w.root("RevokeGrant", json!({"KeyId": key, "GrantId": grant_id}));
     assert_eq!(
-        code(w.as_(&bob, "Decrypt", decrypt)),
+        w.refused(&bob, "Decrypt", decrypt).code,
         "AccessDeniedException"
     );
     assert_eq!(
-        code(w.as_(
+        w.refused(
             &w.base.root(),
             "RevokeGrant",
             json!({"KeyId": key, "GrantId": grant_id})
-        )),
+        )
+        .code,
         "NotFoundException"
     );
 }
@@ -314,17 +314,18 @@ fn an_explicit_deny_beats_a_grant() {
         json!({"UserName": "bob", "PolicyName": "deny",
                "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*"}]}"#}),
     );
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     w.root(
         "CreateGrant",
         json!({"KeyId": key, "GranteePrincipal": user_arn("bob"), "Operations": ["Encrypt", "DescribeKey"]}),
     );
     assert_eq!(
-        code(w.as_(
+        w.refused(
             &bob,
             "Encrypt",
             json!({"KeyId": key, "Plaintext": b64(b"x")})
-        )),
+        )
+        .code,
         "AccessDeniedException"
     );
     assert!(w.as_(&bob, "DescribeKey", json!({"KeyId": key})).is_ok());
@@ -359,11 +360,12 @@ fn the_retiring_principal_retires_without_any_policy() {
         json!([])
     );
     assert_eq!(
-        code(w.as_(
+        w.refused(
             &w.base.root(),
             "Decrypt",
             json!({"CiphertextBlob": b64(b"x"), "GrantTokens": ["bogus"]})
-        )),
+        )
+        .code,
         "InvalidGrantTokenException"
     );
 }
@@ -371,7 +373,7 @@ fn the_retiring_principal_retires_without_any_policy() {
 #[test]
 fn create_grant_names_its_condition_keys() {
     let w = World::new();
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     let input = json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
                        "RetiringPrincipal": user_arn("carol"),
                        "Operations": ["Decrypt", "Encrypt"],
@@ -414,28 +416,20 @@ fn create_grant_names_its_condition_keys() {
 fn grants_must_fit_their_key() {
     let w = World::new();
     let root = w.base.root();
-    let symmetric = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
-    let e = w
-        .as_(
-            &root,
-            "CreateGrant",
-            json!({"KeyId": symmetric, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"]}),
-        )
-        .unwrap_err();
+    let symmetric = w.key(json!({}));
+    let e = w.refused(
+        &root,
+        "CreateGrant",
+        json!({"KeyId": symmetric, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"]}),
+    );
     assert_eq!(e.code, "ValidationException");
-    let signing = w.root(
-        "CreateKey",
-        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
-    )["KeyMetadata"]["KeyId"]
-        .clone();
-    let e = w
-        .as_(
-            &root,
-            "CreateGrant",
-            json!({"KeyId": signing, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"],
+    let signing = w.key(json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
+    let e = w.refused(
+        &root,
+        "CreateGrant",
+        json!({"KeyId": signing, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign"],
                    "Constraints": {"EncryptionContextSubset": {"a": "b"}}}),
-        )
-        .unwrap_err();
+    );
     assert_eq!(e.code, "ValidationException");
     w.root(
         "CreateGrant",
@@ -449,7 +443,7 @@ fn constrained_grants_still_allow_describe_key() {
     // RetireGrant, and the constraint does not apply to them.
     let w = World::new();
     let bob = w.user("bob", false);
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     w.root(
         "CreateGrant",
         json!({"KeyId": key, "GranteePrincipal": user_arn("bob"), "Operations": ["Encrypt", "DescribeKey"],
@@ -471,11 +465,12 @@ fn constrained_grants_still_allow_describe_key() {
         json!({}),
     ] {
         assert_eq!(
-            code(w.as_(
+            w.refused(
                 &bob,
                 "Encrypt",
                 json!({"KeyId": key, "Plaintext": b64(b"x"), "EncryptionContext": context})
-            )),
+            )
+            .code,
             "AccessDeniedException",
             "{context}"
         );
@@ -486,7 +481,7 @@ fn constrained_grants_still_allow_describe_key() {
 fn a_grant_with_create_grant_lets_its_grantee_pass_on_only_what_it_has() {
     let w = World::new();
     let bob = w.user("bob", false);
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
+    let key = w.key(json!({}));
     w.root(
         "CreateGrant",
         json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
@@ -503,25 +498,25 @@ fn a_grant_with_create_grant_lets_its_grantee_pass_on_only_what_it_has() {
     };
     let constraint = json!({"EncryptionContextSubset": {"app": "x"}});
     assert!(sub(json!(["Decrypt"]), Some(constraint.clone())).is_ok());
-    assert_eq!(
-        code(sub(json!(["Decrypt", "Encrypt"]), Some(constraint))),
-        "AccessDeniedException"
-    );
-    assert_eq!(code(sub(json!(["Decrypt"]), None)), "AccessDeniedException");
+    for (ops, constraints) in [
+        (json!(["Decrypt", "Encrypt"]), Some(constraint)),
+        (json!(["Decrypt"]), None),
+    ] {
+        let e = sub(ops.clone(), constraints).unwrap_err();
+        assert_eq!(e.code, "AccessDeniedException", "{ops}");
+    }
 }
 
 #[test]
 fn service_principal_grants_are_refused_by_name() {
     let w = World::new();
     let root = w.base.root();
-    let key = w.root("CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
-    let e = w
-        .as_(
+    let key = w.key(json!({}));
+    let e = w.refused(
             &root,
             "CreateGrant",
             json!({"KeyId": key, "GranteeServicePrincipal": "logs.amazonaws.com", "Operations": ["Encrypt"]}),
-        )
-        .unwrap_err();
+        );
     assert_eq!(e.code, "UnsupportedOperationException");
     assert!(e.message.contains("GranteeServicePrincipal"));
 }

@@ -48,6 +48,14 @@ fn ok(w: &World, op: &str, input: Value) -> Value {
     kms(w, op, input).unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message))
 }
 
+/// A new key the root creates with `input`: its KeyMetadata `field` (`KeyId` or `Arn`).
+fn new_key(w: &World, input: Value, field: &str) -> String {
+    ok(w, "CreateKey", input)["KeyMetadata"][field]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn secret_context() -> EncryptionContext {
     EncryptionContext::from([
         (
@@ -114,10 +122,7 @@ fn single<'a>(access: &'a Access, key: &str) -> Option<&'a str> {
 #[test]
 fn data_keys_ask_what_a_direct_call_asks_plus_the_via_service_keys() {
     let w = world();
-    let key = ok(&w, "CreateKey", json!({}))["KeyMetadata"]["Arn"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = new_key(&w, json!({}), "Arn");
     let root = w.root();
     let region = us_east_1();
     let c = call(&w, &root, &region, &w.guard);
@@ -200,10 +205,7 @@ fn data_keys_ask_what_a_direct_call_asks_plus_the_via_service_keys() {
 #[test]
 fn encrypt_and_decrypt_through_the_port_bind_the_context() {
     let w = world();
-    let key = ok(&w, "CreateKey", json!({}))["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = new_key(&w, json!({}), "KeyId");
     ok(
         &w,
         "CreateAlias",
@@ -257,14 +259,8 @@ fn key_state_and_usage_errors_are_kms_own() {
     let region = us_east_1();
     let c = call(&w, &root, &region, &w.guard);
     let context = EncryptionContext::new();
-    let new_key = |input: Value| {
-        ok(&w, "CreateKey", input)["KeyMetadata"]["KeyId"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
 
-    let disabled = new_key(json!({}));
+    let disabled = new_key(&w, json!({}), "KeyId");
     let blob = Keys
         .encrypt(&c, &on_behalf("ssm", Some(&disabled), &context), b"x")
         .unwrap();
@@ -278,19 +274,27 @@ fn key_state_and_usage_errors_are_kms_own() {
         .unwrap_err();
     assert_eq!(e.code, "DisabledException");
 
-    let pending = new_key(json!({}));
+    let pending = new_key(&w, json!({}), "KeyId");
     ok(&w, "ScheduleKeyDeletion", json!({"KeyId": pending}));
     let e = Keys
         .generate_data_key(&c, &on_behalf("ssm", Some(&pending), &context))
         .unwrap_err();
     assert_eq!(e.code, "KMSInvalidStateException");
 
-    let rsa = new_key(json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}));
+    let rsa = new_key(
+        &w,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+        "KeyId",
+    );
     let e = Keys
         .generate_data_key(&c, &on_behalf("ssm", Some(&rsa), &context))
         .unwrap_err();
     assert_eq!(e.code, "InvalidKeyUsageException");
-    let hmac = new_key(json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}));
+    let hmac = new_key(
+        &w,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+        "KeyId",
+    );
     let e = Keys
         .encrypt(&c, &on_behalf("ssm", Some(&hmac), &context), b"x")
         .unwrap_err();
@@ -553,10 +557,7 @@ fn key_policies_decide_kms_via_service() {
         ]
     })
     .to_string();
-    let key = ok(&w, "CreateKey", json!({"Policy": policy}))["KeyMetadata"]["Arn"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = new_key(&w, json!({"Policy": policy}), "Arn");
     let root = w.root();
     let region = us_east_1();
     let guard = Enforcing::new(&w, &root);
