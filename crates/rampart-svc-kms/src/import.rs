@@ -8,6 +8,7 @@
 
 use crate::errors;
 use crate::key::{self, KeyRecord, KeyState};
+use crate::keys::{self, KeyIdInput};
 use crate::resolve::{Accept, resolve};
 use crate::spec::{self, Kind};
 use base64::Engine;
@@ -125,16 +126,10 @@ fn get_parameters(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         sealed_wrapping_key: B64.encode(sealed),
         valid_to: key::now(call) + PARAMETERS_VALID,
     };
-    key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            r.import.get_or_insert_with(Imported::default).parameters = Some(parameters.clone());
-            Ok(())
-        },
-    )?;
+    keys::update_unless_pending_deletion(call, &record.key_id, |r| {
+        r.import.get_or_insert_with(Imported::default).parameters = Some(parameters.clone());
+        Ok(())
+    })?;
     Ok(json!({
         "KeyId": record.arn,
         "ImportToken": parameters.token,
@@ -226,32 +221,26 @@ fn import_material(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }
     let fingerprint = material_fingerprint(&material);
     let sealed = key::seal_bytes(call.env, &record.arn, 1, &material, now, None)?;
-    key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            let imported = r.import.get_or_insert_with(Imported::default);
-            if imported
-                .fingerprint
-                .as_ref()
-                .is_some_and(|f| *f != fingerprint)
-            {
-                return Err(incorrect_material(
-                    "The key material is not the key material previously imported into this KMS key.",
-                ));
-            }
-            imported.fingerprint = Some(fingerprint.clone());
-            imported.expiration_model = Some(model.clone());
-            imported.valid_to = valid_to;
-            r.materials = vec![sealed.clone()];
-            if r.state == KeyState::PendingImport {
-                r.state = KeyState::Enabled;
-            }
-            Ok(())
-        },
-    )?;
+    keys::update_unless_pending_deletion(call, &record.key_id, |r| {
+        let imported = r.import.get_or_insert_with(Imported::default);
+        if imported
+            .fingerprint
+            .as_ref()
+            .is_some_and(|f| *f != fingerprint)
+        {
+            return Err(incorrect_material(
+                "The key material is not the key material previously imported into this KMS key.",
+            ));
+        }
+        imported.fingerprint = Some(fingerprint.clone());
+        imported.expiration_model = Some(model.clone());
+        imported.valid_to = valid_to;
+        r.materials = vec![sealed.clone()];
+        if r.state == KeyState::PendingImport {
+            r.state = KeyState::Enabled;
+        }
+        Ok(())
+    })?;
     crate::rotation::index(call, &record.key_id)?;
     Ok(json!({ "KeyId": record.arn }))
 }
@@ -284,27 +273,15 @@ fn open_wrapped(
     unwrap_material(&wrapping, algorithm, &wrapped).map_err(|_| errors::invalid_ciphertext())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DeleteInput {
-    key_id: String,
-}
-
 fn delete_material(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let input: DeleteInput = from_input(input, "ValidationException")?;
+    let input: KeyIdInput = from_input(input, "ValidationException")?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
     require_external(&record)?;
     record.require_not_pending_deletion()?;
-    key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            remove_material(r);
-            Ok(())
-        },
-    )?;
+    keys::update_unless_pending_deletion(call, &record.key_id, |r| {
+        remove_material(r);
+        Ok(())
+    })?;
     Ok(json!({ "KeyId": record.arn }))
 }
 

@@ -286,6 +286,24 @@ fn create(call: &Call<'_>, input: Value, fixed: Option<Fixed<'_>>) -> Result<Val
     Ok(json!({ "KeyMetadata": record.metadata() }))
 }
 
+/// Changes the caller's key `key_id` with `change` unless it is pending deletion
+/// (KMSInvalidStateException then; NotFoundException if it is gone): the changed record.
+pub(crate) fn update_unless_pending_deletion(
+    call: &Call<'_>,
+    key_id: &str,
+    mut change: impl FnMut(&mut KeyRecord) -> Result<(), AwsError>,
+) -> Result<KeyRecord, AwsError> {
+    key::update(
+        call,
+        key_id,
+        || crate::resolve::key_not_found(call, key_id),
+        |r| {
+            r.require_not_pending_deletion()?;
+            change(r)
+        },
+    )
+}
+
 pub(crate) fn check_description(description: &str) -> Result<(), AwsError> {
     if description.chars().count() > MAX_DESCRIPTION {
         return Err(errors::constraint(
@@ -296,10 +314,12 @@ pub(crate) fn check_description(description: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// The input of the operations that take only a `KeyId`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct KeyIdInput {
-    key_id: String,
+pub(crate) struct KeyIdInput {
+    /// The key's id, ARN, alias name or alias ARN.
+    pub(crate) key_id: String,
 }
 
 fn describe_key(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
@@ -361,26 +381,20 @@ fn list_keys(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn set_enabled(call: &Call<'_>, input: Value, enabled: bool) -> Result<Value, AwsError> {
     let input: KeyIdInput = from_input(input, "ValidationException")?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
-    key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            if r.state == KeyState::PendingImport {
-                return Err(errors::invalid_state(format!(
-                    "{} is pending import.",
-                    r.arn
-                )));
-            }
-            r.state = if enabled {
-                KeyState::Enabled
-            } else {
-                KeyState::Disabled
-            };
-            Ok(())
-        },
-    )?;
+    update_unless_pending_deletion(call, &record.key_id, |r| {
+        if r.state == KeyState::PendingImport {
+            return Err(errors::invalid_state(format!(
+                "{} is pending import.",
+                r.arn
+            )));
+        }
+        r.state = if enabled {
+            KeyState::Enabled
+        } else {
+            KeyState::Disabled
+        };
+        Ok(())
+    })?;
     Ok(json!({}))
 }
 
@@ -417,17 +431,11 @@ fn schedule_deletion(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         )));
     }
     let deletion_date = key::now(call) + days as f64 * SECONDS_PER_DAY;
-    let record = key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            r.state = KeyState::PendingDeletion;
-            r.deletion_date = Some(deletion_date);
-            Ok(())
-        },
-    )?;
+    let record = update_unless_pending_deletion(call, &record.key_id, |r| {
+        r.state = KeyState::PendingDeletion;
+        r.deletion_date = Some(deletion_date);
+        Ok(())
+    })?;
     rotation::index(call, &record.key_id)?;
     Ok(json!({
         "KeyId": record.arn,
@@ -474,16 +482,10 @@ fn update_description(call: &Call<'_>, input: Value) -> Result<Value, AwsError> 
     let input: DescriptionInput = from_input(input, "ValidationException")?;
     check_description(&input.description)?;
     let (record, _) = resolve(call, &input.key_id, Accept::KeysOnly)?;
-    key::update(
-        call,
-        &record.key_id,
-        || crate::resolve::key_not_found(call, &record.key_id),
-        |r| {
-            r.require_not_pending_deletion()?;
-            r.description = input.description.clone();
-            Ok(())
-        },
-    )?;
+    update_unless_pending_deletion(call, &record.key_id, |r| {
+        r.description = input.description.clone();
+        Ok(())
+    })?;
     Ok(json!({}))
 }
 
