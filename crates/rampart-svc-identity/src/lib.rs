@@ -13,6 +13,7 @@
 )]
 
 mod access_keys;
+mod der;
 mod enforce;
 mod governing;
 mod iam;

@@ -8,6 +8,7 @@ use super::held;
 use super::names::max_items;
 use super::paging::page;
 use super::records::{StoredUser, new_unique_id};
+use crate::der;
 use base64::Engine;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
@@ -127,38 +128,19 @@ fn fingerprint(blob: &[u8]) -> String {
         .join(":")
 }
 
-/// A DER element.
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 /// A DER INTEGER from an SSH mpint (already two's complement, big-endian).
 fn der_integer(mpint: &[u8]) -> Vec<u8> {
-    der(0x02, if mpint.is_empty() { &[0] } else { mpint })
+    der::element(0x02, if mpint.is_empty() { &[0] } else { mpint })
 }
 
 /// The key as a PEM `PUBLIC KEY` (X.509 SubjectPublicKeyInfo).
 fn pem(blob: &[u8]) -> Option<String> {
     let (e, n) = rsa_parts(blob)?;
-    let rsa_public_key = der(0x30, &[der_integer(n), der_integer(e)].concat());
-    let algorithm = der(
+    let rsa_public_key = der::element(0x30, &[der_integer(n), der_integer(e)].concat());
+    let algorithm = der::element(
         0x30,
         &[
-            der(
+            der::element(
                 0x06,
                 &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
             ),
@@ -166,8 +148,8 @@ fn pem(blob: &[u8]) -> Option<String> {
         ]
         .concat(),
     );
-    let bit_string = der(0x03, &[&[0u8][..], &rsa_public_key].concat());
-    let info = der(0x30, &[algorithm, bit_string].concat());
+    let bit_string = der::element(0x03, &[&[0u8][..], &rsa_public_key].concat());
+    let info = der::element(0x30, &[algorithm, bit_string].concat());
     let encoded = base64::engine::general_purpose::STANDARD.encode(info);
     let lines: Vec<&str> = encoded
         .as_bytes()

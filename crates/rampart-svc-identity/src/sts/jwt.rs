@@ -2,6 +2,7 @@
 //! signature against the provider's published keys (JWKS, RFC 7517; RS256/384/512 and
 //! ES256/384), then the issuer, audience and validity times.
 
+use crate::der;
 use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -187,28 +188,9 @@ fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
             body.push(0);
         }
         body.extend_from_slice(&trimmed);
-        der(0x02, &body)
+        der::element(0x02, &body)
     };
-    der(0x30, &[integer(n), integer(e)].concat())
-}
-
-/// One DER element: tag, definite length, contents.
-fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = contents.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(contents);
-    out
+    der::element(0x30, &[integer(n), integer(e)].concat())
 }
 
 #[cfg(test)]
