@@ -206,6 +206,19 @@ mod tests {
         }
     }
 
+    /// A 900-second role session minted for account 123456789012.
+    fn mint_role_session(world: &World, principal_id: &str) -> Minted {
+        let account: AccountId = "123456789012".parse().unwrap();
+        mint(
+            &world.env,
+            &account,
+            role_kind(),
+            principal_id.into(),
+            session(world, 900),
+        )
+        .unwrap()
+    }
+
     fn role_kind() -> PrincipalKind {
         PrincipalKind::AssumedRole {
             role_name: "deploy".into(),
@@ -233,15 +246,7 @@ mod tests {
     #[test]
     fn a_token_authenticates_its_key_until_it_expires() {
         let world = World::new(|_| {});
-        let account: AccountId = "123456789012".parse().unwrap();
-        let minted = mint(
-            &world.env,
-            &account,
-            role_kind(),
-            "AROAEXAMPLE".into(),
-            session(&world, 900),
-        )
-        .unwrap();
+        let minted = mint_role_session(&world, "AROAEXAMPLE");
         let credential =
             resolve_session(&world.env, &minted.access_key_id, &minted.session_token).unwrap();
         assert_eq!(*credential.secret, *minted.secret_access_key);
@@ -263,23 +268,8 @@ mod tests {
     #[test]
     fn a_token_is_bound_to_its_key_and_cannot_be_altered() {
         let world = World::new(|_| {});
-        let account: AccountId = "123456789012".parse().unwrap();
-        let a = mint(
-            &world.env,
-            &account,
-            role_kind(),
-            "AROA1".into(),
-            session(&world, 900),
-        )
-        .unwrap();
-        let b = mint(
-            &world.env,
-            &account,
-            role_kind(),
-            "AROA1".into(),
-            session(&world, 900),
-        )
-        .unwrap();
+        let a = mint_role_session(&world, "AROA1");
+        let b = mint_role_session(&world, "AROA1");
         let invalid = Some(SessionError::Invalid);
         assert_eq!(
             resolve_session(&world.env, &a.access_key_id, &b.session_token).err(),

@@ -131,11 +131,7 @@ pub(crate) fn table(
         "CreateVirtualMFADevice" => {
             let name = text(input, "VirtualMFADeviceName").unwrap_or_default();
             let path = text(input, "Path").unwrap_or("/");
-            let arn = format!(
-                "arn:{}:iam::{}:mfa{path}{name}",
-                call.env.partition, call.principal.account
-            );
-            Access::new(action, arn).with_request_tags(tags(input))
+            create_access(call, action, &format!("mfa{path}{name}"), input)
         }
         "DeleteVirtualMFADevice" | "ListMFADeviceTags" => arn_access(action, input, "SerialNumber"),
         "TagMFADevice" => arn_access(action, input, "SerialNumber").with_request_tags(tags(input)),
@@ -175,11 +171,7 @@ pub(crate) fn table(
                 .strip_prefix("https://")
                 .unwrap_or(url)
                 .trim_end_matches('/');
-            let arn = format!(
-                "arn:{}:iam::{}:oidc-provider/{host}",
-                call.env.partition, call.principal.account
-            );
-            Access::new(action, arn).with_request_tags(tags(input))
+            create_access(call, action, &format!("oidc-provider/{host}"), input)
         }
         "GetOpenIDConnectProvider"
         | "DeleteOpenIDConnectProvider"
@@ -195,11 +187,7 @@ pub(crate) fn table(
         }
         "CreateSAMLProvider" => {
             let name = text(input, "Name").unwrap_or_default();
-            let arn = format!(
-                "arn:{}:iam::{}:saml-provider/{name}",
-                call.env.partition, call.principal.account
-            );
-            Access::new(action, arn).with_request_tags(tags(input))
+            create_access(call, action, &format!("saml-provider/{name}"), input)
         }
         "GetSAMLProvider"
         | "UpdateSAMLProvider"
@@ -287,11 +275,7 @@ pub(crate) fn table(
         "CreatePolicy" => {
             let name = text(input, "PolicyName").unwrap_or_default();
             let path = text(input, "Path").unwrap_or("/");
-            let arn = format!(
-                "arn:{}:iam::{}:policy{path}{name}",
-                call.env.partition, call.principal.account
-            );
-            Access::new(action, arn).with_request_tags(tags(input))
+            create_access(call, action, &format!("policy{path}{name}"), input)
         }
         "GetPolicy"
         | "DeletePolicy"
@@ -308,13 +292,7 @@ pub(crate) fn table(
         ),
         "GenerateOrganizationsAccessReport" => {
             let path = text(input, "EntityPath").unwrap_or_default();
-            let access = Access::new(
-                action,
-                format!(
-                    "arn:{}:iam::{}:access-report/{path}",
-                    call.env.partition, call.principal.account
-                ),
-            );
+            let access = Access::new(action, account_arn(call, &format!("access-report/{path}")));
             match text(input, "OrganizationsPolicyId") {
                 Some(policy) => access.with("iam:OrganizationsPolicyId", policy),
                 None => access,
@@ -359,13 +337,7 @@ pub(crate) fn table(
         }
         // Not in the Service Authorization Reference: the role the template creates is a
         // role like any other, so creating it needs what CreateRole needs.
-        "AcquireRole" => Access::new(
-            "iam:CreateRole",
-            format!(
-                "arn:{}:iam::{}:role/*",
-                call.env.partition, call.principal.account
-            ),
-        ),
+        "AcquireRole" => Access::new("iam:CreateRole", account_arn(call, "role/*")),
         _ => return Err(no_rule("iam", operation)),
     };
     Ok(vec![access])
@@ -509,10 +481,7 @@ fn profile_access(call: &Call<'_>, action: String, input: &Value) -> Result<Acce
 fn policy_access(call: &Call<'_>, action: String, input: &Value) -> Result<Access, AwsError> {
     let arn = text(input, "PolicyArn").unwrap_or_default();
     let access = Access::new(action, arn);
-    let prefix = format!(
-        "arn:{}:iam::{}:policy/",
-        call.env.partition, call.principal.account
-    );
+    let prefix = account_arn(call, "policy/");
     if !arn.starts_with(&prefix) {
         return Ok(access);
     }
@@ -583,12 +552,20 @@ fn user_access(call: &Call<'_>, action: String, input: &Value) -> Result<EntityA
 
 /// The ARN of the entity `name` at `path`.
 fn arn(call: &Call<'_>, of: Of, path: &str, name: &str) -> String {
+    account_arn(call, &format!("{}{path}{name}", of.word()))
+}
+
+/// The ARN of the caller's account's IAM resource `resource` (`policy/p`, `role/*`).
+fn account_arn(call: &Call<'_>, resource: &str) -> String {
     format!(
-        "arn:{}:iam::{}:{}{path}{name}",
-        call.env.partition,
-        call.principal.account,
-        of.word()
+        "arn:{}:iam::{}:{resource}",
+        call.env.partition, call.principal.account
     )
+}
+
+/// The access to create the account's `resource`, with the tags the request adds.
+fn create_access(call: &Call<'_>, action: String, resource: &str, input: &Value) -> Access {
+    Access::new(action, account_arn(call, resource)).with_request_tags(tags(input))
 }
 
 /// A string member of the input.

@@ -124,32 +124,26 @@ impl Uses {
         let roles: Vec<StoredRole> = list(store, account, ROLE_TABLE).map_err(store_error)?;
         let groups: Vec<StoredGroup> = list(store, account, GROUP_TABLE).map_err(store_error)?;
         let mut uses = Uses::default();
-        let count = |map: &mut HashMap<String, u32>, arn: String| {
-            *map.entry(arn).or_insert(0) += 1;
-        };
         for user in users {
-            user.attached_policies
-                .into_iter()
-                .for_each(|arn| count(&mut uses.attached, arn));
-            user.permissions_boundary
-                .into_iter()
-                .for_each(|arn| count(&mut uses.boundary, arn));
+            uses.count(user.attached_policies, user.permissions_boundary);
         }
         for role in roles {
-            role.attached_policies
-                .into_iter()
-                .for_each(|arn| count(&mut uses.attached, arn));
-            role.permissions_boundary
-                .into_iter()
-                .for_each(|arn| count(&mut uses.boundary, arn));
+            uses.count(role.attached_policies, role.permissions_boundary);
         }
         for group in groups {
-            group
-                .attached_policies
-                .into_iter()
-                .for_each(|arn| count(&mut uses.attached, arn));
+            uses.count(group.attached_policies, None);
         }
         Ok(uses)
+    }
+
+    /// Counts what one user, role or group attaches and has as its boundary.
+    fn count(&mut self, attached: Vec<String>, boundary: Option<String>) {
+        for arn in attached {
+            *self.attached.entry(arn).or_insert(0) += 1;
+        }
+        if let Some(arn) = boundary {
+            *self.boundary.entry(arn).or_insert(0) += 1;
+        }
     }
 
     fn attachments(&self, arn: &str) -> u32 {

@@ -389,11 +389,31 @@ struct CodesInput {
     authentication_code2: String,
 }
 
+impl CodesInput {
+    /// The input, once both codes have the form of a code.
+    fn read(input: Value) -> Result<CodesInput, AwsError> {
+        let input: CodesInput = from_input(input, "ValidationError")?;
+        check_code(&input.authentication_code1, "authenticationCode1")?;
+        check_code(&input.authentication_code2, "authenticationCode2")?;
+        Ok(input)
+    }
+
+    /// The time step at which `device` showed the two codes one after the other, recently.
+    fn step(&self, env: &Env, device: &StoredMfa) -> Result<u64, AwsError> {
+        let seed = device.seed(env)?;
+        consecutive_step(
+            &seed,
+            current_step(env),
+            &self.authentication_code1,
+            &self.authentication_code2,
+        )
+        .ok_or_else(|| invalid_code(&self.serial_number))
+    }
+}
+
 fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (owner, user) = owner_of(call, &input)?;
-    let input: CodesInput = from_input(input, "ValidationError")?;
-    check_code(&input.authentication_code1, "authenticationCode1")?;
-    check_code(&input.authentication_code2, "authenticationCode2")?;
+    let input = CodesInput::read(input)?;
     let account = &call.principal.account;
     let (mut device, key, version) = existing_device(call.env, account, &input.serial_number)?;
     if device.owner.is_some() {
@@ -404,14 +424,7 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}"
         )));
     }
-    let seed = device.seed(call.env)?;
-    let step = consecutive_step(
-        &seed,
-        current_step(call.env),
-        &input.authentication_code1,
-        &input.authentication_code2,
-    )
-    .ok_or_else(|| invalid_code(&input.serial_number))?;
+    let step = input.step(call.env, &device)?;
     device.owner = Some(owner);
     device.enable_date = Some(rampart_service::epoch_seconds(call.env.clock.now()));
     device.last_step = Some(step);
@@ -430,9 +443,7 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn resync(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (owner, _) = owner_of(call, &input)?;
-    let input: CodesInput = from_input(input, "ValidationError")?;
-    check_code(&input.authentication_code1, "authenticationCode1")?;
-    check_code(&input.authentication_code2, "authenticationCode2")?;
+    let input = CodesInput::read(input)?;
     let (mut device, key, version) =
         existing_device(call.env, &call.principal.account, &input.serial_number)?;
     if device.owner.as_ref() != Some(&owner) {
@@ -441,14 +452,7 @@ fn resync(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             input.serial_number
         )));
     }
-    let seed = device.seed(call.env)?;
-    let step = consecutive_step(
-        &seed,
-        current_step(call.env),
-        &input.authentication_code1,
-        &input.authentication_code2,
-    )
-    .ok_or_else(|| invalid_code(&input.serial_number))?;
+    let step = input.step(call.env, &device)?;
     device.last_step = Some(step);
     call.env
         .store
