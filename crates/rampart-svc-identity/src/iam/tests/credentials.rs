@@ -48,12 +48,9 @@ fn signing_certificates_belong_to_users() {
         .call("ListSigningCertificates", json!({"UserName": "alice"}))
         .unwrap();
     assert_eq!(listed["Certificates"][0]["Status"], "Inactive");
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete signing certificates first."
+    w.assert_user_undeletable(
+        "alice",
+        "Cannot delete entity, must delete signing certificates first.",
     );
     w.call(
         "DeleteSigningCertificate",
@@ -307,11 +304,9 @@ fn ssh_public_keys_belong_to_users() {
             .unwrap()["SSHPublicKeys"][0]["Status"],
         "Inactive"
     );
-    assert_eq!(
-        w.call("DeleteUser", json!({"UserName": "dev"}))
-            .unwrap_err()
-            .message,
-        "Cannot delete entity, must delete SSH public keys first."
+    w.assert_user_undeletable(
+        "dev",
+        "Cannot delete entity, must delete SSH public keys first.",
     );
     w.call(
         "DeleteSSHPublicKey",

@@ -95,11 +95,9 @@ fn deletions_wait_for_members_and_policies() {
         e.message,
         "Cannot delete entity, must remove users from group first."
     );
-    let e = w.call("DeleteUser", json!({"UserName": "u"})).unwrap_err();
-    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must remove users from group first."
+    w.assert_user_undeletable(
+        "u",
+        "Cannot delete entity, must remove users from group first.",
     );
     w.call(
         "RemoveUserFromGroup",

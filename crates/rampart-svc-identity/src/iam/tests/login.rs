@@ -97,12 +97,9 @@ fn login_profiles_follow_the_password_policy() {
         json!({"UserName": "alice", "AccessKeyId": alice.access_key_id}),
     )
     .unwrap();
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete login profile first."
+    w.assert_user_undeletable(
+        "alice",
+        "Cannot delete entity, must delete login profile first.",
     );
     w.call("DeleteLoginProfile", json!({"UserName": "alice"}))
         .unwrap();

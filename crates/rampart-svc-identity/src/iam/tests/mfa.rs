@@ -141,12 +141,9 @@ fn devices_are_enabled_with_two_consecutive_codes() {
         )
         .unwrap();
     assert!(!String::from_utf8_lossy(&stored[0].value).contains(&seed));
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete MFA device first."
+    w.assert_user_undeletable(
+        "alice",
+        "Cannot delete entity, must delete MFA device first.",
     );
     assert_eq!(
         code(w.call("DeleteVirtualMFADevice", json!({"SerialNumber": serial}))),

@@ -71,6 +71,19 @@ impl World {
         }
     }
 
+    /// Asserts DeleteUser of `user` is refused (DeleteConflict, 409) with `message`, which
+    /// names what still belongs to the user.
+    #[track_caller]
+    fn assert_user_undeletable(&self, user: &str, message: &str) {
+        let e = self
+            .call("DeleteUser", json!({"UserName": user}))
+            .unwrap_err();
+        assert_eq!(
+            (&*e.code, e.status, e.message.as_str()),
+            ("DeleteConflict", 409, message)
+        );
+    }
+
     /// Creates a user with a key; returns the key's principal.
     fn user_with_key(&self, name: &str) -> Principal {
         self.call("CreateUser", json!({"UserName": name})).unwrap();
@@ -192,13 +205,9 @@ fn user_keys_authenticate_as_the_user_until_deactivated() {
         )),
         "NoSuchEntity"
     );
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!((&*e.code, e.status), ("DeleteConflict", 409));
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete access keys first."
+    w.assert_user_undeletable(
+        "alice",
+        "Cannot delete entity, must delete access keys first.",
     );
 }
 
@@ -304,13 +313,7 @@ fn inline_policies_are_validated_sized_and_seen_at_once() {
         json!({"UserName": "alice", "AccessKeyId": alice.access_key_id}),
     )
     .unwrap();
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete policies first."
-    );
+    w.assert_user_undeletable("alice", "Cannot delete entity, must delete policies first.");
     w.call(
         "DeleteUserPolicy",
         json!({"UserName": "alice", "PolicyName": "list"}),
@@ -412,12 +415,9 @@ fn managed_policies_attach_count_and_block_deletion() {
     if default != "v1" {
         assert_eq!(code(version), "NoSuchEntity");
     }
-    let e = w
-        .call("DeleteUser", json!({"UserName": "alice"}))
-        .unwrap_err();
-    assert_eq!(
-        e.message,
-        "Cannot delete entity, must delete access keys first."
+    w.assert_user_undeletable(
+        "alice",
+        "Cannot delete entity, must delete access keys first.",
     );
     w.call(
         "DetachUserPolicy",
