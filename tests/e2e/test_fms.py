@@ -5,7 +5,9 @@ account gets the policy's web ACL within a minute of the admin clock (ManagedByF
 the administrator's rule group in PreProcessFirewallManagerRuleGroups, the account's own Rules
 apart), and traffic from the blocked address through the load balancer's listener is answered
 403 while other traffic reaches the app. The member edits its own rules but cannot delete the
-web ACL; the administrator's change to its IP set reaches the member's load balancer."""
+web ACL; the administrator's change to its IP set reaches the member's load balancer. The
+administrator cannot delete the policy's rule group while a member's web ACL uses it; after
+DeletePolicy (without its resources) it can, and the member's load balancer serves throughout."""
 
 import http.client
 import json
@@ -76,15 +78,8 @@ def policy_data(group_arn):
     })
 
 
-def test_a_policy_protects_load_balancers_created_later_in_member_accounts(server, app):
-    security, member = organization(server)
-    fms = server.client("fms")
-    fms.associate_admin_account(AdminAccount=security)
-    got = fms.get_admin_account()
-    assert (got["AdminAccount"], got["RoleStatus"]) == (security, "READY")
-
-    # The administrator: an IP set and a rule group blocking it, and the policy.
-    waf = member_client(server, security, "wafv2")
+def blocking_group(waf):
+    """The administrator's IP set holding BLOCKED and a rule group blocking it: their summaries."""
     ip = waf.create_ip_set(Name="blocked", Scope="REGIONAL", IPAddressVersion="IPV4",
                            Addresses=[f"{BLOCKED}/32"])["Summary"]
     group = waf.create_rule_group(
@@ -92,19 +87,22 @@ def test_a_policy_protects_load_balancers_created_later_in_member_accounts(serve
         Rules=[{"Name": "blocked-ip", "Priority": 0, "Action": {"Block": {}},
                 "Statement": {"IPSetReferenceStatement": {"ARN": ip["ARN"]}},
                 "VisibilityConfig": visibility("blocked-ip")}])["Summary"]
-    admin_fms = member_client(server, security, "fms")
-    out = admin_fms.put_policy(Policy={
+    return ip, group
+
+
+def put_policy(admin_fms, group):
+    """The administrator's policy `org-waf` putting `group` first on every load balancer."""
+    return admin_fms.put_policy(Policy={
         "PolicyName": "org-waf",
         "SecurityServicePolicyData": {"Type": "WAFV2", "ManagedServiceData": policy_data(group["ARN"])},
         "ResourceType": LB_TYPE,
         "ExcludeResourceTags": False,
         "RemediationEnabled": True,
     })
-    policy_id = out["Policy"]["PolicyId"]
-    assert out["PolicyArn"] == f"arn:aws:fms:us-east-1:{security}:policy/{policy_id}"
-    assert [p["PolicyName"] for p in admin_fms.list_policies()["PolicyList"]] == ["org-waf"]
 
-    # Another member account creates a load balancer afterwards.
+
+def load_balancer(server, member, app):
+    """A load balancer of `member` whose listener forwards to `app`, serving: (ARN, port)."""
     elb = member_client(server, member, "elbv2")
     port = free_port()
     lb_arn = elb.create_load_balancer(Name="web", Type="application",
@@ -118,17 +116,43 @@ def test_a_policy_protects_load_balancers_created_later_in_member_accounts(serve
     elb.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": "127.0.0.1", "Port": app.port}])
     wait_for(lambda: port_open(port), "the listener's port")
     wait_for(lambda: healthy(elb, tg_arn), "a healthy target")
-    assert status_from(BLOCKED, port) == 200  # not protected yet
+    return lb_arn, port
 
-    # Within a minute of the admin clock, Firewall Manager protects it.
+
+def protected_after_a_minute(server, member_waf, lb_arn):
+    """Advances the admin clock a minute; the policy's web ACL on `lb_arn` once it is there."""
     assert server.admin("/_rampart/clock/advance", {"Seconds": 61})[0] == 200
-    member_waf = member_client(server, member, "wafv2")
 
     def protected():
         acl = member_waf.get_web_acl_for_resource(ResourceArn=lb_arn).get("WebACL")
         return acl if acl and acl["Name"].startswith("FMManagedWebACLV2-org-waf-") else None
 
-    acl = wait_for(protected, "the Firewall Manager web ACL on the new load balancer")
+    return wait_for(protected, "the Firewall Manager web ACL on the new load balancer")
+
+
+def test_a_policy_protects_load_balancers_created_later_in_member_accounts(server, app):
+    security, member = organization(server)
+    fms = server.client("fms")
+    fms.associate_admin_account(AdminAccount=security)
+    got = fms.get_admin_account()
+    assert (got["AdminAccount"], got["RoleStatus"]) == (security, "READY")
+
+    # The administrator: an IP set and a rule group blocking it, and the policy.
+    waf = member_client(server, security, "wafv2")
+    ip, group = blocking_group(waf)
+    admin_fms = member_client(server, security, "fms")
+    out = put_policy(admin_fms, group)
+    policy_id = out["Policy"]["PolicyId"]
+    assert out["PolicyArn"] == f"arn:aws:fms:us-east-1:{security}:policy/{policy_id}"
+    assert [p["PolicyName"] for p in admin_fms.list_policies()["PolicyList"]] == ["org-waf"]
+
+    # Another member account creates a load balancer afterwards.
+    lb_arn, port = load_balancer(server, member, app)
+    assert status_from(BLOCKED, port) == 200  # not protected yet
+
+    # Within a minute of the admin clock, Firewall Manager protects it.
+    member_waf = member_client(server, member, "wafv2")
+    acl = protected_after_a_minute(server, member_waf, lb_arn)
     assert acl["ManagedByFirewallManager"] is True
     assert acl["Rules"] == []
     [pre] = acl["PreProcessFirewallManagerRuleGroups"]
@@ -208,3 +232,54 @@ def test_the_cli_manages_the_administrator(server):
     server.aws("fms", "disassociate-admin-account")
     code, _, err = server.aws("fms", "get-admin-account", check=False)
     assert code != 0 and "ResourceNotFoundException" in err
+
+
+def test_the_administrator_deletes_the_policys_rule_group_only_once_no_member_uses_it(server, app):
+    """AWS refuses DeleteRuleGroup with WAFAssociatedItemException while a web ACL uses the
+    group (botocore's wafv2 model lists it for DeleteRuleGroup), Firewall Manager's web ACLs in
+    member accounts included. DeletePolicy without DeleteAllPolicyResources leaves the member's
+    web ACL on its load balancer without the policy's group; then the group can go. The member's
+    load balancer serves throughout."""
+    security, member = organization(server)
+    server.client("fms").associate_admin_account(AdminAccount=security)
+    waf = member_client(server, security, "wafv2")
+    ip, group = blocking_group(waf)
+    admin_fms = member_client(server, security, "fms")
+    policy_id = put_policy(admin_fms, group)["Policy"]["PolicyId"]
+    lb_arn, port = load_balancer(server, member, app)
+    member_waf = member_client(server, member, "wafv2")
+    acl = protected_after_a_minute(server, member_waf, lb_arn)
+    assert wait_for(lambda: status_from(BLOCKED, port) == 403, "a 403 for the blocked address")
+
+    def serving():
+        return status_from("127.0.0.1", port) == 200
+
+    def delete_group():
+        token = waf.get_rule_group(ARN=group["ARN"])["LockToken"]
+        return waf.delete_rule_group(Name="org-block", Scope="REGIONAL", Id=group["Id"], LockToken=token)
+
+    # In use by the member's Firewall Manager web ACL: refused, and the IP set the group uses too.
+    assert error_of(delete_group)["Code"] == "WAFAssociatedItemException"
+    ip_token = waf.get_ip_set(Name="blocked", Scope="REGIONAL", Id=ip["Id"])["LockToken"]
+    e = error_of(lambda: waf.delete_ip_set(Name="blocked", Scope="REGIONAL", Id=ip["Id"], LockToken=ip_token))
+    assert e["Code"] == "WAFAssociatedItemException"
+    assert serving()
+
+    # The policy goes, its resources stay: the member's web ACL keeps the load balancer, without
+    # the administrator's group, as the member's own.
+    admin_fms.delete_policy(PolicyId=policy_id)
+    assert serving()
+    assert server.admin("/_rampart/clock/advance", {"Seconds": 61})[0] == 200
+    kept = member_waf.get_web_acl_for_resource(ResourceArn=lb_arn)["WebACL"]
+    assert kept["ARN"] == acl["ARN"]
+    assert kept["ManagedByFirewallManager"] is False
+    assert kept["PreProcessFirewallManagerRuleGroups"] == []
+    assert serving()
+
+    # Now the administrator deletes the group, then its IP set; the member's load balancer
+    # keeps serving (no 503), the blocked address let through with the group gone.
+    delete_group()
+    waf.delete_ip_set(Name="blocked", Scope="REGIONAL", Id=ip["Id"], LockToken=ip_token)
+    assert serving()
+    assert wait_for(lambda: status_from(BLOCKED, port) == 200, "the blocked address let through")
+    assert serving()

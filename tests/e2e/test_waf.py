@@ -170,6 +170,50 @@ def test_web_acl_with_rate_based_and_managed_rules(server):
     assert waf.list_web_acls(Scope="REGIONAL")["WebACLs"] == []
 
 
+def test_cli_nothing_in_use_is_deleted(server):
+    """DeleteIPSet, DeleteRegexPatternSet, DeleteRuleGroup and DeleteWebACL all list
+    WAFAssociatedItemException in botocore's wafv2 model: a set or rule group a web ACL (or, for
+    a set, a rule group) uses, or a web ACL associated with a resource, is not deleted."""
+    account = account_of(server)
+    lb = alb_arn(account, "in-use")
+
+    def create(*args):
+        return server.aws("wafv2", *args, "--scope", "REGIONAL")[1]["Summary"]
+
+    ips = create("create-ip-set", "--name", "ips", "--ip-address-version", "IPV4",
+                 "--addresses", "192.0.2.0/24")
+    regex = create("create-regex-pattern-set", "--name", "paths",
+                   "--regular-expression-list", json.dumps([{"RegexString": "^/admin"}]))
+    group_rules = [{"Name": "paths", "Priority": 0, "Action": {"Block": {}},
+                    "VisibilityConfig": visibility("paths"),
+                    "Statement": {"RegexPatternSetReferenceStatement": {
+                        "ARN": regex["ARN"], "FieldToMatch": {"UriPath": {}},
+                        "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}}]
+    group = create("create-rule-group", "--name", "g", "--capacity", "50",
+                   "--visibility-config", json.dumps(visibility("g")), "--rules", json.dumps(group_rules))
+    acl_rules = [rules(ips["ARN"], regex["ARN"], group["ARN"])[i] for i in (0, 4)]
+    acl = create("create-web-acl", "--name", "app", "--default-action", json.dumps({"Allow": {}}),
+                 "--visibility-config", json.dumps(visibility("app")), "--rules", json.dumps(acl_rules))
+    server.aws("wafv2", "associate-web-acl", "--web-acl-arn", acl["ARN"], "--resource-arn", lb)
+
+    def delete(kind, entity, check):
+        _, got, _ = server.aws("wafv2", f"get-{kind}", "--name", entity["Name"], "--scope", "REGIONAL",
+                               "--id", entity["Id"])
+        return server.aws("wafv2", f"delete-{kind}", "--name", entity["Name"], "--scope", "REGIONAL",
+                          "--id", entity["Id"], "--lock-token", got["LockToken"], check=check)
+
+    in_use = [("ip-set", ips), ("regex-pattern-set", regex), ("rule-group", group), ("web-acl", acl)]
+    for kind, entity in in_use:
+        code, _, err = delete(kind, entity, check=False)
+        assert code != 0 and "WAFAssociatedItemException" in err, kind
+    # Released in dependency order, each goes.
+    server.aws("wafv2", "disassociate-web-acl", "--resource-arn", lb)
+    for kind, entity in (in_use[3], in_use[0], in_use[2], in_use[1]):
+        delete(kind, entity, check=True)
+    _, left, _ = server.aws("wafv2", "list-rule-groups", "--scope", "REGIONAL")
+    assert left["RuleGroups"] == []
+
+
 def test_managed_rule_groups(server):
     waf = server.client("wafv2")
     names = [g["Name"] for g in waf.list_available_managed_rule_groups(Scope="REGIONAL")["ManagedRuleGroups"]]
@@ -320,3 +364,12 @@ def test_rule_group_shared_by_another_account(server):
                        "wafv2:GetRuleGroup"]}]}))
     shared = waf.get_rule_group(ARN=group["ARN"])["RuleGroup"]
     assert shared["Capacity"] == 25 and shared["LabelNamespace"] == f"awswaf:{member}:rulegroup:org-baseline:"
+
+    # The owner cannot delete its group while another account's web ACL uses it.
+    token = member_waf.get_rule_group(ARN=group["ARN"])["LockToken"]
+    delete_group = lambda: member_waf.delete_rule_group(Name="org-baseline", Scope="REGIONAL",
+                                                        Id=group["Id"], LockToken=token)
+    assert error(delete_group)["Error"]["Code"] == "WAFAssociatedItemException"
+    acl_token = waf.get_web_acl(ARN=acl["ARN"])["LockToken"]
+    waf.delete_web_acl(Name="uses-shared", Scope="REGIONAL", Id=acl["Id"], LockToken=acl_token)
+    delete_group()

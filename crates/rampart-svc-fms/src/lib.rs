@@ -11,8 +11,7 @@
 //! rule groups, the accounts' own (so the administrator can delete the groups, which WAFv2
 //! refuses while any account's web ACL uses them). Organizations data is read from its store
 //! record ([`org`]), load balancers through the [`rampart_service::ResourceInventory`] port,
-//! and web ACLs are changed
-//! only through `rampart_svc_waf::managed_by`.
+//! and web ACLs are changed only through `rampart_svc_waf::managed_by`.
 //!
 //! This crate must never change another account's resources except through the WAFv2
 //! service's own operations on its authority, let any account but the administrator manage
