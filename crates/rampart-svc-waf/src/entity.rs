@@ -190,6 +190,94 @@ pub(crate) fn load_named<T: DeserializeOwned>(
     load(call, Location::of_caller(call, scope, kind, name, id))
 }
 
+/// What every Create* operation says besides the definition.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateHead {
+    name: String,
+    scope: String,
+    description: Option<String>,
+    #[serde(default)]
+    tags: Vec<crate::input::Tag>,
+}
+
+/// The name, scope and [`About`] a Create* operation of `kind` gives in `input`, checked.
+pub(crate) fn create_head(
+    call: &Call<'_>,
+    kind: Kind,
+    input: &serde_json::Value,
+) -> Result<(String, Scope, About), AwsError> {
+    let h: CreateHead = crate::input::read_ref(input, kind.field())?;
+    let scope = Scope::parse(call, &h.scope)?;
+    crate::input::name(&h.name, kind.field())?;
+    crate::input::description(h.description.as_deref(), kind.field())?;
+    let tags = crate::input::tags(&h.tags)?;
+    let about = About {
+        description: h.description,
+        tags,
+    };
+    Ok((h.name, scope, about))
+}
+
+/// How Get* and Update* operations name an entity.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Named {
+    name: String,
+    scope: String,
+    id: String,
+}
+
+/// Reads the entity of `kind` the `Name`, `Scope` and `Id` of `input` name.
+pub(crate) fn load_from<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    input: &serde_json::Value,
+) -> Result<Loaded<T>, AwsError> {
+    let n: Named = crate::input::read_ref(input, kind.field())?;
+    load_named(call, kind, &n.scope, &n.name, &n.id)
+}
+
+/// What an Update* operation says besides the entity and its definition.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Edit {
+    /// The new description.
+    pub description: Option<String>,
+    /// The lock token the caller read.
+    pub lock_token: String,
+}
+
+/// Reads an Update* operation's input: the entity of `kind` it names, loaded, and its edit.
+pub(crate) fn load_for_update<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    input: &serde_json::Value,
+) -> Result<(Loaded<T>, Edit), AwsError> {
+    let edit: Edit = crate::input::read_ref(input, kind.field())?;
+    crate::input::description(edit.description.as_deref(), kind.field())?;
+    crate::input::uuid(&edit.lock_token, kind.field())?;
+    Ok((load_from(call, kind, input)?, edit))
+}
+
+/// Gives a loaded entity a new definition `body` with `edit`'s description, under its lock
+/// token, with the entities the definition refers to `touched` ([`touching`]); the Update*
+/// operation's answer (`NextLockToken`).
+pub(crate) fn redefine<T: Serialize>(
+    call: &Call<'_>,
+    loaded: Loaded<T>,
+    edit: Edit,
+    body: T,
+    touched: &[Item],
+) -> Result<serde_json::Value, AwsError> {
+    let extra = touching(Batch::new(), touched);
+    let next = save_with(call, loaded, Some(&edit.lock_token), extra, |e| {
+        e.body = body;
+        e.description = edit.description;
+    })?;
+    Ok(serde_json::json!({ "NextLockToken": next }))
+}
+
 /// How `GetWebACL` and `GetRuleGroup` name an entity: by ARN, or by `Name`, `Scope` and `Id`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -224,18 +312,9 @@ pub(crate) fn load_by<T: DeserializeOwned>(
     }
 }
 
-/// Changes a loaded entity: `lock_token` must be its current one (`None`: no check, for tags),
-/// and nobody may have changed it since it was read. Returns the new lock token.
-pub(crate) fn save<T: Serialize>(
-    call: &Call<'_>,
-    loaded: Loaded<T>,
-    lock_token: Option<&str>,
-    change: impl FnOnce(&mut Entity<T>),
-) -> Result<String, AwsError> {
-    save_with(call, loaded, lock_token, Batch::new(), change)
-}
-
-/// [`save`] committing `extra` in the same batch.
+/// Changes a loaded entity, with `extra` in the same commit: `lock_token` must be its current
+/// one (`None`: no check), and nobody may have changed it since it was read. Returns the new
+/// lock token.
 pub(crate) fn save_with<T: Serialize>(
     call: &Call<'_>,
     loaded: Loaded<T>,
@@ -366,6 +445,19 @@ pub(crate) fn page<T: DeserializeOwned>(
         .then(|| entities.last().map(|e| e.id.clone()))
         .flatten();
     Ok((entities, next))
+}
+
+/// The shape Get* answers: `Name`, `Id`, `ARN`, the kind's `members`, and `Description`
+/// when there is one.
+pub(crate) fn describe<T>(e: &Entity<T>, members: serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::json!({ "Name": e.name, "Id": e.id, "ARN": e.arn });
+    if let (Some(o), serde_json::Value::Object(m)) = (v.as_object_mut(), members) {
+        o.extend(m);
+    }
+    if let Some(d) = &e.description {
+        v["Description"] = d.clone().into();
+    }
+    v
 }
 
 /// The summary every list and create response gives (`IPSetSummary`, `WebACLSummary`, ...).

@@ -14,6 +14,11 @@ pub(crate) fn read<T: DeserializeOwned>(input: Value, field: &str) -> Result<T, 
     serde_json::from_value(input).map_err(|e| errors::invalid(field, e.to_string(), REASON_INVALID))
 }
 
+/// [`read`] of a borrowed input (the operation reads its other members from it too).
+pub(crate) fn read_ref<T: DeserializeOwned>(input: &Value, field: &str) -> Result<T, AwsError> {
+    T::deserialize(input).map_err(|e| errors::invalid(field, e.to_string(), REASON_INVALID))
+}
+
 /// `EntityName`: 1-128 of `[A-Za-z0-9_-]`.
 pub(crate) fn name(text: &str, field: &str) -> Result<(), AwsError> {
     let ok = (1..=128).contains(&text.len())

@@ -2,9 +2,9 @@
 //! validated and compiled by the engine ([`rampart_waf::IpSet`]): CIDR blocks of the set's
 //! version, any prefix but `/0`, at most 10,000.
 
-use crate::entity::{self, Entity};
+use crate::entity;
 use crate::errors;
-use crate::input::{self, Tag};
+use crate::input;
 use crate::references;
 use crate::scope::{Kind, Scope};
 use rampart_protocol::AwsError;
@@ -46,103 +46,49 @@ pub(crate) fn register(registry: &mut Registry) {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct CreateInput {
-    name: String,
-    scope: String,
-    description: Option<String>,
     #[serde(rename = "IPAddressVersion")]
     ip_address_version: String,
     addresses: Vec<String>,
-    #[serde(default)]
-    tags: Vec<Tag>,
 }
 
 fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (name, scope, about) = entity::create_head(call, Kind::IpSet, &input)?;
     let i: CreateInput = input::read(input, "IP_SET")?;
-    let scope = Scope::parse(call, &i.scope)?;
-    input::name(&i.name, "IP_SET")?;
-    input::description(i.description.as_deref(), "IP_SET")?;
-    let tags = input::tags(&i.tags)?;
     let body = IpSetBody {
         version: i.ip_address_version,
         addresses: i.addresses,
     };
     body.compile()?;
-    let e = entity::create(
-        call,
-        scope,
-        Kind::IpSet,
-        &i.name,
-        entity::About {
-            description: i.description,
-            tags,
-        },
-        body,
-        &[],
-    )?;
+    let e = entity::create(call, scope, Kind::IpSet, &name, about, body, &[])?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct NamedInput {
-    name: String,
-    scope: String,
-    id: String,
-}
-
-fn describe(e: &Entity<IpSetBody>) -> Value {
-    let mut v = json!({
-        "Name": e.name,
-        "Id": e.id,
-        "ARN": e.arn,
-        "IPAddressVersion": e.body.version,
-        "Addresses": e.body.addresses,
-    });
-    if let Some(d) = &e.description {
-        v["Description"] = d.clone().into();
-    }
-    v
-}
-
 fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: NamedInput = input::read(input, "IP_SET")?;
-    let l = entity::load_named::<IpSetBody>(call, Kind::IpSet, &i.scope, &i.name, &i.id)?;
-    Ok(json!({ "IPSet": describe(&l.entity), "LockToken": l.entity.lock_token }))
+    let l = entity::load_from::<IpSetBody>(call, Kind::IpSet, &input)?;
+    let e = &l.entity;
+    let members = json!({"IPAddressVersion": e.body.version, "Addresses": e.body.addresses});
+    Ok(json!({ "IPSet": entity::describe(e, members), "LockToken": e.lock_token }))
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct UpdateInput {
-    name: String,
-    scope: String,
-    id: String,
-    description: Option<String>,
     addresses: Vec<String>,
-    lock_token: String,
 }
 
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (l, edit) = entity::load_for_update::<IpSetBody>(call, Kind::IpSet, &input)?;
     let i: UpdateInput = input::read(input, "IP_SET")?;
-    input::description(i.description.as_deref(), "IP_SET")?;
-    input::uuid(&i.lock_token, "IP_SET")?;
-    let l = entity::load_named::<IpSetBody>(call, Kind::IpSet, &i.scope, &i.name, &i.id)?;
     let body = IpSetBody {
         version: l.entity.body.version.clone(),
         addresses: i.addresses,
     };
     body.compile()?;
-    let next = entity::save(call, l, Some(&i.lock_token), |e| {
-        e.body = body;
-        e.description = i.description;
-    })?;
-    Ok(json!({ "NextLockToken": next }))
+    entity::redefine(call, l, edit, body, &[])
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (l, token) = entity::load_for_delete::<IpSetBody>(call, Kind::IpSet, input)?;
-    references::require_unreferenced(call, &l.entity.arn)?;
-    entity::delete(call, &l, &token, Batch::new())?;
-    Ok(json!({}))
+    references::delete_unused::<IpSetBody>(call, Kind::IpSet, input, |_| Batch::new())
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,10 @@ use crate::scope::Kind;
 use crate::web_acls::WebAclBody;
 use rampart_protocol::AwsError;
 use rampart_service::Call;
+use rampart_store::Batch;
 use rampart_waf::model::{Rule, Statement};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 /// The ARNs `rules` refer to, sorted and deduplicated.
 pub(crate) fn of_rules(rules: &[Rule]) -> Vec<String> {
@@ -76,6 +79,20 @@ pub(crate) fn require_unreferenced(call: &Call<'_>, arn: &str) -> Result<(), Aws
         }
     }
     Ok(())
+}
+
+/// A Delete* operation of `kind`: the entity `input` names goes, unless something refers to
+/// it, with `extra` (given the entity) in the same commit.
+pub(crate) fn delete_unused<T: DeserializeOwned>(
+    call: &Call<'_>,
+    kind: Kind,
+    input: Value,
+    extra: impl FnOnce(&entity::Loaded<T>) -> Batch,
+) -> Result<Value, AwsError> {
+    let (l, token) = entity::load_for_delete::<T>(call, kind, input)?;
+    require_unreferenced(call, &l.entity.arn)?;
+    entity::delete(call, &l, &token, extra(&l))?;
+    Ok(json!({}))
 }
 
 /// Whether `space` is an account's space in `region` (`acct/<account>/<region>`).

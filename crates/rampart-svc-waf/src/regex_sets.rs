@@ -2,12 +2,12 @@
 //! DeleteRegexPatternSet, ListRegexPatternSets. Patterns are validated and compiled by the
 //! engine ([`rampart_waf::RegexPatternSet`]: AWS's dialect, linear-time).
 
-use crate::entity::{self, Entity};
+use crate::entity;
 use crate::errors::{self, REASON_INVALID};
-use crate::input::{self, Tag};
+use crate::input;
 use crate::ip_sets::{ListInput, list_of};
 use crate::references;
-use crate::scope::{Kind, Scope};
+use crate::scope::Kind;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry};
 use rampart_store::Batch;
@@ -68,101 +68,43 @@ fn body_of(list: Vec<Regex>) -> Result<RegexSetBody, AwsError> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CreateInput {
-    name: String,
-    scope: String,
-    description: Option<String>,
+struct DefinitionInput {
     regular_expression_list: Vec<Regex>,
-    #[serde(default)]
-    tags: Vec<Tag>,
 }
 
 fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: CreateInput = input::read(input, "REGEX_PATTERN_SET")?;
-    let scope = Scope::parse(call, &i.scope)?;
-    input::name(&i.name, "REGEX_PATTERN_SET")?;
-    input::description(i.description.as_deref(), "REGEX_PATTERN_SET")?;
-    let tags = input::tags(&i.tags)?;
+    let kind = Kind::RegexPatternSet;
+    let (name, scope, about) = entity::create_head(call, kind, &input)?;
+    let i: DefinitionInput = input::read(input, kind.field())?;
     let body = body_of(i.regular_expression_list)?;
-    let e = entity::create(
-        call,
-        scope,
-        Kind::RegexPatternSet,
-        &i.name,
-        entity::About {
-            description: i.description,
-            tags,
-        },
-        body,
-        &[],
-    )?;
+    let e = entity::create(call, scope, kind, &name, about, body, &[])?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct NamedInput {
-    name: String,
-    scope: String,
-    id: String,
-}
-
-fn describe(e: &Entity<RegexSetBody>) -> Value {
+fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let l = entity::load_from::<RegexSetBody>(call, Kind::RegexPatternSet, &input)?;
+    let e = &l.entity;
     let list: Vec<Value> = e
         .body
         .patterns
         .iter()
         .map(|p| json!({ "RegexString": p }))
         .collect();
-    let mut v = json!({
-        "Name": e.name,
-        "Id": e.id,
-        "ARN": e.arn,
-        "RegularExpressionList": list,
-    });
-    if let Some(d) = &e.description {
-        v["Description"] = d.clone().into();
-    }
-    v
-}
-
-fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: NamedInput = input::read(input, "REGEX_PATTERN_SET")?;
-    let l =
-        entity::load_named::<RegexSetBody>(call, Kind::RegexPatternSet, &i.scope, &i.name, &i.id)?;
-    Ok(json!({ "RegexPatternSet": describe(&l.entity), "LockToken": l.entity.lock_token }))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateInput {
-    name: String,
-    scope: String,
-    id: String,
-    description: Option<String>,
-    regular_expression_list: Vec<Regex>,
-    lock_token: String,
+    let members = json!({ "RegularExpressionList": list });
+    Ok(json!({ "RegexPatternSet": entity::describe(e, members), "LockToken": e.lock_token }))
 }
 
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let i: UpdateInput = input::read(input, "REGEX_PATTERN_SET")?;
-    input::description(i.description.as_deref(), "REGEX_PATTERN_SET")?;
-    input::uuid(&i.lock_token, "REGEX_PATTERN_SET")?;
-    let l =
-        entity::load_named::<RegexSetBody>(call, Kind::RegexPatternSet, &i.scope, &i.name, &i.id)?;
+    let kind = Kind::RegexPatternSet;
+    let (l, edit) = entity::load_for_update::<RegexSetBody>(call, kind, &input)?;
+    let i: DefinitionInput = input::read(input, kind.field())?;
     let body = body_of(i.regular_expression_list)?;
-    let next = entity::save(call, l, Some(&i.lock_token), |e| {
-        e.body = body;
-        e.description = i.description;
-    })?;
-    Ok(json!({ "NextLockToken": next }))
+    entity::redefine(call, l, edit, body, &[])
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (l, token) = entity::load_for_delete::<RegexSetBody>(call, Kind::RegexPatternSet, input)?;
-    references::require_unreferenced(call, &l.entity.arn)?;
-    entity::delete(call, &l, &token, Batch::new())?;
-    Ok(json!({}))
+    let kind = Kind::RegexPatternSet;
+    references::delete_unused::<RegexSetBody>(call, kind, input, |_| Batch::new())
 }
 
 fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {

@@ -6,7 +6,7 @@
 use crate::config;
 use crate::entity::{self, Entity};
 use crate::errors;
-use crate::input::{self, Tag};
+use crate::input;
 use crate::ip_sets::{ListInput, list_of};
 use crate::references;
 use crate::resolver::StoreResolver;
@@ -54,15 +54,22 @@ pub(crate) fn register(registry: &mut Registry) {
     registry.register("wafv2", "ListRuleGroups", true, list);
 }
 
-/// Validates a group's rules against its declared capacity, in `scope` of the caller.
-/// Returns the definition and the caller's entities it refers to, as read.
+/// Validates a group's rules (`config`, the definitional members as sent) against its
+/// declared `capacity`, in `scope` of the caller. Returns the body to store and the caller's
+/// entities it refers to, as read.
 fn validate(
     call: &Call<'_>,
     scope: Scope,
     name: &str,
-    body: &RuleGroupBody,
-) -> Result<(RuleGroupDef, Vec<Item>), AwsError> {
-    config::visibility(body.config.get("VisibilityConfig"))?;
+    capacity: u64,
+    config: Map<String, Value>,
+) -> Result<(RuleGroupBody, Vec<Item>), AwsError> {
+    config::visibility(config.get("VisibilityConfig"))?;
+    let mut body = RuleGroupBody {
+        capacity,
+        config,
+        references: Vec::new(),
+    };
     let def = body.def(name).map_err(errors::from_engine)?;
     let account = call.principal.account.to_string();
     let region = call.region.to_string();
@@ -85,45 +92,28 @@ fn validate(
             errors::REASON_CAPACITY,
         ));
     }
-    Ok((def, resolver.touched()))
+    body.references = references::of_rules(&def.rules);
+    Ok((body, resolver.touched()))
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct CreateInput {
-    name: String,
-    scope: String,
     capacity: i64,
-    description: Option<String>,
-    #[serde(default)]
-    tags: Vec<Tag>,
 }
 
 fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (name, scope, about) = entity::create_head(call, Kind::RuleGroup, &input)?;
     let members = config::pick(&input, &MEMBERS);
     let i: CreateInput = input::read(input, "RULE_GROUP")?;
-    let scope = Scope::parse(call, &i.scope)?;
-    input::name(&i.name, "RULE_GROUP")?;
-    input::description(i.description.as_deref(), "RULE_GROUP")?;
-    let tags = input::tags(&i.tags)?;
     let capacity = u64::try_from(i.capacity)
         .ok()
         .filter(|c| *c >= 1)
         .ok_or_else(|| {
             errors::invalid("RULE_GROUP", i.capacity.to_string(), errors::REASON_INVALID)
         })?;
-    let mut body = RuleGroupBody {
-        capacity,
-        config: members,
-        references: Vec::new(),
-    };
-    let (def, touched) = validate(call, scope, &i.name, &body)?;
-    body.references = references::of_rules(&def.rules);
-    let about = entity::About {
-        description: i.description,
-        tags,
-    };
-    let e = entity::create(call, scope, Kind::RuleGroup, &i.name, about, body, &touched)?;
+    let (body, touched) = validate(call, scope, &name, capacity, members)?;
+    let e = entity::create(call, scope, Kind::RuleGroup, &name, about, body, &touched)?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
@@ -182,43 +172,23 @@ fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateInput {
-    name: String,
-    scope: String,
-    id: String,
-    description: Option<String>,
-    lock_token: String,
-}
-
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (l, edit) = entity::load_for_update::<RuleGroupBody>(call, Kind::RuleGroup, &input)?;
     let members = config::pick(&input, &MEMBERS);
-    let i: UpdateInput = input::read(input, "RULE_GROUP")?;
-    input::description(i.description.as_deref(), "RULE_GROUP")?;
-    input::uuid(&i.lock_token, "RULE_GROUP")?;
-    let l = entity::load_named::<RuleGroupBody>(call, Kind::RuleGroup, &i.scope, &i.name, &i.id)?;
-    let mut body = RuleGroupBody {
-        capacity: l.entity.body.capacity,
-        config: members,
-        references: Vec::new(),
-    };
-    let (def, touched) = validate(call, l.loc.scope, &i.name, &body)?;
-    body.references = references::of_rules(&def.rules);
-    let extra = entity::touching(Batch::new(), &touched);
-    let next = entity::save_with(call, l, Some(&i.lock_token), extra, |e| {
-        e.body = body;
-        e.description = i.description;
-    })?;
-    Ok(json!({ "NextLockToken": next }))
+    let (body, touched) = validate(
+        call,
+        l.loc.scope,
+        &l.entity.name,
+        l.entity.body.capacity,
+        members,
+    )?;
+    entity::redefine(call, l, edit, body, &touched)
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
-    let (l, token) = entity::load_for_delete::<RuleGroupBody>(call, Kind::RuleGroup, input)?;
-    references::require_unreferenced(call, &l.entity.arn)?;
-    let policy = policy_key(&l.loc, &l.entity.arn);
-    entity::delete(call, &l, &token, Batch::new().delete(policy))?;
-    Ok(json!({}))
+    references::delete_unused::<RuleGroupBody>(call, Kind::RuleGroup, input, |l| {
+        Batch::new().delete(policy_key(&l.loc, &l.entity.arn))
+    })
 }
 
 /// Where a rule group's permission policy is kept.

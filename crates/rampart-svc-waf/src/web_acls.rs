@@ -14,7 +14,7 @@ use crate::associations;
 use crate::config;
 use crate::entity::{self, Entity};
 use crate::errors::{self, REASON_INVALID};
-use crate::input::{self, Tag};
+use crate::input;
 use crate::ip_sets::{ListInput, list_of};
 use crate::logging;
 use crate::references;
@@ -300,29 +300,11 @@ pub(crate) fn validate(
     Ok((body, touched))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CreateInput {
-    name: String,
-    scope: String,
-    description: Option<String>,
-    #[serde(default)]
-    tags: Vec<Tag>,
-}
-
 fn create(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (name, scope, about) = entity::create_head(call, Kind::WebAcl, &input)?;
     let members = config::pick(&input, &MEMBERS);
-    let i: CreateInput = input::read(input, "WEB_ACL")?;
-    let scope = Scope::parse(call, &i.scope)?;
-    input::name(&i.name, "WEB_ACL")?;
-    input::description(i.description.as_deref(), "WEB_ACL")?;
-    let tags = input::tags(&i.tags)?;
-    let (body, touched) = validate(call, scope, &i.name, members, FirewallManaged::default())?;
-    let about = entity::About {
-        description: i.description,
-        tags,
-    };
-    let e = entity::create(call, scope, Kind::WebAcl, &i.name, about, body, &touched)?;
+    let (body, touched) = validate(call, scope, &name, members, FirewallManaged::default())?;
+    let e = entity::create(call, scope, Kind::WebAcl, &name, about, body, &touched)?;
     Ok(json!({ "Summary": entity::summary(&e) }))
 }
 
@@ -371,31 +353,13 @@ pub(crate) fn describe_arn(call: &Call<'_>, arn: &str) -> Result<Option<Value>, 
         .map(|(e, _)| describe(&e, &loc.account)))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateInput {
-    name: String,
-    scope: String,
-    id: String,
-    description: Option<String>,
-    lock_token: String,
-}
-
 fn update(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
+    let (l, edit) = entity::load_for_update::<WebAclBody>(call, Kind::WebAcl, &input)?;
     let members = config::pick(&input, &MEMBERS);
-    let i: UpdateInput = input::read(input, "WEB_ACL")?;
-    input::description(i.description.as_deref(), "WEB_ACL")?;
-    input::uuid(&i.lock_token, "WEB_ACL")?;
-    let l = entity::load_named::<WebAclBody>(call, Kind::WebAcl, &i.scope, &i.name, &i.id)?;
     // Firewall Manager's rule groups are not the account's to change: they stay.
     let fms = l.entity.body.fms.clone();
-    let (body, touched) = validate(call, l.loc.scope, &i.name, members, fms)?;
-    let extra = entity::touching(rampart_store::Batch::new(), &touched);
-    let next = entity::save_with(call, l, Some(&i.lock_token), extra, |e| {
-        e.body = body;
-        e.description = i.description;
-    })?;
-    Ok(json!({ "NextLockToken": next }))
+    let (body, touched) = validate(call, l.loc.scope, &l.entity.name, members, fms)?;
+    entity::redefine(call, l, edit, body, &touched)
 }
 
 fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
