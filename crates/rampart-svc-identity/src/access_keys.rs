@@ -275,32 +275,20 @@ mod tests {
         let env = env();
         let account: AccountId = "123456789012".parse().unwrap();
         let cache = CredentialCache::new();
-        assert!(cache.resolve(&env, "AKIAONE").unwrap().is_none());
+        let secret = || {
+            let credential = cache.resolve(&env, "AKIAONE").unwrap();
+            credential.map(|c| c.secret.as_str().to_owned())
+        };
+        assert_eq!(secret(), None);
         store_access_key(&env, &account, AccessKeyOwner::Root, "AKIAONE", "first").unwrap();
-        assert_eq!(
-            cache
-                .resolve(&env, "AKIAONE")
-                .unwrap()
-                .unwrap()
-                .secret
-                .as_str(),
-            "first"
-        );
+        assert_eq!(secret(), Some("first".to_owned()));
         // Replace the key behind the cache's back, as another operation would.
         env.store
             .commit(Batch::new().delete(access_key_key("AKIAONE")))
             .unwrap();
-        assert!(cache.resolve(&env, "AKIAONE").unwrap().is_none());
+        assert_eq!(secret(), None);
         store_access_key(&env, &account, AccessKeyOwner::Root, "AKIAONE", "second").unwrap();
-        assert_eq!(
-            cache
-                .resolve(&env, "AKIAONE")
-                .unwrap()
-                .unwrap()
-                .secret
-                .as_str(),
-            "second"
-        );
+        assert_eq!(secret(), Some("second".to_owned()));
     }
 
     #[test]

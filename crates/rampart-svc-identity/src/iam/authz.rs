@@ -502,14 +502,7 @@ fn policy_access(call: &Call<'_>, action: String, input: &Value) -> Result<Acces
 
 /// `access` with the input's `TagKeys` as `aws:TagKeys`.
 fn with_tag_keys(access: Access, input: &Value) -> Access {
-    let keys: Vec<String> = input
-        .get("TagKeys")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let keys = super::entity::strings(input, "TagKeys");
     if keys.is_empty() {
         access
     } else {

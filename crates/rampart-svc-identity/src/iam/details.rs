@@ -5,7 +5,7 @@ use super::entity::boundary_output;
 use super::errors::{store_error, validation};
 use super::managed::policy_details;
 use super::names::max_items;
-use super::paging::page;
+use super::paging::page_of_lists;
 use super::profiles::profiles_of_role;
 use super::records::{
     GROUP_TABLE, ROLE_TABLE, StoredGroup, StoredRole, StoredUser, USER_TABLE, list, url_encode,
@@ -13,7 +13,7 @@ use super::records::{
 use rampart_protocol::AwsError;
 use rampart_service::{Call, Registry, from_input};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 const FILTERS: [&str; 5] = [
@@ -167,22 +167,17 @@ fn details(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             items.push((format!("3{key}"), ("Policies", detail)));
         }
     }
-    let mut output = Map::new();
-    let entries = page(items, input.marker.as_deref(), max, &mut output)?;
-    for list_name in [
-        "UserDetailList",
-        "GroupDetailList",
-        "RoleDetailList",
-        "Policies",
-    ] {
-        let members: Vec<Value> = entries
-            .iter()
-            .filter(|(name, _)| *name == list_name)
-            .map(|(_, v)| v.clone())
-            .collect();
-        output.insert(list_name.into(), Value::Array(members));
-    }
-    Ok(Value::Object(output))
+    page_of_lists(
+        items,
+        input.marker.as_deref(),
+        max,
+        &[
+            "UserDetailList",
+            "GroupDetailList",
+            "RoleDetailList",
+            "Policies",
+        ],
+    )
 }
 
 pub(crate) fn register(registry: &mut Registry) {

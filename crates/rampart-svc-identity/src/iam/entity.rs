@@ -147,6 +147,18 @@ pub(crate) fn required<'v>(
         .ok_or_else(|| null_member(validation_member))
 }
 
+/// The strings of a list member of the input (none when it is absent or not a list).
+pub(crate) fn strings(input: &Value, member: &str) -> Vec<String> {
+    input
+        .get(member)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
 /// AWS's `ValidationError` for a required member left out.
 pub(crate) fn null_member(validation_member: &str) -> AwsError {
     validation(format!(

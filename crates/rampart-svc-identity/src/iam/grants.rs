@@ -177,14 +177,7 @@ fn sources(call: &Call<'_>, kind: EntityKind, name: &str) -> Result<Vec<Source>,
 fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let arn = super::entity::required(&input, "Arn", "arn")?;
     let (kind, name) = super::simulate::parse_source(call, arn)?;
-    let namespaces: Vec<String> = input
-        .get("ServiceNamespaces")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let namespaces = super::entity::strings(&input, "ServiceNamespaces");
     if namespaces.is_empty() || namespaces.len() > 200 {
         return Err(invalid_input(
             "ServiceNamespaces must name 1 to 200 services.",

@@ -9,7 +9,7 @@ use super::errors::{
     delete_conflict, invalid_input, no_such_entity, policy_error, store_error, validation,
 };
 use super::names::{check_name, check_policy_path, max_items};
-use super::paging::page;
+use super::paging::{page, page_of_lists};
 use super::records::{
     GROUP_TABLE, POLICY_TABLE, ROLE_TABLE, StoredGroup, StoredPolicy, StoredRole, StoredUser,
     StoredVersion, Tag, USER_TABLE, encode, get_policy, list, new_unique_id, record_key,
@@ -555,17 +555,12 @@ fn list_entities_for_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsE
             }
         }
     }
-    let mut output = Map::new();
-    let entries = page(items, input.marker.as_deref(), max, &mut output)?;
-    for list_name in ["PolicyUsers", "PolicyGroups", "PolicyRoles"] {
-        let members: Vec<Value> = entries
-            .iter()
-            .filter(|(name, _)| *name == list_name)
-            .map(|(_, v)| v.clone())
-            .collect();
-        output.insert(list_name.into(), Value::Array(members));
-    }
-    Ok(Value::Object(output))
+    page_of_lists(
+        items,
+        input.marker.as_deref(),
+        max,
+        &["PolicyUsers", "PolicyGroups", "PolicyRoles"],
+    )
 }
 
 pub(crate) fn register(registry: &mut Registry) {

@@ -219,6 +219,35 @@ fn existing_device(
     Ok((device, key, version))
 }
 
+/// The device `serial` of the caller's account enabled for `owner`, its key and version.
+fn owned_device(
+    call: &Call<'_>,
+    owner: &MfaOwner,
+    serial: &str,
+) -> Result<(StoredMfa, Key, u64), AwsError> {
+    let (device, key, version) = existing_device(call.env, &call.principal.account, serial)?;
+    if device.owner.as_ref() != Some(owner) {
+        return Err(not_enabled(serial));
+    }
+    Ok((device, key, version))
+}
+
+/// NoSuchEntity for a device that is not enabled (for the caller).
+fn not_enabled(serial: &str) -> AwsError {
+    no_such_entity(format!(
+        "MFA Device with serial number {serial} does not exist."
+    ))
+}
+
+/// A batch that writes `device` at `key` over its stored `version`.
+fn device_write(key: Key, device: &StoredMfa, version: u64) -> Result<Batch, AwsError> {
+    Ok(Batch::new().put_if(
+        key,
+        encode(device).map_err(store_error)?,
+        Expect::Version(version),
+    ))
+}
+
 /// Whether `code` is the current code of the enabled device `serial` of `account` (one step of
 /// clock drift either way), and the first use of that code: the lead's `GetSessionToken` and
 /// `AssumeRole` call it with the `SerialNumber` and `TokenCode` they were given. A code once
@@ -247,12 +276,9 @@ pub(crate) fn verify_totp(
         return Ok(false);
     }
     device.last_step = Some(step);
-    let batch = Batch::new().put_if(
-        key,
-        encode(&device).map_err(store_error)?,
-        Expect::Version(version),
-    );
-    env.store.commit(batch).map_err(store_error)?;
+    env.store
+        .commit(device_write(key, &device, version)?)
+        .map_err(store_error)?;
     Ok(true)
 }
 
@@ -428,11 +454,7 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     device.owner = Some(owner);
     device.enable_date = Some(rampart_service::epoch_seconds(call.env.clock.now()));
     device.last_step = Some(step);
-    let mut batch = Batch::new().put_if(
-        key,
-        encode(&device).map_err(store_error)?,
-        Expect::Version(version),
-    );
+    let mut batch = device_write(key, &device, version)?;
     if let Some((user, user_version)) = user {
         // Guards against the user being deleted meanwhile.
         batch = super::entity::put(batch, call, &user, user_version)?;
@@ -444,23 +466,12 @@ fn enable(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 fn resync(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (owner, _) = owner_of(call, &input)?;
     let input = CodesInput::read(input)?;
-    let (mut device, key, version) =
-        existing_device(call.env, &call.principal.account, &input.serial_number)?;
-    if device.owner.as_ref() != Some(&owner) {
-        return Err(no_such_entity(format!(
-            "MFA Device with serial number {} does not exist.",
-            input.serial_number
-        )));
-    }
+    let (mut device, key, version) = owned_device(call, &owner, &input.serial_number)?;
     let step = input.step(call.env, &device)?;
     device.last_step = Some(step);
     call.env
         .store
-        .commit(Batch::new().put_if(
-            key,
-            encode(&device).map_err(store_error)?,
-            Expect::Version(version),
-        ))
+        .commit(device_write(key, &device, version)?)
         .map_err(store_error)?;
     Ok(json!({}))
 }
@@ -474,23 +485,12 @@ struct SerialInput {
 fn deactivate(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (owner, _) = owner_of(call, &input)?;
     let input: SerialInput = from_input(input, "ValidationError")?;
-    let (mut device, key, version) =
-        existing_device(call.env, &call.principal.account, &input.serial_number)?;
-    if device.owner.as_ref() != Some(&owner) {
-        return Err(no_such_entity(format!(
-            "MFA Device with serial number {} does not exist.",
-            input.serial_number
-        )));
-    }
+    let (mut device, key, version) = owned_device(call, &owner, &input.serial_number)?;
     device.owner = None;
     device.enable_date = None;
     call.env
         .store
-        .commit(Batch::new().put_if(
-            key,
-            encode(&device).map_err(store_error)?,
-            Expect::Version(version),
-        ))
+        .commit(device_write(key, &device, version)?)
         .map_err(store_error)?;
     Ok(json!({}))
 }
@@ -523,10 +523,7 @@ fn get(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let input: SerialInput = from_input(input, "ValidationError")?;
     let (device, _, _) = existing_device(call.env, &call.principal.account, &input.serial_number)?;
     let Some(owner) = &device.owner else {
-        return Err(no_such_entity(format!(
-            "MFA Device with serial number {} does not exist.",
-            input.serial_number
-        )));
+        return Err(not_enabled(&input.serial_number));
     };
     Ok(json!({
         "UserName": owner_name(call, owner),

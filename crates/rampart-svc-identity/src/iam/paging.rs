@@ -49,6 +49,28 @@ pub(crate) fn page<T>(
     Ok(page)
 }
 
+/// One page of `items` that belong to several lists of one output (`(list name, item)` with
+/// the sort key across all of them): the output with each of `lists`, in order, holding its
+/// items of the page (empty if none), plus `IsTruncated` and `Marker`.
+pub(crate) fn page_of_lists(
+    items: Vec<(String, (&'static str, Value))>,
+    marker: Option<&str>,
+    max_items: usize,
+    lists: &[&str],
+) -> Result<Value, AwsError> {
+    let mut output = Map::new();
+    let entries = page(items, marker, max_items, &mut output)?;
+    for &list in lists {
+        let members: Vec<Value> = entries
+            .iter()
+            .filter(|(name, _)| *name == list)
+            .map(|(_, v)| v.clone())
+            .collect();
+        output.insert(list.into(), Value::Array(members));
+    }
+    Ok(Value::Object(output))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! and SAML providers (the metadata document), with the readers STS's
 //! `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML` use.
 
-use super::entity::{null_member, required};
+use super::entity::{null_member, required, strings};
 use super::errors::{
     already_exists, invalid_input, limit_exceeded, no_such_entity, store_error, validation,
 };
@@ -162,17 +162,6 @@ impl Tagged for StoredOidcProvider {
 }
 
 /// A list member of the input (absent: empty).
-fn strings(input: &Value, member: &str) -> Vec<String> {
-    input
-        .get(member)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
-}
-
 fn check_thumbprints(thumbprints: &[String]) -> Result<(), AwsError> {
     if thumbprints.len() > THUMBPRINTS {
         return Err(limit_exceeded(format!(
