@@ -47,6 +47,16 @@ impl World {
         }
     }
 
+    /// The root's CreateGrant on `key` to the user `grantee`, with the rest of the input in
+    /// `more` (Operations, Constraints, Name, ...).
+    fn grant(&self, key: &Value, grantee: &str, more: Value) -> Value {
+        let mut input = json!({"KeyId": key, "GranteePrincipal": user_arn(grantee)});
+        for (member, value) in more.as_object().unwrap() {
+            input[member] = value.clone();
+        }
+        self.root("CreateGrant", input)
+    }
+
     /// A new key the root creates with `input`: its KeyId.
     fn key(&self, input: Value) -> Value {
         self.root("CreateKey", input)["KeyMetadata"]["KeyId"].clone()
@@ -229,12 +239,9 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
         w.refused(&bob, "Decrypt", decrypt.clone()).code,
         "AccessDeniedException"
     );
-    let grant = w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
-               "Operations": ["Decrypt"], "Name": "bob-decrypt",
-               "Constraints": {"EncryptionContextSubset": {"Dept": "IT"}}}),
-    );
+    let decrypt_only = json!({"Operations": ["Decrypt"], "Name": "bob-decrypt",
+                              "Constraints": {"EncryptionContextSubset": {"Dept": "IT"}}});
+    let grant = w.grant(&key, "bob", decrypt_only.clone());
     let grant_id = grant["GrantId"].as_str().unwrap().to_owned();
     assert_eq!(grant_id.len(), 64);
     let with_token = json!({"CiphertextBlob": blob, "EncryptionContext": {"Dept": "IT"},
@@ -269,12 +276,7 @@ fn a_grant_lets_its_grantee_use_the_key_until_revoked() {
         "AccessDeniedException"
     );
     // Same name and parameters: the same grant.
-    let again = w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
-               "Operations": ["Decrypt"], "Name": "bob-decrypt",
-               "Constraints": {"EncryptionContextSubset": {"Dept": "IT"}}}),
-    );
+    let again = w.grant(&key, "bob", decrypt_only);
     assert_eq!(again["GrantId"], grant_id.as_str());
     let listed = w.root("ListGrants", json!({"KeyId": key}));
     assert_eq!(listed["Grants"].as_array().unwrap().len(), 1);
@@ -315,9 +317,10 @@ fn an_explicit_deny_beats_a_grant() {
                "PolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*"}]}"#}),
     );
     let key = w.key(json!({}));
-    w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"), "Operations": ["Encrypt", "DescribeKey"]}),
+    w.grant(
+        &key,
+        "bob",
+        json!({"Operations": ["Encrypt", "DescribeKey"]}),
     );
     assert_eq!(
         w.refused(
@@ -336,10 +339,10 @@ fn the_retiring_principal_retires_without_any_policy() {
     let w = World::new();
     let carol = w.user("carol", false);
     let key = w.root("CreateKey", json!({}))["KeyMetadata"]["Arn"].clone();
-    let grant = w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
-               "RetiringPrincipal": user_arn("carol"), "Operations": ["Encrypt"]}),
+    let grant = w.grant(
+        &key,
+        "bob",
+        json!({"RetiringPrincipal": user_arn("carol"), "Operations": ["Encrypt"]}),
     );
     let retirable = w.root(
         "ListRetirableGrants",
@@ -431,9 +434,10 @@ fn grants_must_fit_their_key() {
                    "Constraints": {"EncryptionContextSubset": {"a": "b"}}}),
     );
     assert_eq!(e.code, "ValidationException");
-    w.root(
-        "CreateGrant",
-        json!({"KeyId": signing, "GranteePrincipal": user_arn("bob"), "Operations": ["Sign", "GetPublicKey", "DescribeKey"]}),
+    w.grant(
+        &signing,
+        "bob",
+        json!({"Operations": ["Sign", "GetPublicKey", "DescribeKey"]}),
     );
 }
 
@@ -444,9 +448,10 @@ fn constrained_grants_still_allow_describe_key() {
     let w = World::new();
     let bob = w.user("bob", false);
     let key = w.key(json!({}));
-    w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"), "Operations": ["Encrypt", "DescribeKey"],
+    w.grant(
+        &key,
+        "bob",
+        json!({"Operations": ["Encrypt", "DescribeKey"],
                "Constraints": {"EncryptionContextEquals": {"k": "v"}}}),
     );
     assert!(w.as_(&bob, "DescribeKey", json!({"KeyId": key})).is_ok());
@@ -482,10 +487,10 @@ fn a_grant_with_create_grant_lets_its_grantee_pass_on_only_what_it_has() {
     let w = World::new();
     let bob = w.user("bob", false);
     let key = w.key(json!({}));
-    w.root(
-        "CreateGrant",
-        json!({"KeyId": key, "GranteePrincipal": user_arn("bob"),
-               "Operations": ["Decrypt", "CreateGrant"],
+    w.grant(
+        &key,
+        "bob",
+        json!({"Operations": ["Decrypt", "CreateGrant"],
                "Constraints": {"EncryptionContextSubset": {"app": "x"}}}),
     );
     let sub = |ops: Value, constraints: Option<Value>| {

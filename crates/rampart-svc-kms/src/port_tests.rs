@@ -259,16 +259,23 @@ fn key_state_and_usage_errors_are_kms_own() {
     let region = us_east_1();
     let c = call(&w, &root, &region, &w.guard);
     let context = EncryptionContext::new();
+    let encrypt_error = |key: &str| {
+        Keys.encrypt(&c, &on_behalf("ssm", Some(key), &context), b"x")
+            .unwrap_err()
+            .code
+    };
+    let data_key_error = |key: &str| {
+        Keys.generate_data_key(&c, &on_behalf("ssm", Some(key), &context))
+            .unwrap_err()
+            .code
+    };
 
     let disabled = new_key(&w, json!({}), "KeyId");
     let blob = Keys
         .encrypt(&c, &on_behalf("ssm", Some(&disabled), &context), b"x")
         .unwrap();
     ok(&w, "DisableKey", json!({"KeyId": disabled}));
-    let e = Keys
-        .encrypt(&c, &on_behalf("ssm", Some(&disabled), &context), b"x")
-        .unwrap_err();
-    assert_eq!(e.code, "DisabledException");
+    assert_eq!(encrypt_error(&disabled), "DisabledException");
     let e = Keys
         .decrypt(&c, &on_behalf("ssm", None, &context), &blob)
         .unwrap_err();
@@ -276,46 +283,29 @@ fn key_state_and_usage_errors_are_kms_own() {
 
     let pending = new_key(&w, json!({}), "KeyId");
     ok(&w, "ScheduleKeyDeletion", json!({"KeyId": pending}));
-    let e = Keys
-        .generate_data_key(&c, &on_behalf("ssm", Some(&pending), &context))
-        .unwrap_err();
-    assert_eq!(e.code, "KMSInvalidStateException");
+    assert_eq!(data_key_error(&pending), "KMSInvalidStateException");
 
     let rsa = new_key(
         &w,
         json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
         "KeyId",
     );
-    let e = Keys
-        .generate_data_key(&c, &on_behalf("ssm", Some(&rsa), &context))
-        .unwrap_err();
-    assert_eq!(e.code, "InvalidKeyUsageException");
+    assert_eq!(data_key_error(&rsa), "InvalidKeyUsageException");
     let hmac = new_key(
         &w,
         json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
         "KeyId",
     );
-    let e = Keys
-        .encrypt(&c, &on_behalf("ssm", Some(&hmac), &context), b"x")
-        .unwrap_err();
-    assert_eq!(e.code, "InvalidKeyUsageException");
+    assert_eq!(encrypt_error(&hmac), "InvalidKeyUsageException");
 
     let e = Keys
         .key_arn(&c, &on_behalf("ssm", Some("alias/none"), &context))
         .unwrap_err();
     assert_eq!(e.code, "NotFoundException");
-    let e = Keys
-        .encrypt(
-            &c,
-            &on_behalf(
-                "ssm",
-                Some("1234abcd-12ab-34cd-56ef-1234567890ab"),
-                &context,
-            ),
-            b"x",
-        )
-        .unwrap_err();
-    assert_eq!(e.code, "NotFoundException");
+    assert_eq!(
+        encrypt_error("1234abcd-12ab-34cd-56ef-1234567890ab"),
+        "NotFoundException"
+    );
 }
 
 /// The AWS managed key policy of Secrets Manager, as AWS's documentation and GetKeyPolicy on a
