@@ -446,6 +446,22 @@ mod tests {
         }
     }
 
+    /// The member account and its region.
+    fn member_place() -> (AccountId, Region) {
+        (MEMBER.parse().unwrap(), "us-east-1".parse().unwrap())
+    }
+
+    /// The administrator's group (blocking 203.0.113.7) on the member's load balancer `web`
+    /// through the manager's web ACL: (IP set summary, group ARN, web ACL ARN, load balancer).
+    fn protected_member(w: &World) -> (Value, String, String, String) {
+        let (ip, group) = admin_group(w, &["203.0.113.7/32"]);
+        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
+        let (member, region) = member_place();
+        let web = lb(MEMBER, "web");
+        protect(&w.env, &member, &region, &arn, &web, false).unwrap();
+        (ip, group, arn, web)
+    }
+
     fn member_acl(w: &World, arn: &str) -> Value {
         as_member(w, "GetWebACL", json!({"ARN": arn})).unwrap()
     }
@@ -562,8 +578,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code, "WAFInvalidOperationException");
-        let member: AccountId = MEMBER.parse().unwrap();
-        let region: Region = "us-east-1".parse().unwrap();
+        let (member, region) = member_place();
         remove_web_acl(&w.env, &member, &region, "FMManagedWebACLV2-p-").unwrap();
         let left = as_member(&w, "ListWebACLs", json!({"Scope": "REGIONAL"})).unwrap();
         assert_eq!(left["WebACLs"], json!([]));
@@ -572,12 +587,7 @@ mod tests {
     #[test]
     fn the_administrators_changes_reach_the_members_data_plane() {
         let w = World::new(crate::register);
-        let (ip, group) = admin_group(&w, &["203.0.113.7/32"]);
-        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
-        let member: AccountId = MEMBER.parse().unwrap();
-        let region: Region = "us-east-1".parse().unwrap();
-        let web = lb(MEMBER, "web");
-        protect(&w.env, &member, &region, &arn, &web, false).unwrap();
+        let (ip, group, arn, web) = protected_member(&w);
         // The account's own rule blocks what carries a label of the administrator's group.
         let got = member_acl(&w, &arn);
         let labelled = json!({"Name": "after", "Priority": 0, "Action": {"Block": {}},
@@ -670,8 +680,7 @@ mod tests {
         let w = World::new(crate::register);
         let (_, group) = admin_group(&w, &["203.0.113.7/32"]);
         let arn = put_web_acl(&w.env, &want(&group)).unwrap();
-        let member: AccountId = MEMBER.parse().unwrap();
-        let region: Region = "us-east-1".parse().unwrap();
+        let (member, region) = member_place();
         let web = lb(MEMBER, "web");
         assert_eq!(
             protect(&w.env, &member, &region, &arn, &web, false).unwrap(),
@@ -732,12 +741,8 @@ mod tests {
     #[test]
     fn a_group_members_use_is_not_deleted_until_the_manager_releases_their_web_acls() {
         let w = World::new(crate::register);
-        let (ip, group) = admin_group(&w, &["203.0.113.7/32"]);
-        let arn = put_web_acl(&w.env, &want(&group)).unwrap();
-        let member: AccountId = MEMBER.parse().unwrap();
-        let region: Region = "us-east-1".parse().unwrap();
-        let web = lb(MEMBER, "web");
-        protect(&w.env, &member, &region, &arn, &web, false).unwrap();
+        let (ip, group, arn, web) = protected_member(&w);
+        let (member, region) = member_place();
         // Another account's web ACL refers to the group: DeleteRuleGroup is refused.
         let e = admin_delete(&w, "DeleteRuleGroup", group_delete(&w)).unwrap_err();
         assert_eq!(e.code, "WAFAssociatedItemException");

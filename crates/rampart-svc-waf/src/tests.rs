@@ -136,39 +136,25 @@ fn ip_set_validation() {
         ),
         "WAFDuplicateItemException"
     );
-    let e = call(
-        &w,
-        "CreateIPSet",
-        json!({"Name": "b", "Scope": "REGIONAL",
-        "IPAddressVersion": "IPV4", "Addresses": ["10.0.0.300/32"]}),
-    )
-    .unwrap_err();
-    assert_eq!(e.code, "WAFInvalidParameterException");
-    assert_eq!(field(&e), "IP_ADDRESS");
-    let e = call(
-        &w,
-        "CreateIPSet",
-        json!({"Name": "b", "Scope": "REGIONAL",
-        "IPAddressVersion": "IPV6", "Addresses": ["10.0.0.0/8"]}),
-    )
-    .unwrap_err();
-    assert_eq!(field(&e), "IP_ADDRESS");
-    let e = call(
-        &w,
-        "CreateIPSet",
-        json!({"Name": "b c", "Scope": "REGIONAL",
-        "IPAddressVersion": "IPV4", "Addresses": []}),
-    )
-    .unwrap_err();
-    assert_eq!(field(&e), "IP_SET");
-    let e = call(
-        &w,
-        "CreateIPSet",
-        json!({"Name": "b", "Scope": "GLOBAL",
-        "IPAddressVersion": "IPV4", "Addresses": []}),
-    )
-    .unwrap_err();
-    assert_eq!(field(&e), "SCOPE_VALUE");
+    // Each is WAFInvalidParameterException naming the offending field.
+    let invalid = [
+        ("b", "REGIONAL", "IPV4", "10.0.0.300/32", "IP_ADDRESS"),
+        ("b", "REGIONAL", "IPV6", "10.0.0.0/8", "IP_ADDRESS"),
+        ("b c", "REGIONAL", "IPV4", "", "IP_SET"),
+        ("b", "GLOBAL", "IPV4", "", "SCOPE_VALUE"),
+    ];
+    for (name, scope, version, address, wanted) in invalid {
+        let addresses: Vec<&str> = [address].into_iter().filter(|a| !a.is_empty()).collect();
+        let e = call(
+            &w,
+            "CreateIPSet",
+            json!({"Name": name, "Scope": scope,
+            "IPAddressVersion": version, "Addresses": addresses}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "WAFInvalidParameterException", "{name} {address}");
+        assert_eq!(field(&e), wanted, "{name} {address}");
+    }
     let many: Vec<String> = (0..10_001u32)
         .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
         .collect();
