@@ -14,6 +14,7 @@ mod inventory;
 mod keys;
 mod outbound;
 mod principal;
+pub mod records;
 mod registry;
 mod secrets;
 #[cfg(feature = "testkit")]

@@ -8,6 +8,7 @@
 use crate::errors;
 use crate::names::Name;
 use rampart_protocol::AwsError;
+use rampart_service::records::{self, RecordError};
 use rampart_store::space::SYSTEM;
 use rampart_store::{Batch, Expect, Key, Scan, Store};
 use serde::de::DeserializeOwned;
@@ -226,34 +227,26 @@ pub(crate) fn target_group_index_key(arn: &str) -> Key {
     Key::new(SYSTEM, TARGET_GROUP_INDEX, arn)
 }
 
+/// The service's error for a record that could not be read or written.
+fn failed(e: RecordError) -> AwsError {
+    e.into_aws(errors::store, errors::internal)
+}
+
 /// Reads the record at `key` with its version.
 pub(crate) fn read<T: DeserializeOwned>(
     store: &dyn Store,
     key: &Key,
 ) -> Result<Option<(T, u64)>, AwsError> {
-    let Some(item) = store.get(key).map_err(errors::store)? else {
-        return Ok(None);
-    };
-    let value = serde_json::from_slice(&item.value).map_err(|_| errors::internal())?;
-    Ok(Some((value, item.version)))
+    records::read(store, key).map_err(failed)
 }
 
-/// Every record of `table` in `space`.
+/// Every record of `table` in `space`, with its version.
 pub(crate) fn list<T: DeserializeOwned>(
     store: &dyn Store,
     space: &str,
     table: &str,
 ) -> Result<Vec<(T, u64)>, AwsError> {
-    store
-        .scan(space, table, &Scan::all())
-        .map_err(errors::store)?
-        .into_iter()
-        .map(|i| {
-            serde_json::from_slice(&i.value)
-                .map(|v| (v, i.version))
-                .map_err(|_| errors::internal())
-        })
-        .collect()
+    records::list(store, space, table).map_err(failed)
 }
 
 /// Adds a put of `value` at `key` expecting `expect` to `batch`.
@@ -263,8 +256,7 @@ pub(crate) fn put<T: Serialize>(
     value: &T,
     expect: Expect,
 ) -> Result<Batch, AwsError> {
-    let bytes = serde_json::to_vec(value).map_err(|_| errors::internal())?;
-    Ok(batch.put_if(key, bytes, expect))
+    records::put(batch, key, value, expect).map_err(failed)
 }
 
 /// The load balancer `arn` names, with its record's version.

@@ -7,8 +7,9 @@
 
 use crate::errors;
 use rampart_protocol::AwsError;
+use rampart_service::records::{self, RecordError};
 use rampart_store::space::SYSTEM;
-use rampart_store::{Batch, Expect, Key, Scan, Store};
+use rampart_store::{Batch, Expect, Key, Store};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -113,16 +114,17 @@ pub(crate) fn open_key(resource_arn: &str) -> Key {
     Key::new(SYSTEM, OPEN, resource_arn)
 }
 
+/// The service's error for a record that could not be read or written.
+fn failed(e: RecordError) -> AwsError {
+    e.into_aws(errors::store, errors::internal)
+}
+
 /// Reads the record at `key` with its version.
 pub(crate) fn read<T: DeserializeOwned>(
     store: &dyn Store,
     key: &Key,
 ) -> Result<Option<(T, u64)>, AwsError> {
-    let Some(item) = store.get(key).map_err(errors::store)? else {
-        return Ok(None);
-    };
-    let value = serde_json::from_slice(&item.value).map_err(|_| errors::internal())?;
-    Ok(Some((value, item.version)))
+    records::read(store, key).map_err(failed)
 }
 
 /// Every record of `table` in `space`.
@@ -131,12 +133,8 @@ pub(crate) fn list<T: DeserializeOwned>(
     space: &str,
     table: &str,
 ) -> Result<Vec<T>, AwsError> {
-    store
-        .scan(space, table, &Scan::all())
-        .map_err(errors::store)?
-        .into_iter()
-        .map(|i| serde_json::from_slice(&i.value).map_err(|_| errors::internal()))
-        .collect()
+    let all = records::list(store, space, table).map_err(failed)?;
+    Ok(all.into_iter().map(|(v, _)| v).collect())
 }
 
 /// Adds a put of `value` at `key` expecting `expect` to `batch`.
@@ -146,8 +144,7 @@ pub(crate) fn put<T: Serialize>(
     value: &T,
     expect: Expect,
 ) -> Result<Batch, AwsError> {
-    let bytes = serde_json::to_vec(value).map_err(|_| errors::internal())?;
-    Ok(batch.put_if(key, bytes, expect))
+    records::put(batch, key, value, expect).map_err(failed)
 }
 
 /// The key of `account`'s subscription.
