@@ -185,12 +185,13 @@ pub fn remove_web_acl(
         at.op("DisassociateWebACL", json!({"ResourceArn": arn}))?;
     }
     // The account may not delete a web ACL Firewall Manager manages; the manager may.
-    at.with_call(|call| {
-        let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
-        let loaded = entity::load::<WebAclBody>(call, loc)?;
-        let token = loaded.entity.lock_token.clone();
-        web_acls::remove(call, &loaded, &token).map(|_| ())
-    })
+    at.on_web_acl(&found.arn, delete_loaded)
+}
+
+/// Deletes a loaded web ACL under its current lock token (refused while it protects anything).
+fn delete_loaded(call: &Call<'_>, loaded: entity::Loaded<WebAclBody>) -> Result<(), AwsError> {
+    let token = loaded.entity.lock_token.clone();
+    web_acls::remove(call, &loaded, &token).map(|_| ())
 }
 
 /// Lets go of the manager's web ACL named with `name_prefix` in `account`'s `region` (its
@@ -210,15 +211,12 @@ pub fn release_web_acl(
     let Some(found) = at.find("ListWebACLs", "WebACLs", |n| n.starts_with(name_prefix))? else {
         return Ok(());
     };
-    at.with_call(|call| {
-        let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
-        let loaded = entity::load::<WebAclBody>(call, loc)?;
+    at.on_web_acl(&found.arn, |call, loaded| {
         if !loaded.entity.body.fms.managed {
             return Ok(());
         }
         if !associations::is_associated(call, &loaded.entity.arn)? {
-            let token = loaded.entity.lock_token.clone();
-            return web_acls::remove(call, &loaded, &token).map(|_| ());
+            return delete_loaded(call, loaded);
         }
         let config = loaded.entity.body.config.clone();
         let (body, touched) = web_acls::validate(
@@ -340,6 +338,18 @@ impl<'a> Place<'a> {
             guard: &ServiceAuthority,
         };
         f(&call)
+    }
+
+    /// Runs `f` with a call as `self.account`'s root and its web ACL `arn`, loaded.
+    fn on_web_acl<T>(
+        &self,
+        arn: &str,
+        f: impl FnOnce(&Call<'_>, entity::Loaded<WebAclBody>) -> Result<T, AwsError>,
+    ) -> Result<T, AwsError> {
+        self.with_call(|call| {
+            let loc = Location::caller_arn(call, arn, Kind::WebAcl)?;
+            f(call, entity::load::<WebAclBody>(call, loc)?)
+        })
     }
 
     /// Calls the service's `operation` as `self.account`'s root on the service's authority.
