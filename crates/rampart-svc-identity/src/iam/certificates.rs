@@ -466,11 +466,7 @@ fn update_server(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn delete_server(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (_, key, version) = existing_server(call, &input)?;
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 pub(crate) fn register(registry: &mut Registry) {

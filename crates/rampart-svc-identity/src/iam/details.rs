@@ -71,16 +71,12 @@ fn user_detail(call: &Call<'_>, user: &StoredUser) -> Value {
     v
 }
 
+/// The model's `GroupDetail`: its `Group` with the group's policies.
 fn group_detail(call: &Call<'_>, group: &StoredGroup) -> Value {
-    json!({
-        "Path": group.path,
-        "GroupName": group.name,
-        "GroupId": group.group_id,
-        "Arn": group.arn(call.env.partition, &call.principal.account),
-        "CreateDate": group.create_date,
-        "GroupPolicyList": inline_details(&group.inline_policies),
-        "AttachedManagedPolicies": attached(&group.attached_policies),
-    })
+    let mut v = super::groups::group_output(call, group);
+    v["GroupPolicyList"] = json!(inline_details(&group.inline_policies));
+    v["AttachedManagedPolicies"] = json!(attached(&group.attached_policies));
+    v
 }
 
 fn role_detail(call: &Call<'_>, role: &StoredRole) -> Result<Value, AwsError> {

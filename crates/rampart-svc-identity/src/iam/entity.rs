@@ -128,6 +128,15 @@ pub(crate) fn put<E: Entity>(
     ))
 }
 
+/// Deletes the record at `key` if it is still at `version`: a Delete* operation's answer.
+pub(crate) fn delete_record(call: &Call<'_>, key: Key, version: u64) -> Result<Value, AwsError> {
+    call.env
+        .store
+        .commit(Batch::new().delete_if(key, Expect::Version(version)))
+        .map_err(store_error)?;
+    Ok(json!({}))
+}
+
 /// Writes back `entity` alone.
 fn save<E: Entity>(call: &Call<'_>, entity: &E, version: u64) -> Result<Value, AwsError> {
     let batch = put(Batch::new(), call, entity, version)?;

@@ -39,7 +39,7 @@ impl Entity for StoredGroup {
 }
 
 /// The model's `Group` structure.
-fn group_output(call: &Call<'_>, group: &StoredGroup) -> Value {
+pub(crate) fn group_output(call: &Call<'_>, group: &StoredGroup) -> Value {
     json!({
         "Path": group.path,
         "GroupName": group.name,
@@ -229,11 +229,7 @@ fn delete_group(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         ));
     }
     let key = record_key(&call.principal.account, GROUP_TABLE, &group.name);
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 /// The group and the user an input names, both existing.

@@ -337,11 +337,7 @@ fn delete_policy(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         ));
     }
     let key = record_key(&call.principal.account, POLICY_TABLE, &policy.name);
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 #[derive(Deserialize)]

@@ -504,11 +504,7 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "MFA VirtualDevice in use. Must deactivate first.",
         ));
     }
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 /// The user name AWS shows for an owner.

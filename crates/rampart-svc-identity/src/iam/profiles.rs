@@ -207,11 +207,7 @@ fn delete(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
             "Cannot delete entity, must remove roles from instance profile first.",
         ));
     }
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 /// Writes `profile` back, guarded by its version and by the role's (so a role deleted

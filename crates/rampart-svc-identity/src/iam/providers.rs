@@ -283,11 +283,7 @@ fn get_oidc(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn delete_oidc(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (_, key, version) = existing_oidc(call, &input)?;
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 fn list_oidc(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {
@@ -481,11 +477,7 @@ fn update_saml(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
 
 fn delete_saml(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let (_, key, version) = existing_saml(call, &input)?;
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 fn list_saml(call: &Call<'_>, _input: Value) -> Result<Value, AwsError> {

@@ -515,11 +515,7 @@ fn delete_role(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         return Err(conflict);
     }
     let key = record_key(&call.principal.account, ROLE_TABLE, &role.name);
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 /// The role name AWS gives a service's service-linked role: `AWSServiceRoleFor` and the

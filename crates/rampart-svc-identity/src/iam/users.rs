@@ -304,11 +304,7 @@ fn delete_user(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
         return Err(delete_conflict(conflict));
     }
     let key = record_key(&call.principal.account, USER_TABLE, &user.name);
-    call.env
-        .store
-        .commit(Batch::new().delete_if(key, Expect::Version(version)))
-        .map_err(store_error)?;
-    Ok(json!({}))
+    super::entity::delete_record(call, key, version)
 }
 
 pub(crate) fn register(registry: &mut Registry) {

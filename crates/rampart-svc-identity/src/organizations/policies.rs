@@ -303,16 +303,23 @@ fn list(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     page(&input, "Policies", items)
 }
 
+/// The type of the policy `id` that the caller attaches to or detaches from `target`, once
+/// the caller may and both exist.
+fn attachment_kind(org: &Org, call: &Call<'_>, id: &str, target: &str) -> Result<String, AwsError> {
+    check_caller(org, call, Need::Delegable)?;
+    let kind = org.policy_kind(id).ok_or_else(policy_not_found)?;
+    if org.node(target).is_none() {
+        return Err(target_not_found());
+    }
+    Ok(kind)
+}
+
 fn attach(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let id = policy_id(&input, "PolicyId")?.to_owned();
     let target = target_id(&input, "TargetId")?.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Delegable)?;
-        let kind = org.policy_kind(&id).ok_or_else(policy_not_found)?;
-        if org.node(&target).is_none() {
-            return Err(target_not_found());
-        }
+        let kind = attachment_kind(org, call, &id, &target)?;
         if !org.enabled(&kind) {
             return Err(type_not_enabled());
         }
@@ -343,11 +350,7 @@ fn detach(call: &Call<'_>, input: Value) -> Result<Value, AwsError> {
     let target = target_id(&input, "TargetId")?.to_owned();
     update(call.env, |current| {
         let org = existing(current)?;
-        check_caller(org, call, Need::Delegable)?;
-        let kind = org.policy_kind(&id).ok_or_else(policy_not_found)?;
-        if org.node(&target).is_none() {
-            return Err(target_not_found());
-        }
+        let kind = attachment_kind(org, call, &id, &target)?;
         let attached = org.attached_of(&target, &kind);
         if !attached.contains(&id) {
             return Err(error(

@@ -9,8 +9,8 @@
 //! chain.
 
 use super::input::{
-    PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, now_seconds,
-    packed_size, validation,
+    PolicyArn, Tag, access_denied, check_duration, check_name, check_session_policies, check_tags,
+    now_seconds, packed_size, validation,
 };
 use super::role_session::{find_role, issue, trust_policy};
 use rampart_protocol::AwsError;
@@ -128,17 +128,12 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         ));
     }
-    let mfa_authenticated_at = match (&input.serial_number, &input.token_code) {
-        (Some(serial), Some(code)) => Some(super::mfa::verify(call, serial, code)?),
-        (None, None) => caller_session.and_then(|s| s.mfa_authenticated_at),
-        _ => {
-            return Err(AwsError::new(
-                "AccessDenied",
-                403,
-                "MultiFactorAuthentication failed, both SerialNumber and TokenCode are required.",
-            ));
-        }
-    };
+    let mfa_authenticated_at = super::mfa::proof(
+        call,
+        input.serial_number.as_deref(),
+        input.token_code.as_deref(),
+    )?
+    .or_else(|| caller_session.and_then(|s| s.mfa_authenticated_at));
     let arns = check_session_policies(input.policy.as_deref(), &input.policy_arns)?;
     let new_tags = check_tags(&input.tags)?;
     let (tags, transitive_tag_keys) =
@@ -148,9 +143,7 @@ pub(crate) fn assume_role(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
         input.source_identity,
     ) {
         (Some(kept), Some(asked)) if kept != asked => {
-            return Err(AwsError::new(
-                "AccessDenied",
-                403,
+            return Err(access_denied(
                 "The source identity of a session cannot be changed down a role chain.",
             ));
         }
@@ -242,12 +235,8 @@ fn check_external_id(value: &str) -> Result<(), AwsError> {
 
 /// AWS's refusal for a role the caller may not assume (or that does not exist).
 fn not_authorized(call: &Call<'_>, role_arn: &str) -> AwsError {
-    AwsError::new(
-        "AccessDenied",
-        403,
-        format!(
-            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-            call.principal.arn()
-        ),
-    )
+    access_denied(format!(
+        "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        call.principal.arn()
+    ))
 }

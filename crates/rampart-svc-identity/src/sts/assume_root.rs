@@ -6,7 +6,7 @@
 //! (`crate::organizations::root_session_target`). The session is the member account's root
 //! with the task policy as its session policy; the enforcer applies it (see `enforce`).
 
-use super::input::{check_duration, credentials, now_seconds, validation};
+use super::input::{access_denied, check_duration, credentials, now_seconds, validation};
 use crate::organizations::root_session_target;
 use crate::sessions::mint;
 use rampart_protocol::AwsError;
@@ -99,9 +99,7 @@ pub(crate) fn assume_root(call: &Call<'_>, input: Value) -> Result<Value, AwsErr
         )));
     }
     if call.principal.kind == PrincipalKind::Root {
-        return Err(AwsError::new(
-            "AccessDenied",
-            403,
+        return Err(access_denied(
             "Root user credentials cannot call AssumeRoot.",
         ));
     }

@@ -3,8 +3,8 @@
 //! parent's permissions and the session policies passed (none passed: no permissions).
 
 use super::input::{
-    PolicyArn, Tag, check_duration, check_name, check_session_policies, check_tags, credentials,
-    now_seconds, packed_size,
+    PolicyArn, Tag, access_denied, check_duration, check_name, check_session_policies, check_tags,
+    credentials, now_seconds, packed_size,
 };
 use crate::sessions::mint;
 use rampart_protocol::AwsError;
@@ -42,9 +42,7 @@ pub(crate) fn get_federation_token(call: &Call<'_>, input: Value) -> Result<Valu
     let duration = check_duration(input.duration_seconds.unwrap_or(DEFAULT), 900, MAX)?;
     let principal = call.principal;
     if principal.session.is_some() {
-        return Err(AwsError::new(
-            "AccessDenied",
-            403,
+        return Err(access_denied(
             "Cannot call GetFederationToken with session credentials",
         ));
     }
@@ -53,9 +51,7 @@ pub(crate) fn get_federation_token(call: &Call<'_>, input: Value) -> Result<Valu
         PrincipalKind::User { name, .. } => name.clone(),
         PrincipalKind::Root => String::new(),
         _ => {
-            return Err(AwsError::new(
-                "AccessDenied",
-                403,
+            return Err(access_denied(
                 "Cannot call GetFederationToken with these credentials",
             ));
         }

@@ -12,6 +12,11 @@ pub(crate) fn validation(message: impl Into<String>) -> AwsError {
     AwsError::new("ValidationError", 400, message)
 }
 
+/// `AccessDenied` (HTTP 403), STS's code for a caller it refuses.
+pub(crate) fn access_denied(message: impl Into<String>) -> AwsError {
+    AwsError::new("AccessDenied", 403, message)
+}
+
 fn constraint(value: impl std::fmt::Display, member: &str, rule: &str) -> AwsError {
     validation(format!(
         "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"

@@ -1,7 +1,7 @@
 //! What the operations that start a role session share: finding the role an ARN names, its
 //! trust policy, the trust decision for a federated caller, and issuing the session.
 
-use super::input::{credentials, now_seconds};
+use super::input::{access_denied, credentials, now_seconds};
 use crate::iam::{StoredRole, get_role, note_role_used};
 use crate::sessions::mint;
 use rampart_policy::{Context, Policy, PolicyKind, PolicySet, Request, evaluate};
@@ -88,11 +88,7 @@ pub(crate) fn federated_trust(
     };
     match evaluate(&request, &set).is_allowed() {
         true => Ok(()),
-        false => Err(AwsError::new(
-            "AccessDenied",
-            403,
-            format!("Not authorized to perform {action}"),
-        )),
+        false => Err(access_denied(format!("Not authorized to perform {action}"))),
     }
 }
 

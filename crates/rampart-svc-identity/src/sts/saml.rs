@@ -11,7 +11,8 @@
 //! `saml:*` condition keys.
 
 use super::input::{
-    PolicyArn, check_duration, check_name, check_session_policies, now_seconds, packed_size,
+    PolicyArn, access_denied, check_duration, check_name, check_session_policies, now_seconds,
+    packed_size,
 };
 use super::role_session::{federated_trust, find_role, issue};
 use super::xml::{self, Element};
@@ -59,11 +60,7 @@ fn invalid(message: impl Into<String>) -> AwsError {
 }
 
 fn not_authorized() -> AwsError {
-    AwsError::new(
-        "AccessDenied",
-        403,
-        "Not authorized to perform sts:AssumeRoleWithSAML",
-    )
+    access_denied("Not authorized to perform sts:AssumeRoleWithSAML")
 }
 
 /// What a verified assertion says.

@@ -1,7 +1,7 @@
 //! GetSessionToken: temporary credentials for an IAM user or the root user, with their own
 //! permissions, optionally proven with MFA.
 
-use super::input::{check_duration, credentials, now_seconds};
+use super::input::{access_denied, check_duration, credentials, now_seconds};
 use crate::sessions::mint;
 use rampart_protocol::AwsError;
 use rampart_service::{Call, PrincipalKind, Session, from_input, internal_error};
@@ -25,9 +25,7 @@ pub(crate) fn get_session_token(call: &Call<'_>, input: Value) -> Result<Value, 
     let input: Input = from_input(input, "ValidationError")?;
     let principal = call.principal;
     if principal.session.is_some() {
-        return Err(AwsError::new(
-            "AccessDenied",
-            403,
+        return Err(access_denied(
             "Cannot call GetSessionToken with session credentials",
         ));
     }
@@ -37,17 +35,11 @@ pub(crate) fn get_session_token(call: &Call<'_>, input: Value) -> Result<Value, 
     };
     let requested = check_duration(input.duration_seconds.unwrap_or(default), 900, USER_MAX)?;
     let duration = requested.min(max);
-    let mfa_authenticated_at = match (&input.serial_number, &input.token_code) {
-        (Some(serial), Some(code)) => Some(super::mfa::verify(call, serial, code)?),
-        (None, None) => None,
-        _ => {
-            return Err(AwsError::new(
-                "AccessDenied",
-                403,
-                "MultiFactorAuthentication failed, both SerialNumber and TokenCode are required.",
-            ));
-        }
-    };
+    let mfa_authenticated_at = super::mfa::proof(
+        call,
+        input.serial_number.as_deref(),
+        input.token_code.as_deref(),
+    )?;
     let issued_at = now_seconds(call.env);
     let session = Session {
         issued_at,

@@ -9,7 +9,8 @@
 //! `<provider>:aud`, `<provider>:amr`).
 
 use super::input::{
-    PolicyArn, check_duration, check_name, check_session_policies, now_seconds, packed_size,
+    PolicyArn, access_denied, check_duration, check_name, check_session_policies, now_seconds,
+    packed_size,
 };
 use super::jwt::{self, TokenError};
 use super::role_session::{federated_trust, find_role, issue};
@@ -48,11 +49,7 @@ fn communication_error(message: impl Into<String>) -> AwsError {
 }
 
 fn not_authorized() -> AwsError {
-    AwsError::new(
-        "AccessDenied",
-        403,
-        "Not authorized to perform sts:AssumeRoleWithWebIdentity",
-    )
+    access_denied("Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
 
 pub(crate) fn assume_role_with_web_identity(
