@@ -2,26 +2,7 @@
 management account with an ExternalId (the vendor pattern), and a caller needs both the trust
 policy and its own identity policy; resources stay in the account that owns them."""
 
-import json
-
-import botocore.exceptions
-import pytest
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def error_of(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    return e.value.response["Error"]
-
-
-def clients_for(server, credentials):
-    return lambda service: server.client(
-        service, key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
-        token=credentials["SessionToken"])
+from helpers import clients_for, error_of, policy
 
 
 def test_cross_account_assume_role_needs_the_external_id_and_the_callers_permission(server):

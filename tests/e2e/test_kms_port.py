@@ -8,27 +8,12 @@ import json
 
 import botocore.exceptions
 import pytest
+from helpers import clients_for, error_of, policy
 
 crypto = pytest.importorskip("cryptography")
 from cryptography.exceptions import InvalidSignature  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def error_of(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    return e.value.response["Error"]
-
-
-def clients_for(server, credentials):
-    return lambda service: server.client(
-        service, key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
-        token=credentials["SessionToken"])
 
 
 def test_ed25519_signatures_verify_with_cryptography(server):
