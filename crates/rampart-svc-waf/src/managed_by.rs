@@ -79,9 +79,7 @@ pub fn put_web_acl(env: &Env, want: &ManagedWebAcl) -> Result<String, AwsError> 
         pre: groups(&want.pre),
         post: groups(&want.post),
     };
-    let found = at.find("ListWebACLs", "WebACLs", |n| {
-        n.starts_with(&want.name_prefix)
-    })?;
+    let found = at.web_acl_named(&want.name_prefix)?;
     at.with_call(|call| match found {
         Some(found) => {
             let loc = Location::caller_arn(call, &found.arn, Kind::WebAcl)?;
@@ -177,7 +175,7 @@ pub fn remove_web_acl(
     name_prefix: &str,
 ) -> Result<(), AwsError> {
     let at = Place::new(env, account, region);
-    let Some(found) = at.find("ListWebACLs", "WebACLs", |n| n.starts_with(name_prefix))? else {
+    let Some(found) = at.web_acl_named(name_prefix)? else {
         return Ok(());
     };
     let resources = at.op("ListResourcesForWebACL", json!({"WebACLArn": found.arn}))?;
@@ -208,7 +206,7 @@ pub fn release_web_acl(
     name_prefix: &str,
 ) -> Result<(), AwsError> {
     let at = Place::new(env, account, region);
-    let Some(found) = at.find("ListWebACLs", "WebACLs", |n| n.starts_with(name_prefix))? else {
+    let Some(found) = at.web_acl_named(name_prefix)? else {
         return Ok(());
     };
     at.on_web_acl(&found.arn, |call, loaded| {
@@ -338,6 +336,11 @@ impl<'a> Place<'a> {
             guard: &ServiceAuthority,
         };
         f(&call)
+    }
+
+    /// The manager's web ACL here whose name starts with `name_prefix`, if any.
+    fn web_acl_named(&self, name_prefix: &str) -> Result<Option<Found>, AwsError> {
+        self.find("ListWebACLs", "WebACLs", |n| n.starts_with(name_prefix))
     }
 
     /// Runs `f` with a call as `self.account`'s root and its web ACL `arn`, loaded.
