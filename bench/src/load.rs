@@ -2,7 +2,7 @@
 //! fixed duration; every request freshly signed, so the generator's cost is the same for every
 //! target. Prints one JSON line.
 
-use crate::workload::{Inputs, Template, Workload};
+use crate::workload::{ITEMS_PER_CONNECTION, Inputs, Template, Workload};
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
@@ -167,7 +167,9 @@ async fn connection_loop(
         if sender.is_closed() {
             sender = connect(target).await?;
         }
-        let prepared = templates[turn % templates.len()].request(target, credentials, region)?;
+        let item = first * ITEMS_PER_CONNECTION + (turn / templates.len()) % ITEMS_PER_CONNECTION;
+        let prepared =
+            templates[turn % templates.len()].request(target, credentials, region, item)?;
         turn += 1;
         let mut request = http::Request::new(Full::new(prepared.body));
         *request.method_mut() = prepared.method;

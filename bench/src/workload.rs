@@ -29,8 +29,9 @@ pub enum Workload {
     SsmGetParameter,
     /// Secrets Manager TagResource of `--secret-id`: every request a durable write.
     SecretsTagResource,
-    /// 80% reads, 20% writes: four GetSecretValue of `--secret-id` for each TagResource of it
-    /// (a durable write).
+    /// 80% reads, 20% writes: four GetSecretValue of `--secret-id` for each SSM PutParameter (a
+    /// durable write) of one of [`ITEMS_PER_CONNECTION`] String parameters of the connection's
+    /// own, so that writes spread over items as an application's do instead of queuing on one.
     Mixed,
 }
 
@@ -50,6 +51,11 @@ pub struct Inputs {
     #[arg(long)]
     pub parameter_name: Option<String>,
 }
+
+/// How many items each connection's writes cycle through in the mixed workload.
+pub const ITEMS_PER_CONNECTION: usize = 64;
+/// Where a template's body names the item a request writes (see [`Template::request`]).
+const ITEM: &str = "{item}";
 
 /// The unsigned part of a workload's request, built once per run.
 #[derive(Clone)]
@@ -106,7 +112,17 @@ impl Workload {
             Workload::SecretsTagResource => vec![tag()?],
             Workload::Mixed => {
                 let read = get_secret()?;
-                vec![read.clone(), read.clone(), read.clone(), read, tag()?]
+                let write = json_template(
+                    "ssm",
+                    "AmazonSSM.PutParameter",
+                    serde_json::json!({
+                        "Name": format!("/rampart-bench/mixed/{ITEM}"),
+                        "Value": "written by the mixed workload",
+                        "Type": "String",
+                        "Overwrite": true,
+                    }),
+                );
+                vec![read.clone(), read.clone(), read.clone(), read, write]
             }
             single => vec![single.template(inputs)?],
         })
@@ -170,13 +186,19 @@ fn json_template(service: &'static str, target: &'static str, body: serde_json::
 }
 
 impl Template {
-    /// Signs one request for `authority` (host:port) now.
+    /// Signs one request for `authority` (host:port) now; a body that names an item names
+    /// item number `item`.
     pub fn request(
         &self,
         authority: &str,
         credentials: &Credentials,
         region: &str,
+        item: usize,
     ) -> Result<Prepared, String> {
+        let body = match std::str::from_utf8(&self.body) {
+            Ok(text) if text.contains(ITEM) => Bytes::from(text.replace(ITEM, &item.to_string())),
+            _ => self.body.clone(),
+        };
         let uri: Uri = format!("http://{authority}/")
             .parse()
             .map_err(|e| format!("bad endpoint: {e}"))?;
@@ -193,12 +215,12 @@ impl Template {
             HeaderValue::from_str(authority).map_err(|e| format!("bad authority: {e}"))?,
         );
         let params = SigningParams::new(credentials, region, self.service, SystemTime::now());
-        rampart_sigv4::sign(&Method::POST, &uri, &mut headers, &self.body, &params)
+        rampart_sigv4::sign(&Method::POST, &uri, &mut headers, &body, &params)
             .map_err(|e| e.to_string())?;
         Ok(Prepared {
             method: Method::POST,
             headers,
-            body: self.body.clone(),
+            body,
         })
     }
 }

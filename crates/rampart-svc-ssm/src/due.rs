@@ -2,7 +2,7 @@
 //! policy, in the server-wide space (table `ssm.due`, id `<epoch seconds, 12 digits>|<space>|<name>`)
 //! so that one ordered scan finds everything due in every account and region.
 
-use crate::record::{self, Counts, Parameter};
+use crate::record::{self, Parameter};
 use rampart_protocol::AwsError;
 use rampart_service::Env;
 use rampart_store::{Batch, Expect, Key, space};
@@ -58,11 +58,11 @@ pub(crate) fn delete_batch(
     if let Some(old) = &parameter.due_entry {
         batch = batch.delete(key(old));
     }
-    let (mut counts, expect): (Counts, Expect) = record::load_counts(env, space)?;
+    let mut counts = record::load_counts(env, space, &parameter.name)?;
     if let Some(latest) = parameter.latest() {
         counts.add(latest.tier, -1);
     }
-    record::put_counts(batch, space, &counts, expect)
+    counts.put(batch)
 }
 
 /// The index entries due at or before `now`, oldest first, at most `limit`.

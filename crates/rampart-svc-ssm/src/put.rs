@@ -241,31 +241,32 @@ fn metadata(
     })
 }
 
-/// Adds to `batch` the region's tier counts after a parameter moves from `previous` (`None`:
-/// it is new) to `tier`; `ParameterLimitExceeded` when that passes a quota.
+/// Adds to `batch` the region's tier counts after parameter `name` moves from `previous`
+/// (`None`: it is new) to `tier`; `ParameterLimitExceeded` when that passes a quota.
 fn count(
     call: &Call<'_>,
     batch: Batch,
     space: &str,
+    name: &str,
     previous: Option<Tier>,
     tier: Tier,
 ) -> Result<Batch, AwsError> {
     if previous == Some(tier) {
         return Ok(batch);
     }
-    let (mut counts, expect) = record::load_counts(call.env, space)?;
+    let mut counts = record::load_counts(call.env, space, name)?;
     if let Some(old) = previous {
         counts.add(old, -1);
     }
     counts.add(tier, 1);
     let over = match tier {
-        Tier::Standard => counts.standard > MAX_STANDARD,
-        Tier::Advanced => counts.advanced > MAX_ADVANCED,
+        Tier::Standard => counts.total.standard > MAX_STANDARD,
+        Tier::Advanced => counts.total.advanced > MAX_ADVANCED,
     };
     if over {
         return Err(errors::limit_exceeded());
     }
-    record::put_counts(batch, space, &counts, expect)
+    counts.put(batch)
 }
 
 /// Drops the oldest version when 100 are kept, unless it carries a label.
@@ -304,7 +305,14 @@ pub(crate) fn put_parameter(call: &Call<'_>, input: Value) -> Result<Value, AwsE
             .as_ref()
             .and_then(|(p, _)| p.latest())
             .map(|v| v.tier);
-        let batch = count(call, Batch::new(), &space, previous_tier, meta.tier)?;
+        let batch = count(
+            call,
+            Batch::new(),
+            &space,
+            &request.name,
+            previous_tier,
+            meta.tier,
+        )?;
         let (mut parameter, expect) = match existing {
             Some((p, v)) => (p, Expect::Version(v)),
             None => (

@@ -15,7 +15,14 @@ use std::collections::BTreeMap;
 pub(crate) const TABLE: &str = "ssm.parameter";
 /// The table of the per-region tier counts.
 const COUNT_TABLE: &str = "ssm.count";
+/// The id of the first count shard (the id of the single count item before shards).
 const COUNT_ID: &str = "tiers";
+/// How many items a region's tier counts are spread over. A parameter is counted in the shard
+/// its name hashes to, so concurrent creations of different parameters rarely write the same
+/// item: with one item, every creation in a region conflicted with every other. The quotas
+/// are checked against the sum of the shards, so creations racing in different shards can
+/// pass a quota by at most a few.
+const COUNT_SHARDS: u64 = 16;
 
 /// How many times a write is tried when concurrent writers win the race.
 const ATTEMPTS: usize = 8;
@@ -233,33 +240,72 @@ impl Counts {
     }
 }
 
-/// The tier counts of `space` and the expectation a write of them needs.
-pub(crate) fn load_counts(
-    env: &rampart_service::Env,
-    space: &str,
-) -> Result<(Counts, Expect), AwsError> {
-    match env
-        .store
-        .get(&Key::new(space, COUNT_TABLE, COUNT_ID))
-        .map_err(errors::store_failure)?
-    {
-        None => Ok((Counts::default(), Expect::Absent)),
-        Some(item) => serde_json::from_slice(&item.value)
-            .map(|c| (c, Expect::Version(item.version)))
-            .map_err(|_| errors::internal("undecodable parameter counts")),
+/// A region's tier counts as one parameter's change sees them: the sum over every shard, and
+/// the shard that counts the parameter, with the expectation a write of it needs.
+pub(crate) struct TierCounts {
+    /// Every shard's counts added up: what the quotas are checked against.
+    pub total: Counts,
+    own: Counts,
+    key: Key,
+    expect: Expect,
+}
+
+impl TierCounts {
+    /// Counts `tier` once more (`delta` 1) or once less (`delta` -1) for this parameter.
+    pub(crate) fn add(&mut self, tier: Tier, delta: i64) {
+        self.total.add(tier, delta);
+        self.own.add(tier, delta);
+    }
+
+    /// Adds the write of the parameter's shard to `batch`.
+    pub(crate) fn put(&self, batch: Batch) -> Result<Batch, AwsError> {
+        let bytes = serde_json::to_vec(&self.own)
+            .map_err(|_| errors::internal("unencodable parameter counts"))?;
+        Ok(batch.put_if(self.key.clone(), bytes, self.expect))
     }
 }
 
-/// Adds the write of `counts` to `batch`.
-pub(crate) fn put_counts(
-    batch: Batch,
+/// The tier counts of `space` as a change to parameter `name` sees them.
+pub(crate) fn load_counts(
+    env: &rampart_service::Env,
     space: &str,
-    counts: &Counts,
-    expect: Expect,
-) -> Result<Batch, AwsError> {
-    let bytes =
-        serde_json::to_vec(counts).map_err(|_| errors::internal("unencodable parameter counts"))?;
-    Ok(batch.put_if(Key::new(space, COUNT_TABLE, COUNT_ID), bytes, expect))
+    name: &str,
+) -> Result<TierCounts, AwsError> {
+    let id = count_id(name);
+    let scan = rampart_store::Scan::new("", COUNT_SHARDS as usize);
+    let items = env
+        .store
+        .scan(space, COUNT_TABLE, &scan)
+        .map_err(errors::store_failure)?;
+    let mut counts = TierCounts {
+        total: Counts::default(),
+        own: Counts::default(),
+        key: Key::new(space, COUNT_TABLE, id.clone()),
+        expect: Expect::Absent,
+    };
+    for item in items {
+        let shard: Counts = serde_json::from_slice(&item.value)
+            .map_err(|_| errors::internal("undecodable parameter counts"))?;
+        counts.total.standard += shard.standard;
+        counts.total.advanced += shard.advanced;
+        if item.key.id == id {
+            counts.own = shard;
+            counts.expect = Expect::Version(item.version);
+        }
+    }
+    Ok(counts)
+}
+
+/// The id of the count shard of parameter `name` (FNV-1a of the name: the same on every node
+/// and in every version).
+fn count_id(name: &str) -> String {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    match hash % COUNT_SHARDS {
+        0 => COUNT_ID.to_owned(),
+        shard => format!("{COUNT_ID}-{shard}"),
+    }
 }
 
 /// Runs `attempt` (which reads what it needs and returns the batch to commit and its result)

@@ -543,8 +543,11 @@ fn tiers_and_their_limits() {
 fn parameter_count_quotas() {
     let (w, _) = world();
     put(&w, "/first", "v");
+    // The region holds as many standard parameters as it may: the first count shard makes up
+    // what the others (the one counting /first) do not.
+    let others: u64 = counted(&w, |id| id != "tiers").0;
     let key = Key::new(region_space(), "ssm.count", "tiers");
-    let full = json!({"standard": crate::put::MAX_STANDARD, "advanced": 0});
+    let full = json!({"standard": crate::put::MAX_STANDARD - others, "advanced": 0});
     w.env
         .store
         .commit(rampart_store::Batch::new().put(key, serde_json::to_vec(&full).unwrap()))
@@ -567,6 +570,68 @@ fn parameter_count_quotas() {
     );
     ok(&w, "DeleteParameter", json!({"Name": "/first"}));
     put(&w, "/now-fits", "v");
+}
+
+/// The (standard, advanced) counts of the count shards whose ids pass `which`.
+fn counted(w: &World, which: impl Fn(&str) -> bool) -> (u64, u64) {
+    let shards = w
+        .env
+        .store
+        .scan(
+            &region_space(),
+            "ssm.count",
+            &rampart_store::Scan::new("", 100),
+        )
+        .unwrap();
+    shards
+        .iter()
+        .filter(|item| which(&item.key.id))
+        .map(|item| serde_json::from_slice::<Value>(&item.value).unwrap())
+        .fold((0, 0), |(s, a), c| {
+            (
+                s + c["standard"].as_u64().unwrap(),
+                a + c["advanced"].as_u64().unwrap(),
+            )
+        })
+}
+
+#[test]
+fn concurrent_creations_spread_over_count_shards_and_stay_counted() {
+    let (w, _) = world();
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let w = &w;
+            scope.spawn(move || {
+                for i in 0..20 {
+                    put(w, &format!("/many/{t}/{i}"), "v");
+                }
+            });
+        }
+    });
+    assert_eq!(counted(&w, |_| true), (160, 0));
+    let shards = w
+        .env
+        .store
+        .scan(
+            &region_space(),
+            "ssm.count",
+            &rampart_store::Scan::new("", 100),
+        )
+        .unwrap();
+    assert!(shards.len() > 8, "{} shards", shards.len());
+    for i in 0..10 {
+        ok(
+            &w,
+            "DeleteParameter",
+            json!({"Name": format!("/many/0/{i}")}),
+        );
+    }
+    ok(
+        &w,
+        "PutParameter",
+        json!({"Name": "/many/1/0", "Value": "v", "Tier": "Advanced", "Overwrite": true}),
+    );
+    assert_eq!(counted(&w, |_| true), (149, 1));
 }
 
 #[test]
