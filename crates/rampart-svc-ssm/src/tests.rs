@@ -572,18 +572,21 @@ fn parameter_count_quotas() {
     put(&w, "/now-fits", "v");
 }
 
-/// The (standard, advanced) counts of the count shards whose ids pass `which`.
-fn counted(w: &World, which: impl Fn(&str) -> bool) -> (u64, u64) {
-    let shards = w
-        .env
+/// The region's stored count shards.
+fn count_shards(w: &World) -> Vec<rampart_store::Item> {
+    w.env
         .store
         .scan(
             &region_space(),
             "ssm.count",
             &rampart_store::Scan::new("", 100),
         )
-        .unwrap();
-    shards
+        .unwrap()
+}
+
+/// The (standard, advanced) counts of the count shards whose ids pass `which`.
+fn counted(w: &World, which: impl Fn(&str) -> bool) -> (u64, u64) {
+    count_shards(w)
         .iter()
         .filter(|item| which(&item.key.id))
         .map(|item| serde_json::from_slice::<Value>(&item.value).unwrap())
@@ -609,16 +612,8 @@ fn concurrent_creations_spread_over_count_shards_and_stay_counted() {
         }
     });
     assert_eq!(counted(&w, |_| true), (160, 0));
-    let shards = w
-        .env
-        .store
-        .scan(
-            &region_space(),
-            "ssm.count",
-            &rampart_store::Scan::new("", 100),
-        )
-        .unwrap();
-    assert!(shards.len() > 8, "{} shards", shards.len());
+    let shards = count_shards(&w).len();
+    assert!(shards > 8, "{shards} shards");
     for i in 0..10 {
         ok(
             &w,
